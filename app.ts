@@ -1,0 +1,47 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { requestId } from "hono/request-id";
+import type { AppDeps, AppEnv } from "./lib/app_env.ts";
+import { badRequest } from "./lib/errors.ts";
+import {
+  accessLog,
+  bodyReader,
+  clientAddress,
+  cors,
+  errorMapper,
+  notFoundHandler,
+  securityHeaders,
+} from "./lib/http.ts";
+import { VERSION } from "./lib/version.ts";
+import { apiDocsRoutes } from "./routes/api/docs.ts";
+import { healthRoutes } from "./routes/health.ts";
+
+/**
+ * Builds the whole HTTP application from its dependencies. No I/O happens here, so tests import it freely
+ * and serve it with the deps they choose.
+ */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    // A request that fails its zod schema answers 400 with the schema's own (contract) message.
+    defaultHook: (result) => {
+      if (!result.success) throw badRequest(result.error.issues[0]?.message ?? "Invalid request");
+    },
+  });
+
+  // Order matters: ids and addresses first so every later line (and the access log) can use them.
+  app.use(
+    requestId(),
+    clientAddress(deps.config.trustProxy),
+    accessLog(deps.log),
+    securityHeaders(),
+    cors(deps.config.corsOrigin),
+    bodyReader(),
+  );
+  app.onError(errorMapper(deps.log));
+  app.notFound(notFoundHandler);
+
+  app.get("/", (c) => c.redirect("/panel/", 302));
+  app.route("/", healthRoutes(deps));
+
+  app.route("/", apiDocsRoutes(app, VERSION));
+  return app;
+}

@@ -1,0 +1,43 @@
+import type { Cache } from "./cache.ts";
+import type { Clock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import type { Sql } from "./db.ts";
+import type { Logger } from "./log.ts";
+import type { createEvolutionClient } from "./evolution.ts";
+
+export type EvolutionClient = ReturnType<typeof createEvolutionClient>;
+
+/** Everything a request handler may touch; built once by main.ts (or a test) and passed to createApp. */
+export interface AppDeps {
+  config: Config;
+  sql: Sql;
+  dbMode: "postgres" | "embedded";
+  cache: Cache;
+  evolution: EvolutionClient;
+  /** Set when the built-in sandbox engine stands in for Evolution (the panel shows a banner). */
+  sandboxUrl?: string;
+  clock: Clock;
+  log: Logger;
+}
+
+/** The user a request is authenticated as. */
+export interface SessionUser {
+  id: number;
+  username: string;
+  role: "admin" | "user";
+  maxInstances: number;
+  rateLimit: number | null;
+  isActive: boolean;
+  mustChangePassword: boolean;
+}
+
+/** Typed request state, shared by every route module. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    clientIp: string;
+    locale: "es" | "en";
+    user?: SessionUser;
+    sessionId?: number;
+  };
+}

@@ -1,0 +1,197 @@
+import { z } from "zod";
+
+/** Raised when the environment does not describe a runnable gateway; `problems` lists every issue. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalText = z.preprocess(emptyToUndefined, z.string().optional());
+const port = (fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "must be a port number" }).int("must be a port number").min(0).max(65535)
+      .default(fallback),
+  );
+const positiveInt = (fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "must be a positive integer" }).int("must be a positive integer")
+      .positive("must be a positive integer").default(fallback),
+  );
+const url = (protocols: string[]) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.string().optional().refine(
+      (v) => v === undefined || (URL.canParse(v) && protocols.includes(new URL(v).protocol)),
+      { message: `must be a URL (${protocols.join(" or ")})` },
+    ),
+  );
+
+// Names follow TAGUATO-SEND's .env so an existing deployment's file works unchanged.
+const envSchema = z.object({
+  PORT: port(0).optional(),
+  GATEWAY_PORT: port(8000),
+  HOST: z.preprocess(emptyToUndefined, z.string().default("0.0.0.0")),
+  DATABASE_URL: url(["postgres:", "postgresql:"]),
+  PG_HOST: optionalText,
+  POSTGRES_HOST: optionalText,
+  PG_PORT: port(5432),
+  PG_DATABASE: optionalText,
+  POSTGRES_DB: optionalText,
+  PG_USER: optionalText,
+  POSTGRES_USER: optionalText,
+  PG_PASSWORD: optionalText,
+  POSTGRES_PASSWORD: optionalText,
+  DATABASE_POOL_SIZE: positiveInt(10),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./data")),
+  REDIS_URL: url(["redis:", "rediss:"]),
+  REDIS_HOST: optionalText,
+  REDIS_PORT: port(6379),
+  REDIS_PASSWORD: optionalText,
+  EVOLUTION_API_URL: url(["http:", "https:"]),
+  AUTHENTICATION_API_KEY: optionalText,
+  EVOLUTION_TIMEOUT_MS: positiveInt(30_000),
+  SANDBOX_PORT: port(8081),
+  PUBLIC_URL: url(["http:", "https:"]),
+  ADMIN_USERNAME: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^[A-Za-z0-9_]{3,50}$/, "must be 3-50 letters, digits or underscores").default("admin"),
+  ),
+  ADMIN_PASSWORD: optionalText,
+  APP_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  GATEWAY_CORS_ORIGIN: optionalText,
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(["private", "all", "none"]).default("private")),
+  SMTP_HOST: optionalText,
+  SMTP_PORT: port(587),
+  SMTP_USER: optionalText,
+  SMTP_PASSWORD: optionalText,
+  SMTP_FROM: optionalText,
+  SMTP_SECURE: z.preprocess(emptyToUndefined, z.string().default("tls")),
+  RECOVERY_ADMIN_INSTANCE: optionalText,
+  TELEGRAM_TOKEN_SECRET: optionalText,
+  ALERT_WEBHOOK_URL: url(["http:", "https:"]),
+  ALERT_COOLDOWN_SECONDS: positiveInt(300),
+  BACKUP_INTERVAL: positiveInt(86_400),
+  BACKUP_DIR: z.preprocess(emptyToUndefined, z.string().default("./backups")),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(["debug", "info", "warn", "error"]).default("info"),
+  ),
+});
+
+export type SmtpSecurity = "ssl" | "tls" | "none";
+
+export interface Config {
+  port: number;
+  hostname: string;
+  /** postgres:// URL, or undefined for the embedded database under `dataDir`. */
+  databaseUrl?: string;
+  databasePoolSize: number;
+  dataDir: string;
+  /** redis:// URL, or undefined for the in-memory cache. */
+  redisUrl?: string;
+  /** Evolution base URL, or undefined to start the built-in sandbox engine. */
+  evolutionUrl?: string;
+  evolutionApiKey?: string;
+  evolutionTimeoutMs: number;
+  sandboxPort: number;
+  publicUrl?: string;
+  adminUsername: string;
+  adminPassword?: string;
+  appSecret?: string;
+  corsOrigin?: string;
+  trustProxy: "private" | "all" | "none";
+  smtp?: { host: string; port: number; user?: string; password?: string; from: string; secure: SmtpSecurity };
+  recoveryAdminInstance?: string;
+  telegramTokenSecret?: string;
+  alertWebhookUrl?: string;
+  alertCooldownSeconds: number;
+  backupIntervalSeconds: number;
+  backupDir: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+/** Reads and validates the configuration from an environment map; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let databaseUrl = e.DATABASE_URL;
+  const pgHost = e.PG_HOST ?? e.POSTGRES_HOST;
+  if (!databaseUrl && pgHost) {
+    const u = new URL("postgres://localhost");
+    u.hostname = pgHost;
+    u.port = String(e.PG_PORT);
+    u.username = e.PG_USER ?? e.POSTGRES_USER ?? "taguato";
+    u.password = e.PG_PASSWORD ?? e.POSTGRES_PASSWORD ?? "";
+    u.pathname = `/${e.PG_DATABASE ?? e.POSTGRES_DB ?? "evolution"}`;
+    databaseUrl = u.href;
+  }
+
+  let redisUrl = e.REDIS_URL;
+  if (!redisUrl && e.REDIS_HOST) {
+    const u = new URL("redis://localhost");
+    u.hostname = e.REDIS_HOST;
+    u.port = String(e.REDIS_PORT);
+    if (e.REDIS_PASSWORD) u.password = e.REDIS_PASSWORD;
+    redisUrl = u.href;
+  }
+
+  if (e.EVOLUTION_API_URL && !e.AUTHENTICATION_API_KEY) {
+    problems.push("AUTHENTICATION_API_KEY is required when EVOLUTION_API_URL is set");
+  }
+
+  const secure = e.SMTP_SECURE.toLowerCase();
+  let smtp: Config["smtp"];
+  if (e.SMTP_HOST && e.SMTP_FROM) {
+    smtp = {
+      host: e.SMTP_HOST,
+      port: e.SMTP_PORT,
+      user: e.SMTP_USER,
+      password: e.SMTP_PASSWORD,
+      from: e.SMTP_FROM,
+      // Same reading as TAGUATO-SEND: "ssl" is implicit TLS, "tls" is STARTTLS, anything else is plain.
+      secure: secure === "ssl" ? "ssl" : secure === "tls" ? "tls" : "none",
+    };
+  } else if (e.SMTP_HOST || e.SMTP_FROM) {
+    problems.push("SMTP_HOST and SMTP_FROM must be set together");
+  }
+
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT ?? e.GATEWAY_PORT,
+    hostname: e.HOST,
+    databaseUrl,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.DATA_DIR,
+    redisUrl,
+    evolutionUrl: e.EVOLUTION_API_URL?.replace(/\/+$/, ""),
+    evolutionApiKey: e.AUTHENTICATION_API_KEY,
+    evolutionTimeoutMs: e.EVOLUTION_TIMEOUT_MS,
+    sandboxPort: e.SANDBOX_PORT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
+    adminUsername: e.ADMIN_USERNAME,
+    adminPassword: e.ADMIN_PASSWORD,
+    appSecret: e.APP_SECRET,
+    // CORS_ORIGIN in the peer's .env belongs to Evolution; only GATEWAY_CORS_ORIGIN is ours.
+    corsOrigin: e.GATEWAY_CORS_ORIGIN,
+    trustProxy: e.TRUST_PROXY,
+    smtp,
+    recoveryAdminInstance: e.RECOVERY_ADMIN_INSTANCE,
+    telegramTokenSecret: e.TELEGRAM_TOKEN_SECRET,
+    alertWebhookUrl: e.ALERT_WEBHOOK_URL,
+    alertCooldownSeconds: e.ALERT_COOLDOWN_SECONDS,
+    backupIntervalSeconds: e.BACKUP_INTERVAL,
+    backupDir: e.BACKUP_DIR,
+    logLevel: e.LOG_LEVEL,
+  };
+}

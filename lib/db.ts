@@ -1,0 +1,125 @@
+import postgres from "postgres";
+
+/** The postgres.js client type used everywhere: tagged-template SQL, `sql.begin` for transactions. */
+export type Sql = postgres.Sql;
+
+export interface Database {
+  sql: Sql;
+  mode: "postgres" | "embedded";
+  /** Connection URL with the password masked, for logs. */
+  displayUrl: string;
+  close(): Promise<void>;
+}
+
+/** Raised when the database cannot be reached or opened; the message is one human-readable line. */
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+// int8 (ids, counts) as JS numbers: ids stay far below 2^53 and the API exposes them as JSON numbers.
+const int8AsNumber = {
+  to: 20,
+  from: [20],
+  serialize: (x: number | bigint) => String(x),
+  parse: (x: string) => Number(x),
+};
+
+/** Creates a postgres.js pool with the gateway's conventions (no notices on stdout, int8 as number). */
+export function connect(url: string, max = 10): Sql {
+  return postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 10,
+    idle_timeout: 60,
+    types: { int8: int8AsNumber },
+  }) as unknown as Sql;
+}
+
+function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.href;
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+/**
+ * Opens the database: postgres.js against `url`, or when it is undefined an embedded PostgreSQL (PGlite)
+ * persisted in `dataDir` and served on a loopback socket, so the same postgres.js code runs in both modes.
+ * Fails with DatabaseUnavailableError when the first `SELECT 1` does not answer.
+ */
+export async function openDatabase(
+  options: { url?: string; dataDir: string; max?: number },
+): Promise<Database> {
+  if (options.url) {
+    const sql = connect(options.url, options.max);
+    const displayUrl = maskUrl(options.url);
+    await probe(sql, displayUrl);
+    return { sql, mode: "postgres", displayUrl, close: () => sql.end({ timeout: 5 }) };
+  }
+  return await openEmbedded(options.dataDir);
+}
+
+async function probe(sql: Sql, displayUrl: string) {
+  try {
+    await sql`SELECT 1`;
+  } catch (err) {
+    await sql.end({ timeout: 0 }).catch(() => {});
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new DatabaseUnavailableError(`cannot connect to PostgreSQL at ${displayUrl}: ${reason}`);
+  }
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  // Loaded lazily: the WASM build is only needed when no DATABASE_URL is configured.
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { pgcrypto } = await import("@electric-sql/pglite/contrib/pgcrypto");
+  const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
+  await Deno.mkdir(dataDir, { recursive: true });
+  const lock = await lockDataDir(dataDir);
+  let db;
+  try {
+    db = await PGlite.create({ dataDir: `${dataDir}/pg`, extensions: { pgcrypto } });
+  } catch (err) {
+    lock.close();
+    throw new DatabaseUnavailableError(
+      `cannot open the embedded database in ${dataDir}/pg: ${err instanceof Error ? err.message : err}`,
+    );
+  }
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
+  await server.start();
+  const port = Number(server.getServerConn().split(":").pop());
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  // PGlite is a single backend: one pooled connection keeps transactions from interleaving.
+  const sql = connect(url, 1);
+  const displayUrl = `embedded:${dataDir}/pg`;
+  await probe(sql, displayUrl);
+  return {
+    sql,
+    mode: "embedded",
+    displayUrl,
+    async close() {
+      await sql.end({ timeout: 5 });
+      await server.stop();
+      await db.close();
+      lock.close();
+    },
+  };
+}
+
+// PGlite has no cross-process locking of its files; two processes on one data directory would corrupt it.
+async function lockDataDir(dataDir: string): Promise<Deno.FsFile> {
+  const file = await Deno.open(`${dataDir}/.lock`, { create: true, write: true });
+  try {
+    await file.lock(true);
+  } catch (err) {
+    file.close();
+    throw new DatabaseUnavailableError(`cannot lock ${dataDir}: ${err instanceof Error ? err.message : err}`);
+  }
+  return file;
+}

@@ -1,0 +1,119 @@
+import { createApp } from "./app.ts";
+import type { AppDeps } from "./lib/app_env.ts";
+import { type Cache, createMemoryCache, createRedisCache } from "./lib/cache.ts";
+import { systemClock } from "./lib/clock.ts";
+import { ConfigError, loadConfig } from "./lib/config.ts";
+import { type Database, DatabaseUnavailableError, openDatabase } from "./lib/db.ts";
+import { createEvolutionClient } from "./lib/evolution.ts";
+import { createLogger } from "./lib/log.ts";
+import { migrate } from "./lib/migrate.ts";
+import { type Sandbox, startSandbox } from "./lib/sandbox/mod.ts";
+import { ensureIslandBundle } from "./lib/islands_build.ts";
+
+/** A start-up failure the operator can act on: printed as one line, no stack trace. */
+class StartupError extends Error {}
+
+function fail(message: string): never {
+  console.error(`taguato: ${message}`);
+  Deno.exit(1);
+}
+
+async function openCache(url: string | undefined): Promise<Cache> {
+  if (!url) return createMemoryCache();
+  try {
+    return await createRedisCache(url);
+  } catch (err) {
+    const where = new URL(url).host;
+    throw new StartupError(
+      `cannot connect to Redis at ${where}: ${err instanceof Error ? err.message : err}`,
+    );
+  }
+}
+
+async function main(args: string[]) {
+  const config = loadConfig(Deno.env.toObject());
+  const log = createLogger(config.logLevel);
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => {});
+  };
+
+  try {
+    const db: Database = await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      max: config.databasePoolSize,
+    });
+    closers.push(() => db.close());
+    const applied = await migrate(db.sql);
+    log.info("database ready", { mode: db.mode, url: db.displayUrl, migrations_applied: applied });
+    if (args.includes("--migrate-only")) return await closeAll();
+
+    const cache = await openCache(config.redisUrl);
+    closers.push(() => cache.close());
+
+    let sandbox: Sandbox | undefined;
+    let evolutionUrl = config.evolutionUrl;
+    let evolutionKey = config.evolutionApiKey;
+    if (!evolutionUrl) {
+      evolutionKey ??= crypto.randomUUID().replaceAll("-", "");
+      sandbox = await startSandbox({ apiKey: evolutionKey, port: config.sandboxPort, hostname: "127.0.0.1" });
+      closers.push(() => sandbox!.stop());
+      evolutionUrl = sandbox.url;
+      log.warn("EVOLUTION_API_URL is not set: using the built-in sandbox engine (no real WhatsApp)", {
+        sandbox_url: sandbox.url,
+      });
+    }
+    const evolution = createEvolutionClient({
+      baseUrl: evolutionUrl,
+      apiKey: evolutionKey!,
+      timeoutMs: config.evolutionTimeoutMs,
+    });
+
+    await ensureIslandBundle(log);
+
+    const deps: AppDeps = {
+      config,
+      sql: db.sql,
+      dbMode: db.mode,
+      cache,
+      evolution,
+      sandboxUrl: sandbox?.url,
+      clock: systemClock,
+      log,
+    };
+    const app = createApp(deps);
+    const server = Deno.serve({
+      port: config.port,
+      hostname: config.hostname,
+      onListen: ({ hostname, port }) => log.info("listening", { url: `http://${hostname}:${port}` }),
+    }, app.fetch);
+
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info("shutting down", { signal });
+      // Stops accepting, lets in-flight requests finish, then closes pools.
+      await server.shutdown();
+      await closeAll();
+      Deno.exit(0);
+    };
+    Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+    Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+    await server.finished;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`invalid configuration: ${err.problems.join("; ")}`);
+    if (err instanceof DatabaseUnavailableError || err instanceof StartupError) fail(err.message);
+    throw err;
+  }
+}

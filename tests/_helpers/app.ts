@@ -1,0 +1,70 @@
+import { createApp } from "../../app.ts";
+import type { AppDeps } from "../../lib/app_env.ts";
+import { type Cache, createMemoryCache, createRedisCache } from "../../lib/cache.ts";
+import { type Clock, systemClock } from "../../lib/clock.ts";
+import { type Config, loadConfig } from "../../lib/config.ts";
+import { createEvolutionClient } from "../../lib/evolution.ts";
+import { silentLogger } from "../../lib/log.ts";
+import { type Sandbox, type SandboxOptions, startSandbox } from "../../lib/sandbox/mod.ts";
+import { createTestDatabase, type TestDatabase } from "./db.ts";
+
+export const TEST_REDIS_URL = Deno.env.get("TEST_REDIS_URL") ?? "redis://127.0.0.1:6379";
+export const ENGINE_KEY = "test-engine-key-0123456789abcdef";
+
+export interface TestApp {
+  /** Base URL of the gateway, served over real HTTP on a loopback port. */
+  url: string;
+  deps: AppDeps;
+  db: TestDatabase;
+  sandbox: Sandbox;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  cache?: "redis" | "memory";
+  clock?: Clock;
+  sandbox?: Partial<SandboxOptions>;
+}
+
+/**
+ * Starts the real gateway against a fresh migrated PostgreSQL database, Redis (under a unique key
+ * prefix) and the sandbox engine over HTTP. Close it at the end of the test.
+ */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const sandbox = await startSandbox({
+    apiKey: ENGINE_KEY,
+    port: 0,
+    hostname: "127.0.0.1",
+    ...options.sandbox,
+  });
+  const config: Config = loadConfig({ LOG_LEVEL: "error", ...options.env });
+  const cache: Cache = options.cache === "memory"
+    ? createMemoryCache(options.clock)
+    : await createRedisCache(TEST_REDIS_URL, `taguato-test:${crypto.randomUUID()}:`);
+  const deps: AppDeps = {
+    config,
+    sql: db.sql,
+    dbMode: "postgres",
+    cache,
+    evolution: createEvolutionClient({ baseUrl: sandbox.url, apiKey: ENGINE_KEY, timeoutMs: 5_000 }),
+    sandboxUrl: sandbox.url,
+    clock: options.clock ?? systemClock,
+    log: silentLogger,
+  };
+  const app = createApp(deps);
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    deps,
+    db,
+    sandbox,
+    async close() {
+      await server.shutdown();
+      await cache.close();
+      await sandbox.stop();
+      await db.drop();
+    },
+  };
+}
