@@ -14,6 +14,7 @@ import {
 import { VERSION } from "./lib/version.ts";
 import { apiDocsRoutes } from "./routes/api/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { panelRoutes } from "./routes/panel/mod.ts";
 
 /**
  * Builds the whole HTTP application from its dependencies. No I/O happens here, so tests import it freely
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.get("/", (c) => c.redirect("/panel/", 302));
   app.route("/", healthRoutes(deps));
 
+  app.route("/panel", panelRoutes(deps));
   app.route("/", apiDocsRoutes(app, VERSION));
   return app;
 }

@@ -13,10 +13,12 @@ function ErrorPage({ status, message, requestId }: Props) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${status} · TAGUATO-SEND`}</title>
+        <link rel="icon" href="/panel/static/logo.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/panel/static/app.css" />
       </head>
       <body class="error-page">
-        <main>
+        <main class="card">
+          <img src="/panel/static/logo.svg" alt="" width={48} height={48} />
           <h1>{status}</h1>
           <p>{message}</p>
           {requestId && <p class="muted">Request ID: {requestId}</p>}

@@ -1,0 +1,60 @@
+import puppeteer, { type Browser } from "puppeteer-core";
+
+/** Debian's Chromium; the browser tests need it and skip (loudly) without it. */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** True when the browser binary is installed; prints a banner explaining the skip when it is not. */
+export async function chromiumAvailable(): Promise<boolean> {
+  const found = await Deno.stat(CHROMIUM).then((i) => i.isFile, () => false);
+  if (!found) {
+    console.error(
+      `\n%c!!! BROWSER TESTS SKIPPED: ${CHROMIUM} is missing. Install it: apt-get install -y chromium !!!\n`,
+      "color: red; font-weight: bold",
+    );
+  }
+  return found;
+}
+
+export interface Chromium {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches headless Chromium with a throwaway profile. The DevTools connection goes over a pipe rather
+ * than a WebSocket: no port to discover, and no dependence on Node's `ws` behaving under Deno.
+ */
+export async function launchChromium(): Promise<Chromium> {
+  const profile = await Deno.makeTempDir({ prefix: "taguato-chromium-" });
+  try {
+    const browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      pipe: true,
+      userDataDir: profile,
+      headless: true,
+      args: [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+      ],
+    });
+    return {
+      browser,
+      async close() {
+        try {
+          await browser.close();
+        } finally {
+          await Deno.remove(profile, { recursive: true }).catch(() => {});
+        }
+      },
+    };
+  } catch (err) {
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+    throw err;
+  }
+}
