@@ -1,4 +1,5 @@
 import postgres from "postgres";
+import { withTimeout } from "./timeout.ts";
 
 /** The postgres.js client type used everywhere: tagged-template SQL, `sql.begin` for transactions. */
 export type Sql = postgres.Sql;
@@ -116,10 +117,13 @@ async function openEmbedded(dataDir: string): Promise<Database> {
 async function lockDataDir(dataDir: string): Promise<Deno.FsFile> {
   const file = await Deno.open(`${dataDir}/.lock`, { create: true, write: true });
   try {
-    await file.lock(true);
-  } catch (err) {
+    // lock() waits for the holder; give up quickly instead of hanging a second `deno task start`.
+    await withTimeout(file.lock(true), 2_000, "data directory lock");
+  } catch {
     file.close();
-    throw new DatabaseUnavailableError(`cannot lock ${dataDir}: ${err instanceof Error ? err.message : err}`);
+    throw new DatabaseUnavailableError(
+      `the embedded database in ${dataDir} is in use by another process (set DATABASE_URL to share one database)`,
+    );
   }
   return file;
 }

@@ -1,6 +1,6 @@
 /** Resolves like `promise`, or rejects with a TimeoutError after `ms` (the timer never outlives the race). */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what = "operation"): Promise<T> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await Promise.race([
       promise,
