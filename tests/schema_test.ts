@@ -12,6 +12,7 @@ const MIGRATIONS_DIR = new URL("../migrations/", import.meta.url);
 const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 const EXPECTED_TABLES = [
+  "api_keys",
   "audit_log",
   "contact_list_items",
   "contact_lists",
@@ -29,6 +30,7 @@ const EXPECTED_TABLES = [
   "services",
   "sessions",
   "telegram_instances",
+  "totp_recovery_codes",
   "uptime_checks",
   "user_instances",
   "user_webhooks",
