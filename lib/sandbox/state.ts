@@ -1,0 +1,226 @@
+/**
+ * The sandbox's "database" and "memory". Evolution keeps an instance's live socket state in memory
+ * (`connectionState`) and a slower summary in its DB (`fetchInstances.connectionStatus`); both live on the
+ * Instance record as `state` and `connectionStatus` so tests can watch them diverge.
+ */
+import { Directory } from "./jid.ts";
+
+export type ConnState = "open" | "connecting" | "close";
+export type Integration = "WHATSAPP-BAILEYS" | "WHATSAPP-BUSINESS" | "EVOLUTION";
+export const INTEGRATIONS: readonly Integration[] = ["WHATSAPP-BAILEYS", "WHATSAPP-BUSINESS", "EVOLUTION"];
+
+export interface Settings {
+  rejectCall: boolean;
+  msgCall: string;
+  groupsIgnore: boolean;
+  alwaysOnline: boolean;
+  readMessages: boolean;
+  readStatus: boolean;
+  syncFullHistory: boolean;
+  wavoipToken: string;
+}
+
+export const SETTING_FLAGS = [
+  "rejectCall",
+  "groupsIgnore",
+  "alwaysOnline",
+  "readMessages",
+  "readStatus",
+  "syncFullHistory",
+] as const;
+
+export interface QrState {
+  count: number;
+  code?: string;
+  base64?: string;
+  pairingCode: string | null;
+}
+
+/** The stored webhook row; its field names differ from the request's (contract §3.4.1). */
+export interface WebhookRow {
+  id: string;
+  url: string;
+  headers: Record<string, string> | null;
+  enabled: boolean;
+  events: string[];
+  webhookByEvents: boolean;
+  webhookBase64: boolean;
+  createdAt: string;
+  updatedAt: string;
+  instanceId: string;
+}
+
+export interface Instance {
+  id: string;
+  name: string;
+  token: string;
+  integration: Integration;
+  number: string | null;
+  businessId: string | null;
+  /** DB value, as fetchInstances reports it. */
+  connectionStatus: ConnState;
+  /** In-memory socket state, as connectionState reports it. */
+  state: ConnState;
+  statusReason: number;
+  /** Whether a socket was ever started in this process: decides how a send on a closed instance fails. */
+  hasSocket: boolean;
+  /** The connected account; it becomes the envelope's `sender` once the instance was open. */
+  wuid: string | null;
+  ownerJid: string | null;
+  profileName: string | null;
+  profilePicUrl: string | null;
+  disconnectionReasonCode: number | null;
+  disconnectionObject: string | null;
+  disconnectionAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  settings: Settings & { id: string; createdAt: string; updatedAt: string };
+  qr: QrState;
+  pairingNumber: string | null;
+  webhook: WebhookRow | null;
+}
+
+export interface MessageKey {
+  remoteJid: string;
+  fromMe: boolean;
+  id: string;
+  remoteJidAlt?: string;
+  participant?: string;
+  addressingMode?: string;
+}
+
+export interface StoredMessage {
+  id: string;
+  key: MessageKey;
+  pushName: string | null;
+  messageType: string;
+  message: Record<string, unknown>;
+  messageTimestamp: number;
+  instanceId: string;
+  source: string;
+  contextInfo: unknown;
+  status: string;
+  voiceNote: boolean;
+  /** Ack history, exposed as findMessages' `MessageUpdate`. */
+  updates: string[];
+}
+
+export interface Contact {
+  id: string;
+  remoteJid: string;
+  pushName: string | null;
+  profilePicUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+  instanceId: string;
+}
+
+export interface FailRule {
+  remaining: number;
+  status: number;
+  pathPrefix: string;
+  body?: unknown;
+}
+
+export type AckMode = "auto" | "manual";
+
+/** Defaults the store returns to on reset. */
+export interface StoreDefaults {
+  knownNumbers?: string[];
+  unknownNumbers?: string[];
+  ackDelaysMs: [number, number, number];
+}
+
+/** Mutable sandbox state; `reset()` returns it to the configured defaults. */
+export class SandboxStore {
+  instances = new Map<string, Instance>();
+  messages = new Map<string, StoredMessage[]>();
+  contacts = new Map<string, Map<string, Contact>>();
+  directory = new Directory();
+  ackMode: AckMode = "auto";
+  ackDelaysMs: [number, number, number] = [0, 0, 0];
+  latencyMs = 0;
+  sendDelayFactor = 1;
+  failRules: FailRule[] = [];
+
+  constructor(readonly defaults: StoreDefaults) {
+    this.reset();
+  }
+
+  /** Forgets everything: instances, messages, chaos settings. */
+  reset(): void {
+    this.instances.clear();
+    this.messages.clear();
+    this.contacts.clear();
+    this.directory = new Directory({
+      known: this.defaults.knownNumbers,
+      unknown: this.defaults.unknownNumbers,
+    });
+    this.ackMode = "auto";
+    this.ackDelaysMs = [...this.defaults.ackDelaysMs];
+    this.latencyMs = 0;
+    this.sendDelayFactor = 1;
+    this.failRules = [];
+  }
+
+  /** Messages of an instance, oldest first. */
+  messagesOf(instance: Instance): StoredMessage[] {
+    let list = this.messages.get(instance.id);
+    if (!list) this.messages.set(instance.id, list = []);
+    return list;
+  }
+
+  /** Contacts of an instance keyed by JID. */
+  contactsOf(instance: Instance): Map<string, Contact> {
+    let map = this.contacts.get(instance.id);
+    if (!map) this.contacts.set(instance.id, map = new Map());
+    return map;
+  }
+
+  /** Finds a message by its WhatsApp key id across instances. */
+  findByKeyId(keyId: string): { instance: Instance; message: StoredMessage } | null {
+    for (const instance of this.instances.values()) {
+      const message = this.messages.get(instance.id)?.find((m) => m.key.id === keyId);
+      if (message) return { instance, message };
+    }
+    return null;
+  }
+
+  /** Drops an instance and all its rows. */
+  remove(instance: Instance): void {
+    this.instances.delete(instance.name);
+    this.messages.delete(instance.id);
+    this.contacts.delete(instance.id);
+  }
+
+  /** Consumes one matching fail rule, if any. */
+  takeFailure(path: string): FailRule | null {
+    const rule = this.failRules.find((r) => r.remaining > 0 && path.startsWith(r.pathPrefix));
+    if (!rule) return null;
+    rule.remaining--;
+    this.failRules = this.failRules.filter((r) => r.remaining > 0);
+    return rule;
+  }
+}
+
+/** Random upper-case hex. */
+export function hex(length: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(Math.ceil(length / 2)));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, length).toUpperCase();
+}
+
+/** Random decimal digits (fake phone numbers). */
+export function digits(length: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(length))].map((b) => String(b % 10)).join("");
+}
+
+/** A cuid-looking DB id like Prisma's. */
+export function dbId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return "cm" + [...bytes].map((b) => (b % 36).toString(36)).join("").slice(0, 23);
+}
+
+/** ISO timestamp for DB columns. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
