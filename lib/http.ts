@@ -70,19 +70,23 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
  * blanket rule: any OPTIONS request is answered 204 with no body and no authentication.
  */
 export function cors(origin: string | undefined): MiddlewareHandler<AppEnv> {
+  const headers: [string, string][] = origin
+    ? [
+      ["Access-Control-Allow-Origin", origin],
+      ["Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"],
+      ["Access-Control-Allow-Headers", "apikey, Content-Type, Authorization"],
+      ["Access-Control-Max-Age", "86400"],
+    ]
+    : [];
   return async function cors(c, next) {
     if (c.req.method === "OPTIONS") {
-      c.res = new Response(null, { status: 204 });
-    } else {
-      await next();
+      for (const [k, v] of headers) c.header(k, v);
+      if (origin && origin !== "*") c.header("Vary", "Origin", { append: true });
+      return c.body(null, 204);
     }
-    if (!origin) return;
-    const h = c.res.headers;
-    h.set("Access-Control-Allow-Origin", origin);
-    h.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-    h.set("Access-Control-Allow-Headers", "apikey, Content-Type, Authorization");
-    h.set("Access-Control-Max-Age", "86400");
-    if (origin !== "*") h.append("Vary", "Origin");
+    await next();
+    for (const [k, v] of headers) c.res.headers.set(k, v);
+    if (origin && origin !== "*") c.res.headers.append("Vary", "Origin");
   };
 }
 
