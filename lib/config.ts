@@ -118,11 +118,15 @@ export interface Config {
 /** Reads and validates the configuration from an environment map; throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
+  const set = (name: string) => (env[name] ?? "").trim() !== "";
+  // Cross-field rules read the raw values so they are reported together with the per-field problems.
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
+  if (set("EVOLUTION_API_URL") && !set("AUTHENTICATION_API_KEY")) {
+    problems.push("AUTHENTICATION_API_KEY is required when EVOLUTION_API_URL is set");
   }
+  if (set("SMTP_HOST") !== set("SMTP_FROM")) problems.push("SMTP_HOST and SMTP_FROM must be set together");
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
-  const problems: string[] = [];
 
   let databaseUrl = e.DATABASE_URL;
   const pgHost = e.PG_HOST ?? e.POSTGRES_HOST;
@@ -145,10 +149,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisUrl = u.href;
   }
 
-  if (e.EVOLUTION_API_URL && !e.AUTHENTICATION_API_KEY) {
-    problems.push("AUTHENTICATION_API_KEY is required when EVOLUTION_API_URL is set");
-  }
-
   const secure = e.SMTP_SECURE.toLowerCase();
   let smtp: Config["smtp"];
   if (e.SMTP_HOST && e.SMTP_FROM) {
@@ -161,11 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       // Same reading as TAGUATO-SEND: "ssl" is implicit TLS, "tls" is STARTTLS, anything else is plain.
       secure: secure === "ssl" ? "ssl" : secure === "tls" ? "tls" : "none",
     };
-  } else if (e.SMTP_HOST || e.SMTP_FROM) {
-    problems.push("SMTP_HOST and SMTP_FROM must be set together");
   }
-
-  if (problems.length) throw new ConfigError(problems);
 
   return {
     port: e.PORT ?? e.GATEWAY_PORT,
