@@ -1,0 +1,16 @@
+# TAGUATO-SEND on Deno: the gateway image.
+FROM denoland/deno:2.9.6
+
+WORKDIR /app
+# Dependencies first so they are cached across source changes.
+COPY deno.json deno.lock ./
+RUN deno install --frozen
+
+COPY . .
+RUN deno task build && deno cache main.ts
+
+ENV PORT=8000 DATA_DIR=/app/data BACKUP_DIR=/backups
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD deno eval "const r = await fetch('http://127.0.0.1:8000/health'); Deno.exit(r.ok ? 0 : 1)"
+CMD ["deno", "run", "-A", "main.ts"]
