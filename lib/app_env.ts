@@ -4,6 +4,7 @@ import type { Config } from "./config.ts";
 import type { Sql } from "./db.ts";
 import type { Logger } from "./log.ts";
 import type { createEvolutionClient } from "./evolution.ts";
+import type { ApiKeyPrincipal } from "./credentials.ts";
 
 export type EvolutionClient = ReturnType<typeof createEvolutionClient>;
 
@@ -39,5 +40,9 @@ export interface AppEnv {
     locale: "es" | "en";
     user?: SessionUser;
     sessionId?: number;
+    /** Set when the request authenticated with an API key rather than a session. */
+    apiKey?: ApiKeyPrincipal;
+    /** Which credential carried the request: the `apikey` header or the panel cookie. */
+    authVia?: "apikey" | "cookie";
   };
 }
