@@ -13,6 +13,7 @@ const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 const EXPECTED_TABLES = [
   "api_keys",
+  "app_secrets",
   "audit_log",
   "contact_list_items",
   "contact_lists",
