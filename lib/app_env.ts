@@ -19,6 +19,8 @@ export interface AppDeps {
   sandboxUrl?: string;
   clock: Clock;
   log: Logger;
+  /** This process's own base URL once it listens (set by main.ts / the test helper); engine callbacks. */
+  selfUrl?: string;
 }
 
 /** The user a request is authenticated as. */

@@ -57,6 +57,15 @@ const envSchema = z.object({
   EVOLUTION_TIMEOUT_MS: positiveInt(30_000),
   SANDBOX_PORT: port(8081),
   PUBLIC_URL: url(["http:", "https:"]),
+  GATEWAY_INTERNAL_URL: url(["http:", "https:"]),
+  WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, z.enum(["true", "false"]).default("false")),
+  WEBHOOK_RETRY_DELAYS: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^\d+(,\d+)*$/, "must be comma-separated milliseconds").default(
+      "10000,30000,120000,600000,3600000",
+    ),
+  ),
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   ADMIN_USERNAME: z.preprocess(
     emptyToUndefined,
     z.string().regex(/^[A-Za-z0-9_]{3,50}$/, "must be 3-50 letters, digits or underscores").default("admin"),
@@ -100,6 +109,13 @@ export interface Config {
   evolutionTimeoutMs: number;
   sandboxPort: number;
   publicUrl?: string;
+  /** How the engine reaches this gateway (engine webhook target); unset: the listening address. */
+  gatewayInternalUrl?: string;
+  /** Lets tenant webhooks target private/loopback hosts (tests, closed networks). */
+  webhookAllowPrivate: boolean;
+  /** Waits before each tenant-webhook retry; attempts = length + 1. */
+  webhookRetryDelaysMs: number[];
+  webhookTimeoutMs: number;
   adminUsername: string;
   adminPassword?: string;
   appSecret?: string;
@@ -175,6 +191,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     evolutionTimeoutMs: e.EVOLUTION_TIMEOUT_MS,
     sandboxPort: e.SANDBOX_PORT,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
+    gatewayInternalUrl: e.GATEWAY_INTERNAL_URL?.replace(/\/+$/, ""),
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "true",
+    webhookRetryDelaysMs: e.WEBHOOK_RETRY_DELAYS.split(",").map(Number),
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
     appSecret: e.APP_SECRET,

@@ -36,6 +36,8 @@ const EXPECTED_TABLES = [
   "user_instances",
   "user_webhooks",
   "users",
+  "webhook_deliveries",
+  "webhook_delivery_attempts",
 ];
 
 interface MigrationFile {

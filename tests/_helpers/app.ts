@@ -55,8 +55,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
   const app = createApp(deps);
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
+  // The engine's webhook target (engine events ingest) is this process's own address.
+  deps.selfUrl = `http://127.0.0.1:${server.addr.port}`;
   return {
-    url: `http://127.0.0.1:${server.addr.port}`,
+    url: deps.selfUrl,
     deps,
     db,
     sandbox,
