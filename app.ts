@@ -12,6 +12,7 @@ import {
   securityHeaders,
 } from "./lib/http.ts";
 import { VERSION } from "./lib/version.ts";
+import { authRoutes } from "./routes/api/auth.ts";
 import { apiDocsRoutes } from "./routes/api/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { panelRoutes } from "./routes/panel/mod.ts";
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.get("/", (c) => c.redirect("/panel/", 302));
   app.route("/", healthRoutes(deps));
+  app.route("/", authRoutes(deps));
 
   app.route("/panel", panelRoutes(deps));
   app.route("/", apiDocsRoutes(app, VERSION));

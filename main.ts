@@ -7,6 +7,7 @@ import { type Database, DatabaseUnavailableError, openDatabase } from "./lib/db.
 import { createEvolutionClient } from "./lib/evolution.ts";
 import { createLogger } from "./lib/log.ts";
 import { migrate } from "./lib/migrate.ts";
+import { ensureAdmin } from "./lib/bootstrap.ts";
 import { type Sandbox, startSandbox } from "./lib/sandbox/mod.ts";
 import { ensureIslandBundle } from "./lib/islands_build.ts";
 
@@ -48,6 +49,7 @@ async function main(args: string[]) {
     const applied = await migrate(db.sql);
     log.info("database ready", { mode: db.mode, url: db.displayUrl, migrations_applied: applied });
     if (args.includes("--migrate-only")) return await closeAll();
+    await ensureAdmin({ sql: db.sql, config, log });
 
     const cache = await openCache(config.redisUrl);
     closers.push(() => cache.close());

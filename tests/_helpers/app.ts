@@ -1,4 +1,5 @@
 import { createApp } from "../../app.ts";
+import { ensureAdmin } from "../../lib/bootstrap.ts";
 import type { AppDeps } from "../../lib/app_env.ts";
 import { type Cache, createMemoryCache, createRedisCache } from "../../lib/cache.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
@@ -17,6 +18,10 @@ export interface TestApp {
   deps: AppDeps;
   db: TestDatabase;
   sandbox: Sandbox;
+  /** The bootstrap administrator created by ensureAdmin (must_change_password is true). */
+  admin: { username: string; password: string };
+  /** Key prefix of this app's Redis cache (a second "replica" opens its own client on it). */
+  cachePrefix: string;
   close(): Promise<void>;
 }
 
@@ -25,6 +30,8 @@ export interface TestAppOptions {
   cache?: "redis" | "memory";
   clock?: Clock;
   sandbox?: Partial<SandboxOptions>;
+  /** Password of the bootstrap admin (ADMIN_PASSWORD); default "Admin123!". */
+  adminPassword?: string;
 }
 
 /**
@@ -39,10 +46,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     hostname: "127.0.0.1",
     ...options.sandbox,
   });
-  const config: Config = loadConfig({ LOG_LEVEL: "error", ...options.env });
+  const config: Config = loadConfig({
+    LOG_LEVEL: "error",
+    ADMIN_PASSWORD: options.adminPassword ?? "Admin123!",
+    ...options.env,
+  });
+  const cachePrefix = `taguato-test:${crypto.randomUUID()}:`;
   const cache: Cache = options.cache === "memory"
     ? createMemoryCache(options.clock)
-    : await createRedisCache(TEST_REDIS_URL, `taguato-test:${crypto.randomUUID()}:`);
+    : await createRedisCache(TEST_REDIS_URL, cachePrefix);
   const deps: AppDeps = {
     config,
     sql: db.sql,
@@ -53,6 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock: options.clock ?? systemClock,
     log: silentLogger,
   };
+  await ensureAdmin(deps);
   const app = createApp(deps);
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
   // The engine's webhook target (engine events ingest) is this process's own address.
@@ -62,6 +75,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     deps,
     db,
     sandbox,
+    admin: { username: config.adminUsername, password: config.adminPassword! },
+    cachePrefix,
     async close() {
       await server.shutdown();
       await cache.close();

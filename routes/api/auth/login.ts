@@ -1,0 +1,157 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../../../lib/app_env.ts";
+import { createSession } from "../../../lib/credentials.ts";
+import { HttpError, unauthorized } from "../../../lib/errors.ts";
+import {
+  clearAccountFailures,
+  findLoginUser,
+  ipBlocked,
+  isLocked,
+  type LoginUser,
+  recordAccountFailure,
+  recordIpFailure,
+} from "../../../lib/login_guard.ts";
+import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from "../../../lib/passwords.ts";
+import { setSessionCookie } from "../../../lib/session_cookie.ts";
+import { consumeRecoveryCode, normalizeRecoveryCode, verifyUserTotp } from "../../../lib/two_factor.ts";
+import { auditFor, body, errors, json, router, tags } from "./_shared.ts";
+
+const REQUIRED = "username and password are required";
+const BAD_CREDENTIALS = "Invalid username or password";
+const BAD_CODE = "Invalid authenticator code";
+const LOCKED = "Account temporarily locked. Try again in 15 minutes.";
+const IP_BLOCKED = "Too many failed attempts from this address. Try again later.";
+
+const LoginBody = z.object({
+  username: z.string({ error: REQUIRED }).min(1, REQUIRED).max(1024, REQUIRED),
+  password: z.string({ error: REQUIRED }).min(1, REQUIRED),
+  totp_code: z.unknown().optional().openapi({
+    type: "string",
+    description: "6-digit authenticator code (second call), or a 10-character recovery code",
+  }),
+  recovery_code: z.unknown().optional().openapi({ type: "string", description: "A 2FA recovery code" }),
+}, { error: REQUIRED }).openapi("LoginRequest");
+
+const LoginUserOut = z.object({
+  id: z.number(),
+  username: z.string(),
+  role: z.enum(["admin", "user"]),
+  max_instances: z.number(),
+  must_change_password: z.boolean(),
+});
+const LoginOk = z.union([
+  z.object({ token: z.string().optional(), user: LoginUserOut }),
+  z.object({ requires_2fa: z.literal(true) }),
+]).openapi("LoginResponse");
+
+const route = createRoute({
+  method: "post",
+  path: "/api/auth/login",
+  tags,
+  summary: "Log in with username and password (and a 2FA code when enabled)",
+  description: "Returns a 24 h session token for the `apikey` header. With `X-Taguato-Client: panel` the " +
+    "token is set as the HttpOnly `taguato_session` cookie instead and omitted from the body. Five failures " +
+    "lock the account for 15 minutes; 20 failures from one address in 15 minutes block that address.",
+  request: { body: body(LoginBody) },
+  responses: {
+    200: json(LoginOk, "Logged in, or `{requires_2fa: true}` when a second factor is needed"),
+    ...errors({
+      400: REQUIRED,
+      401: `${BAD_CREDENTIALS} / ${BAD_CODE}`,
+      429: `${LOCKED} / ${IP_BLOCKED}`,
+    }),
+  },
+});
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== "";
+
+/** `POST /api/auth/login` (contract §1.3). */
+export function loginRoutes(deps: AppDeps) {
+  const app = router();
+  app.openapi(route, async (c) => {
+    const input = c.req.valid("json");
+    const ip = c.get("clientIp");
+    if (await ipBlocked(deps, ip)) throw new HttpError(429, IP_BLOCKED, {}, { "Retry-After": "900" });
+
+    const user = await findLoginUser(deps, input.username);
+    if (user?.is_active && isLocked(deps, user)) throw new HttpError(429, LOCKED);
+
+    const fail = async (u: LoginUser | null, reason: string, message: string): Promise<never> => {
+      await recordIpFailure(deps, ip);
+      // Unknown usernames are not recorded: people type passwords into the username field.
+      const known = u && u.is_active ? u : null;
+      await auditFor(deps, c, {
+        who: known,
+        action: "login_failed",
+        resourceType: "user",
+        details: { reason },
+      });
+      if (known && await recordAccountFailure(deps, known.id)) {
+        await auditFor(deps, c, {
+          who: known,
+          action: "account_locked",
+          resourceType: "user",
+          resourceId: known.id,
+        });
+      }
+      throw unauthorized(message);
+    };
+
+    // Unknown and inactive users cost the same argon2 verification as real ones.
+    const tooLong = [...input.password].length > MAX_PASSWORD_LENGTH;
+    const hash = user?.is_active ? user.password_hash : await dummyPasswordHash();
+    const ok = !tooLong && await verifyPassword(hash, input.password) && !!user?.is_active;
+    if (!ok || !user) {
+      return await fail(user, user?.is_active ? "bad_password" : "unknown_or_inactive", BAD_CREDENTIALS);
+    }
+
+    if (user.totp_enabled) {
+      const recovery = present(input.recovery_code)
+        ? input.recovery_code
+        : normalizeRecoveryCode(input.totp_code) !== null
+        ? input.totp_code
+        : undefined;
+      if (recovery === undefined && !present(input.totp_code)) {
+        return c.json({ requires_2fa: true as const }, 200);
+      }
+      if (recovery !== undefined) {
+        if (!await consumeRecoveryCode(deps, user.id, recovery)) {
+          return await fail(user, "bad_recovery_code", BAD_CODE);
+        }
+        await auditFor(deps, c, {
+          who: user,
+          action: "2fa_recovery_code_used",
+          resourceType: "user",
+          resourceId: user.id,
+        });
+      } else if (!await verifyUserTotp(deps, user.id, input.totp_code)) {
+        return await fail(user, "bad_totp_code", BAD_CODE);
+      }
+    }
+
+    await clearAccountFailures(deps, user.id);
+    const { token, sessionId } = await createSession(deps, user, {
+      ip,
+      userAgent: c.req.header("user-agent"),
+    });
+    await auditFor(deps, c, {
+      who: user,
+      action: "user_login",
+      resourceType: "session",
+      resourceId: sessionId,
+    });
+    const out = {
+      id: user.id,
+      username: user.username,
+      role: user.role,
+      max_instances: user.max_instances,
+      must_change_password: user.must_change_password,
+    };
+    if (c.req.header("x-taguato-client") === "panel") {
+      setSessionCookie(c, token);
+      return c.json({ user: out }, 200);
+    }
+    return c.json({ token, user: out }, 200);
+  });
+  return app;
+}
