@@ -55,8 +55,9 @@ export function requireAuth(deps: AppDeps, options: RequireAuthOptions = {}): Mi
     c.set("apiKey", principal.apiKey);
     c.set("authVia", cookie ? "cookie" : "apikey");
     if (limit) await rateLimitUser(deps, c, principal.user);
-    // The session slides server-side; keep the browser's cookie alive as long (a handler may clear it).
-    if (cookie) setSessionCookie(c, cookie);
+    // The session slides server-side; keep the browser's cookie alive as long. Only on reads, so a
+    // write that ends the session (logout, change-password) answers with nothing but the deletion.
+    if (cookie && SAFE_METHODS.has(c.req.method)) setSessionCookie(c, cookie);
     await next();
   };
 }
