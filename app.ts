@@ -14,6 +14,9 @@ import {
 import { VERSION } from "./lib/version.ts";
 import { authRoutes } from "./routes/api/auth.ts";
 import { apiDocsRoutes } from "./routes/api/docs.ts";
+import { messageRoutes } from "./routes/api/messages.ts";
+import { webhookRoutes } from "./routes/api/webhooks.ts";
+import { engineEventRoutes } from "./routes/internal/engine_events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { panelRoutes } from "./routes/panel/mod.ts";
 
@@ -45,6 +48,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", healthRoutes(deps));
   app.route("/", authRoutes(deps));
 
+  app.route("/", engineEventRoutes(deps));
+  app.route("/", webhookRoutes(deps));
+  app.route("/", messageRoutes(deps));
   app.route("/panel", panelRoutes(deps));
   app.route("/", apiDocsRoutes(app, VERSION));
   return app;

@@ -10,6 +10,7 @@ import { migrate } from "./lib/migrate.ts";
 import { ensureAdmin } from "./lib/bootstrap.ts";
 import { type Sandbox, startSandbox } from "./lib/sandbox/mod.ts";
 import { ensureIslandBundle } from "./lib/islands_build.ts";
+import { startWebhookDispatcher } from "./lib/webhook_dispatcher.ts";
 
 /** A start-up failure the operator can act on: printed as one line, no stack trace. */
 class StartupError extends Error {}
@@ -90,6 +91,10 @@ async function main(args: string[]) {
       hostname: config.hostname,
       onListen: ({ hostname, port }) => log.info("listening", { url: `http://${hostname}:${port}` }),
     }, app.fetch);
+    // The engine calls this address back (engine events) unless GATEWAY_INTERNAL_URL says otherwise.
+    const selfHost = ["0.0.0.0", "::", ""].includes(config.hostname) ? "127.0.0.1" : config.hostname;
+    deps.selfUrl = `http://${selfHost.includes(":") ? `[${selfHost}]` : selfHost}:${server.addr.port}`;
+    const webhookDispatcher = startWebhookDispatcher(deps);
 
     let stopping = false;
     const shutdown = async (signal: string) => {
@@ -98,6 +103,7 @@ async function main(args: string[]) {
       log.info("shutting down", { signal });
       // Stops accepting, lets in-flight requests finish, then closes pools.
       await server.shutdown();
+      await webhookDispatcher.stop();
       await closeAll();
       Deno.exit(0);
     };

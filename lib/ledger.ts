@@ -1,6 +1,8 @@
 import type { AppDeps } from "./app_env.ts";
 import type postgres from "postgres";
 import { engineCallbackUrl } from "./engine_callback.ts";
+import { ledgerMessageType } from "./message_types.ts";
+import { subscribedEvents, WEBHOOK_EVENTS } from "./webhooks.ts";
 
 export type OutboundStatus = "sending" | "sent" | "failed" | "unknown";
 export type MessageSource = "api" | "panel" | "scheduled" | "campaign";
@@ -32,40 +34,23 @@ export const GATEWAY_ENGINE_EVENTS = [
   "LOGOUT_INSTANCE",
 ];
 
-const KNOWN_TYPES = new Set([
-  "text",
-  "image",
-  "document",
-  "audio",
-  "video",
-  "sticker",
-  "location",
-  "contact",
-  "reaction",
-  "poll",
-  "list",
-  "buttons",
-]);
-
-/** Maps any type name onto the ledger's closed set ("other" for the rest). */
-export function ledgerMessageType(type: string): string {
-  return KNOWN_TYPES.has(type) ? type : "other";
-}
-
 /**
  * Inserts one outbound message_logs row and returns its id. Write it as `sending` before the engine call
  * (at-most-once, DESIGN §6), then settle it with the engine's answer.
  */
 export async function recordOutbound(deps: AppDeps, rec: OutboundRecord): Promise<number> {
   const [row] = await deps.sql<{ id: number }[]>`
-    INSERT INTO taguato.message_logs
+    INSERT INTO taguato.message_logs AS m
       (user_id, instance_name, phone_number, message_type, status, engine_message_id, error_message, source,
        direction)
     VALUES (${rec.userId}, ${rec.instanceName}, ${rec.phoneNumber}, ${ledgerMessageType(rec.messageType)},
             ${rec.status}, ${rec.engineMessageId ?? null}, ${rec.errorMessage ?? null}, ${rec.source},
             'outbound')
-    ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL
-    DO UPDATE SET user_id = EXCLUDED.user_id, source = EXCLUDED.source
+    ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
+      user_id = EXCLUDED.user_id, source = EXCLUDED.source, phone_number = EXCLUDED.phone_number,
+      message_type = EXCLUDED.message_type, error_message = COALESCE(EXCLUDED.error_message, m.error_message),
+      status = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+        THEN EXCLUDED.status ELSE m.status END
     RETURNING id`;
   return row.id;
 }
@@ -114,14 +99,17 @@ async function settleIn(tx: postgres.TransactionSql, id: number, s: OutboundSett
 }
 
 /**
- * Points the instance's engine webhook at this gateway's ingest route (v2 nested body). The gateway owns
- * the engine webhook; tenant webhooks are delivered by the gateway itself.
+ * Points the instance's engine webhook at this gateway's ingest route (v2 nested body): the events the
+ * gateway needs for its ledger plus whatever the instance's tenant webhooks subscribe to (every event when
+ * one of them takes all). Call it after creating an instance and whenever its tenant webhooks change.
  */
 export async function ensureGatewayWebhook(deps: AppDeps, instanceName: string): Promise<void> {
+  const tenant = await subscribedEvents(deps.sql, instanceName);
+  const events = tenant === null ? [...WEBHOOK_EVENTS] : [...new Set([...GATEWAY_ENGINE_EVENTS, ...tenant])];
   await deps.evolution.setWebhook(instanceName, {
     enabled: true,
     url: await engineCallbackUrl(deps, instanceName),
-    events: GATEWAY_ENGINE_EVENTS,
+    events,
     byEvents: false,
     base64: false,
   });

@@ -1,0 +1,35 @@
+// POST /internal/engine-events/{token}: the engine's webhook target. The path token is an HMAC of the
+// envelope's instance name under a deployment key, so only an engine the gateway configured can post, and a
+// token for one instance cannot post another's events. Anything else is a plain 404.
+import { Hono } from "hono";
+import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
+import { ENGINE_EVENTS_PATH, verifyEngineEventsToken } from "../../lib/engine_callback.ts";
+import { EngineEnvelopeSchema, ingestEngineEvent } from "../../lib/engine_events.ts";
+import { notFound } from "../../lib/errors.ts";
+import { kickWebhookDispatcher } from "../../lib/webhook_dispatcher.ts";
+import { enqueueDeliveries } from "../../lib/webhooks.ts";
+
+/** Mounts the engine events ingest route. */
+export function engineEventRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post(`${ENGINE_EVENTS_PATH}/:token{[0-9a-f]{64}}`, async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw notFound();
+    }
+    const env = EngineEnvelopeSchema.safeParse(body);
+    if (!env.success || !await verifyEngineEventsToken(deps, env.data.instance, c.req.param("token"))) {
+      throw notFound();
+    }
+    // Ledger first, then fan-out: a failure answers 500 and the engine retries; both steps are idempotent
+    // for the ledger, and a retried fan-out at worst repeats a delivery (receivers dedupe on the envelope).
+    const owner = await ingestEngineEvent(deps, env.data);
+    if (owner !== null && await enqueueDeliveries(deps, env.data) > 0) kickWebhookDispatcher(deps);
+    return c.json({ received: true });
+  });
+
+  return app;
+}
