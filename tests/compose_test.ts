@@ -28,6 +28,7 @@ Deno.test({
       assert(s.redis.healthcheck?.test, "redis has no health check");
       assertEquals(s.gateway.depends_on.postgres.condition, "service_healthy");
       assertEquals(s.gateway.environment.EVOLUTION_API_URL, "http://taguato-api:8080");
+      assertEquals(s.gateway.environment.GATEWAY_INTERNAL_URL, "http://taguato-gateway:8000");
       assert(String(s.gateway.environment.DATABASE_URL).startsWith("postgres://"));
       assert(String(s.gateway.environment.REDIS_URL).startsWith("redis://"));
     } finally {

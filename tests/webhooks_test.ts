@@ -1,5 +1,7 @@
 // Tenant webhooks over real HTTP: CRUD with v2 event validation and ownership, SSRF refusal, and signed
 // deliveries by the gateway to a real loopback receiver that fails twice, with the delivery log and redelivery.
+import { connect } from "../lib/db.ts";
+import { dispatchDueDeliveries } from "../lib/webhook_delivery.ts";
 import { startWebhookDispatcher } from "../lib/webhook_dispatcher.ts";
 import { assert, assertEquals } from "../lib/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
@@ -288,6 +290,49 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
   } finally {
     await dispatcher.stop();
     await receiver.stop();
+    await app.close();
+  }
+});
+
+Deno.test("two replicas dispatching one queue attempt every delivery exactly once (SKIP LOCKED)", async () => {
+  const app = await startTestApp({ cache: "memory", env: { WEBHOOK_ALLOW_PRIVATE: "true" } });
+  const seen: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    await req.body?.cancel();
+    seen.push(req.headers.get("x-taguato-delivery")!);
+    await new Promise((r) => setTimeout(r, 5));
+    return new Response("ok");
+  });
+  // A second replica: its own pool on the same database.
+  const replica = { ...app.deps, sql: connect(app.db.url, 5) };
+  try {
+    const acme = await tenantWithInstance(app, "acme", "acme-wa");
+    const r = await call(app, "POST", "/api/webhooks", {
+      token: acme.token,
+      // CALL only: the engine's own late events from the scan queue nothing here.
+      body: {
+        instance_name: "acme-wa",
+        webhook_url: `http://127.0.0.1:${server.addr.port}/h`,
+        events: ["CALL"],
+      },
+    });
+    assertEquals(r.status, 201);
+    await app.db.sql`
+      INSERT INTO taguato.webhook_deliveries (webhook_id, event, body, next_attempt_at)
+      SELECT ${(r.body.webhook as { id: number }).id}, 'messages.upsert', '{"n":' || n || '}', now()
+      FROM generate_series(1, 60) AS n`;
+    const drain = async (deps: typeof app.deps) => {
+      while (await dispatchDueDeliveries(deps, 7) > 0) { /* next batch */ }
+    };
+    await Promise.all([drain(app.deps), drain(replica), drain(app.deps), drain(replica)]);
+    assertEquals(seen.length, 60);
+    assertEquals(new Set(seen).size, 60);
+    const [{ n }] = await app.db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM taguato.webhook_deliveries WHERE status = 'succeeded' AND attempt_count = 1`;
+    assertEquals(n, 60);
+  } finally {
+    await replica.sql.end();
+    await server.shutdown();
     await app.close();
   }
 });
