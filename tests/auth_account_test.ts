@@ -151,3 +151,28 @@ Deno.test("every /api/auth route of this module is documented in /api/openapi.js
     assertEquals([unknown.status, unknown.body], [404, { error: "Not found" }]);
   });
 });
+
+Deno.test("GET /api/auth/me lists the instances the user owns, oldest first, and not granted ones", async () => {
+  await withApp(async (app) => {
+    const ana = await createUser(app, "ana", PW);
+    const bob = await createUser(app, "bob", PW);
+    const token = await login(app, "ana", PW);
+    type Me = { user: { username: string; instances: unknown[] } };
+    const empty = await call(app, "GET", "/api/auth/me", { token });
+    assertEquals((empty.body as Me).user.instances, []);
+    await app.db.sql`
+      INSERT INTO taguato.user_instances (user_id, instance_name, created_at) VALUES
+        (${ana}, 'ana-second', '2026-02-01T10:00:00Z'), (${ana}, 'ana-first', '2026-01-01T10:00:00.5Z'),
+        (${bob}, 'bob-shared', '2026-01-15T10:00:00Z')`;
+    await app.db.sql`
+      INSERT INTO taguato.instance_permissions (instance_name, grantee_user_id) VALUES ('bob-shared', ${ana})`;
+    const r = await call(app, "GET", "/api/auth/me", { token });
+    assertEquals(r.status, 200);
+    const user = (r.body as Me).user;
+    assertEquals(user.username, "ana");
+    assertEquals(user.instances, [
+      { instance_name: "ana-first", created_at: "2026-01-01T10:00:00.500Z" },
+      { instance_name: "ana-second", created_at: "2026-02-01T10:00:00.000Z" },
+    ]);
+  });
+});

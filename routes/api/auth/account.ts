@@ -55,6 +55,7 @@ export function accountRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const id = c.var.user!.id;
+      // One round trip: the profile and its owned instances (the credential itself came from the cache).
       const [u] = await deps.sql<{
         id: number;
         username: string;
@@ -65,24 +66,18 @@ export function accountRoutes(deps: AppDeps) {
         phone_number: string | null;
         created_at: Date;
         totp_enabled: boolean;
+        instances: { instance_name: string; created_at: string }[];
       }[]>`
-        SELECT id, username, role, max_instances, must_change_password, email, phone_number, created_at,
-               totp_enabled
-        FROM taguato.users WHERE id = ${id}`;
+        SELECT u.id, u.username, u.role, u.max_instances, u.must_change_password, u.email, u.phone_number,
+               u.created_at, u.totp_enabled,
+               coalesce((SELECT json_agg(json_build_object(
+                           'instance_name', i.instance_name,
+                           'created_at', to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                         ORDER BY i.created_at, i.id)
+                         FROM taguato.user_instances i WHERE i.user_id = u.id), '[]') AS instances
+        FROM taguato.users u WHERE u.id = ${id}`;
       if (!u) throw unauthorized("Invalid or expired session token");
-      const instances = await deps.sql<{ instance_name: string; created_at: Date }[]>`
-        SELECT instance_name, created_at FROM taguato.user_instances
-        WHERE user_id = ${id} ORDER BY created_at, id`;
-      return c.json({
-        user: {
-          ...u,
-          created_at: u.created_at.toISOString(),
-          instances: instances.map((i) => ({
-            instance_name: i.instance_name,
-            created_at: i.created_at.toISOString(),
-          })),
-        },
-      }, 200);
+      return c.json({ user: { ...u, created_at: u.created_at.toISOString() } }, 200);
     },
   );
 
