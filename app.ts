@@ -13,10 +13,18 @@ import {
 } from "./lib/http.ts";
 import { VERSION } from "./lib/version.ts";
 import { authRoutes } from "./routes/api/auth.ts";
+import { adminAuditRoutes } from "./routes/admin/audit.ts";
+import { adminInstanceRoutes } from "./routes/admin/instances.ts";
+import { adminSessionRoutes } from "./routes/admin/sessions.ts";
+import { adminUserSecurityRoutes } from "./routes/admin/user_security.ts";
+import { adminUserRoutes } from "./routes/admin/users.ts";
+import { apiKeyRoutes } from "./routes/api/api_keys.ts";
 import { apiDocsRoutes } from "./routes/api/docs.ts";
 import { messageRoutes } from "./routes/api/messages.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
 import { engineEventRoutes } from "./routes/internal/engine_events.ts";
+import { recoveryRoutes } from "./routes/api/recovery.ts";
+import { sessionRoutes } from "./routes/api/sessions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { panelRoutes } from "./routes/panel/mod.ts";
 
@@ -47,6 +55,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.get("/", (c) => c.redirect("/panel/", 302));
   app.route("/", healthRoutes(deps));
   app.route("/", authRoutes(deps));
+
+  app.route("/", recoveryRoutes(deps));
+  app.route("/", sessionRoutes(deps));
+  app.route("/", apiKeyRoutes(deps));
+  app.route("/", adminUserRoutes(deps));
+  app.route("/", adminUserSecurityRoutes(deps));
+  app.route("/", adminInstanceRoutes(deps));
+  app.route("/", adminSessionRoutes(deps));
+  app.route("/", adminAuditRoutes(deps));
 
   app.route("/", engineEventRoutes(deps));
   app.route("/", webhookRoutes(deps));

@@ -1,3 +1,4 @@
+import type postgres from "postgres";
 import type { Sql } from "./db.ts";
 
 export interface AuditEntry {
@@ -24,7 +25,7 @@ export function redact(details: Record<string, unknown>): Record<string, unknown
 }
 
 /** Appends one row to `taguato.audit_log`; works inside a transaction when given `tx`. */
-export async function audit(sql: Sql, e: AuditEntry): Promise<void> {
+export async function audit(sql: Sql | postgres.TransactionSql, e: AuditEntry): Promise<void> {
   const details = e.details ? redact(e.details) : null;
   await sql`
     INSERT INTO taguato.audit_log (user_id, username, action, resource_type, resource_id, details, ip_address)

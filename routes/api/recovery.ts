@@ -1,0 +1,126 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
+import { errorResponses, jsonBody, jsonContent } from "../../lib/api_schemas.ts";
+import { HttpError } from "../../lib/errors.ts";
+import { LOCALE_COOKIE, negotiateLocale, readCookie } from "../../lib/i18n.ts";
+import { requestRecovery, resetPassword, verifyAllowed, verifyCode } from "../../lib/recovery.ts";
+import { passwordSchema } from "../../lib/user_schemas.ts";
+
+const IDENTIFIER_REQUIRED = "username or email is required";
+export const GENERIC_ANSWER = "If the account exists, a recovery code has been sent.";
+export const RESET_DONE = "Password has been reset successfully. Please login with your new password.";
+
+const identifier = z.string({ error: IDENTIFIER_REQUIRED }).max(320, IDENTIFIER_REQUIRED).optional();
+const Identified = {
+  username: identifier.openapi({ description: "Username or e-mail (either field is accepted)" }),
+  email: identifier.openapi({ example: "ops@acme.example" }),
+};
+const pickIdentifier = (b: { username?: unknown; email?: unknown }) =>
+  [b.username, b.email].find((v): v is string => typeof v === "string" && v.trim() !== "")?.trim() ?? "";
+
+/** The identifier is checked before any other field, as in the contract. */
+const identifierFirst = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((body, ctx) => {
+    if (body && typeof body === "object" && !Array.isArray(body) && pickIdentifier(body) === "") {
+      ctx.issues.push({ code: "custom", message: IDENTIFIER_REQUIRED, input: body });
+      return z.NEVER;
+    }
+    return body;
+  }, schema);
+
+const ForgotBody = identifierFirst(z.object(Identified, { error: "Invalid JSON body" }))
+  .openapi("ForgotPassword");
+const VerifyBody = identifierFirst(
+  z.object({
+    ...Identified,
+    code: z.string({ error: (i) => i.input === undefined ? "code is required" : "code must be a string" })
+      .min(1, "code is required").max(32, "Invalid code or expired").openapi({ example: "042917" }),
+  }, { error: "Invalid JSON body" }),
+).openapi("VerifyResetCode");
+const ResetBody = z.object({
+  reset_token: z.string({ error: "reset_token is required" }).min(1, "reset_token is required"),
+  new_password: passwordSchema("new_password is required"),
+}, { error: "Invalid JSON body" }).openapi("ResetPassword");
+
+const Message = z.object({ message: z.string() });
+const tags = ["Password recovery"];
+
+/** The three public steps of password recovery (contract §2.7) under /api/auth. */
+export function recoveryRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/auth/forgot-password",
+      tags,
+      summary: "Step 1: send a 6-digit code by e-mail or WhatsApp",
+      description: "Always the same answer, whether or not the account exists (3 requests per hour per " +
+        "IP and per account; more are silently ignored). The code expires in 15 minutes.",
+      request: { body: jsonBody(ForgotBody) },
+      responses: {
+        200: jsonContent(Message, GENERIC_ANSWER),
+        ...errorResponses({ 400: IDENTIFIER_REQUIRED }),
+      },
+    }),
+    async (c) => {
+      const locale = negotiateLocale(
+        readCookie(c.req.header("cookie"), LOCALE_COOKIE),
+        c.req.header("accept-language"),
+      );
+      await requestRecovery(deps, {
+        identifier: pickIdentifier(c.req.valid("json")),
+        ip: c.var.clientIp,
+        locale,
+      });
+      return c.json({ message: GENERIC_ANSWER }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/auth/verify-reset-code",
+      tags,
+      summary: "Step 2: exchange the code for a 10-minute reset token",
+      description: "5 attempts per code; 30 verifications per hour per IP.",
+      request: { body: jsonBody(VerifyBody) },
+      responses: {
+        200: jsonContent(z.object({ reset_token: z.string() }), "The reset token"),
+        ...errorResponses({
+          400: "Invalid code or expired / Too many attempts. Please request a new code.",
+          429: "Too many attempts. Please try again later.",
+        }),
+      },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      if (!(await verifyAllowed(deps, c.var.clientIp))) {
+        throw new HttpError(429, "Too many attempts. Please try again later.", {}, { "Retry-After": "3600" });
+      }
+      const reset_token = await verifyCode(deps, pickIdentifier(b), b.code);
+      return c.json({ reset_token }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/auth/reset-password",
+      tags,
+      summary: "Step 3: set the new password (signs out every session)",
+      request: { body: jsonBody(ResetBody) },
+      responses: {
+        200: jsonContent(Message, RESET_DONE),
+        ...errorResponses({ 400: "Validation failed / Invalid or expired reset token" }),
+      },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      await resetPassword(deps, { token: b.reset_token, newPassword: b.new_password, ip: c.var.clientIp });
+      return c.json({ message: RESET_DONE }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,89 @@
+// HTTP helpers for the account tests: a JSON caller, logging in, and creating users through the admin API.
+import { assertEquals } from "../../lib/testing.ts";
+import type { TestApp } from "./app.ts";
+
+export const USER_PASSWORD = "Passw0rdOk";
+
+export interface Answer {
+  status: number;
+  // deno-lint-ignore no-explicit-any
+  body: any;
+  headers: Headers;
+}
+
+export interface CallOptions {
+  /** Sent as the `apikey` header. */
+  token?: string;
+  /** JSON-encoded request body. */
+  body?: unknown;
+  /** A raw request body (sent as application/json). */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** Calls the gateway and parses the JSON answer (the body is always consumed). */
+export async function call(
+  t: TestApp,
+  method: string,
+  path: string,
+  opts: CallOptions = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.apikey = opts.token;
+  let body: string | undefined = opts.raw;
+  if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined) headers["content-type"] ??= "application/json";
+  const res = await fetch(t.url + path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch { /* not JSON */ }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** Asserts an error answer: status and the exact `error` message. */
+export function assertError(answer: Answer, status: number, message: string) {
+  assertEquals({ status: answer.status, error: answer.body?.error }, { status, error: message });
+}
+
+/** Logs in and returns the session token. */
+export async function login(t: TestApp, username: string, password: string): Promise<string> {
+  const res = await call(t, "POST", "/api/auth/login", { body: { username, password } });
+  assertEquals(res.status, 200, `login ${username}: ${JSON.stringify(res.body)}`);
+  return res.body.token;
+}
+
+/** A session token of the bootstrap admin. */
+export const adminLogin = (t: TestApp) => login(t, t.admin.username, t.admin.password);
+
+export interface TestUser {
+  id: number;
+  username: string;
+  password: string;
+  token: string;
+}
+
+/** Creates a user through POST /admin/users and logs them in. */
+export async function createUser(
+  t: TestApp,
+  adminToken: string,
+  fields: Record<string, unknown> & { username: string },
+): Promise<TestUser> {
+  const password = (fields.password as string | undefined) ?? USER_PASSWORD;
+  const res = await call(t, "POST", "/admin/users", { token: adminToken, body: { password, ...fields } });
+  assertEquals(res.status, 201, `create ${fields.username}: ${JSON.stringify(res.body)}`);
+  const token = fields.is_active === false ? "" : await login(t, fields.username, password);
+  return { id: res.body.user.id, username: fields.username, password, token };
+}
+
+/** Polls `probe` until it returns a value other than undefined (or fails after `timeoutMs`). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
