@@ -277,6 +277,22 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
       assertEquals(bad.status, 400);
     });
 
+    await t.step("a rotated secret signs every later attempt", async () => {
+      const old = secret;
+      const r = await call(app, "POST", `/api/webhooks/${hookId}/secret`, { token: acme.token });
+      assertEquals(r.status, 200);
+      secret = (r.body.webhook as { secret: string }).secret;
+      assert(secret.startsWith("whsec_") && secret !== old);
+      const other = await call(app, "POST", `/api/webhooks/${hookId}/secret`, { token: rival.token });
+      assertEquals([other.status, other.body.error], [404, "Webhook not found"]);
+      const deliveryId = receiver.hits[2].headers.get("x-taguato-delivery");
+      await call(app, "POST", `/api/webhooks/${hookId}/deliveries/${deliveryId}/redeliver`, {
+        token: acme.token,
+      });
+      const hit = await eventually("redelivery", () => receiver.hits[4]);
+      assert(hit.verified, "signed with the new secret");
+    });
+
     await t.step("delete removes the webhook and its log; later events queue nothing", async () => {
       const r = await call(app, "DELETE", `/api/webhooks/${hookId}`, { token: acme.token });
       assertEquals([r.status, r.body.deleted], [200, { id: hookId }]);

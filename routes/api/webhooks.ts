@@ -157,6 +157,17 @@ export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.json({ deleted: { id: row.id } });
   });
 
+  // A lost secret is replaced, never shown again; pending retries are signed with the new one.
+  app.post("/api/webhooks/:id/secret", async (c) => {
+    const { secret, sealed } = await newWebhookSecret(deps);
+    const [row] = await sql<{ id: number }[]>`
+      UPDATE taguato.user_webhooks SET secret_enc = ${sealed}, updated_at = now()
+      WHERE id = ${webhookId(c.req.param("id"))} AND user_id = ${c.var.user!.id}
+      RETURNING id`;
+    if (!row) throw notFound(NOT_FOUND);
+    return c.json({ webhook: { id: row.id, secret } });
+  });
+
   app.route("/", webhookDeliveryRoutes(deps, kickWebhookDispatcher));
   return app;
 }
