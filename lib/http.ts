@@ -28,6 +28,9 @@ export function clientAddress(trust: "private" | "all" | "none"): MiddlewareHand
   };
 }
 
+/** The path as logs show it: the engine-events ingest token is a credential and never written out. */
+export const loggedPath = (path: string) => path.replace(/^(\/internal\/engine-events\/)[^/]+/, "$1***");
+
 /** One JSON line per request, written after the response is produced. */
 export function accessLog(log: Logger): MiddlewareHandler<AppEnv> {
   return async function accessLog(c, next) {
@@ -37,7 +40,7 @@ export function accessLog(log: Logger): MiddlewareHandler<AppEnv> {
       request_id: c.get("requestId"),
       ip: c.get("clientIp"),
       method: c.req.method,
-      uri: c.req.path,
+      uri: loggedPath(c.req.path),
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
       ua: c.req.header("user-agent") ?? "",
@@ -139,7 +142,7 @@ export function errorMapper(log: Logger): ErrorHandler<AppEnv> {
     log.error("unhandled error", {
       request_id: c.get("requestId"),
       method: c.req.method,
-      uri: c.req.path,
+      uri: loggedPath(c.req.path),
       error: err instanceof Error ? err.stack ?? err.message : String(err),
     });
     return respond(c, 500, "Internal server error", { request_id: c.get("requestId") });

@@ -1,6 +1,7 @@
 // Engine events → ledger, over real HTTP: the sandbox posts its webhooks to the gateway's ingest route,
 // receipts end as `read` in GET /api/messages/log whatever their order, and inbound messages are stored once.
 import { engineEventsToken } from "../lib/engine_callback.ts";
+import { loggedPath } from "../lib/http.ts";
 import { recordOutbound, settleOutbound } from "../lib/ledger.ts";
 import { assert, assertEquals } from "../lib/testing.ts";
 import { ENGINE_KEY, startTestApp } from "./_helpers/app.ts";
@@ -195,6 +196,8 @@ Deno.test("engine events: receipts, ordering, inbound and instance state", async
       await res.body?.cancel();
       assertEquals(res.status, 404);
       assert(!(await logRows(app, acme.token)).some((r) => r.engine_message_id === "FORGED1"));
+      // The token is a credential: access and error logs show the path without it.
+      assertEquals(loggedPath(`/internal/engine-events/${"a".repeat(64)}`), "/internal/engine-events/***");
     });
 
     await t.step("LOGOUT_INSTANCE marks the instance closed", async () => {
