@@ -14,6 +14,7 @@ import {
 import { VERSION } from "./lib/version.ts";
 import { authRoutes } from "./routes/api/auth.ts";
 import { adminAuditRoutes } from "./routes/admin/audit.ts";
+import { adminEngineRoutes } from "./routes/admin/engine.ts";
 import { adminInstanceRoutes } from "./routes/admin/instances.ts";
 import { adminSessionRoutes } from "./routes/admin/sessions.ts";
 import { adminUserSecurityRoutes } from "./routes/admin/user_security.ts";
@@ -23,6 +24,7 @@ import { apiDocsRoutes } from "./routes/api/docs.ts";
 import { messageRoutes } from "./routes/api/messages.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
 import { engineEventRoutes } from "./routes/internal/engine_events.ts";
+import { evolutionRoutes } from "./routes/evolution/mod.ts";
 import { recoveryRoutes } from "./routes/api/recovery.ts";
 import { sessionRoutes } from "./routes/api/sessions.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -69,6 +71,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", webhookRoutes(deps));
   app.route("/", messageRoutes(deps));
   app.route("/panel", panelRoutes(deps));
+  app.route("/", adminEngineRoutes(deps));
+  // Last before the docs: the engine proxy only claims engine path prefixes nothing above answered.
+  app.route("/", evolutionRoutes(deps));
   app.route("/", apiDocsRoutes(app, VERSION));
   return app;
 }

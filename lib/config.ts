@@ -55,6 +55,9 @@ const envSchema = z.object({
   EVOLUTION_API_URL: url(["http:", "https:"]),
   AUTHENTICATION_API_KEY: optionalText,
   EVOLUTION_TIMEOUT_MS: positiveInt(30_000),
+  SEND_RATE_LIMIT_PER_SECOND: positiveInt(10),
+  CIRCUIT_BREAKER_THRESHOLD: positiveInt(5),
+  CIRCUIT_BREAKER_OPEN_MS: positiveInt(30_000),
   SANDBOX_PORT: port(8081),
   PUBLIC_URL: url(["http:", "https:"]),
   GATEWAY_INTERNAL_URL: url(["http:", "https:"]),
@@ -107,6 +110,12 @@ export interface Config {
   evolutionUrl?: string;
   evolutionApiKey?: string;
   evolutionTimeoutMs: number;
+  /** Sends (`/message/*`) allowed per client IP and second, across replicas. */
+  sendRateLimitPerSecond: number;
+  /** Consecutive upstream failures that open the circuit breaker. */
+  circuitBreakerThreshold: number;
+  /** How long the breaker stays open before one half-open probe is let through. */
+  circuitBreakerOpenMs: number;
   sandboxPort: number;
   publicUrl?: string;
   /** How the engine reaches this gateway (engine webhook target); unset: the listening address. */
@@ -189,6 +198,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     evolutionUrl: e.EVOLUTION_API_URL?.replace(/\/+$/, ""),
     evolutionApiKey: e.AUTHENTICATION_API_KEY,
     evolutionTimeoutMs: e.EVOLUTION_TIMEOUT_MS,
+    sendRateLimitPerSecond: e.SEND_RATE_LIMIT_PER_SECOND,
+    circuitBreakerThreshold: e.CIRCUIT_BREAKER_THRESHOLD,
+    circuitBreakerOpenMs: e.CIRCUIT_BREAKER_OPEN_MS,
     sandboxPort: e.SANDBOX_PORT,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
     gatewayInternalUrl: e.GATEWAY_INTERNAL_URL?.replace(/\/+$/, ""),

@@ -1,0 +1,165 @@
+/**
+ * The allowlist of Evolution API v2.3.7 route shapes a non-admin may reach through the gateway
+ * (evolution-api.md §3). Anything else is answered 404 without touching the engine; admins may reach
+ * every engine path.
+ *
+ * `kind` drives API-key scopes: "read" (GET and find* queries), "send" (/message/*), "write" (the rest).
+ * `handler` names the gateway logic that serves the route; "proxy" forwards it as is.
+ */
+
+export type RouteKind = "read" | "send" | "write";
+export type RouteHandler =
+  | "create"
+  | "fetchInstances"
+  | "delete"
+  | "connect"
+  | "send"
+  | "webhookSet"
+  | "proxy";
+
+export interface EngineRoute {
+  /** Accepted methods; the first is the engine's (restart also takes PUT from v1 clients). */
+  methods: string[];
+  group: string;
+  action: string;
+  /** Whether the third path segment is the instance name. */
+  instance: boolean;
+  kind: RouteKind;
+  handler: RouteHandler;
+}
+
+const r = (
+  method: string | string[],
+  path: string,
+  kind: RouteKind,
+  handler: RouteHandler = "proxy",
+  instance = true,
+): EngineRoute => {
+  const [group, action] = path.split("/");
+  return { methods: Array.isArray(method) ? method : [method], group, action, instance, kind, handler };
+};
+
+const send = (action: string, handler: RouteHandler = "send") =>
+  r("POST", `message/${action}`, "send", handler);
+
+export const ENGINE_ROUTES: EngineRoute[] = [
+  // instance (§3.1)
+  r("POST", "instance/create", "write", "create", false),
+  r("GET", "instance/fetchInstances", "read", "fetchInstances", false),
+  r("GET", "instance/connect", "write", "connect"),
+  r("GET", "instance/connectionState", "read"),
+  r(["POST", "PUT"], "instance/restart", "write"),
+  r("POST", "instance/setPresence", "write"),
+  r("DELETE", "instance/logout", "write"),
+  r("DELETE", "instance/delete", "write", "delete"),
+  // settings, webhook, proxy (§3.1.9, §3.4)
+  r("POST", "settings/set", "write"),
+  r("GET", "settings/find", "read"),
+  r("POST", "webhook/set", "write", "webhookSet"),
+  r("GET", "webhook/find", "read"),
+  r("POST", "proxy/set", "write"),
+  r("GET", "proxy/find", "read"),
+  // message (§3.2): the sends the gateway validates and records
+  ...[
+    "sendText",
+    "sendMedia",
+    "sendWhatsAppAudio",
+    "sendSticker",
+    "sendLocation",
+    "sendContact",
+    "sendReaction",
+    "sendPoll",
+    "sendList",
+  ].map((a) => send(a)),
+  // chat (§3.3)
+  r("POST", "chat/whatsappNumbers", "write"),
+  r("POST", "chat/markMessageAsRead", "write"),
+  r("POST", "chat/archiveChat", "write"),
+  r("POST", "chat/markChatUnread", "write"),
+  r("DELETE", "chat/deleteMessageForEveryone", "write"),
+  r("POST", "chat/fetchProfilePictureUrl", "write"),
+  r("POST", "chat/getBase64FromMediaMessage", "write"),
+  r("POST", "chat/updateMessage", "write"),
+  r("POST", "chat/sendPresence", "write"),
+  r("POST", "chat/updateBlockStatus", "write"),
+  r("POST", "chat/findContacts", "read"),
+  r("POST", "chat/findMessages", "read"),
+  r("POST", "chat/findStatusMessage", "read"),
+  r("POST", "chat/findChats", "read"),
+  r("GET", "chat/findChatByRemoteJid", "read"),
+  r("POST", "chat/fetchBusinessProfile", "write"),
+  r("POST", "chat/fetchProfile", "write"),
+  r("POST", "chat/updateProfileName", "write"),
+  r("POST", "chat/updateProfileStatus", "write"),
+  r("POST", "chat/updateProfilePicture", "write"),
+  r("DELETE", "chat/removeProfilePicture", "write"),
+  r("GET", "chat/fetchPrivacySettings", "read"),
+  r("POST", "chat/updatePrivacySettings", "write"),
+  // group
+  r("POST", "group/create", "write"),
+  r("POST", "group/updateGroupSubject", "write"),
+  r("POST", "group/updateGroupPicture", "write"),
+  r("POST", "group/updateGroupDescription", "write"),
+  r("GET", "group/findGroupInfos", "read"),
+  r("GET", "group/fetchAllGroups", "read"),
+  r("GET", "group/participants", "read"),
+  r("GET", "group/inviteCode", "read"),
+  r("GET", "group/inviteInfo", "read"),
+  // A GET that joins a group: a write whatever its method.
+  r("GET", "group/acceptInviteCode", "write"),
+  r("POST", "group/sendInvite", "write"),
+  r("POST", "group/revokeInviteCode", "write"),
+  r("POST", "group/updateParticipant", "write"),
+  r("POST", "group/updateSetting", "write"),
+  r("POST", "group/toggleEphemeral", "write"),
+  r("DELETE", "group/leaveGroup", "write"),
+  // label, call
+  r("GET", "label/findLabels", "read"),
+  r("POST", "label/handleLabel", "write"),
+  r("POST", "call/offer", "write"),
+];
+
+/**
+ * First path segments that belong to the engine (Evolution's routers, manager UI and static files).
+ * Other paths are never the proxy's business and fall through to the gateway's 404.
+ */
+export const ENGINE_PREFIXES = new Set(
+  [
+    "instance",
+    "message",
+    "chat",
+    "group",
+    "settings",
+    "webhook",
+    "proxy",
+    "label",
+    "call",
+    "business",
+    "template",
+    "chatwoot",
+    "typebot",
+    "openai",
+    "dify",
+    "flowise",
+    "evolutionBot",
+    "evoai",
+    "n8n",
+    "evolution",
+    "websocket",
+    "rabbitmq",
+    "nats",
+    "sqs",
+    "pusher",
+    "kafka",
+    "s3",
+    "manager",
+    "docs",
+    "assets",
+    "store",
+    "verify-creds",
+    "metrics",
+  ].map((p) => p.toLowerCase()),
+);
+
+/** Engine areas that need an admin session whatever the method (contract §1.8, fixed §14.1-2). */
+export const ADMIN_AREAS = new Set(["manager", "docs"]);

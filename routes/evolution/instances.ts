@@ -1,0 +1,166 @@
+/**
+ * The instance routes with gateway logic (contract §1.7.3-1.7.6, engine §3.1): create (atomic limit and
+ * name reservation, rollback when the engine refuses), fetchInstances (only reachable instances, status
+ * normalised), delete (owner or admin only: grantees may not), connect (re-asserts the gateway webhook).
+ */
+import type { AppDeps } from "../../lib/app_env.ts";
+import { badRequest, conflict, forbidden, HttpError, notFound, unauthorized } from "../../lib/errors.ts";
+import { EvolutionError } from "../../lib/evolution.ts";
+import { deleteInstanceRow, findInstance, releaseInstance, reserveInstance } from "../../lib/instances.ts";
+import { ensureGatewayWebhook } from "../../lib/ledger.ts";
+import { forgetInstanceAccess, NOT_OWNER, reachableInstances } from "../../lib/ownership.ts";
+import { ENGINE_UNAVAILABLE, errorResponse } from "../../lib/proxy.ts";
+import { validateInstanceName } from "../../lib/validation.ts";
+import { isEngineFailure } from "../../lib/circuit_breaker.ts";
+import { type EvoContext, forwardAndRecord, type RequestBody } from "./context.ts";
+
+// Fields a tenant may pass to the engine's create. Webhook, event-sink, proxy and chatbot settings are
+// dropped: they would bypass the gateway's webhook validation (contract §14.1-3) or make the engine
+// connect to arbitrary hosts. Admins pass the body unchanged.
+const TENANT_CREATE_FIELDS = new Set([
+  "instanceName",
+  "integration",
+  "token",
+  "number",
+  "businessId",
+  "qrcode",
+  "rejectCall",
+  "msgCall",
+  "groupsIgnore",
+  "alwaysOnline",
+  "readMessages",
+  "readStatus",
+  "syncFullHistory",
+]);
+
+interface EngineAnswer {
+  status: number;
+  json: unknown;
+}
+
+/** Calls the engine with the typed client's raw request and reads a JSON answer (non-JSON → `{}`). */
+async function engineJson(deps: AppDeps, c: EvoContext, method: string, path: string, body?: unknown) {
+  const res = await deps.evolution.request(method, path, {
+    timeoutMs: deps.config.evolutionTimeoutMs,
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+  });
+  const text = await res.text();
+  c.set("engineFailed", isEngineFailure(res.status, text));
+  let json: unknown = {};
+  try {
+    json = text === "" ? {} : JSON.parse(text);
+  } catch { /* the contract re-encodes a non-JSON answer as {} */ }
+  return { status: res.status, json } as EngineAnswer;
+}
+
+async function webhookQuietly(deps: AppDeps, name: string) {
+  try {
+    await ensureGatewayWebhook(deps, name);
+  } catch (err) {
+    deps.log.error("gateway webhook registration failed", { instance: name, error: String(err) });
+  }
+}
+
+/** `POST /instance/create`. */
+export async function createInstance(deps: AppDeps, c: EvoContext, req: RequestBody): Promise<Response> {
+  const user = c.get("user")!;
+  const key = c.get("apiKey");
+  const input = req.fields;
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw badRequest("instanceName is required");
+  }
+  const fields = input as Record<string, unknown>;
+  const name = validateInstanceName(fields.instanceName);
+  if (fields.integration === "TELEGRAM") throw badRequest("Telegram instances are not supported yet");
+  if (key && (key.scope !== "full" || (key.instanceNames && !key.instanceNames.includes(name)))) {
+    throw forbidden("API key scope does not allow this request");
+  }
+  const body = user.role === "admin"
+    ? { ...fields }
+    : Object.fromEntries(Object.entries(fields).filter(([k]) => TENANT_CREATE_FIELDS.has(k)));
+  body.integration ??= "WHATSAPP-BAILEYS";
+
+  const reserved = await reserveInstance(deps.sql, user.id, name);
+  if (!reserved.ok) {
+    if (reserved.reason === "taken") throw conflict("Instance name already in use");
+    if (reserved.reason === "limit") {
+      throw forbidden("Instance limit reached", { current: reserved.current, max: reserved.max });
+    }
+    throw unauthorized("Invalid or expired session token");
+  }
+  await forgetInstanceAccess(deps, user.id);
+  let answer: EngineAnswer;
+  try {
+    answer = await engineJson(deps, c, "POST", "/instance/create", body);
+  } catch (err) {
+    c.set("engineFailed", true);
+    await releaseInstance(deps.sql, user.id, name);
+    await forgetInstanceAccess(deps, user.id);
+    const details = err instanceof EvolutionError ? err.detail : String(err);
+    return errorResponse(new HttpError(502, ENGINE_UNAVAILABLE, { details }));
+  }
+  if (answer.status >= 400) {
+    await releaseInstance(deps.sql, user.id, name);
+    await forgetInstanceAccess(deps, user.id);
+    return Response.json(answer.json, { status: answer.status });
+  }
+  await webhookQuietly(deps, name);
+  return Response.json(answer.json, { status: answer.status });
+}
+
+const STATES = new Set(["open", "connecting", "close"]);
+
+/** `GET /instance/fetchInstances`: the caller's owned and granted instances (admins: all). */
+export async function fetchInstances(deps: AppDeps, c: EvoContext): Promise<Response> {
+  const user = c.get("user")!;
+  const keyNames = c.get("apiKey")?.instanceNames ?? null;
+  const search = new URL(c.req.url).search;
+  const answer = await engineJson(deps, c, "GET", `/instance/fetchInstances${search}`);
+  if (answer.status >= 400 || !Array.isArray(answer.json)) {
+    return Response.json(answer.json, { status: answer.status });
+  }
+  const reachable = user.role === "admin" ? null : await reachableInstances(deps, user.id);
+  const items = (answer.json as Record<string, unknown>[])
+    .filter((i) => typeof i?.name === "string")
+    .filter((i) => !reachable || reachable.has(i.name as string))
+    .filter((i) => !keyNames || keyNames.includes(i.name as string))
+    .map((i) => ({
+      ...i,
+      connectionStatus: STATES.has(i.connectionStatus as string) ? i.connectionStatus : "close",
+    }));
+  return Response.json(items, {
+    headers: { "Cache-Control": "no-store", Pragma: "no-cache", Expires: "0" },
+  });
+}
+
+/** `DELETE /instance/delete/{name}`: the owner or an admin; a 404 from the engine counts as gone. */
+export async function deleteInstance(deps: AppDeps, c: EvoContext, name: string): Promise<Response> {
+  const user = c.get("user")!;
+  const row = await findInstance(deps.sql, name);
+  if (user.role !== "admin") {
+    if (!row) throw forbidden(NOT_OWNER);
+    if (row.userId !== user.id) throw forbidden(NOT_OWNER);
+  }
+  if (row?.channelType === "telegram") throw notFound("Not found");
+  const answer = await engineJson(deps, c, "DELETE", `/instance/delete/${encodeURIComponent(name)}`);
+  if (answer.status >= 400 && answer.status !== 404) {
+    return Response.json(answer.json, { status: answer.status });
+  }
+  const changed = await deleteInstanceRow(deps.sql, name);
+  await forgetInstanceAccess(deps, ...changed);
+  return c.json({ message: "Instance deleted", instance: name });
+}
+
+/** `GET /instance/connect/{name}`: forwarded; a successful connect re-asserts the gateway webhook. */
+export async function connectInstance(
+  deps: AppDeps,
+  c: EvoContext,
+  name: string,
+  path: string,
+): Promise<Response> {
+  const response = await forwardAndRecord(deps, c, { method: "GET", path });
+  if (response.status < 300) await webhookQuietly(deps, name);
+  return response;
+}

@@ -1,0 +1,91 @@
+/**
+ * `POST /message/send*\/{instance}` for the sends the gateway validates (lib/validation.ts). At most once
+ * (DESIGN §6): the ledger row is written as `sending` before the engine call and settled once from its
+ * answer; a transport failure after the request may have left is `unknown` and is never retried. The
+ * engine's status and body are returned unchanged.
+ */
+import type { AppDeps } from "../../lib/app_env.ts";
+import { isEngineFailure } from "../../lib/circuit_breaker.ts";
+import { badRequest, INVALID_JSON } from "../../lib/errors.ts";
+import { EvolutionError, evolutionErrorMessage } from "../../lib/evolution.ts";
+import { recordOutbound, settleOutbound } from "../../lib/ledger.ts";
+import { errorResponse, transportError, upstreamHeaders } from "../../lib/proxy.ts";
+import { type SendAction, validateSend } from "../../lib/validation.ts";
+import { callerOf, type EvoContext, type RequestBody } from "./context.ts";
+
+type Settlement = Parameters<typeof settleOutbound>[2];
+
+// Refused or unresolvable: the request never left, so the send certainly failed.
+const NEVER_SENT = /refused|ECONNREFUSED|failed to lookup|dns error|No such host/i;
+
+function settlementOf(status: number, json: unknown): Settlement {
+  if (status >= 200 && status < 300) {
+    const key = (json as { key?: { id?: unknown } } | null)?.key;
+    if (typeof key?.id === "string" && key.id !== "") return { status: "sent", engineMessageId: key.id };
+    // A Cloud (Meta) error arrives as 201 without a key (evolution-api.md §4.4).
+    return {
+      status: "failed",
+      errorMessage: evolutionErrorMessage(json) ?? "Engine answered without a message id",
+    };
+  }
+  return { status: "failed", errorMessage: evolutionErrorMessage(json) ?? `Engine answered HTTP ${status}` };
+}
+
+/** Validates, records, sends and settles one message. */
+export async function sendMessage(
+  deps: AppDeps,
+  c: EvoContext,
+  action: SendAction,
+  instanceName: string,
+  path: string,
+  req: RequestBody,
+): Promise<Response> {
+  if (req.invalidJson) throw badRequest(INVALID_JSON);
+  const multipart = (req.contentType ?? "").toLowerCase().startsWith("multipart/");
+  const valid = validateSend(action, req.fields, req.hasFile);
+  const user = c.get("user")!;
+  const id = await recordOutbound(deps, {
+    userId: user.id,
+    instanceName,
+    phoneNumber: valid.phone,
+    messageType: valid.messageType,
+    status: "sending",
+    source: c.get("authVia") === "cookie" ? "panel" : "api",
+  });
+  const settle = async (s: Settlement) => {
+    try {
+      await settleOutbound(deps, id, s);
+    } catch (err) {
+      deps.log.error("ledger settle failed", { id, status: s.status, error: String(err) });
+    }
+  };
+
+  const contentType = multipart ? req.contentType : "application/json";
+  let res: Response;
+  let text: string;
+  try {
+    res = await deps.evolution.request("POST", path, {
+      headers: upstreamHeaders(callerOf(c), contentType),
+      body: multipart ? req.bytes : JSON.stringify(valid.body),
+      timeoutMs: deps.config.evolutionTimeoutMs + valid.delay,
+    });
+    text = await res.text();
+  } catch (err) {
+    c.set("engineFailed", true);
+    const detail = err instanceof EvolutionError ? err.detail : String(err);
+    const mapped = transportError(err);
+    const neverSent = mapped.status === 502 && NEVER_SENT.test(detail);
+    await settle({ status: neverSent ? "failed" : "unknown", errorMessage: `${mapped.message}: ${detail}` });
+    return errorResponse(mapped);
+  }
+  c.set("engineFailed", isEngineFailure(res.status, text));
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch { /* a non-JSON answer settles from its status */ }
+  await settle(settlementOf(res.status, json));
+  return new Response(text, {
+    status: res.status,
+    headers: { "content-type": res.headers.get("content-type") ?? "application/json; charset=utf-8" },
+  });
+}
