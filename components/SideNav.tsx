@@ -9,9 +9,15 @@ export interface NavItem {
   external?: boolean;
 }
 
+/** A group of links under an optional heading ("Cuenta", "Administración"). */
+export interface NavSection {
+  heading?: string;
+  items: NavItem[];
+}
+
 interface Props {
   label: string;
-  items: NavItem[];
+  sections: NavSection[];
   resourcesLabel: string;
   resources: NavItem[];
 }
@@ -33,21 +39,24 @@ function Link({ item }: { item: NavItem }) {
   );
 }
 
-/** The sidebar: the panel's pages first, then links out to the gateway's other resources. */
-export function SideNav({ label, items, resourcesLabel, resources }: Props) {
+function Section({ heading, items }: NavSection) {
+  if (items.length === 0) return null;
   return (
-    <nav class="sidebar" aria-label={label}>
+    <>
+      {heading && <p class="nav-heading">{heading}</p>}
       <ul class="nav-list">
         {items.map((item) => <Link key={item.href} item={item} />)}
       </ul>
-      {resources.length > 0 && (
-        <>
-          <p class="nav-heading">{resourcesLabel}</p>
-          <ul class="nav-list">
-            {resources.map((item) => <Link key={item.href} item={item} />)}
-          </ul>
-        </>
-      )}
+    </>
+  );
+}
+
+/** The sidebar: the panel's pages by section, then links out to the gateway's other resources. */
+export function SideNav({ label, sections, resourcesLabel, resources }: Props) {
+  return (
+    <nav class="sidebar" aria-label={label}>
+      {sections.map((s, i) => <Section key={s.heading ?? i} {...s} />)}
+      <Section heading={resourcesLabel} items={resources} />
     </nav>
   );
 }

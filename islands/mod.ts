@@ -1,6 +1,15 @@
 import type { ComponentType } from "preact";
 import type * as z from "zod/mini";
+import { ApiKeys, ApiKeysProps } from "./ApiKeys.tsx";
+import { AuditLog, AuditLogProps } from "./AuditLog.tsx";
+import { ChangePasswordForm, ChangePasswordFormProps } from "./ChangePasswordForm.tsx";
+import { LoginForm, LoginFormProps } from "./LoginForm.tsx";
+import { LogoutButton, LogoutButtonProps } from "./LogoutButton.tsx";
+import { RecoveryWizard, RecoveryWizardProps } from "./RecoveryWizard.tsx";
+import { SessionList, SessionListProps } from "./SessionList.tsx";
 import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
+import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
+import { UsersAdmin, UsersAdminProps } from "./UsersAdmin.tsx";
 
 /** An interactive component plus the schema its serialized props must satisfy on both sides of the wire. */
 export interface IslandDefinition<P> {
@@ -16,9 +25,20 @@ const island = <P>(component: ComponentType<P>, props: z.ZodMiniType<P>): Island
 /**
  * Every island the browser bundle can hydrate. Adding one: write islands/Name.tsx exporting the component
  * and a zod/mini props schema, then add a line here; `<Island name="Name" props={...}>` renders it.
+ * Shared pieces that are not islands live beside them in snake_case modules (ui.tsx, use_api.ts,
+ * password.tsx).
  */
 export const islands = {
   ThemeToggle: island(ThemeToggle, ThemeToggleProps),
+  LogoutButton: island(LogoutButton, LogoutButtonProps),
+  LoginForm: island(LoginForm, LoginFormProps),
+  ChangePasswordForm: island(ChangePasswordForm, ChangePasswordFormProps),
+  RecoveryWizard: island(RecoveryWizard, RecoveryWizardProps),
+  TwoFactor: island(TwoFactor, TwoFactorProps),
+  SessionList: island(SessionList, SessionListProps),
+  ApiKeys: island(ApiKeys, ApiKeysProps),
+  UsersAdmin: island(UsersAdmin, UsersAdminProps),
+  AuditLog: island(AuditLog, AuditLogProps),
 };
 
 export type IslandName = keyof typeof islands;

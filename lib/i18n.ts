@@ -1,7 +1,10 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app_env.ts";
 
-// This module is also bundled into the browser (islands call t()), so it imports nothing at run time.
+// This module is also bundled into the browser (islands call t()), so it imports nothing at run time
+// but its own message tables (lib/i18n/es.ts, lib/i18n/en.ts).
+import { en } from "./i18n/en.ts";
+import { es, type MessageKey } from "./i18n/es.ts";
 
 /** Spanish is the product's language and the default; English is the second locale. */
 export const LOCALES = ["es", "en"] as const;
@@ -9,90 +12,10 @@ export type Locale = typeof LOCALES[number];
 export const DEFAULT_LOCALE: Locale = "es";
 export const LOCALE_COOKIE = "lang";
 
-const es = {
-  "app.tagline": "Pasarela de WhatsApp multiempresa",
-  "shell.skip": "Saltar al contenido",
-  "shell.nav": "Navegación principal",
-  "shell.resources": "Recursos",
-  "shell.language": "Idioma",
-  "shell.footer": "Pasarela WhatsApp sobre Evolution API",
-  "shell.version": "versión {version}",
-  "sandbox.banner": "Modo sandbox: no hay WhatsApp real",
-  "sandbox.detail": "El motor integrado simula WhatsApp. Configure EVOLUTION_API_URL para conectar uno real.",
-  "theme.toggle": "Cambiar entre tema claro y oscuro",
-  "nav.overview": "Resumen",
-  "nav.apiDocs": "API Docs",
-  "overview.title": "Resumen del sistema",
-  "overview.intro": "Cómo está configurada esta pasarela y con qué servicios trabaja.",
-  "overview.gateway": "Pasarela",
-  "overview.gatewayHint": "Versión del servidor TAGUATO-SEND",
-  "overview.database": "Base de datos",
-  "overview.dbPostgres": "PostgreSQL",
-  "overview.dbPostgresHint": "Servidor externo (DATABASE_URL)",
-  "overview.dbEmbedded": "PostgreSQL embebido",
-  "overview.dbEmbeddedHint": "PGlite en ./data; use DATABASE_URL en producción",
-  "overview.cache": "Caché",
-  "overview.cacheRedis": "Redis",
-  "overview.cacheRedisHint": "Compartida entre réplicas",
-  "overview.cacheMemory": "En memoria",
-  "overview.cacheMemoryHint": "Un solo proceso; use REDIS_URL para varias réplicas",
-  "overview.engine": "Motor WhatsApp",
-  "overview.engineSandbox": "Sandbox",
-  "overview.engineSandboxHint": "Motor integrado de pruebas, sin WhatsApp real",
-  "overview.engineReal": "Evolution API",
-  "overview.engineRealHint": "Conectado a un motor real (EVOLUTION_API_URL)",
-  "overview.badgeTest": "Pruebas",
-  "overview.badgeProduction": "Producción",
-  "overview.badgeLocal": "Local",
-  "overview.links": "Enlaces útiles",
-  "overview.linkDocs": "Referencia interactiva de la API",
-  "overview.linkOpenapi": "Especificación OpenAPI 3.1 (JSON)",
-  "overview.linkHealth": "Chequeo de salud de la pasarela",
-} as const;
+export type { MessageKey };
 
-export type MessageKey = keyof typeof es;
-
-// Typed against the Spanish keys: a missing or extra English key is a compile error.
-const en: Record<MessageKey, string> = {
-  "app.tagline": "Multi-tenant WhatsApp gateway",
-  "shell.skip": "Skip to content",
-  "shell.nav": "Main navigation",
-  "shell.resources": "Resources",
-  "shell.language": "Language",
-  "shell.footer": "WhatsApp gateway on Evolution API",
-  "shell.version": "version {version}",
-  "sandbox.banner": "Sandbox mode: no real WhatsApp",
-  "sandbox.detail": "The built-in engine simulates WhatsApp. Set EVOLUTION_API_URL to connect a real one.",
-  "theme.toggle": "Switch between light and dark theme",
-  "nav.overview": "Overview",
-  "nav.apiDocs": "API docs",
-  "overview.title": "System overview",
-  "overview.intro": "How this gateway is configured and which services it works with.",
-  "overview.gateway": "Gateway",
-  "overview.gatewayHint": "TAGUATO-SEND server version",
-  "overview.database": "Database",
-  "overview.dbPostgres": "PostgreSQL",
-  "overview.dbPostgresHint": "External server (DATABASE_URL)",
-  "overview.dbEmbedded": "Embedded PostgreSQL",
-  "overview.dbEmbeddedHint": "PGlite in ./data; use DATABASE_URL in production",
-  "overview.cache": "Cache",
-  "overview.cacheRedis": "Redis",
-  "overview.cacheRedisHint": "Shared between replicas",
-  "overview.cacheMemory": "In memory",
-  "overview.cacheMemoryHint": "Single process; use REDIS_URL for several replicas",
-  "overview.engine": "WhatsApp engine",
-  "overview.engineSandbox": "Sandbox",
-  "overview.engineSandboxHint": "Built-in test engine, no real WhatsApp",
-  "overview.engineReal": "Evolution API",
-  "overview.engineRealHint": "Connected to a real engine (EVOLUTION_API_URL)",
-  "overview.badgeTest": "Testing",
-  "overview.badgeProduction": "Production",
-  "overview.badgeLocal": "Local",
-  "overview.links": "Useful links",
-  "overview.linkDocs": "Interactive API reference",
-  "overview.linkOpenapi": "OpenAPI 3.1 specification (JSON)",
-  "overview.linkHealth": "Gateway health check",
-};
+/** True when `key` names a message (for keys built at run time, e.g. audit action labels). */
+export const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(es, key);
 
 /** Every message table, for tests and tools that compare languages. */
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { es, en };

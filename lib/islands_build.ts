@@ -7,7 +7,7 @@ const OUT_DIR = `${ROOT}static/js`;
 /** The bundle the panel pages load, served at /panel/static/js/client.js. */
 export const BUNDLE_PATH = `${OUT_DIR}/client.js`;
 /** What the bundle is made of: editing any of these makes it stale. */
-const SOURCES = ["islands", "client.ts", "components", "lib/i18n.ts"].map((p) => `${ROOT}${p}`);
+const SOURCES = ["islands", "client.ts", "components", "lib/i18n.ts", "lib/i18n"].map((p) => `${ROOT}${p}`);
 
 /**
  * Bundles client.ts and the islands it imports into static/js/client.js (browser platform, ESM,

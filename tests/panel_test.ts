@@ -3,6 +3,7 @@ import { ensureIslandBundle } from "../lib/islands_build.ts";
 import { assert, assertEquals, assertStringIncludes } from "../lib/testing.ts";
 import { VERSION } from "../lib/version.ts";
 import { startTestApp } from "./_helpers/app.ts";
+import { panelUser } from "./_helpers/panel_session.ts";
 
 const unescapeAttr = (s: string) =>
   s.replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
@@ -28,8 +29,11 @@ Deno.test("the panel shell: pages, locale, theme, islands, preferences and stati
   const app = await startTestApp();
   const get = (path: string, headers: Record<string, string> = {}) =>
     fetch(app.url + path, { headers, redirect: "manual" });
+  // Panel pages need a signed-in user (tests/panel_accounts_test.ts covers the signed-out redirects).
+  const { cookie: session } = await panelUser(app, "shell_admin", { role: "admin" });
   const page = async (headers: Record<string, string> = {}) => {
-    const res = await get("/panel/", headers);
+    const cookie = [session, headers.cookie].filter(Boolean).join("; ");
+    const res = await get("/panel/", { ...headers, cookie });
     assertEquals(res.status, 200);
     return { res, html: await res.text() };
   };

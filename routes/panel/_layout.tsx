@@ -2,23 +2,39 @@ import type { Context } from "hono";
 import type { VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { AppShell } from "../../components/AppShell.tsx";
+import { AuthShell } from "../../components/AuthShell.tsx";
 import type { IconName } from "../../components/Icon.tsx";
-import type { NavItem } from "../../components/SideNav.tsx";
+import type { NavSection } from "../../components/SideNav.tsx";
 import { isTheme, THEME_COOKIE } from "../../islands/ThemeToggle.tsx";
 import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
 import { type MessageKey, readCookie, t } from "../../lib/i18n.ts";
 import { VERSION } from "../../lib/version.ts";
+import type { PageAccess } from "./_middleware.ts";
 import { assetHref } from "./static.ts";
 
+/** Sidebar groups, in order; a page names the one it belongs to. */
+const SECTIONS = [
+  { id: "main", heading: undefined },
+  { id: "account", heading: "nav.sectionAccount" },
+  { id: "admin", heading: "nav.sectionAdmin" },
+] as const satisfies readonly { id: string; heading?: MessageKey }[];
+export type NavSectionId = typeof SECTIONS[number]["id"];
+
 /**
- * One panel page: its URL, title, optional sidebar entry and body. The sidebar is built from the page
- * list, so a page and its navigation entry are declared together.
+ * One panel page: its URL, who may see it, title, optional sidebar entry and body. The sidebar is built
+ * from the page list, so a page and its navigation entry are declared together.
  */
 export interface PanelPage {
   /** Below /panel; "/" is the panel home. */
   path: string;
+  /** Default "user": any signed-in account. Admin pages are also hidden from other users' sidebars. */
+  access?: PageAccess;
+  /** "auth" = the centred card of the login screens, without sidebar; default "app". */
+  layout?: "app" | "auth";
   title: MessageKey;
-  nav?: { label: MessageKey; icon: IconName; adminOnly?: boolean };
+  /** Shown under the title on "auth" pages. */
+  subtitle?: MessageKey;
+  nav?: { label: MessageKey; icon: IconName; section?: NavSectionId };
   /** The content inside <main>; may throw HttpError like any handler. */
   render(c: Context<AppEnv>, deps: AppDeps): VNode | Promise<VNode>;
 }
@@ -33,39 +49,53 @@ const RESOURCES: { href: string; label: MessageKey; icon: IconName }[] = [
   { href: "/api/docs", label: "nav.apiDocs", icon: "book" },
 ];
 
-/** Returns the function that renders a page inside the app shell for the current request. */
+/** Returns the function that renders a page inside its shell for the current request. */
 export function pageRenderer(deps: AppDeps, pages: PanelPage[]) {
   const href = assetHref();
-  return async function renderPage(c: Context<AppEnv>, page: PanelPage): Promise<Response> {
+  return async function renderPage(c: Context<AppEnv>, page: PanelPage, status = 200): Promise<Response> {
     const locale = c.get("locale");
     const cookie = readCookie(c.req.header("cookie"), THEME_COOKIE);
-    const isAdmin = c.get("user")?.role === "admin";
-    const nav: NavItem[] = pages
-      .filter((p) => p.nav && (!p.nav.adminOnly || isAdmin))
-      .map((p) => ({
-        href: pageUrl(p),
-        label: t(locale, p.nav!.label),
-        icon: p.nav!.icon,
-        current: p === page,
-      }));
+    const theme = isTheme(cookie) ? cookie : "system";
+    const user = c.get("user");
     const url = new URL(c.req.url);
     const body = await page.render(c, deps);
     const [css, js, icon] = await Promise.all(["app.css", "js/client.js", "logo.svg"].map(href));
-    const html = renderToString(
-      <AppShell
-        locale={locale}
-        theme={isTheme(cookie) ? cookie : "system"}
-        title={t(locale, page.title)}
-        currentUrl={url.pathname + url.search}
-        nav={nav}
-        resources={RESOURCES.map((r) => ({ ...r, label: t(locale, r.label), external: true }))}
-        sandbox={Boolean(deps.sandboxUrl)}
-        version={VERSION}
-        assets={{ css, js, icon }}
-      >
-        {body}
-      </AppShell>,
-    );
-    return c.html(`<!DOCTYPE html>${html}`);
+    const common = {
+      locale,
+      theme,
+      title: t(locale, page.title),
+      currentUrl: url.pathname + url.search,
+      sandbox: Boolean(deps.sandboxUrl),
+      version: VERSION,
+      assets: { css, js, icon },
+    };
+    let html: string;
+    if (page.layout === "auth") {
+      html = renderToString(
+        <AuthShell {...common} subtitle={page.subtitle && t(locale, page.subtitle)}>{body}</AuthShell>,
+      );
+    } else {
+      const visible = pages.filter((p) => p.nav && (p.access !== "admin" || user?.role === "admin"));
+      const nav: NavSection[] = SECTIONS.map((s) => ({
+        heading: s.heading && t(locale, s.heading),
+        items: visible.filter((p) => (p.nav!.section ?? "main") === s.id).map((p) => ({
+          href: pageUrl(p),
+          label: t(locale, p.nav!.label),
+          icon: p.nav!.icon,
+          current: p === page,
+        })),
+      }));
+      html = renderToString(
+        <AppShell
+          {...common}
+          nav={nav}
+          resources={RESOURCES.map((r) => ({ ...r, label: t(locale, r.label), external: true }))}
+          user={user && { username: user.username, role: user.role }}
+        >
+          {body}
+        </AppShell>,
+      );
+    }
+    return c.html(`<!DOCTYPE html>${html}`, status as 200);
   };
 }

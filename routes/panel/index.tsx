@@ -1,4 +1,5 @@
 import { Icon, type IconName } from "../../components/Icon.tsx";
+import { PageHead } from "../../components/PageHead.tsx";
 import { StatCard } from "../../components/StatCard.tsx";
 import { type MessageKey, t } from "../../lib/i18n.ts";
 import { VERSION } from "../../lib/version.ts";
@@ -10,7 +11,7 @@ const LINKS: { href: string; label: MessageKey; icon: IconName }[] = [
   { href: "/health", label: "overview.linkHealth", icon: "pulse" },
 ];
 
-/** `/panel/`: what this gateway runs on (version, database, cache, engine), before anyone logs in. */
+/** `/panel/`: the landing page after login: what this gateway runs on (version, database, cache, engine). */
 export const overviewPage = definePage({
   path: "/",
   title: "overview.title",
@@ -22,10 +23,8 @@ export const overviewPage = definePage({
     const sandbox = Boolean(deps.sandboxUrl);
     return (
       <>
-        <div class="page-head">
-          <h1>{t(l, "overview.title")}</h1>
-          <p class="lead">{t(l, "overview.intro")}</p>
-        </div>
+        <p class="greeting">{t(l, "overview.welcome", { username: c.get("user")?.username ?? "" })}</p>
+        <PageHead title={t(l, "overview.title")} lead={t(l, "overview.intro")} />
         <section class="card-grid" aria-label={t(l, "overview.title")}>
           <StatCard
             icon="server"

@@ -2,22 +2,42 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
 import type { MiddlewareHandler } from "hono";
 import { locale } from "../../lib/i18n.ts";
-import { pageRenderer, type PanelPage } from "./_layout.tsx";
+import { auditLogPage } from "./admin/audit.tsx";
+import { usersPage } from "./admin/users.tsx";
+import { apiKeysPage } from "./api_keys.tsx";
+import { changePasswordPage } from "./change_password.tsx";
+import { forbiddenPage } from "./forbidden.tsx";
 import { overviewPage } from "./index.tsx";
+import { loginPage } from "./login.tsx";
+import { pageRenderer, type PanelPage } from "./_layout.tsx";
+import { panelSession, requireAccess } from "./_middleware.ts";
 import { preferenceRoutes } from "./preferences.ts";
+import { recoverPage } from "./recover.tsx";
+import { securityPage } from "./security.tsx";
+import { sessionsPage } from "./sessions.tsx";
 import { staticRoutes } from "./static.ts";
 
 /**
  * The panel's pages, in sidebar order. Adding a page: write routes/panel/<area>.tsx exporting
- * `definePage({ path, title, nav, render })` and list it here; its nav entry comes with it.
+ * `definePage({ path, access, title, nav, render })` and list it here; its nav entry comes with it.
  */
-export const PAGES: PanelPage[] = [overviewPage];
+export const PAGES: PanelPage[] = [
+  overviewPage,
+  securityPage,
+  sessionsPage,
+  apiKeysPage,
+  usersPage,
+  auditLogPage,
+  loginPage,
+  recoverPage,
+  changePasswordPage,
+];
 
 // Hono joins the mount point "/panel" and "/" into "/panel", so the home page (canonical URL /panel/,
 // with the slash) is matched by an always-empty parameter instead.
 const HOME_ROUTE = "/:home{.{0}}";
 
-/** Pages carry per-user content once login exists: never store them in shared caches. */
+/** Pages carry per-user content: never store them in shared caches. */
 function noStore(): MiddlewareHandler<AppEnv> {
   return async function noStore(c, next) {
     await next();
@@ -28,15 +48,21 @@ function noStore(): MiddlewareHandler<AppEnv> {
 /** Everything under /panel: static assets, preference switches and the server-rendered pages. */
 export function panelRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
-  // Registered before the middleware on purpose: assets answer without locale work or no-store.
+  // Registered before the middleware on purpose: assets answer without locale, session or no-store work.
   app.route("/", staticRoutes());
   app.use(locale(), noStore());
   app.route("/", preferenceRoutes());
   app.get("", (c) => c.redirect("/panel/", 301));
 
   const render = pageRenderer(deps, PAGES);
+  const session = panelSession(deps);
   for (const page of PAGES) {
-    app.get(page.path === "/" ? HOME_ROUTE : page.path, (c) => render(c, page));
+    app.get(
+      page.path === "/" ? HOME_ROUTE : page.path,
+      session,
+      requireAccess(page.access ?? "user", page.path, (c) => render(c, forbiddenPage, 403)),
+      (c) => render(c, page),
+    );
   }
   return app;
 }

@@ -28,7 +28,8 @@ Deno.test({
       await page.setViewport({ width: 1280, height: 800 });
       await page.setExtraHTTPHeaders({ "accept-language": "es-PY,es;q=0.9" });
 
-      const first = await page.goto(`${app.url}/panel/`, { waitUntil: "load" });
+      // The login page: public, and it carries the same header controls as every other page.
+      const first = await page.goto(`${app.url}/panel/login`, { waitUntil: "load" });
       assertEquals(first?.status(), 200);
       await page.waitForSelector(HYDRATED, { timeout: 10_000 });
       assertEquals(await htmlTheme(page), "system");

@@ -1,0 +1,318 @@
+import { useEffect, useState } from "preact/hooks";
+import * as z from "zod/mini";
+import { isMessageKey, type Locale, LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { Icon } from "../components/Icon.tsx";
+import {
+  Alert,
+  Button,
+  Dialog,
+  EmptyState,
+  LocalTime,
+  Pagination,
+  SelectField,
+  TextField,
+  useHydrated,
+} from "./ui.tsx";
+import { api, useApi } from "./use_api.ts";
+
+const Entry = z.object({
+  id: z.number(),
+  user_id: z.nullable(z.number()),
+  username: z.nullable(z.string()),
+  action: z.string(),
+  resource_type: z.nullable(z.string()),
+  resource_id: z.nullable(z.string()),
+  details: z.nullable(z.record(z.string(), z.unknown())),
+  ip_address: z.nullable(z.string()),
+  created_at: z.string(),
+});
+type AuditEntry = z.infer<typeof Entry>;
+
+const AuditPage = z.object({
+  logs: z.array(Entry),
+  total: z.number(),
+  page: z.number(),
+  limit: z.number(),
+  pages: z.number(),
+});
+type AuditPage = z.infer<typeof AuditPage>;
+
+const Filters = z.object({
+  action: z.string(),
+  username: z.string(),
+  date_from: z.string(),
+  date_to: z.string(),
+});
+export type AuditFilters = z.infer<typeof Filters>;
+
+export const AuditLogProps = z.object({
+  locale: z.enum(LOCALES),
+  /** The action names to offer in the filter (known actions plus any seen in the log). */
+  actions: z.array(z.string()),
+  filters: Filters,
+  initial: AuditPage,
+});
+type Props = z.infer<typeof AuditLogProps>;
+
+/**
+ * The API's query for a page with these filters. Dates are whole days in the reader's time zone (the
+ * end day included), sent as instants so "today" means the reader's today, not UTC's.
+ */
+export function auditQuery(f: AuditFilters, page: number, limit: number): URLSearchParams {
+  const q = new URLSearchParams({ page: String(page), limit: String(limit) });
+  if (f.action.trim()) q.set("action", f.action.trim());
+  if (f.username.trim()) q.set("username", f.username.trim());
+  if (f.date_from) q.set("date_from", new Date(`${f.date_from}T00:00:00`).toISOString());
+  if (f.date_to) q.set("date_to", new Date(`${f.date_to}T23:59:59.999`).toISOString());
+  return q;
+}
+
+/** The address bar's copy of the filters: plain dates, as typed. */
+function syncUrl(f: AuditFilters, page: number) {
+  const q = new URLSearchParams();
+  for (const key of ["action", "username", "date_from", "date_to"] as const) {
+    if (f[key].trim()) q.set(key, f[key].trim());
+  }
+  if (page > 1) q.set("page", String(page));
+  const query = q.toString();
+  history.replaceState(null, "", location.pathname + (query ? `?${query}` : ""));
+}
+
+/** "user_created" → its label in the panel's language, or the raw name for actions it does not know. */
+export function actionLabel(locale: Locale, action: string): string {
+  const key = `audit.action.${action}`;
+  return isMessageKey(key) ? t(locale, key) : action;
+}
+
+const TONE: Record<string, string> = {
+  user_deleted: "badge-danger",
+  user_login_failed: "badge-danger",
+  login_failed: "badge-danger",
+  "2fa_disabled": "badge-warn",
+  "2fa_reset": "badge-warn",
+  api_key_revoked: "badge-warn",
+  user_created: "badge-ok",
+  api_key_created: "badge-ok",
+  "2fa_enabled": "badge-ok",
+};
+
+const resource = (e: AuditEntry) =>
+  e.resource_type ? `${e.resource_type}${e.resource_id ? ` #${e.resource_id}` : ""}` : "—";
+
+/** One line of details for the table; the dialog shows all of it. */
+const summary = (details: AuditEntry["details"]) =>
+  details && Object.keys(details).length
+    ? Object.entries(details).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(
+      " · ",
+    )
+    : "";
+
+/** Admin → Audit: filter by action, user and dates, page through, open one entry in full. */
+export function AuditLog({ locale, actions, filters: initialFilters, initial }: Props) {
+  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const hydrated = useHydrated();
+  const [data, setData] = useState<AuditPage>(initial);
+  const [filters, setFilters] = useState<AuditFilters>(initialFilters);
+  const [applied, setApplied] = useState<AuditFilters>(initialFilters);
+  const [detail, setDetail] = useState<AuditEntry | null>(null);
+  const list = useApi(locale);
+  const one = useApi(locale);
+  const set = (key: keyof AuditFilters) => (v: string) => setFilters((f) => ({ ...f, [key]: v }));
+
+  const load = async (page: number, f: AuditFilters) => {
+    const q = auditQuery(f, page, data.limit);
+    const res = await list.run(() => api<AuditPage>(`/admin/audit?${q}`));
+    if (!res) return;
+    setData(res);
+    setApplied(f);
+    syncUrl(f, res.page);
+  };
+
+  // The server read date filters as UTC days (it cannot know the reader's zone): reload in local time.
+  useEffect(() => {
+    if (initialFilters.date_from || initialFilters.date_to) load(initial.page, initialFilters);
+  }, []);
+
+  const open = async (entry: AuditEntry) => {
+    setDetail(entry);
+    const res = await one.run(() => api<{ log: AuditEntry }>(`/admin/audit/${entry.id}`));
+    if (res) setDetail(res.log);
+  };
+
+  const empty = { action: "", username: "", date_from: "", date_to: "" };
+  const filtered = Object.values(applied).some((v) => v.trim() !== "");
+
+  return (
+    <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="audit-log">
+      <form
+        class="card filter-bar"
+        onSubmit={(e) => {
+          e.preventDefault();
+          load(1, filters);
+        }}
+        aria-label={tr("audit.filters")}
+      >
+        <SelectField
+          label={tr("audit.action")}
+          name="action"
+          value={filters.action}
+          onValue={set("action")}
+          options={[
+            ["", tr("audit.allActions")],
+            ...actions.map((a) => [a, actionLabel(locale, a)] as const),
+          ]}
+        />
+        <TextField
+          label={tr("audit.username")}
+          name="username"
+          autocomplete="off"
+          value={filters.username}
+          onValue={set("username")}
+        />
+        <TextField
+          label={tr("audit.from")}
+          name="date_from"
+          type="date"
+          value={filters.date_from}
+          onValue={set("date_from")}
+        />
+        <TextField
+          label={tr("audit.to")}
+          name="date_to"
+          type="date"
+          value={filters.date_to}
+          onValue={set("date_to")}
+        />
+        <div class="filter-actions">
+          <Button type="submit" variant="primary" icon="filter" busy={list.busy}>{tr("audit.apply")}</Button>
+          <Button
+            variant="ghost"
+            disabled={!filtered && Object.values(filters).every((v) => !v)}
+            onClick={() => {
+              setFilters(empty);
+              load(1, empty);
+            }}
+          >
+            {tr("audit.clear")}
+          </Button>
+        </div>
+      </form>
+      {list.error && <Alert tone="error">{list.error}</Alert>}
+
+      <section
+        class="card card-flush"
+        aria-label={tr("audit.title")}
+        aria-busy={list.busy ? "true" : undefined}
+      >
+        {data.logs.length === 0
+          ? (
+            <EmptyState
+              icon="list"
+              title={tr(filtered ? "audit.noMatch" : "audit.empty")}
+              text={filtered ? tr("audit.noMatchHint") : undefined}
+            />
+          )
+          : (
+            <div class="table-wrap">
+              <table class="table table-hover" data-table="audit">
+                <thead>
+                  <tr>
+                    <th scope="col">{tr("audit.date")}</th>
+                    <th scope="col">{tr("audit.username")}</th>
+                    <th scope="col">{tr("audit.action")}</th>
+                    <th scope="col">{tr("audit.resource")}</th>
+                    <th scope="col">IP</th>
+                    <th scope="col">{tr("audit.details")}</th>
+                    <th scope="col" class="col-actions">
+                      <span class="sr-only">{tr("ui.actions")}</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.logs.map((e) => (
+                    <tr key={e.id} data-audit-id={e.id}>
+                      <td class="nowrap">
+                        <LocalTime iso={e.created_at} locale={locale} />
+                      </td>
+                      <td>{e.username ?? <span class="muted">{tr("audit.system")}</span>}</td>
+                      <td>
+                        <span class={`badge ${TONE[e.action] ?? "badge-neutral"}`} title={e.action}>
+                          {actionLabel(locale, e.action)}
+                        </span>
+                      </td>
+                      <td>
+                        <code>{resource(e)}</code>
+                      </td>
+                      <td>
+                        <code>{e.ip_address ?? "—"}</code>
+                      </td>
+                      <td class="cell-truncate" title={summary(e.details)}>{summary(e.details) || "—"}</td>
+                      <td class="col-actions">
+                        <button
+                          type="button"
+                          class="icon-button icon-button-plain"
+                          title={tr("audit.view")}
+                          aria-label={tr("audit.viewEntry", { id: e.id })}
+                          onClick={() => open(e)}
+                        >
+                          <Icon name="eye" />
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        <Pagination
+          locale={locale}
+          page={data.page}
+          pages={data.pages}
+          total={data.total}
+          limit={data.limit}
+          busy={list.busy}
+          onPage={(p) => load(p, applied)}
+        />
+      </section>
+
+      {detail && (
+        <Dialog
+          locale={locale}
+          wide
+          title={tr("audit.entry", { id: detail.id })}
+          onClose={() => setDetail(null)}
+        >
+          {one.error && <Alert tone="error">{one.error}</Alert>}
+          <dl class="detail-list" data-audit-detail={detail.id}>
+            <dt>{tr("audit.date")}</dt>
+            <dd>
+              <LocalTime iso={detail.created_at} locale={locale} />
+            </dd>
+            <dt>{tr("audit.action")}</dt>
+            <dd>
+              {actionLabel(locale, detail.action)} <code class="muted">{detail.action}</code>
+            </dd>
+            <dt>{tr("audit.username")}</dt>
+            <dd>
+              {detail.username ?? tr("audit.system")}
+              {detail.user_id !== null && <span class="muted">#{detail.user_id}</span>}
+            </dd>
+            <dt>{tr("audit.resource")}</dt>
+            <dd>
+              <code>{resource(detail)}</code>
+            </dd>
+            <dt>IP</dt>
+            <dd>
+              <code>{detail.ip_address ?? "—"}</code>
+            </dd>
+          </dl>
+          <h3 class="subheading">{tr("audit.details")}</h3>
+          <pre class="code-block">{detail.details ? JSON.stringify(detail.details, null, 2) : "—"}</pre>
+          <div class="form-actions">
+            <Button onClick={() => setDetail(null)}>{tr("ui.close")}</Button>
+          </div>
+        </Dialog>
+      )}
+    </div>
+  );
+}

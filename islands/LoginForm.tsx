@@ -1,0 +1,137 @@
+import { useState } from "preact/hooks";
+import * as z from "zod/mini";
+import { LOCALES, t } from "../lib/i18n.ts";
+import { Alert, Button, TextField, useHydrated } from "./ui.tsx";
+import { api, useApi } from "./use_api.ts";
+
+export const NOTICES = ["expired", "loggedOut", "changed", "reset", "revoked"] as const;
+
+export const LoginFormProps = z.object({
+  locale: z.enum(LOCALES),
+  /** Where to go after signing in; already checked by the server to be a panel path. */
+  next: z.string(),
+  notice: z.optional(z.enum(NOTICES)),
+});
+type Props = z.infer<typeof LoginFormProps>;
+
+interface LoginResponse {
+  requires_2fa?: boolean;
+  user?: { must_change_password?: boolean };
+}
+
+const NOTICE_KEYS = {
+  expired: "login.noticeExpired",
+  loggedOut: "login.noticeLoggedOut",
+  changed: "login.noticeChanged",
+  reset: "login.noticeReset",
+  revoked: "login.noticeRevoked",
+} as const;
+
+/**
+ * Sign-in in two steps in one place: username and password, then (only for accounts with 2FA) the
+ * authenticator code. The API sets the HttpOnly session cookie; this only decides where to go next.
+ */
+export function LoginForm({ locale, next, notice }: Props) {
+  const tr = (k: Parameters<typeof t>[1]) => t(locale, k);
+  const hydrated = useHydrated();
+  const [step, setStep] = useState<"credentials" | "totp">("credentials");
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const { busy, error, setError, run } = useApi(locale);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const body: Record<string, string> = { username: username.trim(), password };
+    if (step === "totp") body.totp_code = code.replace(/\s+/g, "");
+    const res = await run(() =>
+      api<LoginResponse>("/api/auth/login", {
+        body,
+        headers: { "X-Taguato-Client": "panel" },
+        redirectOn401: false,
+      })
+    );
+    if (!res) return;
+    if (res.requires_2fa && !res.user) {
+      setStep("totp");
+      setCode("");
+      return;
+    }
+    // The forced password change comes first; `next` rides along so the user still lands where they meant to.
+    const carry = next === "/panel/" ? "" : `?next=${encodeURIComponent(next)}`;
+    location.assign(res.user?.must_change_password ? `/panel/change-password${carry}` : next);
+  };
+
+  const back = () => {
+    setStep("credentials");
+    setCode("");
+    setPassword("");
+    setError(null);
+  };
+
+  return (
+    <form
+      class="auth-form"
+      onSubmit={submit}
+      data-login-step={step}
+      data-hydrated={hydrated ? "true" : undefined}
+    >
+      {notice && step === "credentials" && !error && <Alert tone="info">{tr(NOTICE_KEYS[notice])}</Alert>}
+      {error && <Alert tone="error">{error}</Alert>}
+      {step === "credentials"
+        ? (
+          <>
+            <TextField
+              label={tr("login.username")}
+              name="username"
+              autocomplete="username"
+              autoCapitalize="none"
+              spellcheck={false}
+              required
+              autoFocus
+              value={username}
+              onValue={setUsername}
+            />
+            <TextField
+              label={tr("login.password")}
+              type="password"
+              name="password"
+              autocomplete="current-password"
+              required
+              value={password}
+              onValue={setPassword}
+            />
+            <Button type="submit" variant="primary" busy={busy} class="btn-block">
+              {busy ? tr("login.submitting") : tr("login.submit")}
+            </Button>
+            <p class="auth-links">
+              <a href="/panel/recover">{tr("login.forgot")}</a>
+            </p>
+          </>
+        )
+        : (
+          <>
+            <p class="auth-lead">{tr("login.totpIntro")}</p>
+            <TextField
+              label={tr("login.totpCode")}
+              name="totp_code"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              autoFocus
+              required
+              maxLength={32}
+              hint={tr("login.totpHint")}
+              value={code}
+              onValue={setCode}
+            />
+            <Button type="submit" variant="primary" busy={busy} class="btn-block">
+              {busy ? tr("login.verifying") : tr("login.verify")}
+            </Button>
+            <p class="auth-links">
+              <button type="button" class="link-button" onClick={back}>{tr("login.back")}</button>
+            </p>
+          </>
+        )}
+    </form>
+  );
+}

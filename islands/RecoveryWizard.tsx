@@ -1,0 +1,160 @@
+import { useState } from "preact/hooks";
+import * as z from "zod/mini";
+import { LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { NewPasswordFields, validateNewPassword } from "./password.tsx";
+import { Alert, Button, TextField, useHydrated } from "./ui.tsx";
+import { api, useApi } from "./use_api.ts";
+
+export const RecoveryWizardProps = z.object({ locale: z.enum(LOCALES) });
+type Props = z.infer<typeof RecoveryWizardProps>;
+
+type Step = 1 | 2 | 3;
+const STEPS: [Step, MessageKey][] = [[1, "recover.step1"], [2, "recover.step2"], [3, "recover.step3"]];
+
+/**
+ * Password recovery in three steps: who you are → the 6-digit code sent by e-mail or WhatsApp → a new
+ * password. The first answer is the same whether or not the account exists.
+ */
+export function RecoveryWizard({ locale }: Props) {
+  const tr = (k: MessageKey) => t(locale, k);
+  const hydrated = useHydrated();
+  const [step, setStep] = useState<Step>(1);
+  const [identifier, setIdentifier] = useState("");
+  const [code, setCode] = useState("");
+  const [token, setToken] = useState("");
+  const [password, setPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const [resent, setResent] = useState(false);
+  const { busy, error, setError, run } = useApi(locale);
+  const opts = { redirectOn401: false };
+
+  const requestCode = () =>
+    run(() => api("/api/auth/forgot-password", { body: { username: identifier.trim() }, ...opts }));
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (step === 1) {
+      if (await requestCode()) setStep(2);
+    } else if (step === 2) {
+      const res = await run(() =>
+        api<{ reset_token: string }>("/api/auth/verify-reset-code", {
+          body: { username: identifier.trim(), code: code.trim() },
+          ...opts,
+        })
+      );
+      if (res?.reset_token) {
+        setToken(res.reset_token);
+        setStep(3);
+      }
+    } else {
+      const problem = validateNewPassword(locale, password, confirm);
+      setInvalid(problem);
+      if (problem) return;
+      const ok = await run(() =>
+        api("/api/auth/reset-password", { body: { reset_token: token, new_password: password }, ...opts })
+      );
+      if (ok) location.assign("/panel/login?notice=reset");
+    }
+  };
+
+  const resend = async () => {
+    setResent(false);
+    if (await requestCode()) setResent(true);
+  };
+
+  const restart = () => {
+    setStep(1);
+    setCode("");
+    setError(null);
+    setResent(false);
+  };
+
+  return (
+    <form
+      class="auth-form"
+      onSubmit={submit}
+      data-recover-step={step}
+      data-hydrated={hydrated ? "true" : undefined}
+    >
+      <ol class="steps" aria-label={tr("recover.progress")}>
+        {STEPS.map(([n, key]) => (
+          <li
+            key={n}
+            class={n < step ? "step-done" : n === step ? "step-current" : undefined}
+            aria-current={n === step ? "step" : undefined}
+          >
+            <span class="step-number" aria-hidden="true">{n}</span>
+            <span>{tr(key)}</span>
+          </li>
+        ))}
+      </ol>
+      {error && <Alert tone="error">{error}</Alert>}
+      {step === 1 && (
+        <>
+          <p class="auth-lead">{tr("recover.intro")}</p>
+          <TextField
+            label={tr("recover.identifier")}
+            name="identifier"
+            autocomplete="username"
+            autoCapitalize="none"
+            spellcheck={false}
+            required
+            autoFocus
+            value={identifier}
+            onValue={setIdentifier}
+          />
+          <Button type="submit" variant="primary" busy={busy} class="btn-block">{tr("recover.send")}</Button>
+        </>
+      )}
+      {step === 2 && (
+        <>
+          <Alert tone="info">{tr("recover.sent")}</Alert>
+          {resent && <Alert tone="success">{tr("recover.resent")}</Alert>}
+          <TextField
+            label={tr("recover.code")}
+            name="code"
+            inputMode="numeric"
+            autocomplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+            autoFocus
+            hint={tr("recover.codeHint")}
+            value={code}
+            onValue={(v) => setCode(v.replace(/\D/g, ""))}
+          />
+          <Button type="submit" variant="primary" busy={busy} class="btn-block">
+            {tr("recover.verify")}
+          </Button>
+          <p class="auth-links">
+            <button type="button" class="link-button" onClick={resend} disabled={busy}>
+              {tr("recover.resend")}
+            </button>
+            <span aria-hidden="true">·</span>
+            <button type="button" class="link-button" onClick={restart}>{tr("recover.other")}</button>
+          </p>
+        </>
+      )}
+      {step === 3 && (
+        <>
+          <p class="auth-lead">{tr("recover.newIntro")}</p>
+          <input type="text" name="username" autocomplete="username" value={identifier} hidden readOnly />
+          <NewPasswordFields
+            locale={locale}
+            password={password}
+            confirm={confirm}
+            onPassword={setPassword}
+            onConfirm={setConfirm}
+            confirmError={invalid}
+            autoFocus
+          />
+          <Button type="submit" variant="primary" busy={busy} class="btn-block">{tr("recover.save")}</Button>
+        </>
+      )}
+      <p class="auth-links">
+        <a href="/panel/login">{tr("recover.backToLogin")}</a>
+      </p>
+    </form>
+  );
+}

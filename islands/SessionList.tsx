@@ -1,0 +1,190 @@
+import { useState } from "preact/hooks";
+import * as z from "zod/mini";
+import { Icon } from "../components/Icon.tsx";
+import { LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, useHydrated } from "./ui.tsx";
+import { api, useApi } from "./use_api.ts";
+
+const Session = z.object({
+  id: z.number(),
+  ip_address: z.nullable(z.string()),
+  user_agent: z.nullable(z.string()),
+  last_active: z.string(),
+  created_at: z.string(),
+  current: z.boolean(),
+});
+export type SessionItem = z.infer<typeof Session>;
+
+export const SessionListProps = z.object({ locale: z.enum(LOCALES), sessions: z.array(Session) });
+type Props = z.infer<typeof SessionListProps>;
+
+const BROWSERS: [RegExp, string][] = [
+  [/Edg\//, "Edge"],
+  [/OPR\/|Opera/, "Opera"],
+  [/Firefox\//, "Firefox"],
+  [/Chrom(e|ium)\//, "Chrome"],
+  [/Safari\//, "Safari"],
+  [/curl\//i, "curl"],
+  [/Deno\//, "Deno"],
+  [/node|undici/i, "Node.js"],
+  [/python/i, "Python"],
+];
+const SYSTEMS: [RegExp, string][] = [
+  [/Android/, "Android"],
+  [/iPhone|iPad|iOS/, "iOS"],
+  [/Windows/, "Windows"],
+  [/Mac OS X|Macintosh/, "macOS"],
+  [/CrOS/, "ChromeOS"],
+  [/Linux/, "Linux"],
+];
+
+/** "Chrome · Linux" from a User-Agent string; the raw string stays available as a tooltip. */
+export function describeAgent(ua: string | null): string | null {
+  if (!ua || ua === "unknown") return null;
+  const browser = BROWSERS.find(([re]) => re.test(ua))?.[1];
+  const system = SYSTEMS.find(([re]) => re.test(ua))?.[1];
+  return [browser, system].filter(Boolean).join(" · ") || ua.slice(0, 40);
+}
+
+type Confirm = { kind: "one"; session: SessionItem } | { kind: "all" };
+
+/** The account's signed-in browsers and API clients: this one marked, any one revocable, or all. */
+export function SessionList({ locale, sessions: initial }: Props) {
+  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const hydrated = useHydrated();
+  const [sessions, setSessions] = useState(initial);
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const list = useApi(locale);
+  const action = useApi(locale);
+
+  const reload = async () => {
+    const res = await list.run(() => api<{ sessions: SessionItem[] }>("/api/sessions"));
+    if (res) setSessions(res.sessions);
+  };
+
+  const revoke = async () => {
+    if (!confirm) return;
+    if (confirm.kind === "all") {
+      const ok = await action.run(() => api("/api/auth/logout-all", { method: "POST" }));
+      if (ok) location.assign("/panel/login?notice=revoked");
+      return;
+    }
+    const { session } = confirm;
+    const ok = await action.run(() => api(`/api/sessions/${session.id}`, { method: "DELETE" }));
+    if (!ok) return;
+    if (session.current) {
+      location.assign("/panel/login?notice=loggedOut");
+      return;
+    }
+    setSessions((all) => all.filter((s) => s.id !== session.id));
+    setNotice(tr("sessions.revoked"));
+    setConfirm(null);
+  };
+
+  return (
+    <section
+      class="card card-flush"
+      data-hydrated={hydrated ? "true" : undefined}
+      aria-labelledby="sessions-title"
+    >
+      <header class="card-head card-pad">
+        <div>
+          <h2 class="card-title" id="sessions-title">{tr("sessions.active", { count: sessions.length })}</h2>
+          <p class="card-lead">{tr("sessions.hint")}</p>
+        </div>
+        <div class="toolbar">
+          <Button small icon="refresh" busy={list.busy} onClick={reload}>{tr("ui.refresh")}</Button>
+          <Button
+            small
+            variant="danger"
+            icon="logout"
+            onClick={() => setConfirm({ kind: "all" })}
+            disabled={sessions.length === 0}
+          >
+            {tr("sessions.logoutAll")}
+          </Button>
+        </div>
+      </header>
+      {(notice || list.error) && (
+        <div class="card-pad">
+          {notice && <Alert tone="success">{notice}</Alert>}
+          {list.error && <Alert tone="error">{list.error}</Alert>}
+        </div>
+      )}
+      {sessions.length === 0
+        ? <EmptyState icon="devices" title={tr("sessions.empty")} />
+        : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">{tr("sessions.device")}</th>
+                  <th scope="col">{tr("sessions.ip")}</th>
+                  <th scope="col">{tr("sessions.lastActive")}</th>
+                  <th scope="col">{tr("sessions.created")}</th>
+                  <th scope="col" class="col-actions">
+                    <span class="sr-only">{tr("ui.actions")}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {sessions.map((s) => (
+                  <tr key={s.id} data-session-id={s.id} class={s.current ? "row-current" : undefined}>
+                    <td>
+                      <span class="cell-main" title={s.user_agent ?? undefined}>
+                        <Icon name="devices" />
+                        <span>{describeAgent(s.user_agent) ?? tr("sessions.unknownDevice")}</span>
+                        {s.current && <span class="badge badge-ok">{tr("sessions.current")}</span>}
+                      </span>
+                    </td>
+                    <td>
+                      <code>{s.ip_address ?? "—"}</code>
+                    </td>
+                    <td>
+                      <LocalTime iso={s.last_active} locale={locale} />
+                    </td>
+                    <td>
+                      <LocalTime iso={s.created_at} locale={locale} />
+                    </td>
+                    <td class="col-actions">
+                      <Button
+                        small
+                        variant="ghost"
+                        icon="close"
+                        onClick={() =>
+                          setConfirm({ kind: "one", session: s })}
+                      >
+                        {tr(s.current ? "sessions.logoutHere" : "sessions.revoke")}
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      {confirm && (
+        <ConfirmDialog
+          locale={locale}
+          title={tr(confirm.kind === "all" ? "sessions.logoutAllTitle" : "sessions.revokeTitle")}
+          message={tr(
+            confirm.kind === "all"
+              ? "sessions.logoutAllText"
+              : confirm.session.current
+              ? "sessions.revokeCurrentText"
+              : "sessions.revokeText",
+          )}
+          confirmLabel={tr(confirm.kind === "all" ? "sessions.logoutAll" : "sessions.revoke")}
+          busy={action.busy}
+          error={action.error}
+          onConfirm={revoke}
+          onClose={() => {
+            action.setError(null);
+            setConfirm(null);
+          }}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,341 @@
+import { type ComponentChildren, Fragment, type JSX } from "preact";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { Icon, type IconName } from "../components/Icon.tsx";
+import { type Locale, t } from "../lib/i18n.ts";
+
+// Building blocks shared by the islands: one look for every form, table, dialog and message.
+
+/** An inline message. Errors are announced at once (role=alert), the rest politely (role=status). */
+export function Alert(
+  { tone, children, id }: {
+    tone: "error" | "success" | "info" | "warn";
+    children: ComponentChildren;
+    id?: string;
+  },
+) {
+  const icon: IconName = tone === "success" ? "check" : tone === "info" ? "info" : "alert";
+  return (
+    <div id={id} class={`alert alert-${tone}`} role={tone === "error" ? "alert" : "status"}>
+      <Icon name={icon} />
+      <div>{children}</div>
+    </div>
+  );
+}
+
+type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "value" | "onInput" | "label"> & {
+  label: string;
+  value: string;
+  onValue(value: string): void;
+  hint?: string;
+  error?: string | null;
+};
+
+/** A labelled input with an optional hint and a field-level error wired to aria-describedby. */
+export function TextField({ label, value, onValue, hint, error, id, ...rest }: InputProps) {
+  const auto = useId();
+  const inputId = (id as string | undefined) ?? `f-${auto}`;
+  // An error replaces the hint rather than repeating it underneath.
+  const hintId = hint && !error ? `${inputId}-hint` : undefined;
+  const errorId = error ? `${inputId}-error` : undefined;
+  return (
+    <div class={`field${error ? " field-invalid" : ""}`}>
+      <label for={inputId}>{label}</label>
+      <input
+        {...rest}
+        id={inputId}
+        class="input"
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
+      />
+      {hintId && <p class="field-hint" id={hintId}>{hint}</p>}
+      {error && <p class="field-error" id={errorId}>{error}</p>}
+    </div>
+  );
+}
+
+/** A labelled select from `[value, label]` pairs. */
+export function SelectField(
+  { label, value, onValue, options, hint, name }: {
+    label: string;
+    value: string;
+    onValue(value: string): void;
+    options: readonly (readonly [string, string])[];
+    hint?: string;
+    name?: string;
+  },
+) {
+  const id = `f-${useId()}`;
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select
+        id={id}
+        name={name}
+        class="input"
+        value={value}
+        onChange={(e) => onValue(e.currentTarget.value)}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+      >
+        {options.map(([v, text]) => <option key={v} value={v}>{text}</option>)}
+      </select>
+      {hint && <p class="field-hint" id={`${id}-hint`}>{hint}</p>}
+    </div>
+  );
+}
+
+/** A checkbox with its label on the right. */
+export function CheckField(
+  { label, checked, onChange, hint, name }: {
+    label: string;
+    checked: boolean;
+    onChange(checked: boolean): void;
+    hint?: string;
+    name?: string;
+  },
+) {
+  const id = `f-${useId()}`;
+  return (
+    <div class="check-field">
+      <input
+        type="checkbox"
+        id={id}
+        name={name}
+        checked={checked}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+      />
+      <label for={id}>
+        {label}
+        {hint && <span class="field-hint">{hint}</span>}
+      </label>
+    </div>
+  );
+}
+
+type ButtonProps = Omit<JSX.ButtonHTMLAttributes<HTMLButtonElement>, "icon"> & {
+  variant?: "primary" | "secondary" | "ghost" | "danger";
+  busy?: boolean;
+  icon?: IconName;
+  small?: boolean;
+};
+
+/** A button that shows a spinner and refuses clicks while its action runs. */
+export function Button(
+  { variant = "secondary", busy, icon, small, children, disabled, type, class: extra, ...rest }: ButtonProps,
+) {
+  return (
+    <button
+      {...rest}
+      type={type ?? "button"}
+      class={`btn btn-${variant}${small ? " btn-small" : ""}${extra ? ` ${extra}` : ""}`}
+      disabled={Boolean(disabled) || busy}
+      aria-busy={busy ? "true" : undefined}
+    >
+      {busy ? <span class="spinner" aria-hidden="true" /> : icon && <Icon name={icon} />}
+      <span>{children}</span>
+    </button>
+  );
+}
+
+/**
+ * A modal on the native <dialog>: focus is trapped and restored, Escape closes it, and the page behind
+ * is inert. Rendered only while open, so its form state starts fresh each time.
+ */
+export function Dialog(
+  { title, onClose, children, locale, wide }: {
+    title: string;
+    onClose(): void;
+    children: ComponentChildren;
+    locale: Locale;
+    wide?: boolean;
+  },
+) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = `d-${useId()}`;
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.open && dialog.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class={`dialog${wide ? " dialog-wide" : ""}`}
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <header class="dialog-head">
+        <h2 id={titleId}>{title}</h2>
+        <button
+          type="button"
+          class="icon-button icon-button-plain"
+          onClick={onClose}
+          aria-label={t(locale, "ui.close")}
+        >
+          <Icon name="close" />
+        </button>
+      </header>
+      <div class="dialog-body">{children}</div>
+    </dialog>
+  );
+}
+
+/** "Are you sure?" with the consequence spelled out; the confirm button runs `onConfirm`. */
+export function ConfirmDialog(
+  { title, message, confirmLabel, onConfirm, onClose, locale, busy, error, danger = true }: {
+    title: string;
+    message: ComponentChildren;
+    confirmLabel: string;
+    onConfirm(): void;
+    onClose(): void;
+    locale: Locale;
+    busy?: boolean;
+    error?: string | null;
+    danger?: boolean;
+  },
+) {
+  return (
+    <Dialog title={title} onClose={onClose} locale={locale}>
+      <div class="dialog-message">{message}</div>
+      {error && <Alert tone="error">{error}</Alert>}
+      <div class="form-actions">
+        <Button variant="ghost" onClick={onClose}>{t(locale, "ui.cancel")}</Button>
+        <Button variant={danger ? "danger" : "primary"} busy={busy} onClick={onConfirm} data-confirm>
+          {confirmLabel}
+        </Button>
+      </div>
+    </Dialog>
+  );
+}
+
+/** What a table shows when it has no rows. */
+export function EmptyState({ icon, title, text }: { icon: IconName; title: string; text?: string }) {
+  return (
+    <div class="empty-state">
+      <span class="empty-icon">
+        <Icon name={icon} />
+      </span>
+      <p class="empty-title">{title}</p>
+      {text && <p class="muted">{text}</p>}
+    </div>
+  );
+}
+
+/** "Showing 51–100 of 230" with previous/next and a few page numbers around the current one. */
+export function Pagination(
+  { page, pages, total, limit, onPage, locale, busy }: {
+    page: number;
+    pages: number;
+    total: number;
+    limit: number;
+    onPage(page: number): void;
+    locale: Locale;
+    busy?: boolean;
+  },
+) {
+  if (total === 0) return null;
+  const from = (page - 1) * limit + 1;
+  const to = Math.min(total, page * limit);
+  const around = [...new Set([1, page - 1, page, page + 1, pages])].filter((p) => p >= 1 && p <= pages)
+    .sort((a, b) => a - b);
+  return (
+    <nav class="pagination" aria-label={t(locale, "ui.pagination")}>
+      <span class="muted">{t(locale, "ui.showing", { from, to, total })}</span>
+      <div class="pagination-pages">
+        <button
+          type="button"
+          class="page-btn"
+          disabled={page <= 1 || busy}
+          onClick={() => onPage(page - 1)}
+          aria-label={t(locale, "ui.previous")}
+        >
+          <Icon name="chevronLeft" />
+        </button>
+        {around.map((p, i) => (
+          <Fragment key={p}>
+            {i > 0 && p - around[i - 1] > 1 && <span class="page-gap" aria-hidden="true">…</span>}
+            <button
+              type="button"
+              class="page-btn"
+              aria-current={p === page ? "page" : undefined}
+              disabled={busy}
+              onClick={() => p !== page && onPage(p)}
+              aria-label={t(locale, "ui.page", { page: p })}
+            >
+              {p}
+            </button>
+          </Fragment>
+        ))}
+        <button
+          type="button"
+          class="page-btn"
+          disabled={page >= pages || busy}
+          onClick={() => onPage(page + 1)}
+          aria-label={t(locale, "ui.next")}
+        >
+          <Icon name="chevronRight" />
+        </button>
+      </div>
+    </nav>
+  );
+}
+
+/** Copies `text` to the clipboard and says so for two seconds. */
+export function CopyButton({ text, locale, label }: { text: string; locale: Locale; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // Clipboard API refused (insecure context, permissions): fall back to a selection copy.
+      const area = document.createElement("textarea");
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      document.execCommand("copy");
+      area.remove();
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 2000);
+  };
+  return (
+    <Button small variant="secondary" icon={copied ? "check" : "copy"} onClick={copy}>
+      {copied ? t(locale, "ui.copied") : label ?? t(locale, "ui.copy")}
+    </Button>
+  );
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * A timestamp. The server and the first browser render print it in UTC (so hydration matches); after
+ * hydration it switches to the reader's own time zone and locale.
+ */
+export function LocalTime(
+  { iso, locale, dateOnly }: { iso: string | null | undefined; locale: Locale; dateOnly?: boolean },
+) {
+  const [local, setLocal] = useState(false);
+  useEffect(() => setLocal(true), []);
+  if (!iso) return <span class="muted">—</span>;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return <span>{iso}</span>;
+  const text = local
+    ? d.toLocaleString(locale === "es" ? "es-PY" : "en-US", {
+      dateStyle: "medium",
+      ...(dateOnly ? {} : { timeStyle: "short" }),
+    })
+    : `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+      (dateOnly ? "" : ` ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`);
+  return <time dateTime={d.toISOString()} title={d.toISOString()}>{text}</time>;
+}
+
+/** Marks the island's root once hooks run, so browser tests can wait for interactivity. */
+export function useHydrated(): boolean {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return hydrated;
+}

@@ -1,0 +1,35 @@
+import { Island } from "../../../components/Island.tsx";
+import { PageHead } from "../../../components/PageHead.tsx";
+import { t } from "../../../lib/i18n.ts";
+import { listUsers } from "../../../lib/users.ts";
+import { definePage } from "../_layout.tsx";
+import { asJson, pageQuery } from "../_data.ts";
+
+const LIMIT = 50;
+
+/** `/panel/admin/users`: the first page (or the one in ?page/&search) rendered, the rest via the API. */
+export const usersPage = definePage({
+  path: "/admin/users",
+  access: "admin",
+  title: "users.title",
+  nav: { label: "nav.users", icon: "users", section: "admin" },
+  async render(c, deps) {
+    const l = c.get("locale");
+    const { page, search } = pageQuery(c);
+    const { users, total } = await listUsers(deps.sql, {
+      search: search || undefined,
+      limit: LIMIT,
+      offset: (page - 1) * LIMIT,
+    });
+    const initial = asJson({ users, total, page, limit: LIMIT, pages: Math.ceil(total / LIMIT) });
+    return (
+      <>
+        <PageHead title={t(l, "users.title")} lead={t(l, "users.intro")} />
+        <Island
+          name="UsersAdmin"
+          props={{ locale: l, currentUserId: c.get("user")!.id, search, initial }}
+        />
+      </>
+    );
+  },
+});

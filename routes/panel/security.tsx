@@ -1,0 +1,37 @@
+import { Island } from "../../components/Island.tsx";
+import { PageHead } from "../../components/PageHead.tsx";
+import { t } from "../../lib/i18n.ts";
+import { definePage } from "./_layout.tsx";
+
+/** `/panel/security`: the account's password and two-step verification. */
+export const securityPage = definePage({
+  path: "/security",
+  title: "security.title",
+  nav: { label: "nav.security", icon: "shield", section: "account" },
+  async render(c, deps) {
+    const l = c.get("locale");
+    const user = c.get("user")!;
+    const [row] = await deps.sql<{ totp_enabled: boolean }[]>`
+      SELECT totp_enabled FROM taguato.users WHERE id = ${user.id}`;
+    return (
+      <>
+        <PageHead title={t(l, "security.title")} lead={t(l, "security.intro")} />
+        <Island
+          name="TwoFactor"
+          props={{ locale: l, username: user.username, enabled: row?.totp_enabled ?? false }}
+        />
+        <section class="card" aria-labelledby="pw-title">
+          <header class="card-head">
+            <div>
+              <h2 class="card-title" id="pw-title">{t(l, "security.passwordTitle")}</h2>
+              <p class="card-lead">{t(l, "security.passwordIntro")}</p>
+            </div>
+          </header>
+          <div class="narrow">
+            <Island name="ChangePasswordForm" props={{ locale: l, username: user.username, forced: false }} />
+          </div>
+        </section>
+      </>
+    );
+  },
+});

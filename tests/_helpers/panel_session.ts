@@ -1,0 +1,31 @@
+import { createSession } from "../../lib/credentials.ts";
+import { hashPassword } from "../../lib/passwords.ts";
+import { SESSION_COOKIE } from "../../lib/session_cookie.ts";
+import type { TestApp } from "./app.ts";
+
+export interface PanelUser {
+  id: number;
+  username: string;
+  password: string;
+  /** `taguato_session=<token>`, ready for a Cookie header. */
+  cookie: string;
+}
+
+/**
+ * A user (created straight in the database) with a live panel session, for page tests that are not
+ * about logging in. `mustChange` defaults to false so pages render instead of redirecting.
+ */
+export async function panelUser(
+  app: TestApp,
+  username: string,
+  opts: { role?: "admin" | "user"; mustChange?: boolean; active?: boolean } = {},
+): Promise<PanelUser> {
+  const password = "Passw0rd-" + crypto.randomUUID().slice(0, 8);
+  const [row] = await app.deps.sql<{ id: number }[]>`
+    INSERT INTO taguato.users (username, password_hash, role, is_active, must_change_password)
+    VALUES (${username}, ${await hashPassword(password)}, ${opts.role ?? "user"}, ${opts.active ?? true},
+            ${opts.mustChange ?? false})
+    RETURNING id`;
+  const { token } = await createSession(app.deps, row, { ip: "127.0.0.1", userAgent: "panel-test" });
+  return { id: row.id, username, password, cookie: `${SESSION_COOKIE}=${token}` };
+}
