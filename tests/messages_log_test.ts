@@ -127,6 +127,21 @@ Deno.test("message log and CSV export", async (t) => {
         else await res.body?.cancel();
       }
     });
+
+    await t.step("the ledger and webhook routes are documented in /api/openapi.json", async () => {
+      const doc = (await call(app, "GET", "/api/openapi.json")).body as { paths: Record<string, object> };
+      for (
+        const path of [
+          "/api/messages/log",
+          "/api/messages/export",
+          "/api/webhooks",
+          "/api/webhooks/{id}",
+          "/api/webhooks/{id}/secret",
+          "/api/webhooks/{id}/deliveries",
+          "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+        ]
+      ) assertEquals(path in doc.paths, true, path);
+    });
   } finally {
     await app.close();
   }

@@ -1,7 +1,9 @@
 // GET /api/messages/log and /api/messages/export (contract §1.6): the caller's ledger, filtered and
 // paginated in SQL; the export streams a CSV straight from a cursor instead of materialising 10 000 rows.
-import { Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createRouter } from "../../lib/api_schemas.ts";
 import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
+import { documentMessageRoutes } from "./ledger_docs.ts";
 import { requireAuth, requireScope } from "../../lib/auth_middleware.ts";
 import { badRequest, methodNotAllowed } from "../../lib/errors.ts";
 import { csvField, LOG_COLUMNS, type LogFilters, logWhere, parseLogFilters } from "../../lib/message_log.ts";
@@ -11,9 +13,10 @@ const EXPORT_MAX_ROWS = 10_000;
 const CSV_HEADER = "ID,Instance,Phone,Type,Status,Error,Date\n";
 
 /** Mounts /api/messages/log and /api/messages/export. */
-export function messageRoutes(deps: AppDeps): Hono<AppEnv> {
+export function messageRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { sql } = deps;
-  const app = new Hono<AppEnv>();
+  const app = createRouter();
+  documentMessageRoutes(app);
   const auth = [requireAuth(deps), requireScope("full", "read")] as const;
 
   const filtersOf = (query: Record<string, string>, instances: string[] | null | undefined): LogFilters => {

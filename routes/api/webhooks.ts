@@ -1,9 +1,11 @@
 // /api/webhooks (contract §1.6, §9), fixed: the gateway delivers tenant webhooks itself, events are checked
 // against the engine's v2 names on create and update, each webhook has a signing secret shown once, and a
 // tenant only ever sees its own rows (another tenant's id is "Webhook not found").
-import { Hono } from "hono";
 import type { Context } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createRouter } from "../../lib/api_schemas.ts";
 import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
+import { documentWebhookRoutes } from "./ledger_docs.ts";
 import { apiKeyAllowsInstance, requireAuth, requireScope } from "../../lib/auth_middleware.ts";
 import { badRequest, conflict, forbidden, INVALID_JSON, notFound } from "../../lib/errors.ts";
 import { ensureGatewayWebhook } from "../../lib/ledger.ts";
@@ -49,9 +51,10 @@ const view = (w: WebhookRow) => ({
 });
 
 /** Mounts /api/webhooks*. */
-export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
+export function webhookRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { sql } = deps;
-  const app = new Hono<AppEnv>();
+  const app = createRouter();
+  documentWebhookRoutes(app);
   app.use("/api/webhooks", requireAuth(deps), requireScope("full", "read"));
   app.use("/api/webhooks/*", requireAuth(deps), requireScope("full", "read"));
 
