@@ -14,7 +14,7 @@ export type RouteHandler =
   | "delete"
   | "connect"
   | "send"
-  | "webhookSet"
+  | "engineWebhook"
   | "proxy";
 
 export interface EngineRoute {
@@ -55,8 +55,8 @@ export const ENGINE_ROUTES: EngineRoute[] = [
   // settings, webhook, proxy (§3.1.9, §3.4)
   r("POST", "settings/set", "write"),
   r("GET", "settings/find", "read"),
-  r("POST", "webhook/set", "write", "webhookSet"),
-  r("GET", "webhook/find", "read"),
+  r("POST", "webhook/set", "write", "engineWebhook"),
+  r("GET", "webhook/find", "read", "engineWebhook"),
   r("POST", "proxy/set", "write"),
   r("GET", "proxy/find", "read"),
   // message (§3.2): the sends the gateway validates and records

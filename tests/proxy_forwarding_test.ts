@@ -128,7 +128,7 @@ Deno.test("transport failures: timeout → 504, unreachable engine or a cut conn
   assertEquals([list.status, list.body], [502, { error: "WhatsApp API unavailable" }]);
 });
 
-Deno.test("engine admin areas: /manager and /docs need an admin session; tenants cannot set engine webhooks", async () => {
+Deno.test("engine admin areas: /manager and /docs need an admin session; tenants cannot set or read engine webhooks", async () => {
   await using gw = await startGateway();
   const u = await makeUser(gw);
   const admin = await makeUser(gw, { role: "admin" });
@@ -149,6 +149,13 @@ Deno.test("engine admin areas: /manager and /docs need an admin session; tenants
   }]);
   const byAdmin = await call(gw, "POST", "/webhook/set/w-inst", { token: admin.token, body: hook });
   assertEquals(byAdmin.status, 201);
+  // Reading it back would show the gateway's callback URL and its ingest token.
+  const peek = await call(gw, "GET", "/webhook/find/w-inst", { token: u.token });
+  assertEquals([peek.status, peek.body], [400, {
+    error: "Engine webhooks are managed by the gateway; use /api/webhooks",
+  }]);
+  const adminPeek = await call(gw, "GET", "/webhook/find/w-inst", { token: admin.token });
+  assertEquals([adminPeek.status, adminPeek.body.url], [200, "https://hooks.example.com/x"]);
 });
 
 Deno.test("paths outside the engine's prefixes are not the proxy's: plain 404", async () => {

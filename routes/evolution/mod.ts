@@ -135,8 +135,9 @@ function route(deps: AppDeps) {
         return await connectInstance(deps, c, instance!, path);
       case "send":
         return await sendMessage(deps, c, route.action as SendAction, instance!, path, req);
-      case "webhookSet":
-        // The engine webhook is the gateway's own event feed; tenants configure theirs via /api/webhooks.
+      case "engineWebhook":
+        // The engine webhook is the gateway's own event feed (its URL carries the ingest token); tenants
+        // neither read nor replace it, and configure theirs via /api/webhooks.
         if (!admin) throw badRequest("Engine webhooks are managed by the gateway; use /api/webhooks");
     }
     return await forwardAndRecord(deps, c, {
