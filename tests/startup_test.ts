@@ -120,3 +120,56 @@ Deno.test("two processes started at once against one empty database apply every 
     await db.drop();
   }
 });
+
+Deno.test("SIGTERM lets an in-flight request finish before the process exits", async () => {
+  const db = await createTestDatabase({ migrate: false });
+  const port = freePort();
+  const sandboxPort = freePort();
+  const key = "shutdown-test-engine-key";
+  const child = spawnGateway({
+    DATABASE_URL: db.url,
+    GATEWAY_PORT: String(port),
+    SANDBOX_PORT: String(sandboxPort),
+    AUTHENTICATION_API_KEY: key,
+    ADMIN_PASSWORD: "Bootstrap123",
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await (await waitFor(`${base}/health`, 20_000)).body?.cancel();
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: "POST",
+      body: JSON.stringify({ username: "admin", password: "Bootstrap123" }),
+    });
+    const { token } = await login.json();
+    // Every engine call now takes 1.5 s, so the proxied request below is in flight when SIGTERM arrives.
+    const slow = await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/latency`, {
+      method: "POST",
+      headers: { apikey: key, "content-type": "application/json" },
+      body: JSON.stringify({ ms: 1500 }),
+    });
+    await slow.body?.cancel();
+    const started = Date.now();
+    const inFlight = fetch(`${base}/instance/fetchInstances`, { headers: { apikey: token } });
+    await new Promise((r) => setTimeout(r, 400));
+    child.kill("SIGTERM");
+    const res = await inFlight;
+    assertEquals(res.status, 200);
+    assertEquals(await res.json(), []);
+    assert(Date.now() - started >= 1_500, "the answer came before the engine's latency elapsed");
+    assertEquals((await child.status).code, 0);
+    // The listener is gone once the process has exited.
+    const after = await fetch(`${base}/health`).then(
+      (r) => r.body?.cancel().then(() => "answered"),
+      () => "refused",
+    );
+    assertEquals(after, "refused");
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already exited */ }
+    await child.stdout.cancel().catch(() => {});
+    await child.stderr.cancel().catch(() => {});
+    await child.status;
+    await db.drop();
+  }
+});
