@@ -22,6 +22,8 @@ import { adminUserRoutes } from "./routes/admin/users.ts";
 import { apiKeyRoutes } from "./routes/api/api_keys.ts";
 import { apiDocsRoutes } from "./routes/api/docs.ts";
 import { messageRoutes } from "./routes/api/messages.ts";
+import { templateRoutes } from "./routes/api/templates.ts";
+import { instanceStatsRoutes } from "./routes/api/instance_stats.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
 import { engineEventRoutes } from "./routes/internal/engine_events.ts";
 import { evolutionRoutes } from "./routes/evolution/mod.ts";
@@ -70,6 +72,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", engineEventRoutes(deps));
   app.route("/", webhookRoutes(deps));
   app.route("/", messageRoutes(deps));
+  app.route("/", templateRoutes(deps));
+  app.route("/", instanceStatsRoutes(deps));
   app.route("/panel", panelRoutes(deps));
   app.route("/", adminEngineRoutes(deps));
   // Last before the docs: the engine proxy only claims engine path prefixes nothing above answered.
