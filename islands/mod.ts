@@ -3,13 +3,17 @@ import type * as z from "zod/mini";
 import { ApiKeys, ApiKeysProps } from "./ApiKeys.tsx";
 import { AuditLog, AuditLogProps } from "./AuditLog.tsx";
 import { ChangePasswordForm, ChangePasswordFormProps } from "./ChangePasswordForm.tsx";
+import { Instances, InstancesProps } from "./Instances.tsx";
 import { LoginForm, LoginFormProps } from "./LoginForm.tsx";
 import { LogoutButton, LogoutButtonProps } from "./LogoutButton.tsx";
+import { MessageComposer, MessageComposerProps } from "./MessageComposer.tsx";
+import { MessageHistory, MessageHistoryProps } from "./MessageHistory.tsx";
 import { RecoveryWizard, RecoveryWizardProps } from "./RecoveryWizard.tsx";
 import { SessionList, SessionListProps } from "./SessionList.tsx";
 import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
 import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
 import { UsersAdmin, UsersAdminProps } from "./UsersAdmin.tsx";
+import { Webhooks, WebhooksProps } from "./Webhooks.tsx";
 
 /** An interactive component plus the schema its serialized props must satisfy on both sides of the wire. */
 export interface IslandDefinition<P> {
@@ -39,6 +43,10 @@ export const islands = {
   ApiKeys: island(ApiKeys, ApiKeysProps),
   UsersAdmin: island(UsersAdmin, UsersAdminProps),
   AuditLog: island(AuditLog, AuditLogProps),
+  Instances: island(Instances, InstancesProps),
+  MessageComposer: island(MessageComposer, MessageComposerProps),
+  MessageHistory: island(MessageHistory, MessageHistoryProps),
+  Webhooks: island(Webhooks, WebhooksProps),
 };
 
 export type IslandName = keyof typeof islands;

@@ -6,9 +6,12 @@ import { auditLogPage } from "./admin/audit.tsx";
 import { usersPage } from "./admin/users.tsx";
 import { apiKeysPage } from "./api_keys.tsx";
 import { changePasswordPage } from "./change_password.tsx";
+import { emojiDataRoutes } from "./emoji_data.ts";
 import { forbiddenPage } from "./forbidden.tsx";
 import { overviewPage } from "./index.tsx";
+import { instancesPage } from "./instances.tsx";
 import { loginPage } from "./login.tsx";
+import { messagesPage } from "./messages.tsx";
 import { pageRenderer, type PanelPage } from "./_layout.tsx";
 import { panelSession, requireAccess } from "./_middleware.ts";
 import { preferenceRoutes } from "./preferences.ts";
@@ -16,6 +19,7 @@ import { recoverPage } from "./recover.tsx";
 import { securityPage } from "./security.tsx";
 import { sessionsPage } from "./sessions.tsx";
 import { staticRoutes } from "./static.ts";
+import { webhooksPage } from "./webhooks.tsx";
 
 /**
  * The panel's pages, in sidebar order. Adding a page: write routes/panel/<area>.tsx exporting
@@ -23,6 +27,9 @@ import { staticRoutes } from "./static.ts";
  */
 export const PAGES: PanelPage[] = [
   overviewPage,
+  instancesPage,
+  messagesPage,
+  webhooksPage,
   securityPage,
   sessionsPage,
   apiKeysPage,
@@ -50,6 +57,7 @@ export function panelRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   // Registered before the middleware on purpose: assets answer without locale, session or no-store work.
   app.route("/", staticRoutes());
+  app.route("/", emojiDataRoutes());
   app.use(locale(), noStore());
   app.route("/", preferenceRoutes());
   app.get("", (c) => c.redirect("/panel/", 301));

@@ -1,0 +1,413 @@
+import { useEffect, useState } from "preact/hooks";
+import * as z from "zod/mini";
+import { Icon } from "../components/Icon.tsx";
+import { LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { instanceNameProblem, type InstanceState, normalizeState, phoneOfJid } from "./gateway_rules.ts";
+import { ConnectDialog } from "./instance_connect.tsx";
+import { DetailDialog } from "./instance_detail.tsx";
+import { StateBadge } from "./state_badge.tsx";
+import {
+  Alert,
+  Button,
+  ConfirmDialog,
+  Dialog,
+  EmptyState,
+  LocalTime,
+  TextField,
+  useHydrated,
+} from "./ui.tsx";
+import { api, ApiError, errorMessage, useApi } from "./use_api.ts";
+
+const Item = z.object({
+  name: z.string(),
+  state: z.enum(["open", "connecting", "close"]),
+  ownerJid: z.nullable(z.string()),
+  profileName: z.nullable(z.string()),
+  createdAt: z.string(),
+  owner: z.string(),
+  canDelete: z.boolean(),
+  granted: z.boolean(),
+});
+export type InstanceItem = z.infer<typeof Item>;
+
+export const InstancesProps = z.object({
+  locale: z.enum(LOCALES),
+  instances: z.array(Item),
+  /** Instances the user owns, and their limit (null = unlimited, admins). */
+  owned: z.number(),
+  max: z.nullable(z.number()),
+  sandbox: z.boolean(),
+});
+type Props = z.infer<typeof InstancesProps>;
+
+const REFRESH_MS = 10_000;
+
+/** The engine's own words from a refused call (its envelope nests them in response.message). */
+export function engineError(locale: Props["locale"], err: unknown): string {
+  if (err instanceof ApiError) {
+    const message = (err.body.response as { message?: unknown } | undefined)?.message;
+    const text = Array.isArray(message)
+      ? message.map(String).join("; ")
+      : typeof message === "string"
+      ? message
+      : "";
+    if (text) return text;
+  }
+  return errorMessage(locale, err);
+}
+
+type Action = { kind: "connect" | "detail" | "logout" | "delete"; name: string };
+
+/** Instances: live states, create, connect (QR or pairing code), disconnect, restart, details, delete. */
+export function Instances({ locale, instances: initial, owned: initialOwned, max, sandbox }: Props) {
+  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const hydrated = useHydrated();
+  const [items, setItems] = useState(initial);
+  const [owned, setOwned] = useState(initialOwned);
+  const [name, setName] = useState("");
+  const [nameError, setNameError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const [action, setAction] = useState<Action | null>(null);
+  const [typed, setTyped] = useState("");
+  const [engineDown, setEngineDown] = useState(false);
+  const [restarting, setRestarting] = useState<string | null>(null);
+  const create = useApi(locale);
+  const act = useApi(locale);
+
+  const setState = (instance: string, state: InstanceState, extra: Partial<InstanceItem> = {}) =>
+    setItems((all) => all.map((i) => i.name === instance ? { ...i, state, ...extra } : i));
+
+  /** States (and phone, profile) from the engine; names it does not list count as disconnected. */
+  const refresh = async () => {
+    try {
+      const list = await api<
+        { name: string; connectionStatus?: string; ownerJid?: string; profileName?: string }[]
+      >(
+        "/instance/fetchInstances",
+      );
+      const byName = new Map(list.map((i) => [i.name, i]));
+      setItems((all) =>
+        all.map((i) => {
+          const e = byName.get(i.name);
+          return {
+            ...i,
+            state: normalizeState(e?.connectionStatus),
+            ownerJid: e?.ownerJid ?? i.ownerJid,
+            profileName: e?.profileName ?? i.profileName,
+          };
+        })
+      );
+      setEngineDown(false);
+    } catch {
+      setEngineDown(true);
+    }
+  };
+  useEffect(() => {
+    refresh();
+    const timer = setInterval(() => document.visibilityState === "visible" && refresh(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setNotice(null);
+    const instance = name.trim();
+    const problem = instanceNameProblem(instance);
+    if (problem) return setNameError(tr(problem));
+    setNameError(null);
+    const res = await create.run(async () => {
+      try {
+        return await api("/instance/create", { body: { instanceName: instance } });
+      } catch (err) {
+        // Shown as the server said it (translated when the panel knows the message).
+        throw err instanceof ApiError && err.status < 500 ? new ApiError(400, engineError(locale, err)) : err;
+      }
+    });
+    if (!res) return;
+    setItems((all) => [{
+      name: instance,
+      state: "close",
+      ownerJid: null,
+      profileName: null,
+      createdAt: new Date().toISOString(),
+      owner: "",
+      canDelete: true,
+      granted: false,
+    }, ...all]);
+    setOwned((n) => n + 1);
+    setName("");
+    setNotice({ tone: "success", text: tr("inst.created", { name: instance }) });
+  };
+
+  const logout = async (instance: string) => {
+    const ok = await act.run(() =>
+      api(`/instance/logout/${encodeURIComponent(instance)}`, { method: "DELETE" })
+    );
+    if (!ok) return;
+    setState(instance, "close");
+    setNotice({ tone: "success", text: tr("inst.loggedOut", { name: instance }) });
+    setAction(null);
+  };
+
+  const remove = async (instance: string) => {
+    const ok = await act.run(() =>
+      api(`/instance/delete/${encodeURIComponent(instance)}`, { method: "DELETE" })
+    );
+    if (!ok) return;
+    setItems((all) => all.filter((i) => i.name !== instance));
+    setOwned((n) => Math.max(0, n - 1));
+    setNotice({ tone: "success", text: tr("inst.deleted", { name: instance }) });
+    setAction(null);
+  };
+
+  const restart = async (instance: string) => {
+    setNotice(null);
+    setRestarting(instance);
+    try {
+      const res = await api<{ error?: boolean; instance?: { state?: string } }>(
+        `/instance/restart/${encodeURIComponent(instance)}`,
+        { method: "POST" },
+      );
+      // The engine answers a restart it could not do with HTTP 200 and error: true.
+      if (res.error === true) throw new ApiError(409, tr("inst.restartFailed"));
+      setNotice({ tone: "success", text: tr("inst.restarted", { name: instance }) });
+      setTimeout(refresh, 3000);
+    } catch (err) {
+      setNotice({ tone: "error", text: engineError(locale, err) });
+    } finally {
+      setRestarting(null);
+    }
+  };
+
+  const close = () => {
+    act.setError(null);
+    setTyped("");
+    setAction(null);
+  };
+  const current = action && items.find((i) => i.name === action.name);
+  const full = max !== null && owned >= max;
+
+  return (
+    <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="instances">
+      <section class="card" aria-labelledby="new-instance-title">
+        <h2 class="card-title" id="new-instance-title">{tr("inst.createTitle")}</h2>
+        <form class="inline-form" onSubmit={submit} data-form="create-instance" noValidate>
+          <TextField
+            label={tr("inst.name")}
+            name="instance_name"
+            autocomplete="off"
+            maxLength={100}
+            placeholder={tr("inst.namePlaceholder")}
+            hint={tr("inst.nameRule")}
+            error={nameError}
+            value={name}
+            onValue={setName}
+          />
+          <Button type="submit" variant="primary" icon="plus" busy={create.busy} disabled={full}>
+            {tr("inst.create")}
+          </Button>
+        </form>
+        {create.error && <Alert tone="error">{create.error}</Alert>}
+        <p class="field-hint" data-instance-limit>
+          {max === null ? tr("inst.unlimited", { owned }) : tr("inst.limit", { owned, max })}
+          {full && ` ${tr("inst.limitReached")}`}
+        </p>
+      </section>
+
+      {notice && <Alert tone={notice.tone}>{notice.text}</Alert>}
+      {engineDown && <Alert tone="warn">{tr("inst.engineDown")}</Alert>}
+
+      <section class="card card-flush" aria-labelledby="instances-title">
+        <header class="card-head card-pad">
+          <h2 class="card-title" id="instances-title">{tr("inst.listTitle", { count: items.length })}</h2>
+          <Button small variant="ghost" icon="refresh" onClick={refresh}>{tr("ui.refresh")}</Button>
+        </header>
+        {items.length === 0
+          ? (
+            <EmptyState
+              icon="server"
+              title={tr("inst.empty")}
+              text={tr(sandbox ? "inst.emptySandbox" : "inst.emptyHint")}
+            />
+          )
+          : (
+            <div class="table-wrap">
+              <table class="table" data-table="instances">
+                <thead>
+                  <tr>
+                    <th scope="col">{tr("inst.name")}</th>
+                    <th scope="col">{tr("inst.state")}</th>
+                    <th scope="col">{tr("inst.phone")}</th>
+                    <th scope="col">{tr("inst.createdAt")}</th>
+                    <th scope="col" class="col-actions">
+                      <span class="sr-only">{tr("ui.actions")}</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((i) => (
+                    <tr key={i.name} data-instance-row={i.name}>
+                      <td>
+                        <span class="cell-stack">
+                          <button
+                            type="button"
+                            class="link-button"
+                            onClick={() => setAction({ kind: "detail", name: i.name })}
+                          >
+                            <strong>{i.name}</strong>
+                          </button>
+                          {i.granted && (
+                            <span class="muted">
+                              {tr(i.canDelete ? "inst.ownedBy" : "inst.sharedBy", { owner: i.owner })}
+                            </span>
+                          )}
+                        </span>
+                      </td>
+                      <td>
+                        <StateBadge locale={locale} state={i.state} />
+                      </td>
+                      <td>
+                        {phoneOfJid(i.ownerJid)
+                          ? (
+                            <span class="cell-stack">
+                              <code>{phoneOfJid(i.ownerJid)}</code>
+                              {i.profileName && <span class="muted">{i.profileName}</span>}
+                            </span>
+                          )
+                          : <span class="muted">—</span>}
+                      </td>
+                      <td class="nowrap">
+                        <LocalTime iso={i.createdAt} locale={locale} dateOnly />
+                      </td>
+                      <td class="col-actions">
+                        <div class="row-actions">
+                          {i.state === "open"
+                            ? (
+                              <Button
+                                small
+                                onClick={() => setAction({ kind: "logout", name: i.name })}
+                                data-action="logout"
+                              >
+                                {tr("inst.disconnect")}
+                              </Button>
+                            )
+                            : (
+                              <Button
+                                small
+                                variant="primary"
+                                icon="bolt"
+                                onClick={() => setAction({ kind: "connect", name: i.name })}
+                                data-action="connect"
+                              >
+                                {tr("inst.connect")}
+                              </Button>
+                            )}
+                          <Button
+                            small
+                            variant="ghost"
+                            icon="refresh"
+                            busy={restarting === i.name}
+                            onClick={() => restart(i.name)}
+                            data-action="restart"
+                            title={tr("inst.restartHint")}
+                          >
+                            {tr("inst.restart")}
+                          </Button>
+                          <Button
+                            small
+                            variant="ghost"
+                            icon="eye"
+                            onClick={() => setAction({ kind: "detail", name: i.name })}
+                            data-action="detail"
+                          >
+                            {tr("inst.details")}
+                          </Button>
+                          {i.canDelete && (
+                            <button
+                              type="button"
+                              class="icon-button icon-button-plain icon-button-danger"
+                              aria-label={tr("inst.deleteNamed", { name: i.name })}
+                              title={tr("inst.delete")}
+                              onClick={() => setAction({ kind: "delete", name: i.name })}
+                              data-action="delete"
+                            >
+                              <Icon name="trash" />
+                            </button>
+                          )}
+                        </div>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+      </section>
+
+      {action?.kind === "connect" && (
+        <ConnectDialog
+          locale={locale}
+          name={action.name}
+          onState={(state) => setState(action.name, state)}
+          onClose={() => {
+            setAction(null);
+            refresh();
+          }}
+        />
+      )}
+      {action?.kind === "detail" && current && (
+        <DetailDialog locale={locale} instance={current} onClose={close} />
+      )}
+      {action?.kind === "logout" && (
+        <ConfirmDialog
+          locale={locale}
+          title={tr("inst.logoutTitle", { name: action.name })}
+          message={<p>{tr("inst.logoutText")}</p>}
+          confirmLabel={tr("inst.disconnect")}
+          busy={act.busy}
+          error={act.error}
+          onConfirm={() => logout(action.name)}
+          onClose={close}
+        />
+      )}
+      {action?.kind === "delete" && (
+        <Dialog locale={locale} title={tr("inst.deleteTitle", { name: action.name })} onClose={close}>
+          <form
+            class="stack"
+            noValidate
+            data-form="delete-instance"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (typed === action.name) {
+                remove(action.name);
+              }
+            }}
+          >
+            <Alert tone="warn">{tr("inst.deleteText")}</Alert>
+            <TextField
+              label={tr("inst.deleteConfirm", { name: action.name })}
+              name="confirm_name"
+              autocomplete="off"
+              spellcheck={false}
+              value={typed}
+              onValue={setTyped}
+            />
+            {act.error && <Alert tone="error">{act.error}</Alert>}
+            <div class="form-actions">
+              <Button variant="ghost" onClick={close}>{tr("ui.cancel")}</Button>
+              <Button
+                type="submit"
+                variant="danger"
+                busy={act.busy}
+                disabled={typed !== action.name}
+                data-confirm
+              >
+                {tr("inst.delete")}
+              </Button>
+            </div>
+          </form>
+        </Dialog>
+      )}
+    </div>
+  );
+}

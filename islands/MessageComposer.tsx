@@ -1,0 +1,378 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import * as z from "zod/mini";
+import { LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { EmojiButton } from "./emoji_button.tsx";
+import {
+  base64Payload,
+  formatBytes,
+  MAX_MEDIA_BYTES,
+  MAX_TEXT,
+  mediaTypeOf,
+  normalizeState,
+  recipientProblem,
+  textLength,
+} from "./gateway_rules.ts";
+import { engineError } from "./Instances.tsx";
+import { StateBadge } from "./state_badge.tsx";
+import { Alert, Button, SelectField, TextField, useHydrated } from "./ui.tsx";
+import { api } from "./use_api.ts";
+import { insertAt, type Marker, WaPreview, wrapSelection } from "./wa_format.tsx";
+
+export const MessageComposerProps = z.object({
+  locale: z.enum(LOCALES),
+  instances: z.array(z.object({ name: z.string(), state: z.enum(["open", "connecting", "close"]) })),
+  templates: z.array(z.object({ id: z.number(), name: z.string(), content: z.string() })),
+  /** Preselected instance (?instance= in the page URL). */
+  selected: z.string(),
+});
+type Props = z.infer<typeof MessageComposerProps>;
+
+/** Fired on window after a send, so the history island on the same page reloads. */
+export const SENT_EVENT = "taguato:message-sent";
+
+const FORMATS: { marker: Marker; key: MessageKey; glyph: string; cls: string }[] = [
+  { marker: "*", key: "msg.bold", glyph: "B", cls: "fmt-bold" },
+  { marker: "_", key: "msg.italic", glyph: "I", cls: "fmt-italic" },
+  { marker: "~", key: "msg.strike", glyph: "S", cls: "fmt-strike" },
+  { marker: "```", key: "msg.mono", glyph: "</>", cls: "fmt-mono" },
+];
+
+interface Picked {
+  name: string;
+  size: number;
+  mime: string;
+  /** Raw base64, what sendMedia takes. */
+  base64: string;
+  /** For the preview of images. */
+  url: string | null;
+}
+
+function readAsDataUrl(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+/** Send one message: instance (open ones only), number, text with formatting and emoji, or a file. */
+export function MessageComposer({ locale, instances: initial, templates, selected }: Props) {
+  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const hydrated = useHydrated();
+  const [instances, setInstances] = useState(initial);
+  const firstOpen = initial.find((i) => i.name === selected && i.state === "open")?.name ??
+    initial.find((i) => i.state === "open")?.name ?? "";
+  const [instance, setInstance] = useState(firstOpen);
+  const [number, setNumber] = useState("");
+  const [kind, setKind] = useState<"text" | "media">("text");
+  const [text, setText] = useState("");
+  const [file, setFile] = useState<Picked | null>(null);
+  const [errors, setErrors] = useState<Partial<Record<"instance" | "number" | "text" | "file", string>>>({});
+  const [result, setResult] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const pendingSelection = useRef<[number, number] | null>(null);
+
+  // States change while the page is open (a phone is linked elsewhere): refresh them now and then.
+  useEffect(() => {
+    const refresh = async () => {
+      try {
+        const list = await api<{ name: string; connectionStatus?: string }[]>("/instance/fetchInstances");
+        const byName = new Map(list.map((i) => [i.name, normalizeState(i.connectionStatus)]));
+        setInstances((all) => all.map((i) => ({ ...i, state: byName.get(i.name) ?? "close" })));
+      } catch { /* keep the last known states */ }
+    };
+    refresh();
+    const timer = setInterval(() => document.visibilityState === "visible" && refresh(), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+  useEffect(() => () => {
+    if (file?.url) URL.revokeObjectURL(file.url);
+  }, [file]);
+  // After a toolbar edit, put the selection back where the user expects it.
+  useEffect(() => {
+    const sel = pendingSelection.current;
+    if (sel && area.current) {
+      area.current.focus();
+      area.current.setSelectionRange(sel[0], sel[1]);
+      pendingSelection.current = null;
+    }
+  }, [text]);
+
+  const open = instances.filter((i) => i.state === "open");
+  const chosen = instances.find((i) => i.name === instance);
+
+  const edit = (
+    fn: (value: string, start: number, end: number) => { value: string; start: number; end: number },
+  ) => {
+    const el = area.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    const next = fn(text, start, end);
+    pendingSelection.current = [next.start, next.end];
+    setText(next.value);
+    setErrors((x) => ({ ...x, text: undefined }));
+  };
+  const format = (marker: Marker) => edit((v, s, e) => wrapSelection(v, s, e, marker));
+  const insert = (snippet: string) =>
+    edit((v, s, e) => {
+      const r = insertAt(v, s, e, snippet);
+      return { value: r.value, start: r.caret, end: r.caret };
+    });
+
+  const pickFile = async (input: HTMLInputElement) => {
+    const f = input.files?.[0];
+    setErrors((e) => ({ ...e, file: undefined }));
+    if (!f) return setFile(null);
+    if (f.size > MAX_MEDIA_BYTES) {
+      input.value = "";
+      setFile(null);
+      return setErrors((e) => ({ ...e, file: tr("msg.fileTooBig", { max: formatBytes(MAX_MEDIA_BYTES) }) }));
+    }
+    const base64 = base64Payload(await readAsDataUrl(f));
+    if (base64 === null) return setErrors((e) => ({ ...e, file: tr("msg.fileUnreadable") }));
+    setFile({
+      name: f.name,
+      size: f.size,
+      mime: f.type || "application/octet-stream",
+      base64,
+      url: f.type.startsWith("image/") ? URL.createObjectURL(f) : null,
+    });
+  };
+
+  const validate = () => {
+    const found: typeof errors = {};
+    if (!chosen) found.instance = tr("msg.instanceRequired");
+    else if (chosen.state !== "open") found.instance = tr("msg.instanceNotOpen", { name: chosen.name });
+    const numberProblem = recipientProblem(number);
+    if (numberProblem) found.number = tr(numberProblem);
+    if (kind === "text" && text.trim() === "") found.text = tr("msg.textRequired");
+    if (textLength(text) > MAX_TEXT) found.text = tr("msg.textTooLong", { max: MAX_TEXT });
+    if (kind === "media" && !file) found.file = tr("msg.fileRequired");
+    setErrors(found);
+    return Object.keys(found).length === 0;
+  };
+
+  const send = async (e: Event) => {
+    e.preventDefault();
+    setResult(null);
+    if (!validate()) return;
+    setBusy(true);
+    const to = encodeURIComponent(instance);
+    try {
+      if (kind === "text") {
+        await api(`/message/sendText/${to}`, { body: { number: number.trim(), text } });
+      } else if (file) {
+        await api(`/message/sendMedia/${to}`, {
+          body: {
+            number: number.trim(),
+            mediatype: mediaTypeOf(file.mime),
+            mimetype: file.mime,
+            media: file.base64,
+            fileName: file.name,
+            ...(text.trim() ? { caption: text } : {}),
+          },
+        });
+      }
+      setResult({ tone: "success", text: tr("msg.sent", { number: number.trim() }) });
+      setText("");
+      setFile(null);
+      if (fileInput.current) fileInput.current.value = "";
+      globalThis.dispatchEvent(new CustomEvent(SENT_EVENT));
+    } catch (err) {
+      setResult({ tone: "error", text: tr("msg.sendFailed", { reason: engineError(locale, err) }) });
+      globalThis.dispatchEvent(new CustomEvent(SENT_EVENT));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const count = textLength(text);
+  return (
+    <div class="composer" data-hydrated={hydrated ? "true" : undefined} data-island-root="composer">
+      <form class="card stack composer-form" onSubmit={send} noValidate data-form="send-message">
+        <h2 class="card-title">{tr("msg.composeTitle")}</h2>
+        {open.length === 0 && (
+          <Alert tone="warn">
+            {tr(instances.length ? "msg.noneOpen" : "msg.noInstances")}{" "}
+            <a href="/panel/instances">{tr("msg.goInstances")}</a>
+          </Alert>
+        )}
+        <div class="form-grid">
+          <div class={`field-stack${errors.instance ? " field-invalid" : ""}`} data-field="instance">
+            <SelectField
+              label={tr("msg.instance")}
+              name="instance"
+              value={instance}
+              onValue={(v) => {
+                setInstance(v);
+                setErrors((e) => ({ ...e, instance: undefined }));
+              }}
+              options={[
+                ["", tr("msg.chooseInstance")],
+                ...instances.map((i) =>
+                  [
+                    i.name,
+                    i.state === "open" ? i.name : `${i.name} — ${tr(`state.${i.state}` as const)}`,
+                  ] as const
+                ),
+              ]}
+              hint={chosen && chosen.state !== "open"
+                ? tr("msg.instanceNotOpen", { name: chosen.name })
+                : tr("msg.instanceHint")}
+            />
+            {chosen && (
+              <span class="field-inline-state">
+                <StateBadge locale={locale} state={chosen.state} />
+              </span>
+            )}
+            {errors.instance && <p class="field-error">{errors.instance}</p>}
+          </div>
+          <TextField
+            label={tr("msg.number")}
+            name="number"
+            inputMode="tel"
+            autocomplete="off"
+            placeholder="595981000000"
+            hint={tr("msg.numberHint")}
+            error={errors.number}
+            value={number}
+            onValue={(v) => {
+              setNumber(v);
+              if (errors.number) setErrors((e) => ({ ...e, number: undefined }));
+            }}
+          />
+        </div>
+
+        <div class="seg-toggle" role="radiogroup" aria-label={tr("msg.kind")}>
+          {(["text", "media"] as const).map((k) => (
+            <button
+              key={k}
+              type="button"
+              role="radio"
+              aria-checked={kind === k ? "true" : "false"}
+              onClick={() => setKind(k)}
+              data-kind={k}
+            >
+              {tr(k === "text" ? "msg.kindText" : "msg.kindMedia")}
+            </button>
+          ))}
+        </div>
+
+        {kind === "media" && (
+          <div class={`field${errors.file ? " field-invalid" : ""}`}>
+            <label for="media-file">{tr("msg.file")}</label>
+            <input
+              ref={fileInput}
+              id="media-file"
+              type="file"
+              name="media"
+              class="input"
+              accept="image/*,video/*,audio/*,application/pdf,.doc,.docx,.xls,.xlsx,.txt,.csv,.zip"
+              onChange={(e) => pickFile(e.currentTarget)}
+              aria-describedby="media-file-hint"
+            />
+            {errors.file
+              ? <p class="field-error" id="media-file-hint">{errors.file}</p>
+              : (
+                <p class="field-hint" id="media-file-hint">
+                  {file
+                    ? tr("msg.fileChosen", {
+                      name: file.name,
+                      size: formatBytes(file.size),
+                      type: tr(`media.${mediaTypeOf(file.mime)}` as const),
+                    })
+                    : tr("msg.fileHint", { max: formatBytes(MAX_MEDIA_BYTES) })}
+                </p>
+              )}
+          </div>
+        )}
+
+        <div class={`field${errors.text ? " field-invalid" : ""}`}>
+          <label for="message-text">{tr(kind === "text" ? "msg.text" : "msg.caption")}</label>
+          <div class="format-bar" role="toolbar" aria-label={tr("msg.toolbar")} aria-controls="message-text">
+            {FORMATS.map((f) => (
+              <button
+                key={f.marker}
+                type="button"
+                class={`format-btn ${f.cls}`}
+                aria-label={tr(f.key)}
+                title={tr(f.key)}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => format(f.marker)}
+                data-format={f.marker}
+              >
+                {f.glyph}
+              </button>
+            ))}
+            <EmojiButton locale={locale} onPick={insert} />
+            {templates.length > 0 && (
+              <select
+                class="input template-select"
+                aria-label={tr("msg.template")}
+                value=""
+                onChange={(e) => {
+                  const tpl = templates.find((x) => String(x.id) === e.currentTarget.value);
+                  e.currentTarget.value = "";
+                  if (tpl) insert(tpl.content);
+                }}
+                data-template-select
+              >
+                <option value="">{tr("msg.template")}</option>
+                {templates.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+              </select>
+            )}
+          </div>
+          <textarea
+            ref={area}
+            id="message-text"
+            name="text"
+            class="input textarea"
+            rows={6}
+            value={text}
+            placeholder={tr("msg.textPlaceholder")}
+            onInput={(e) => {
+              setText(e.currentTarget.value);
+              if (errors.text) setErrors((x) => ({ ...x, text: undefined }));
+            }}
+            aria-invalid={errors.text ? "true" : undefined}
+            aria-describedby="message-text-count"
+          />
+          <p class={`field-hint counter${count > MAX_TEXT ? " counter-over" : ""}`} id="message-text-count">
+            {errors.text
+              ? <span class="field-error">{errors.text}</span>
+              : <span>{tr("msg.formatHint")}</span>}
+            <span>{count} / {MAX_TEXT}</span>
+          </p>
+        </div>
+
+        {result && <Alert tone={result.tone}>{result.text}</Alert>}
+        <div class="form-actions form-actions-start">
+          <Button type="submit" variant="primary" icon="chat" busy={busy} data-action="send">
+            {tr("msg.send")}
+          </Button>
+        </div>
+      </form>
+
+      <aside class="card composer-preview" aria-labelledby="preview-title">
+        <h2 class="card-title" id="preview-title">{tr("msg.preview")}</h2>
+        <div class="wa-chat">
+          {kind === "media" && file && (
+            <div class="wa-media">
+              {file.url
+                ? <img src={file.url} alt={file.name} />
+                : <span class="wa-file">📎 {file.name} · {formatBytes(file.size)}</span>}
+            </div>
+          )}
+          <WaPreview
+            text={text}
+            placeholder={tr(kind === "text" ? "msg.previewEmpty" : "msg.previewCaption")}
+          />
+        </div>
+        <p class="field-hint">{tr("msg.previewHint")}</p>
+      </aside>
+    </div>
+  );
+}

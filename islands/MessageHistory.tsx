@@ -1,0 +1,302 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import * as z from "zod/mini";
+import { isMessageKey, LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { SENT_EVENT } from "./MessageComposer.tsx";
+import { MESSAGE_STATUSES, StatusBadge } from "./state_badge.tsx";
+import {
+  Alert,
+  Button,
+  EmptyState,
+  LocalTime,
+  Pagination,
+  SelectField,
+  TextField,
+  useHydrated,
+} from "./ui.tsx";
+import { api, useApi } from "./use_api.ts";
+
+const Log = z.object({
+  id: z.number(),
+  instance_name: z.string(),
+  phone_number: z.string(),
+  message_type: z.string(),
+  status: z.string(),
+  error_message: z.nullable(z.string()),
+  direction: z.string(),
+  source: z.string(),
+  created_at: z.string(),
+  status_updated_at: z.string(),
+});
+type LogItem = z.infer<typeof Log>;
+
+const LogPage = z.object({
+  logs: z.array(Log),
+  total: z.number(),
+  page: z.number(),
+  limit: z.number(),
+  pages: z.number(),
+});
+type LogPage = z.infer<typeof LogPage>;
+
+export const MessageHistoryProps = z.object({
+  locale: z.enum(LOCALES),
+  instances: z.array(z.string()),
+  initial: LogPage,
+});
+type Props = z.infer<typeof MessageHistoryProps>;
+
+interface Filters {
+  status: string;
+  instance_name: string;
+  direction: string;
+  date_from: string;
+  date_to: string;
+}
+const EMPTY: Filters = { status: "", instance_name: "", direction: "", date_from: "", date_to: "" };
+
+// While something may still change (a send waiting for its receipts), refresh often; otherwise slowly.
+const FAST_MS = 3000;
+const SLOW_MS = 15_000;
+const PENDING = new Set(["sending", "sent", "delivered", "unknown"]);
+
+/** The API query: dates are whole days in the reader's zone, sent as instants. */
+function query(f: Filters, page: number, limit: number): URLSearchParams {
+  const q = new URLSearchParams({ page: String(page), limit: String(limit) });
+  if (f.status) q.set("status", f.status);
+  if (f.instance_name) q.set("instance_name", f.instance_name);
+  if (f.direction) q.set("direction", f.direction);
+  if (f.date_from) q.set("date_from", new Date(`${f.date_from}T00:00:00`).toISOString());
+  if (f.date_to) q.set("date_to", new Date(`${f.date_to}T23:59:59.999`).toISOString());
+  return q;
+}
+
+/** Message history: filters, paginated table with delivery badges, CSV export; refreshes by itself. */
+export function MessageHistory({ locale, instances, initial }: Props) {
+  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const hydrated = useHydrated();
+  const [data, setData] = useState<LogPage>(initial);
+  const [filters, setFilters] = useState<Filters>(EMPTY);
+  const [applied, setApplied] = useState<Filters>(EMPTY);
+  const [updatedAt, setUpdatedAt] = useState<number | null>(null);
+  const list = useApi(locale);
+  const latest = useRef({ page: initial.page, applied: EMPTY });
+  latest.current = { page: data.page, applied };
+  const moving = useRef(false);
+  const set = (key: keyof Filters) => (v: string) => setFilters((f) => ({ ...f, [key]: v }));
+
+  const load = async (page: number, f: Filters, quiet = false) => {
+    const fetchPage = () => api<LogPage>(`/api/messages/log?${query(f, page, data.limit)}`);
+    const res = quiet ? await fetchPage().catch(() => null) : await list.run(fetchPage);
+    if (!res) return;
+    setData(res);
+    setApplied(f);
+    setUpdatedAt(Date.now());
+  };
+
+  // Polls quietly (no spinner) so delivered/read show up without a reload; faster while rows are moving.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let alive = true;
+    const schedule = (ms: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(tick, ms);
+    };
+    const tick = async () => {
+      if (!alive) return;
+      if (document.visibilityState === "visible") {
+        await load(latest.current.page, latest.current.applied, true);
+      }
+      if (alive) schedule(moving.current ? FAST_MS : SLOW_MS);
+    };
+    const onSent = () => {
+      load(1, latest.current.applied, true);
+      schedule(FAST_MS);
+    };
+    globalThis.addEventListener(SENT_EVENT, onSent);
+    schedule(moving.current ? FAST_MS : SLOW_MS);
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+      globalThis.removeEventListener(SENT_EVENT, onSent);
+    };
+  }, []);
+  // A send is "moving" for a few minutes: receipts (delivered, read) can take that long.
+  moving.current = data.logs.some((l) =>
+    l.direction === "outbound" && PENDING.has(l.status) &&
+    Date.now() - new Date(l.status_updated_at).getTime() < 5 * 60_000
+  );
+
+  const filtered = Object.values(applied).some((v) => v !== "");
+  const exportHref = (() => {
+    const q = query(applied, 1, data.limit);
+    q.delete("page");
+    q.delete("limit");
+    const s = q.toString();
+    return `/api/messages/export${s ? `?${s}` : ""}`;
+  })();
+
+  return (
+    <section
+      class="stack"
+      data-hydrated={hydrated ? "true" : undefined}
+      data-island-root="history"
+      aria-labelledby="history-title"
+    >
+      <div class="section-head">
+        <h2 class="section-title" id="history-title">{tr("hist.title")}</h2>
+        <div class="toolbar">
+          {updatedAt && (
+            <span class="muted small" aria-live="polite">
+              {tr("hist.updated", {
+                time: new Date(updatedAt).toLocaleTimeString(locale === "es" ? "es-PY" : "en-US"),
+              })}
+            </span>
+          )}
+          <Button
+            small
+            variant="ghost"
+            icon="refresh"
+            busy={list.busy}
+            onClick={() => load(data.page, applied)}
+          >
+            {tr("ui.refresh")}
+          </Button>
+          <a
+            class="btn btn-secondary btn-small"
+            href={exportHref}
+            download="message_history.csv"
+            data-action="export"
+          >
+            <span>{tr("hist.export")}</span>
+          </a>
+        </div>
+      </div>
+      <form
+        class="card filter-bar"
+        aria-label={tr("hist.filters")}
+        onSubmit={(e) => {
+          e.preventDefault();
+          load(1, filters);
+        }}
+      >
+        <SelectField
+          label={tr("hist.instance")}
+          name="instance_name"
+          value={filters.instance_name}
+          onValue={set("instance_name")}
+          options={[["", tr("hist.allInstances")], ...instances.map((i) => [i, i] as const)]}
+        />
+        <SelectField
+          label={tr("hist.status")}
+          name="status"
+          value={filters.status}
+          onValue={set("status")}
+          options={[
+            ["", tr("hist.allStatuses")],
+            ...MESSAGE_STATUSES.map((s) => [s, tr(`status.${s}` as MessageKey)] as const),
+          ]}
+        />
+        <SelectField
+          label={tr("hist.direction")}
+          name="direction"
+          value={filters.direction}
+          onValue={set("direction")}
+          options={[["", tr("hist.bothDirections")], ["outbound", tr("hist.outbound")], [
+            "inbound",
+            tr("hist.inbound"),
+          ]]}
+        />
+        <TextField
+          label={tr("hist.from")}
+          name="date_from"
+          type="date"
+          value={filters.date_from}
+          onValue={set("date_from")}
+        />
+        <TextField
+          label={tr("hist.to")}
+          name="date_to"
+          type="date"
+          value={filters.date_to}
+          onValue={set("date_to")}
+        />
+        <div class="filter-actions">
+          <Button type="submit" variant="primary" icon="filter" busy={list.busy}>{tr("hist.apply")}</Button>
+          <Button
+            variant="ghost"
+            disabled={!filtered && Object.values(filters).every((v) => !v)}
+            onClick={() => {
+              setFilters(EMPTY);
+              load(1, EMPTY);
+            }}
+          >
+            {tr("hist.clear")}
+          </Button>
+        </div>
+      </form>
+      {list.error && <Alert tone="error">{list.error}</Alert>}
+      <div class="card card-flush" aria-busy={list.busy ? "true" : undefined}>
+        {data.logs.length === 0
+          ? (
+            <EmptyState
+              icon="chat"
+              title={tr(filtered ? "hist.noMatch" : "hist.empty")}
+              text={tr(filtered ? "hist.noMatchHint" : "hist.emptyHint")}
+            />
+          )
+          : (
+            <div class="table-wrap">
+              <table class="table" data-table="history">
+                <thead>
+                  <tr>
+                    <th scope="col">{tr("hist.date")}</th>
+                    <th scope="col">{tr("hist.instance")}</th>
+                    <th scope="col">{tr("hist.number")}</th>
+                    <th scope="col">{tr("hist.type")}</th>
+                    <th scope="col">{tr("hist.status")}</th>
+                    <th scope="col">{tr("hist.error")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.logs.map((l: LogItem) => (
+                    <tr key={l.id} data-log-id={l.id} data-log-status={l.status}>
+                      <td class="nowrap">
+                        <LocalTime iso={l.created_at} locale={locale} />
+                      </td>
+                      <td>{l.instance_name}</td>
+                      <td>
+                        <span class="cell-stack">
+                          <code>{l.phone_number}</code>
+                          {l.direction === "inbound" && <span class="muted">{tr("hist.inbound")}</span>}
+                        </span>
+                      </td>
+                      <td>
+                        {isMessageKey(`type.${l.message_type}`)
+                          ? tr(`type.${l.message_type}` as MessageKey)
+                          : l.message_type}
+                      </td>
+                      <td>
+                        <StatusBadge locale={locale} status={l.status} />
+                      </td>
+                      <td class="cell-truncate" title={l.error_message ?? ""}>
+                        {l.error_message ?? <span class="muted">—</span>}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        <Pagination
+          locale={locale}
+          page={data.page}
+          pages={data.pages}
+          total={data.total}
+          limit={data.limit}
+          busy={list.busy}
+          onPage={(p) => load(p, applied)}
+        />
+      </div>
+    </section>
+  );
+}

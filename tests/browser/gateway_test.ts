@@ -1,0 +1,228 @@
+import type { Page } from "puppeteer-core";
+import { ensureIslandBundle } from "../../lib/islands_build.ts";
+import { silentLogger } from "../../lib/log.ts";
+import { sandboxControl, startWebhookReceiver } from "../../lib/sandbox/testing.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../lib/testing.ts";
+import { startWebhookDispatcher } from "../../lib/webhook_dispatcher.ts";
+import { ENGINE_KEY, startTestApp } from "../_helpers/app.ts";
+import { chromiumAvailable, launchChromium } from "./_chromium.ts";
+
+/** Set SCREENSHOT_DIR to keep pictures of the instances, messages and webhooks pages. */
+const SCREENSHOT_DIR = Deno.env.get("SCREENSHOT_DIR");
+
+const hydrated = (island: string) => `[data-island="${island}"] [data-hydrated="true"]`;
+const path = (page: Page) => new URL(page.url()).pathname;
+
+async function fill(page: Page, selector: string, text: string) {
+  await page.waitForSelector(selector, { visible: true });
+  await page.$eval(selector, (el) => (el as HTMLInputElement).select?.());
+  await page.type(selector, text);
+}
+
+async function clickAndLoad(page: Page, selector: string) {
+  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click(selector)]);
+}
+
+async function shot(page: Page, name: string) {
+  if (SCREENSHOT_DIR) await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: true });
+}
+
+async function login(page: Page, username: string, password: string) {
+  await page.waitForSelector(hydrated("LoginForm"));
+  await fill(page, 'input[name="username"]', username);
+  await fill(page, 'input[name="password"]', password);
+  await clickAndLoad(page, '[data-island="LoginForm"] button[type="submit"]');
+}
+
+Deno.test({
+  name:
+    "gateway pages in Chromium: create and connect an instance by QR, send a formatted message, see it delivered",
+  ignore: !(await chromiumAvailable()),
+  async fn() {
+    await ensureIslandBundle(silentLogger);
+    // Receipts: SERVER_ACK after 50 ms, DELIVERY_ACK 100 ms later; READ only after a minute, so the
+    // history can be seen at "delivered". Webhooks may target the local receiver.
+    const app = await startTestApp({
+      sandbox: { ackDelaysMs: [50, 100, 60_000] },
+      env: { WEBHOOK_ALLOW_PRIVATE: "true" },
+    });
+    const dispatcher = startWebhookDispatcher(app.deps, { intervalMs: 50 });
+    const receiver = startWebhookReceiver();
+    const sandbox = sandboxControl(app.sandbox.url, ENGINE_KEY);
+    let chromium;
+    try {
+      chromium = await launchChromium();
+      const page = await chromium.browser.newPage();
+      const problems: string[] = [];
+      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+      page.on("pageerror", (e) => problems.push(String(e)));
+      await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
+      await page.setViewport({ width: 1280, height: 900 });
+      await page.setExtraHTTPHeaders({ "accept-language": "es-PY,es;q=0.9" });
+
+      // 1. Sign in as the bootstrap admin (forced password change first), landing on Instances.
+      const password = "Nuev0-Admin-Pass";
+      await page.goto(`${app.url}/panel/instances`, { waitUntil: "load" });
+      assertEquals(path(page), "/panel/login");
+      await login(page, app.admin.username, app.admin.password);
+      assertEquals(path(page), "/panel/change-password");
+      await page.waitForSelector(hydrated("ChangePasswordForm"));
+      await fill(page, 'input[name="current_password"]', app.admin.password);
+      await fill(page, 'input[name="new_password"]', password);
+      await fill(page, 'input[name="confirm_password"]', password);
+      await clickAndLoad(page, '[data-form="change-password"] button[type="submit"]');
+      await login(page, app.admin.username, password);
+      assertEquals(path(page), "/panel/instances");
+
+      // 2. Create an instance; a bad name is refused in the page, with the server's rule.
+      await page.waitForSelector(hydrated("Instances"));
+      await fill(page, 'input[name="instance_name"]', "-mala");
+      await page.click('[data-form="create-instance"] button[type="submit"]');
+      await page.waitForSelector('[data-form="create-instance"] .field-error');
+      assertStringIncludes(
+        await page.$eval('[data-form="create-instance"] .field-error', (e) => e.textContent ?? ""),
+        "debe empezar con una letra o un número",
+      );
+      await fill(page, 'input[name="instance_name"]', "ventas-py");
+      await page.click('[data-form="create-instance"] button[type="submit"]');
+      await page.waitForSelector('[data-instance-row="ventas-py"] [data-state="close"]');
+
+      // 3. Connect: the dialog shows the engine's QR as an image and polls the state.
+      await page.click('[data-instance-row="ventas-py"] [data-action="connect"]');
+      await page.waitForSelector("dialog[open] img[data-qr]");
+      await page.waitForFunction(() => {
+        const img = document.querySelector("dialog[open] img[data-qr]") as HTMLImageElement | null;
+        return !!img && img.complete && img.naturalWidth > 0;
+      });
+      assert(
+        (await page.$eval("dialog[open] img[data-qr]", (i) => i.getAttribute("src") ?? "")).startsWith(
+          "data:image/png;base64,",
+        ),
+      );
+      await page.waitForSelector('[data-instance-row="ventas-py"] [data-state="connecting"]');
+      await shot(page, "instances-connect");
+
+      // The phone "scans" it (sandbox control route); the page notices by itself.
+      await sandbox.scan("ventas-py", { phone: "595981111222", profileName: "Ventas PY" });
+      await page.waitForSelector('[data-connect-state="open"]', { timeout: 10_000 });
+      await page.waitForSelector('[data-instance-row="ventas-py"] [data-state="open"]');
+      await page.click('[data-action="connect-done"]');
+      await page.waitForSelector("dialog[open]", { hidden: true });
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-instance-row="ventas-py"]')?.textContent?.includes("+595981111222"),
+        { timeout: 15_000 },
+      );
+      await shot(page, "instances");
+
+      // 4. Webhooks: one for the instance, every event, delivered to a local receiver.
+      await clickAndLoad(page, 'nav.sidebar a[href="/panel/webhooks"]');
+      await page.waitForSelector(hydrated("Webhooks"));
+      await page.click('[data-action="create-webhook"]');
+      await page.waitForSelector('dialog[open] [data-form="webhook"]');
+      await fill(page, 'dialog[open] input[name="webhook_url"]', `${receiver.url}/hook`);
+      await page.click('dialog[open] [data-action="save-webhook"]');
+      await page.waitForSelector("[data-webhook-secret] [data-secret]");
+      const secret = await page.$eval(
+        "[data-webhook-secret] [data-secret]",
+        (e) => e.getAttribute("data-secret"),
+      );
+      assert(secret?.startsWith("whsec_"), String(secret));
+      await page.waitForSelector("[data-webhook-id]");
+
+      // 5. Messages: number, text, bold from the toolbar, an emoji from the picker; send.
+      await clickAndLoad(page, 'nav.sidebar a[href="/panel/messages"]');
+      await page.waitForSelector(hydrated("MessageComposer"));
+      await page.waitForSelector(hydrated("MessageHistory"));
+      assertEquals(
+        await page.$eval('select[name="instance"]', (s) => (s as HTMLSelectElement).value),
+        "ventas-py",
+      );
+      await fill(page, 'input[name="number"]', "12");
+      await page.type("#message-text", "Hola mundo ");
+      await page.click('[data-action="send"]');
+      await page.waitForSelector('[data-form="send-message"] .field-error');
+      assertStringIncludes(
+        await page.$eval('[data-form="send-message"]', (f) => f.textContent ?? ""),
+        "entre 8 y 20 dígitos",
+      );
+      await fill(page, 'input[name="number"]', "+595 981 000 111");
+      // Select "mundo" and make it bold with the toolbar.
+      await page.$eval("#message-text", (el) => {
+        const area = el as HTMLTextAreaElement;
+        area.focus();
+        area.setSelectionRange(5, 10);
+      });
+      await page.click('[data-format="*"]');
+      assertEquals(
+        await page.$eval("#message-text", (e) => (e as HTMLTextAreaElement).value),
+        "Hola *mundo* ",
+      );
+      await page.$eval("#message-text", (el) => {
+        const area = el as HTMLTextAreaElement;
+        area.setSelectionRange(area.value.length, area.value.length);
+      });
+      await page.click('[data-action="emoji"]');
+      const emoji = await page.waitForSelector('emoji-picker >>> .emoji-menu button[role="menuitem"]', {
+        timeout: 15_000,
+      });
+      const chosen = await emoji!.evaluate((b) => (b as HTMLElement).dataset.emoji ?? b.textContent ?? "");
+      await shot(page, "messages-emoji");
+      await emoji!.click();
+      await page.waitForFunction(
+        (want) => (document.querySelector("#message-text") as HTMLTextAreaElement).value === want,
+        {},
+        `Hola *mundo* ${chosen}`,
+      );
+      assertEquals(await page.$eval("[data-preview] strong", (s) => s.textContent), "mundo");
+      await page.keyboard.press("Escape");
+      await shot(page, "messages-compose");
+      await page.click('[data-action="send"]');
+      await page.waitForSelector('[data-form="send-message"] .alert');
+      assertStringIncludes(
+        await page.$eval('[data-form="send-message"] .alert', (a) => `${a.className}: ${a.textContent}`),
+        "alert-success: Mensaje enviado a +595 981 000 111",
+      );
+
+      // 6. The history shows it, and the receipts move it to "delivered" without a reload.
+      await page.waitForSelector('[data-table="history"] tr[data-log-status="delivered"]', {
+        timeout: 20_000,
+      });
+      const row = await page.$eval('[data-table="history"] tbody tr', (tr) => tr.textContent ?? "");
+      assertStringIncludes(row, "595981000111");
+      assertStringIncludes(row, "Entregado");
+      assertStringIncludes(row, "ventas-py");
+      assertEquals(await page.$eval("#message-text", (e) => (e as HTMLTextAreaElement).value), "");
+      await shot(page, "messages");
+      const [log] = await app.db.sql<{ status: string; source: string; phone_number: string }[]>`
+        SELECT status, source, phone_number FROM taguato.message_logs WHERE direction = 'outbound'`;
+      assertEquals(log, { status: "delivered", source: "panel", phone_number: "595981000111" });
+
+      // 7. The webhook got the send's events; its delivery log lists them, and one can be sent again.
+      await receiver.waitFor((h) => h.body?.event === "send.message", 10_000);
+      await clickAndLoad(page, 'nav.sidebar a[href="/panel/webhooks"]');
+      await page.waitForSelector(hydrated("Webhooks"));
+      await page.click('[data-action="deliveries"]');
+      await page.waitForSelector('dialog[open] [data-table="deliveries"] tr[data-delivery-id]');
+      const before = (await page.$$("dialog[open] tr[data-delivery-id]")).length;
+      await page.click('dialog[open] tr[data-delivery-id] [data-action="redeliver"]');
+      await page.waitForSelector("dialog[open] .alert-success");
+      await page.waitForFunction(
+        (n) => document.querySelectorAll("dialog[open] tr[data-delivery-id]").length > n,
+        {},
+        before,
+      );
+      await shot(page, "webhooks-deliveries");
+      await page.keyboard.press("Escape");
+      await page.waitForSelector("dialog[open]", { hidden: true });
+      await shot(page, "webhooks");
+
+      assert(problems.length === 0, `browser errors:\n${problems.join("\n")}`);
+    } finally {
+      await chromium?.close();
+      await dispatcher.stop();
+      await receiver.stop();
+      await app.close();
+    }
+  },
+});
