@@ -16,7 +16,8 @@ import {
   TextField,
   useHydrated,
 } from "./ui.tsx";
-import { api, ApiError, errorMessage, useApi } from "./use_api.ts";
+import { gatewayError, translated } from "./gateway_errors.ts";
+import { api, ApiError, useApi } from "./use_api.ts";
 
 const Item = z.object({
   name: z.string(),
@@ -37,29 +38,19 @@ export const InstancesProps = z.object({
   owned: z.number(),
   max: z.nullable(z.number()),
   sandbox: z.boolean(),
+  /** The signed-in user: the owner of instances created here. */
+  username: z.string(),
 });
 type Props = z.infer<typeof InstancesProps>;
 
 const REFRESH_MS = 10_000;
 
-/** The engine's own words from a refused call (its envelope nests them in response.message). */
-export function engineError(locale: Props["locale"], err: unknown): string {
-  if (err instanceof ApiError) {
-    const message = (err.body.response as { message?: unknown } | undefined)?.message;
-    const text = Array.isArray(message)
-      ? message.map(String).join("; ")
-      : typeof message === "string"
-      ? message
-      : "";
-    if (text) return text;
-  }
-  return errorMessage(locale, err);
-}
-
 type Action = { kind: "connect" | "detail" | "logout" | "delete"; name: string };
 
 /** Instances: live states, create, connect (QR or pairing code), disconnect, restart, details, delete. */
-export function Instances({ locale, instances: initial, owned: initialOwned, max, sandbox }: Props) {
+export function Instances(
+  { locale, instances: initial, owned: initialOwned, max, sandbox, username }: Props,
+) {
   const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
   const hydrated = useHydrated();
   const [items, setItems] = useState(initial);
@@ -115,14 +106,9 @@ export function Instances({ locale, instances: initial, owned: initialOwned, max
     const problem = instanceNameProblem(instance);
     if (problem) return setNameError(tr(problem));
     setNameError(null);
-    const res = await create.run(async () => {
-      try {
-        return await api("/instance/create", { body: { instanceName: instance } });
-      } catch (err) {
-        // Shown as the server said it (translated when the panel knows the message).
-        throw err instanceof ApiError && err.status < 500 ? new ApiError(400, engineError(locale, err)) : err;
-      }
-    });
+    const res = await create.run(() =>
+      translated(locale, () => api("/instance/create", { body: { instanceName: instance } }))
+    );
     if (!res) return;
     setItems((all) => [{
       name: instance,
@@ -130,7 +116,7 @@ export function Instances({ locale, instances: initial, owned: initialOwned, max
       ownerJid: null,
       profileName: null,
       createdAt: new Date().toISOString(),
-      owner: "",
+      owner: username,
       canDelete: true,
       granted: false,
     }, ...all]);
@@ -173,7 +159,7 @@ export function Instances({ locale, instances: initial, owned: initialOwned, max
       setNotice({ tone: "success", text: tr("inst.restarted", { name: instance }) });
       setTimeout(refresh, 3000);
     } catch (err) {
-      setNotice({ tone: "error", text: engineError(locale, err) });
+      setNotice({ tone: "error", text: gatewayError(locale, err) });
     } finally {
       setRestarting(null);
     }

@@ -12,7 +12,7 @@ import {
   recipientProblem,
   textLength,
 } from "./gateway_rules.ts";
-import { engineError } from "./Instances.tsx";
+import { gatewayError } from "./gateway_errors.ts";
 import { StateBadge } from "./state_badge.tsx";
 import { Alert, Button, SelectField, TextField, useHydrated } from "./ui.tsx";
 import { api } from "./use_api.ts";
@@ -182,7 +182,7 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
       if (fileInput.current) fileInput.current.value = "";
       globalThis.dispatchEvent(new CustomEvent(SENT_EVENT));
     } catch (err) {
-      setResult({ tone: "error", text: tr("msg.sendFailed", { reason: engineError(locale, err) }) });
+      setResult({ tone: "error", text: tr("msg.sendFailed", { reason: gatewayError(locale, err) }) });
       globalThis.dispatchEvent(new CustomEvent(SENT_EVENT));
     } finally {
       setBusy(false);

@@ -15,6 +15,7 @@ import {
   TextField,
   useHydrated,
 } from "./ui.tsx";
+import { translated } from "./gateway_errors.ts";
 import { api, useApi } from "./use_api.ts";
 import { DeliveriesDialog } from "./webhook_deliveries.tsx";
 
@@ -156,9 +157,10 @@ export function Webhooks({ locale, webhooks: initial, instances, events: allEven
     if (mode.kind === "create") {
       if (!instance) return save.setError(tr("wh.instanceRequired"));
       const res = await save.run(() =>
-        api<{ webhook: Hook & { secret: string } }>("/api/webhooks", {
-          body: { instance_name: instance, webhook_url: url.trim(), events: events ?? [] },
-        })
+        translated(locale, () =>
+          api<{ webhook: Hook & { secret: string } }>("/api/webhooks", {
+            body: { instance_name: instance, webhook_url: url.trim(), events: events ?? [] },
+          }))
       );
       if (!res) return;
       const { secret: s, ...hook } = res.webhook;
@@ -168,10 +170,11 @@ export function Webhooks({ locale, webhooks: initial, instances, events: allEven
       setNotice(tr("wh.created", { instance: hook.instance_name }));
     } else if (mode.kind === "edit") {
       const res = await save.run(() =>
-        api<{ webhook: Hook }>(`/api/webhooks/${mode.hook.id}`, {
-          method: "PUT",
-          body: { webhook_url: url.trim(), events: events ?? [], is_active: active },
-        })
+        translated(locale, () =>
+          api<{ webhook: Hook }>(`/api/webhooks/${mode.hook.id}`, {
+            method: "PUT",
+            body: { webhook_url: url.trim(), events: events ?? [], is_active: active },
+          }))
       );
       if (!res) return;
       setHooks((all) => all.map((h) => h.id === res.webhook.id ? { ...h, ...res.webhook } : h));
@@ -182,7 +185,10 @@ export function Webhooks({ locale, webhooks: initial, instances, events: allEven
 
   const rotate = async (hook: Hook) => {
     const res = await save.run(() =>
-      api<{ webhook: { secret: string } }>(`/api/webhooks/${hook.id}/secret`, { method: "POST" })
+      translated(
+        locale,
+        () => api<{ webhook: { secret: string } }>(`/api/webhooks/${hook.id}/secret`, { method: "POST" }),
+      )
     );
     if (!res) return;
     setSecret(res.webhook.secret);

@@ -43,7 +43,6 @@ export function ConnectDialog(
   const [phone, setPhone] = useState("");
   const [phoneError, setPhoneError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const report = useRef(onState);
   report.current = onState;
@@ -66,10 +65,9 @@ export function ConnectDialog(
     return true;
   };
 
-  const connect = async (number?: string) => {
-    const query = number ? `?number=${encodeURIComponent(number)}` : "";
-    return apply(await api<ConnectAnswer>(path(name, "connect") + query));
-  };
+  // The number of a pairing-code request: the session restarts with it (a code is only issued when the
+  // session starts with the number).
+  const pairingNumber = useRef<string | null>(null);
 
   // Start (or restart, after "new QR") the session and poll its state until it is open.
   useEffect(() => {
@@ -109,8 +107,11 @@ export function ConnectDialog(
     (async () => {
       setPhase("loading");
       setError(null);
+      const number = pairingNumber.current;
       try {
-        const res = await api<ConnectAnswer>(path(name, "connect"));
+        if (number) await api(path(name, "logout"), { method: "DELETE" }).catch(() => {});
+        const query = number ? `?number=${encodeURIComponent(number)}` : "";
+        const res = await api<ConnectAnswer>(path(name, "connect") + query);
         if (!alive) return;
         shown = Boolean(res.base64);
         if (!apply(res) || res.instance?.state === "open") return;
@@ -129,24 +130,14 @@ export function ConnectDialog(
     };
   }, [name, attempt]);
 
-  const requestCode = async (e: Event) => {
+  const requestCode = (e: Event) => {
     e.preventDefault();
     const problem = recipientProblem(phone);
     if (problem || phone.includes("@")) return setPhoneError(tr(problem ?? "msg.numberDigits"));
     setPhoneError(null);
-    setBusy(true);
-    setError(null);
-    try {
-      const digits = phone.replace(/[+()\s-]/g, "");
-      // A code is only issued when the session starts with the number: end the QR session first.
-      await api(path(name, "logout"), { method: "DELETE" }).catch(() => {});
-      setPairing(null);
-      await connect(digits);
-    } catch (err) {
-      setError(errorMessage(locale, err));
-    } finally {
-      setBusy(false);
-    }
+    setPairing(null);
+    pairingNumber.current = phone.replace(/[+()\s-]/g, "");
+    setAttempt((a) => a + 1);
   };
 
   return (
@@ -167,7 +158,14 @@ export function ConnectDialog(
           <div class="stack">
             {phase === "expired" && <Alert tone="warn">{tr("conn.expired")}</Alert>}
             <div class="form-actions form-actions-start">
-              <Button variant="primary" icon="refresh" onClick={() => setAttempt((a) => a + 1)}>
+              <Button
+                variant="primary"
+                icon="refresh"
+                onClick={() => {
+                  if (mode === "qr") pairingNumber.current = null;
+                  setAttempt((a) => a + 1);
+                }}
+              >
                 {tr("conn.newQr")}
               </Button>
             </div>
@@ -223,7 +221,14 @@ export function ConnectDialog(
                       onValue={setPhone}
                     />
                     <div class="form-actions form-actions-start">
-                      <Button type="submit" variant="primary" busy={busy}>{tr("conn.getCode")}</Button>
+                      <Button
+                        type="submit"
+                        variant="primary"
+                        busy={phase === "loading"}
+                        data-action="get-code"
+                      >
+                        {tr("conn.getCode")}
+                      </Button>
                     </div>
                   </form>
                   <div class="pairing-box" aria-live="polite">

@@ -1,6 +1,8 @@
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { instanceNameProblem, mediaTypeOf, recipientProblem } from "../islands/gateway_rules.ts";
+import { gatewayError } from "../islands/gateway_errors.ts";
+import { ApiError } from "../islands/use_api.ts";
 import { formatWhatsApp, wrapSelection } from "../islands/wa_format.tsx";
 import { HttpError } from "../lib/errors.ts";
 import { assert, assertEquals, assertStringIncludes } from "../lib/testing.ts";
@@ -242,4 +244,24 @@ Deno.test("WhatsApp formatting: toolbar wrapping and a preview that never runs m
   // Spaces of the selection stay outside the markers; an empty selection gets a pair with the caret inside.
   assertEquals(wrapSelection("Hola mundo ", 4, 11, "_"), { value: "Hola _mundo_ ", start: 6, end: 11 });
   assertEquals(wrapSelection("ab", 1, 1, "```"), { value: "a``````b", start: 4, end: 4 });
+});
+
+Deno.test("panel error messages: contract strings translated, the engine's own words kept", () => {
+  assertEquals(
+    gatewayError("es", new ApiError(409, "Instance name already in use")),
+    "Ese nombre de instancia ya está en uso.",
+  );
+  assertEquals(
+    gatewayError("en", new ApiError(403, "Instance limit reached")),
+    "You reached your account's instance limit.",
+  );
+  const notOnWhatsApp = new ApiError(400, "Bad Request", {
+    status: 400,
+    error: "Bad Request",
+    response: { message: [{ jid: "595981000999@s.whatsapp.net", exists: false, number: "595981000999" }] },
+  });
+  assertEquals(gatewayError("es", notOnWhatsApp), "El número 595981000999 no tiene WhatsApp.");
+  const closed = new ApiError(500, "Internal Server Error", { response: { message: "Connection Closed" } });
+  assertEquals(gatewayError("en", closed), "Connection Closed");
+  assertEquals(gatewayError("en", new ApiError(400, "something new")), "something new");
 });

@@ -71,6 +71,7 @@ export const instancesPage = definePage({
             owned: limits?.owned ?? 0,
             max: user.role === "admin" ? null : limits?.max_instances ?? 0,
             sandbox: Boolean(deps.sandboxUrl),
+            username: user.username,
           }}
         />
       </>

@@ -102,6 +102,18 @@ Deno.test({
       await page.waitForSelector('[data-instance-row="ventas-py"] [data-state="connecting"]');
       await shot(page, "instances-connect");
 
+      // The pairing-code option: a phone number in, an 8-character code out, shown big.
+      await page.click('dialog[open] [data-mode="code"]');
+      await fill(page, 'dialog[open] input[name="pairing_phone"]', "595981111222");
+      await page.click('dialog[open] [data-action="get-code"]');
+      await page.waitForSelector("dialog[open] [data-pairing-code]", { timeout: 10_000 });
+      const code = await page.$eval(
+        "dialog[open] [data-pairing-code]",
+        (e) => e.getAttribute("data-pairing-code"),
+      );
+      assert(/^[1-9A-Z]{8}$/.test(code ?? ""), String(code));
+      await shot(page, "instances-pairing");
+
       // The phone "scans" it (sandbox control route); the page notices by itself.
       await sandbox.scan("ventas-py", { phone: "595981111222", profileName: "Ventas PY" });
       await page.waitForSelector('[data-connect-state="open"]', { timeout: 10_000 });
@@ -114,6 +126,14 @@ Deno.test({
         { timeout: 15_000 },
       );
       await shot(page, "instances");
+
+      // The detail view: state, phone and the instance's statistics.
+      await page.click('[data-instance-row="ventas-py"] [data-action="detail"]');
+      await page.waitForSelector('dialog[open] [data-instance-detail="ventas-py"] .tile-row');
+      assertStringIncludes(await page.$eval("dialog[open]", (d) => d.textContent ?? ""), "+595981111222");
+      await shot(page, "instances-detail");
+      await page.keyboard.press("Escape");
+      await page.waitForSelector("dialog[open]", { hidden: true });
 
       // 4. Webhooks: one for the instance, every event, delivered to a local receiver.
       await clickAndLoad(page, 'nav.sidebar a[href="/panel/webhooks"]');
@@ -163,17 +183,17 @@ Deno.test({
         area.setSelectionRange(area.value.length, area.value.length);
       });
       await page.click('[data-action="emoji"]');
-      const emoji = await page.waitForSelector('emoji-picker >>> .emoji-menu button[role="menuitem"]', {
-        timeout: 15_000,
-      });
-      const chosen = await emoji!.evaluate((b) => (b as HTMLElement).dataset.emoji ?? b.textContent ?? "");
+      // The picker renders its grid again once its data is in: the locator waits for a stable button.
+      const emojiButton = 'emoji-picker >>> .emoji-menu button[role="menuitem"]';
+      await page.waitForSelector(emojiButton, { timeout: 15_000 });
       await shot(page, "messages-emoji");
-      await emoji!.click();
+      await page.locator(emojiButton).click();
       await page.waitForFunction(
-        (want) => (document.querySelector("#message-text") as HTMLTextAreaElement).value === want,
-        {},
-        `Hola *mundo* ${chosen}`,
+        () => (document.querySelector("#message-text") as HTMLTextAreaElement).value.length > 13,
+        { timeout: 10_000 },
       );
+      const typed = await page.$eval("#message-text", (e) => (e as HTMLTextAreaElement).value);
+      assert(/^Hola \*mundo\* \p{Extended_Pictographic}/u.test(typed), typed);
       assertEquals(await page.$eval("[data-preview] strong", (s) => s.textContent), "mundo");
       await page.keyboard.press("Escape");
       await shot(page, "messages-compose");
@@ -194,8 +214,42 @@ Deno.test({
       assertStringIncludes(row, "ventas-py");
       assertEquals(await page.$eval("#message-text", (e) => (e as HTMLTextAreaElement).value), "");
       await shot(page, "messages");
+
+      // A file: read in the browser, sent as base64 with its MIME type and name, logged as an image.
+      const png = await Deno.makeTempFile({ suffix: ".png" });
+      await Deno.writeFile(
+        png,
+        Uint8Array.from(
+          atob(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+          ),
+          (ch) => ch.charCodeAt(0),
+        ),
+      );
+      await page.click('[data-kind="media"]');
+      const input = await page.waitForSelector('input[type="file"][name="media"]');
+      await input!.uploadFile(png);
+      await page.waitForFunction(() =>
+        document.querySelector("#media-file-hint")?.textContent?.includes("imagen")
+      );
+      await page.type("#message-text", "Foto _nueva_");
+      await page.waitForSelector(".wa-media img");
+      await page.click('[data-action="send"]');
+      await page.waitForFunction(() =>
+        document.querySelector('[data-form="send-message"] .alert-success') &&
+        (document.querySelector('input[type="file"]') as HTMLInputElement).value === ""
+      );
+      await page.waitForFunction(
+        () => document.querySelectorAll('[data-table="history"] tbody tr').length === 2,
+        { timeout: 10_000 },
+      );
+      assertStringIncludes(
+        await page.$eval('[data-table="history"] tbody tr', (tr) => tr.textContent ?? ""),
+        "Imagen",
+      );
+      await Deno.remove(png);
       const [log] = await app.db.sql<{ status: string; source: string; phone_number: string }[]>`
-        SELECT status, source, phone_number FROM taguato.message_logs WHERE direction = 'outbound'`;
+        SELECT status, source, phone_number FROM taguato.message_logs WHERE direction = 'outbound' ORDER BY id`;
       assertEquals(log, { status: "delivered", source: "panel", phone_number: "595981000111" });
 
       // 7. The webhook got the send's events; its delivery log lists them, and one can be sent again.
@@ -216,6 +270,20 @@ Deno.test({
       await page.keyboard.press("Escape");
       await page.waitForSelector("dialog[open]", { hidden: true });
       await shot(page, "webhooks");
+
+      // The same history in English on the dark theme, badges included.
+      await page.setCookie({ name: "lang", value: "en", url: app.url }, {
+        name: "theme",
+        value: "dark",
+        url: app.url,
+      });
+      await page.goto(`${app.url}/panel/messages`, { waitUntil: "load" });
+      await page.waitForSelector(hydrated("MessageHistory"));
+      assertStringIncludes(
+        await page.$eval('[data-table="history"]', (t) => t.textContent ?? ""),
+        "Delivered",
+      );
+      await shot(page, "messages-dark-en");
 
       assert(problems.length === 0, `browser errors:\n${problems.join("\n")}`);
     } finally {
