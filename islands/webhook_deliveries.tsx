@@ -140,7 +140,10 @@ export function DeliveriesDialog(
                             aria-label={tr("wh.showAttempts", { id: d.id })}
                             onClick={() => setOpen(open === d.id ? null : d.id)}
                           >
-                            <Icon name={open === d.id ? "chevronLeft" : "chevronRight"} class="icon-inline" />
+                            <Icon
+                              name="chevronRight"
+                              class={open === d.id ? "icon-inline icon-turned" : "icon-inline"}
+                            />
                             {d.id}
                           </button>
                           {d.redelivery_of && <span class="muted">↻{d.redelivery_of}</span>}
@@ -156,7 +159,7 @@ export function DeliveriesDialog(
                           <span class="cell-stack">
                             <span class="nowrap">
                               {d.last_status_code ?? <span class="muted">—</span>}
-                              {last(d) && <span class="muted">· {last(d).duration_ms} ms</span>}
+                              {last(d) && <span class="muted">{` · ${last(d).duration_ms} ms`}</span>}
                             </span>
                             {d.last_error && (
                               <span class="cell-truncate muted small" title={d.last_error}>
