@@ -5,6 +5,42 @@
  */
 import { z } from "zod";
 
+/** Evolution v2.3.7's webhook event names (evolution-api.md §6.1), in the order its schema lists them. */
+export const ENGINE_EVENTS = [
+  "APPLICATION_STARTUP",
+  "QRCODE_UPDATED",
+  "MESSAGES_SET",
+  "MESSAGES_UPSERT",
+  "MESSAGES_EDITED",
+  "MESSAGES_UPDATE",
+  "MESSAGES_DELETE",
+  "SEND_MESSAGE",
+  "SEND_MESSAGE_UPDATE",
+  "CONTACTS_SET",
+  "CONTACTS_UPSERT",
+  "CONTACTS_UPDATE",
+  "PRESENCE_UPDATE",
+  "CHATS_SET",
+  "CHATS_UPSERT",
+  "CHATS_UPDATE",
+  "CHATS_DELETE",
+  "GROUPS_UPSERT",
+  "GROUP_UPDATE",
+  "GROUP_PARTICIPANTS_UPDATE",
+  "CONNECTION_UPDATE",
+  "LABELS_EDIT",
+  "LABELS_ASSOCIATION",
+  "CALL",
+  "TYPEBOT_START",
+  "TYPEBOT_CHANGE_STATUS",
+  "REMOVE_INSTANCE",
+  "LOGOUT_INSTANCE",
+  "INSTANCE_CREATE",
+  "INSTANCE_DELETE",
+  "STATUS_INSTANCE",
+] as const;
+export type EngineEvent = typeof ENGINE_EVENTS[number];
+
 // ---- response schemas: lenient (loose objects) because the engine adds fields between versions ----
 
 const ConnStateSchema = z.enum(["open", "connecting", "close"]);

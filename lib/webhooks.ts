@@ -3,43 +3,12 @@
 import type { AppDeps } from "./app_env.ts";
 import type { Sql } from "./db.ts";
 import { configEventName, type EngineEnvelope } from "./engine_events.ts";
+import { ENGINE_EVENTS } from "./evolution.ts";
 import { sealSecret } from "./secret_box.ts";
 import { randomToken } from "./tokens.ts";
 
-/** Evolution v2.3.7's webhook event names (evolution-api.md §6.1): the only values `events` accepts. */
-export const WEBHOOK_EVENTS = [
-  "APPLICATION_STARTUP",
-  "QRCODE_UPDATED",
-  "CONNECTION_UPDATE",
-  "MESSAGES_SET",
-  "MESSAGES_UPSERT",
-  "MESSAGES_EDITED",
-  "MESSAGES_UPDATE",
-  "MESSAGES_DELETE",
-  "SEND_MESSAGE",
-  "SEND_MESSAGE_UPDATE",
-  "CONTACTS_SET",
-  "CONTACTS_UPSERT",
-  "CONTACTS_UPDATE",
-  "PRESENCE_UPDATE",
-  "CHATS_SET",
-  "CHATS_UPSERT",
-  "CHATS_UPDATE",
-  "CHATS_DELETE",
-  "GROUPS_UPSERT",
-  "GROUP_UPDATE",
-  "GROUP_PARTICIPANTS_UPDATE",
-  "LABELS_EDIT",
-  "LABELS_ASSOCIATION",
-  "CALL",
-  "TYPEBOT_START",
-  "TYPEBOT_CHANGE_STATUS",
-  "REMOVE_INSTANCE",
-  "LOGOUT_INSTANCE",
-  "INSTANCE_CREATE",
-  "INSTANCE_DELETE",
-  "STATUS_INSTANCE",
-] as const;
+/** The only values `events` accepts: the engine's v2 event names. */
+export const WEBHOOK_EVENTS = ENGINE_EVENTS;
 const ALLOWED = new Set<string>(WEBHOOK_EVENTS);
 
 export const SECRET_PURPOSE = "webhook-secret";

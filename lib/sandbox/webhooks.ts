@@ -7,43 +7,12 @@
 import type { ResolvedOptions } from "./context.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Instance } from "./state.ts";
+import { ENGINE_EVENTS, type EngineEvent } from "../evolution.ts";
 
 /** Event names accepted in `webhook.events`, in Evolution's order (used in its enum error text). */
-export const EVENT_NAMES = [
-  "APPLICATION_STARTUP",
-  "QRCODE_UPDATED",
-  "MESSAGES_SET",
-  "MESSAGES_UPSERT",
-  "MESSAGES_EDITED",
-  "MESSAGES_UPDATE",
-  "MESSAGES_DELETE",
-  "SEND_MESSAGE",
-  "SEND_MESSAGE_UPDATE",
-  "CONTACTS_SET",
-  "CONTACTS_UPSERT",
-  "CONTACTS_UPDATE",
-  "PRESENCE_UPDATE",
-  "CHATS_SET",
-  "CHATS_UPSERT",
-  "CHATS_UPDATE",
-  "CHATS_DELETE",
-  "GROUPS_UPSERT",
-  "GROUP_UPDATE",
-  "GROUP_PARTICIPANTS_UPDATE",
-  "CONNECTION_UPDATE",
-  "LABELS_EDIT",
-  "LABELS_ASSOCIATION",
-  "CALL",
-  "TYPEBOT_START",
-  "TYPEBOT_CHANGE_STATUS",
-  "REMOVE_INSTANCE",
-  "LOGOUT_INSTANCE",
-  "INSTANCE_CREATE",
-  "INSTANCE_DELETE",
-  "STATUS_INSTANCE",
-] as const;
+export const EVENT_NAMES = ENGINE_EVENTS;
 
-export type EventName = typeof EVENT_NAMES[number];
+export type EventName = EngineEvent;
 
 const DOTTED_EXCEPTIONS: Partial<Record<EventName, string>> = {
   GROUP_PARTICIPANTS_UPDATE: "group-participants.update",
