@@ -61,6 +61,13 @@ export async function recordOutbound(deps: AppDeps, rec: OutboundRecord): Promis
  * `sending`/`unknown`, and the engine id is only filled when empty.
  */
 export async function settleOutbound(deps: AppDeps, id: number, s: OutboundSettlement): Promise<void> {
+  // Usual case in one autocommitted statement: no engine-logged row holds this engine id yet. The guard is
+  // re-checked by the unique index, so a receipt row committed concurrently surfaces as 23505.
+  try {
+    if ((await applySettlement(deps.sql, id, s, true)).length) return;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "23505") throw err;
+  }
   // One retry: an engine-logged row committed between our DELETE and UPDATE collides on the engine id.
   for (let attempt = 1;; attempt++) {
     try {
@@ -89,13 +96,31 @@ async function settleIn(tx: postgres.TransactionSql, id: number, s: OutboundSett
         WHERE id = ${id} AND taguato.message_status_rank(status) < taguato.message_status_rank(${early.status})`;
     }
   }
-  await tx`
-    UPDATE taguato.message_logs SET
-      engine_message_id = COALESCE(engine_message_id, ${s.engineMessageId ?? null}),
+  await applySettlement(tx, id, s, false);
+}
+
+// The status only moves out of `sending`/`unknown`; the engine id is only filled when empty. With
+// `unclaimed`, nothing happens when another row already carries the engine id (the caller folds it).
+function applySettlement(
+  sql: postgres.Sql | postgres.TransactionSql,
+  id: number,
+  s: OutboundSettlement,
+  unclaimed: boolean,
+) {
+  const engineId = s.engineMessageId ?? null;
+  return sql`
+    UPDATE taguato.message_logs AS mine SET
+      engine_message_id = COALESCE(engine_message_id, ${engineId}),
       error_message = COALESCE(${s.errorMessage ?? null}, error_message),
       status = CASE WHEN status IN ('sending', 'unknown') THEN ${s.status} ELSE status END,
       status_updated_at = CASE WHEN status IN ('sending', 'unknown') THEN now() ELSE status_updated_at END
-    WHERE id = ${id}`;
+    WHERE id = ${id} ${
+    unclaimed && engineId !== null
+      ? sql`AND NOT EXISTS (SELECT 1 FROM taguato.message_logs m WHERE m.instance_name = mine.instance_name
+                            AND m.engine_message_id = ${engineId} AND m.id <> mine.id)`
+      : sql``
+  }
+    RETURNING id`;
 }
 
 /**
