@@ -5,8 +5,10 @@ import { Icon } from "../components/Icon.tsx";
 import {
   Alert,
   Button,
+  DateRangeFields,
   Dialog,
   EmptyState,
+  FilterActions,
   LocalTime,
   Pagination,
   SelectField,
@@ -169,33 +171,23 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
           value={filters.username}
           onValue={set("username")}
         />
-        <TextField
-          label={tr("audit.from")}
-          name="date_from"
-          type="date"
-          value={filters.date_from}
-          onValue={set("date_from")}
+        <DateRangeFields
+          labels={[tr("audit.from"), tr("audit.to")]}
+          from={filters.date_from}
+          to={filters.date_to}
+          onFrom={set("date_from")}
+          onTo={set("date_to")}
         />
-        <TextField
-          label={tr("audit.to")}
-          name="date_to"
-          type="date"
-          value={filters.date_to}
-          onValue={set("date_to")}
+        <FilterActions
+          applyLabel={tr("audit.apply")}
+          clearLabel={tr("audit.clear")}
+          busy={list.busy}
+          canClear={filtered || Object.values(filters).some((v) => Boolean(v))}
+          onClear={() => {
+            setFilters(empty);
+            load(1, empty);
+          }}
         />
-        <div class="filter-actions">
-          <Button type="submit" variant="primary" icon="filter" busy={list.busy}>{tr("audit.apply")}</Button>
-          <Button
-            variant="ghost"
-            disabled={!filtered && Object.values(filters).every((v) => !v)}
-            onClick={() => {
-              setFilters(empty);
-              load(1, empty);
-            }}
-          >
-            {tr("audit.clear")}
-          </Button>
-        </div>
       </form>
       {list.error && <Alert tone="error">{list.error}</Alert>}
 

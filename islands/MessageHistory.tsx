@@ -6,11 +6,12 @@ import { MESSAGE_STATUSES, StatusBadge } from "./state_badge.tsx";
 import {
   Alert,
   Button,
+  DateRangeFields,
   EmptyState,
+  FilterActions,
   LocalTime,
   Pagination,
   SelectField,
-  TextField,
   useHydrated,
 } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
@@ -206,33 +207,23 @@ export function MessageHistory({ locale, instances, initial }: Props) {
             tr("hist.inbound"),
           ]]}
         />
-        <TextField
-          label={tr("hist.from")}
-          name="date_from"
-          type="date"
-          value={filters.date_from}
-          onValue={set("date_from")}
+        <DateRangeFields
+          labels={[tr("hist.from"), tr("hist.to")]}
+          from={filters.date_from}
+          to={filters.date_to}
+          onFrom={set("date_from")}
+          onTo={set("date_to")}
         />
-        <TextField
-          label={tr("hist.to")}
-          name="date_to"
-          type="date"
-          value={filters.date_to}
-          onValue={set("date_to")}
+        <FilterActions
+          applyLabel={tr("hist.apply")}
+          clearLabel={tr("hist.clear")}
+          busy={list.busy}
+          canClear={filtered || Object.values(filters).some((v) => Boolean(v))}
+          onClear={() => {
+            setFilters(EMPTY);
+            load(1, EMPTY);
+          }}
         />
-        <div class="filter-actions">
-          <Button type="submit" variant="primary" icon="filter" busy={list.busy}>{tr("hist.apply")}</Button>
-          <Button
-            variant="ghost"
-            disabled={!filtered && Object.values(filters).every((v) => !v)}
-            onClick={() => {
-              setFilters(EMPTY);
-              load(1, EMPTY);
-            }}
-          >
-            {tr("hist.clear")}
-          </Button>
-        </div>
       </form>
       {list.error && <Alert tone="error">{list.error}</Alert>}
       <div class="card card-flush" aria-busy={list.busy ? "true" : undefined}>

@@ -138,6 +138,38 @@ export function Button(
   );
 }
 
+/** The "from" and "to" date inputs of a list's filter form. */
+export function DateRangeFields({ labels, from, to, onFrom, onTo }: {
+  labels: [string, string];
+  from: string;
+  to: string;
+  onFrom: (v: string) => void;
+  onTo: (v: string) => void;
+}) {
+  return (
+    <>
+      <TextField label={labels[0]} name="date_from" type="date" value={from} onValue={onFrom} />
+      <TextField label={labels[1]} name="date_to" type="date" value={to} onValue={onTo} />
+    </>
+  );
+}
+
+/** Apply and clear buttons of a list's filter form; clear is off while nothing is typed or applied. */
+export function FilterActions({ applyLabel, clearLabel, busy, canClear, onClear }: {
+  applyLabel: string;
+  clearLabel: string;
+  busy: boolean;
+  canClear: boolean;
+  onClear: () => void;
+}) {
+  return (
+    <div class="filter-actions">
+      <Button type="submit" variant="primary" icon="filter" busy={busy}>{applyLabel}</Button>
+      <Button variant="ghost" disabled={!canClear} onClick={onClear}>{clearLabel}</Button>
+    </div>
+  );
+}
+
 /**
  * A modal on the native <dialog>: focus is trapped and restored, Escape closes it, and the page behind
  * is inert. Rendered only while open, so its form state starts fresh each time.
