@@ -1,4 +1,4 @@
-import puppeteer, { type Browser } from "puppeteer-core";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
 
 /** Debian's Chromium; the browser tests need it and skip (loudly) without it. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -57,4 +57,28 @@ export async function launchChromium(): Promise<Chromium> {
     await Deno.remove(profile, { recursive: true }).catch(() => {});
     throw err;
   }
+}
+
+/** Selector of an island once it has hydrated (islands set data-hydrated after mount). */
+export const hydrated = (island: string) => `[data-island="${island}"] [data-hydrated="true"]`;
+
+/** The page's current path. */
+export const path = (page: Page) => new URL(page.url()).pathname;
+
+/** Types into an empty field (the islands' inputs are controlled; typing fires real input events). */
+export async function fill(page: Page, selector: string, text: string) {
+  await page.waitForSelector(selector, { visible: true });
+  await page.$eval(selector, (el) => (el as HTMLInputElement).select?.());
+  await page.type(selector, text);
+}
+
+/** Clicks something that makes the page navigate, and waits for the new page to load. */
+export async function clickAndLoad(page: Page, selector: string) {
+  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click(selector)]);
+}
+
+/** Saves a full-page screenshot when SCREENSHOT_DIR is set (to look at the pages a test walked through). */
+export async function shot(page: Page, name: string) {
+  const dir = Deno.env.get("SCREENSHOT_DIR");
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
 }

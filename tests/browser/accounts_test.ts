@@ -4,29 +4,7 @@ import { silentLogger } from "../../lib/log.ts";
 import { assert, assertEquals, assertStringIncludes } from "../../lib/testing.ts";
 import { totpAt, totpStep } from "../../lib/totp.ts";
 import { startTestApp } from "../_helpers/app.ts";
-import { chromiumAvailable, launchChromium } from "./_chromium.ts";
-
-/** Set SCREENSHOT_DIR to keep pictures of the login, users and security pages. */
-const SCREENSHOT_DIR = Deno.env.get("SCREENSHOT_DIR");
-
-const hydrated = (island: string) => `[data-island="${island}"] [data-hydrated="true"]`;
-const path = (page: Page) => new URL(page.url()).pathname;
-
-/** Types into an empty field (the islands' inputs are controlled; typing fires real input events). */
-async function fill(page: Page, selector: string, text: string) {
-  await page.waitForSelector(selector, { visible: true });
-  await page.$eval(selector, (el) => (el as HTMLInputElement).select?.());
-  await page.type(selector, text);
-}
-
-/** Clicks something that makes the page navigate, and waits for the new page to load. */
-async function clickAndLoad(page: Page, selector: string) {
-  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click(selector)]);
-}
-
-async function shot(page: Page, name: string) {
-  if (SCREENSHOT_DIR) await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: true });
-}
+import { chromiumAvailable, clickAndLoad, fill, hydrated, launchChromium, path, shot } from "./_chromium.ts";
 
 /** From the login page: username and password, submitted; returns once the next page (or step) is there. */
 async function login(page: Page, username: string, password: string, opts: { expectTotp?: boolean } = {}) {

@@ -5,27 +5,7 @@ import { sandboxControl, startWebhookReceiver } from "../../lib/sandbox/testing.
 import { assert, assertEquals, assertStringIncludes } from "../../lib/testing.ts";
 import { startWebhookDispatcher } from "../../lib/webhook_dispatcher.ts";
 import { ENGINE_KEY, startTestApp } from "../_helpers/app.ts";
-import { chromiumAvailable, launchChromium } from "./_chromium.ts";
-
-/** Set SCREENSHOT_DIR to keep pictures of the instances, messages and webhooks pages. */
-const SCREENSHOT_DIR = Deno.env.get("SCREENSHOT_DIR");
-
-const hydrated = (island: string) => `[data-island="${island}"] [data-hydrated="true"]`;
-const path = (page: Page) => new URL(page.url()).pathname;
-
-async function fill(page: Page, selector: string, text: string) {
-  await page.waitForSelector(selector, { visible: true });
-  await page.$eval(selector, (el) => (el as HTMLInputElement).select?.());
-  await page.type(selector, text);
-}
-
-async function clickAndLoad(page: Page, selector: string) {
-  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click(selector)]);
-}
-
-async function shot(page: Page, name: string) {
-  if (SCREENSHOT_DIR) await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: true });
-}
+import { chromiumAvailable, clickAndLoad, fill, hydrated, launchChromium, path, shot } from "./_chromium.ts";
 
 async function login(page: Page, username: string, password: string) {
   await page.waitForSelector(hydrated("LoginForm"));
