@@ -11,6 +11,7 @@ import {
   EmptyState,
   LocalTime,
   SelectField,
+  TableHead,
   TextField,
   useHydrated,
 } from "./ui.tsx";
@@ -228,19 +229,17 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
           : (
             <div class="table-wrap">
               <table class="table" data-table="api-keys">
-                <thead>
-                  <tr>
-                    <th scope="col">{tr("keys.name")}</th>
-                    <th scope="col">{tr("keys.scope")}</th>
-                    <th scope="col">{tr("keys.instances")}</th>
-                    <th scope="col">{tr("keys.lastUsed")}</th>
-                    <th scope="col">{tr("keys.expires")}</th>
-                    <th scope="col">{tr("keys.status")}</th>
-                    <th scope="col" class="col-actions">
-                      <span class="sr-only">{tr("ui.actions")}</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead
+                  locale={locale}
+                  columns={[
+                    tr("keys.name"),
+                    tr("keys.scope"),
+                    tr("keys.instances"),
+                    tr("keys.lastUsed"),
+                    tr("keys.expires"),
+                    tr("keys.status"),
+                  ]}
+                />
                 <tbody>
                   {keys.map((k) => (
                     <tr key={k.id} data-key-id={k.id} class={k.status === "active" ? undefined : "row-muted"}>

@@ -12,6 +12,7 @@ import {
   LocalTime,
   Pagination,
   SelectField,
+  TableHead,
   TextField,
   useHydrated,
 } from "./ui.tsx";
@@ -207,19 +208,17 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
           : (
             <div class="table-wrap">
               <table class="table table-hover" data-table="audit">
-                <thead>
-                  <tr>
-                    <th scope="col">{tr("audit.date")}</th>
-                    <th scope="col">{tr("audit.username")}</th>
-                    <th scope="col">{tr("audit.action")}</th>
-                    <th scope="col">{tr("audit.resource")}</th>
-                    <th scope="col">IP</th>
-                    <th scope="col">{tr("audit.details")}</th>
-                    <th scope="col" class="col-actions">
-                      <span class="sr-only">{tr("ui.actions")}</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead
+                  locale={locale}
+                  columns={[
+                    tr("audit.date"),
+                    tr("audit.username"),
+                    tr("audit.action"),
+                    tr("audit.resource"),
+                    "IP",
+                    tr("audit.details"),
+                  ]}
+                />
                 <tbody>
                   {data.logs.map((e) => (
                     <tr key={e.id} data-audit-id={e.id}>

@@ -13,6 +13,7 @@ import {
   Dialog,
   EmptyState,
   LocalTime,
+  TableHead,
   TextField,
   useHydrated,
 } from "./ui.tsx";
@@ -219,17 +220,10 @@ export function Instances(
           : (
             <div class="table-wrap">
               <table class="table" data-table="instances">
-                <thead>
-                  <tr>
-                    <th scope="col">{tr("inst.name")}</th>
-                    <th scope="col">{tr("inst.state")}</th>
-                    <th scope="col">{tr("inst.phone")}</th>
-                    <th scope="col">{tr("inst.createdAt")}</th>
-                    <th scope="col" class="col-actions">
-                      <span class="sr-only">{tr("ui.actions")}</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead
+                  locale={locale}
+                  columns={[tr("inst.name"), tr("inst.state"), tr("inst.phone"), tr("inst.createdAt")]}
+                />
                 <tbody>
                   {items.map((i) => (
                     <tr key={i.name} data-instance-row={i.name}>

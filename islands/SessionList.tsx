@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
 import { LOCALES, type MessageKey, t } from "../lib/i18n.ts";
-import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, useHydrated } from "./ui.tsx";
+import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, TableHead, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 const Session = z.object({
@@ -117,17 +117,15 @@ export function SessionList({ locale, sessions: initial }: Props) {
         : (
           <div class="table-wrap">
             <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">{tr("sessions.device")}</th>
-                  <th scope="col">{tr("sessions.ip")}</th>
-                  <th scope="col">{tr("sessions.lastActive")}</th>
-                  <th scope="col">{tr("sessions.created")}</th>
-                  <th scope="col" class="col-actions">
-                    <span class="sr-only">{tr("ui.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                locale={locale}
+                columns={[
+                  tr("sessions.device"),
+                  tr("sessions.ip"),
+                  tr("sessions.lastActive"),
+                  tr("sessions.created"),
+                ]}
+              />
               <tbody>
                 {sessions.map((s) => (
                   <tr key={s.id} data-session-id={s.id} class={s.current ? "row-current" : undefined}>

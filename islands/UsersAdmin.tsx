@@ -13,6 +13,7 @@ import {
   LocalTime,
   Pagination,
   SelectField,
+  TableHead,
   TextField,
   useHydrated,
 } from "./ui.tsx";
@@ -167,20 +168,18 @@ export function UsersAdmin({ locale, currentUserId, search: initialSearch, initi
           : (
             <div class="table-wrap">
               <table class="table" data-table="users">
-                <thead>
-                  <tr>
-                    <th scope="col" class="col-id">ID</th>
-                    <th scope="col">{tr("users.user")}</th>
-                    <th scope="col">{tr("users.role")}</th>
-                    <th scope="col" class="col-num">{tr("users.maxInstances")}</th>
-                    <th scope="col" class="col-num">{tr("users.rateLimit")}</th>
-                    <th scope="col">{tr("users.status")}</th>
-                    <th scope="col">{tr("users.created")}</th>
-                    <th scope="col" class="col-actions">
-                      <span class="sr-only">{tr("ui.actions")}</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead
+                  locale={locale}
+                  columns={[
+                    { label: "ID", class: "col-id" },
+                    tr("users.user"),
+                    tr("users.role"),
+                    { label: tr("users.maxInstances"), class: "col-num" },
+                    { label: tr("users.rateLimit"), class: "col-num" },
+                    tr("users.status"),
+                    tr("users.created"),
+                  ]}
+                />
                 <tbody>
                   {data.users.map((u) => (
                     <tr key={u.id} data-user-row={u.username}>

@@ -12,6 +12,7 @@ import {
   EmptyState,
   LocalTime,
   SelectField,
+  TableHead,
   TextField,
   useHydrated,
 } from "./ui.tsx";
@@ -234,18 +235,16 @@ export function Webhooks({ locale, webhooks: initial, instances, events: allEven
           : (
             <div class="table-wrap">
               <table class="table" data-table="webhooks">
-                <thead>
-                  <tr>
-                    <th scope="col">{tr("wh.instance")}</th>
-                    <th scope="col">{tr("wh.url")}</th>
-                    <th scope="col">{tr("wh.events")}</th>
-                    <th scope="col">{tr("wh.status")}</th>
-                    <th scope="col">{tr("wh.createdAt")}</th>
-                    <th scope="col" class="col-actions">
-                      <span class="sr-only">{tr("ui.actions")}</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead
+                  locale={locale}
+                  columns={[
+                    tr("wh.instance"),
+                    tr("wh.url"),
+                    tr("wh.events"),
+                    tr("wh.status"),
+                    tr("wh.createdAt"),
+                  ]}
+                />
                 <tbody>
                   {hooks.map((h) => (
                     <tr key={h.id} data-webhook-id={h.id} class={h.is_active ? undefined : "row-muted"}>

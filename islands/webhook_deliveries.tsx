@@ -2,7 +2,7 @@ import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Icon } from "../components/Icon.tsx";
 import { type Locale, type MessageKey, t } from "../lib/i18n.ts";
-import { Alert, Button, Dialog, EmptyState, LocalTime, Pagination } from "./ui.tsx";
+import { Alert, Button, Dialog, EmptyState, LocalTime, Pagination, TableHead } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 interface Attempt {
@@ -115,19 +115,17 @@ export function DeliveriesDialog(
           : (
             <div class="table-wrap">
               <table class="table table-compact" data-table="deliveries">
-                <thead>
-                  <tr>
-                    <th scope="col">#</th>
-                    <th scope="col">{tr("wh.event")}</th>
-                    <th scope="col">{tr("wh.dStatus")}</th>
-                    <th scope="col" class="col-num">{tr("wh.attempts")}</th>
-                    <th scope="col">{tr("wh.statusCode")}</th>
-                    <th scope="col">{tr("wh.date")}</th>
-                    <th scope="col" class="col-actions">
-                      <span class="sr-only">{tr("ui.actions")}</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead
+                  locale={locale}
+                  columns={[
+                    "#",
+                    tr("wh.event"),
+                    tr("wh.dStatus"),
+                    { label: tr("wh.attempts"), class: "col-num" },
+                    tr("wh.statusCode"),
+                    tr("wh.date"),
+                  ]}
+                />
                 <tbody>
                   {data.deliveries.map((d) => (
                     <Fragment key={d.id}>
