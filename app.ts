@@ -1,17 +1,18 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
-import type { AppDeps, AppEnv } from "./lib/app_env.ts";
-import { badRequest } from "./lib/errors.ts";
 import {
   accessLog,
+  type AppDeps,
+  type AppEnv,
+  badRequest,
   bodyReader,
   clientAddress,
   cors,
   errorMapper,
   notFoundHandler,
   securityHeaders,
-} from "./lib/http.ts";
-import { VERSION } from "./lib/version.ts";
+  VERSION,
+} from "./lib/core/mod.ts";
 import { authRoutes } from "./routes/api/auth.ts";
 import { adminAuditRoutes } from "./routes/admin/audit.ts";
 import { adminEngineRoutes } from "./routes/admin/engine.ts";

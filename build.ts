@@ -1,5 +1,5 @@
 /** `deno task build`: bundles the panel's islands into static/js/client.js. */
-import { buildIslands, BUNDLE_PATH } from "./lib/islands_build.ts";
+import { buildIslands, BUNDLE_PATH } from "./lib/core/mod.ts";
 
 const started = performance.now();
 await buildIslands();

@@ -1,16 +1,23 @@
 import { createApp } from "./app.ts";
-import type { AppDeps } from "./lib/app_env.ts";
-import { type Cache, createMemoryCache, createRedisCache } from "./lib/cache.ts";
-import { systemClock } from "./lib/clock.ts";
-import { ConfigError, loadConfig } from "./lib/config.ts";
-import { type Database, DatabaseUnavailableError, openDatabase } from "./lib/db.ts";
-import { createEvolutionClient } from "./lib/evolution.ts";
-import { createLogger } from "./lib/log.ts";
-import { migrate } from "./lib/migrate.ts";
-import { ensureAdmin } from "./lib/bootstrap.ts";
+import {
+  type AppDeps,
+  type Cache,
+  ConfigError,
+  createLogger,
+  createMemoryCache,
+  createRedisCache,
+  type Database,
+  DatabaseUnavailableError,
+  ensureIslandBundle,
+  loadConfig,
+  migrate,
+  openDatabase,
+  systemClock,
+} from "./lib/core/mod.ts";
+import { createEvolutionClient } from "./lib/gateway/mod.ts";
+import { ensureAdmin } from "./lib/accounts/mod.ts";
 import { type Sandbox, startSandbox } from "./lib/sandbox/mod.ts";
-import { ensureIslandBundle } from "./lib/islands_build.ts";
-import { startWebhookDispatcher } from "./lib/webhook_dispatcher.ts";
+import { startWebhookDispatcher } from "./workers/webhook_dispatch.ts";
 
 /** A start-up failure the operator can act on: printed as one line, no stack trace. */
 class StartupError extends Error {}

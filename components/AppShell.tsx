@@ -1,13 +1,12 @@
 import type { ComponentChildren } from "preact";
-import { type Locale, t } from "../lib/i18n.ts";
+import { type Locale, t } from "../lib/core/i18n.ts";
 import type { Theme } from "../islands/ThemeToggle.tsx";
 import { Document } from "./Document.tsx";
 import { Island } from "./Island.tsx";
 import { LanguageSwitcher } from "./LanguageSwitcher.tsx";
 import { SandboxBanner } from "./SandboxBanner.tsx";
-import { type NavSection, SideNav } from "./SideNav.tsx";
+import { type NavItem, type NavSection, SideNav } from "./SideNav.tsx";
 import { UserMenu } from "./UserMenu.tsx";
-import type { NavItem } from "./SideNav.tsx";
 
 export interface ShellProps {
   locale: Locale;

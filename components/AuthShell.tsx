@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { Theme } from "../islands/ThemeToggle.tsx";
-import { type Locale, t } from "../lib/i18n.ts";
+import { type Locale, t } from "../lib/core/i18n.ts";
 import { Document } from "./Document.tsx";
 import { Island } from "./Island.tsx";
 import { LanguageSwitcher } from "./LanguageSwitcher.tsx";

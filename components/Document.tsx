@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { Theme } from "../islands/ThemeToggle.tsx";
-import type { Locale } from "../lib/i18n.ts";
+import type { Locale } from "../lib/core/i18n.ts";
 
 export interface DocumentProps {
   locale: Locale;

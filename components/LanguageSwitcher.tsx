@@ -1,4 +1,4 @@
-import { type Locale, LOCALES } from "../lib/i18n.ts";
+import { type Locale, LOCALES } from "../lib/core/i18n.ts";
 
 interface Props {
   locale: Locale;

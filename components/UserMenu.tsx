@@ -1,4 +1,4 @@
-import { type Locale, t } from "../lib/i18n.ts";
+import { type Locale, t } from "../lib/core/i18n.ts";
 import { Island } from "./Island.tsx";
 
 /** Who is signed in (initial, name, role) and the logout button, at the right of the header. */

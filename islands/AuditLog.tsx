@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { isMessageKey, type Locale, LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { isMessageKey, type Locale, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { Icon } from "../components/Icon.tsx";
 import {
   Alert,

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
-import { LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { instanceNameProblem, type InstanceState, normalizeState, phoneOfJid } from "./gateway_rules.ts";
 import { ConnectDialog } from "./instance_connect.tsx";
 import { DetailDialog } from "./instance_detail.tsx";

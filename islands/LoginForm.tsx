@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, t } from "../lib/i18n.ts";
+import { LOCALES, t } from "../lib/core/i18n.ts";
 import { Alert, Button, TextField, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 

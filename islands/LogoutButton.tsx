@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
-import { LOCALES, t } from "../lib/i18n.ts";
+import { LOCALES, t } from "../lib/core/i18n.ts";
 import { api } from "./use_api.ts";
 
 export const LogoutButtonProps = z.object({

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { EmojiButton } from "./emoji_button.tsx";
 import {
   base64Payload,

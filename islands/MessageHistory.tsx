@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { isMessageKey, LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { isMessageKey, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { SENT_EVENT } from "./MessageComposer.tsx";
 import { MESSAGE_STATUSES, StatusBadge } from "./state_badge.tsx";
 import {

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { NewPasswordFields, validateNewPassword } from "./password.tsx";
 import { Alert, Button, TextField, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";

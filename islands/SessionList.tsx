@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
-import { LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, TableHead, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 

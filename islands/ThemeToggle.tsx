@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, t } from "../lib/i18n.ts";
+import { LOCALES, t } from "../lib/core/i18n.ts";
 
 /** `system` follows the operating system; the server sends it as `data-theme` so CSS decides. */
 export const THEMES = ["light", "dark", "system"] as const;

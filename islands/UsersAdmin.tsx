@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
-import { type Locale, LOCALES, type MessageKey, t } from "../lib/i18n.ts";
+import { type Locale, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { passwordProblem, PasswordRules } from "./password.tsx";
 import {
   Alert,

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { type Locale, t } from "../lib/i18n.ts";
+import { type Locale, t } from "../lib/core/i18n.ts";
 
 // The emoji picker is emoji-picker-element (a web component). It is imported on first open, so the
 // custom element is only defined in browsers that use it; its data comes from the gateway

@@ -1,4 +1,4 @@
-import { type Locale, type MessageKey, t } from "../lib/i18n.ts";
+import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 import { ApiError, errorMessage } from "./use_api.ts";
 
 /** The gateway's (contract) messages on the instance, send and webhook routes the panel can translate. */

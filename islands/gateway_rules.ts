@@ -1,6 +1,6 @@
-// The server's input rules (lib/validation.ts), repeated for the browser so forms can say what is wrong
+// The server's input rules (lib/gateway/send_rules.ts), repeated for the browser so forms can say what is wrong
 // before a round trip. tests/panel_gateway_test.ts checks both sides agree. Imports nothing at run time.
-import type { MessageKey } from "../lib/i18n.ts";
+import type { MessageKey } from "../lib/core/i18n.ts";
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type Locale, type MessageKey, t } from "../lib/i18n.ts";
+import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 import { type InstanceState, normalizeState, recipientProblem } from "./gateway_rules.ts";
 import { Alert, Button, Dialog, TextField } from "./ui.tsx";
 import { api, errorMessage } from "./use_api.ts";

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { type Locale, type MessageKey, t } from "../lib/i18n.ts";
+import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 import { phoneOfJid } from "./gateway_rules.ts";
 import type { InstanceItem } from "./Instances.tsx";
 import { Alert, Button, Dialog, LocalTime } from "./ui.tsx";

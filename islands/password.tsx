@@ -1,5 +1,5 @@
 import { Icon } from "../components/Icon.tsx";
-import { type Locale, type MessageKey, t } from "../lib/i18n.ts";
+import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 import { TextField } from "./ui.tsx";
 
 // The password policy of contract §2.5 as the browser sees it: the server checks it again, this only

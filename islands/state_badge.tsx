@@ -1,4 +1,4 @@
-import { type Locale, type MessageKey, t } from "../lib/i18n.ts";
+import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 import type { InstanceState } from "./gateway_rules.ts";
 
 const STATE: Record<InstanceState, [MessageKey, string]> = {

@@ -1,7 +1,7 @@
 import { type ComponentChildren, Fragment, type JSX } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { Icon, type IconName } from "../components/Icon.tsx";
-import { type Locale, t } from "../lib/i18n.ts";
+import { type Locale, t } from "../lib/core/i18n.ts";
 
 // Building blocks shared by the islands: one look for every form, table, dialog and message.
 

@@ -1,5 +1,5 @@
 import { useCallback, useState } from "preact/hooks";
-import { type Locale, type MessageKey, t } from "../lib/i18n.ts";
+import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 
 /** A failed API call: the HTTP status (0 = network failure) and the server's `error` string. */
 export class ApiError extends Error {

@@ -1,7 +1,7 @@
 import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Icon } from "../components/Icon.tsx";
-import { type Locale, type MessageKey, t } from "../lib/i18n.ts";
+import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 import { Alert, Button, Dialog, EmptyState, LocalTime, Pagination, TableHead } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 

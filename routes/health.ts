@@ -1,7 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppDeps, AppEnv } from "../lib/app_env.ts";
-import { withTimeout } from "../lib/timeout.ts";
+import { type AppDeps, type AppEnv, withTimeout } from "../lib/core/mod.ts";
 
 const Health = z.object({
   status: z.enum(["ok", "degraded"]),

@@ -1,5 +1,5 @@
 // /admin/instances and instance grants (contract §1.4) against the real gateway.
-import { assertEquals } from "../lib/testing.ts";
+import { assertEquals } from "../lib/core/testing.ts";
 import { adminLogin, assertError, call, createUser } from "./_helpers/accounts.ts";
 import { startTestApp } from "./_helpers/app.ts";
 

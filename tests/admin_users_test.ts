@@ -1,6 +1,6 @@
 // /admin/users* against the real gateway (PostgreSQL, Redis, sandbox engine): contract §1.4 with its
 // flagged bugs fixed (JSON null, validation, 409 messages, audit without secrets, session revocation).
-import { assert, assertEquals } from "../lib/testing.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import { adminLogin, assertError, call, createUser, login } from "./_helpers/accounts.ts";
 import { startTestApp, type TestApp } from "./_helpers/app.ts";
 

@@ -1,7 +1,7 @@
 // PUT/DELETE /admin/users/{id} and POST /admin/users/{id}/reset-2fa|reset-password against the real
 // gateway: JSON null semantics, self-protection, the last-admin rule, audit without secrets, and changes
 // that take effect on the user's very next request.
-import { assert, assertEquals } from "../lib/testing.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import { adminLogin, assertError, call, createUser, login } from "./_helpers/accounts.ts";
 import { startTestApp, type TestApp } from "./_helpers/app.ts";
 

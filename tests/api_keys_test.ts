@@ -1,7 +1,7 @@
 // /api/keys against the real gateway: keys are shown once, stored hashed, usable as `apikey`, limited to
 // the owner's instances, capped at 25 active, revocable by their owner only and refused at once after.
-import { assert, assertEquals } from "../lib/testing.ts";
-import { sha256Hex } from "../lib/tokens.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
+import { sha256Hex } from "../lib/core/mod.ts";
 import { adminLogin, assertError, call, createUser } from "./_helpers/accounts.ts";
 import { startTestApp } from "./_helpers/app.ts";
 

@@ -1,6 +1,6 @@
 // GET /admin/audit and /admin/audit/{id} against the real gateway: filters, validated dates and pages,
 // newest first, admin only.
-import { assertEquals } from "../lib/testing.ts";
+import { assertEquals } from "../lib/core/testing.ts";
 import { adminLogin, assertError, call, createUser } from "./_helpers/accounts.ts";
 import { startTestApp } from "./_helpers/app.ts";
 

@@ -1,10 +1,10 @@
 // TOTP 2FA: setup, enable, login with codes and recovery codes, replay, disable, regeneration.
+import { errorBody } from "./_helpers/errors.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { auditRows, call, createUser, login } from "./_helpers/auth_client.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
-import { sha256Hex } from "../lib/tokens.ts";
-import { totpAt } from "../lib/totp.ts";
-import { ManualClock } from "../lib/clock.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
+import { ManualClock, sha256Hex } from "../lib/core/mod.ts";
+import { totpAt } from "../lib/auth/mod.ts";
 
 const PW = "Passw0rd!";
 
@@ -26,9 +26,9 @@ Deno.test("2FA with TOTP and recovery codes", async (t) => {
     await t.step("the 2FA routes answer 401 Unauthorized without a valid session", async () => {
       for (const tok of [undefined, "0".repeat(64)]) {
         const r = await call(app, "GET", "/api/auth/2fa/setup", { token: tok });
-        assertEquals([r.status, r.body], [401, { error: "Unauthorized" }]);
+        assertEquals([r.status, r.body], [401, errorBody("Unauthorized")]);
         const e = await call(app, "POST", "/api/auth/2fa/enable", { token: tok, body: {} });
-        assertEquals(e.body, { error: "Unauthorized" });
+        assertEquals(e.body, errorBody("Unauthorized"));
       }
     });
 
@@ -49,10 +49,10 @@ Deno.test("2FA with TOTP and recovery codes", async (t) => {
 
     await t.step("enable refuses bad input, a secret it did not issue and a wrong code", async () => {
       for (const body of [{}, { secret }, { code: "123456" }, { secret: "", code: "123456" }]) {
-        assertEquals((await post("enable", body)).body, { error: "secret and code are required" });
+        assertEquals((await post("enable", body)).body, errorBody("secret and code are required"));
       }
       const other = await post("enable", { secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", code: "123456" });
-      assertEquals(other.body, { error: "No pending 2FA setup for this secret; start the setup again" });
+      assertEquals(other.body, errorBody("No pending 2FA setup for this secret; start the setup again"));
       const wrong = await post("enable", { secret, code: await code(secret, 5) });
       assertEquals([wrong.status, wrong.body], [400, {
         error: "Invalid code — verify your authenticator app is synchronized",
@@ -90,7 +90,7 @@ Deno.test("2FA with TOTP and recovery codes", async (t) => {
     await t.step("login asks for the second factor, then accepts a code exactly once", async () => {
       assertEquals((await logIn({})).body, { requires_2fa: true });
       const wrong = await logIn({ totp_code: await code(secret, 3) });
-      assertEquals([wrong.status, wrong.body], [401, { error: "Invalid authenticator code" }]);
+      assertEquals([wrong.status, wrong.body], [401, errorBody("Invalid authenticator code")]);
       const asNumber = await logIn({ totp_code: Number(await code(secret)) });
       assertEquals(asNumber.status, 401);
       const [u] = await app.db.sql`SELECT failed_login_attempts FROM taguato.users WHERE id = ${id}`;
@@ -101,7 +101,7 @@ Deno.test("2FA with TOTP and recovery codes", async (t) => {
       assertEquals(ok.status, 200);
       assert(typeof ok.body.token === "string");
       const replay = await logIn({ totp_code: next });
-      assertEquals([replay.status, replay.body], [401, { error: "Invalid authenticator code" }]);
+      assertEquals([replay.status, replay.body], [401, errorBody("Invalid authenticator code")]);
       const older = await logIn({ totp_code: await code(secret, -1) });
       assertEquals(older.status, 401, "a step before the last accepted one is refused too");
     });
@@ -117,8 +117,8 @@ Deno.test("2FA with TOTP and recovery codes", async (t) => {
     });
 
     await t.step("regenerating needs a current code and replaces every recovery code", async () => {
-      assertEquals((await post("recovery-codes", {})).body, { error: "code is required" });
-      assertEquals((await post("recovery-codes", { code: codes[2] })).body, { error: "Invalid code" });
+      assertEquals((await post("recovery-codes", {})).body, errorBody("code is required"));
+      assertEquals((await post("recovery-codes", { code: codes[2] })).body, errorBody("Invalid code"));
       clock.advance(30_000);
       const r = await post("recovery-codes", { code: await code(secret) });
       assertEquals(r.status, 200);
@@ -132,15 +132,15 @@ Deno.test("2FA with TOTP and recovery codes", async (t) => {
     await t.step("wrong codes on the session routes are throttled", async () => {
       await app.deps.cache.del(`totp_fail:${id}`);
       for (let i = 0; i < 5; i++) {
-        assertEquals((await post("disable", { code: "000000" })).body, { error: "Invalid code" });
+        assertEquals((await post("disable", { code: "000000" })).body, errorBody("Invalid code"));
       }
       const r = await post("disable", { code: codes[0] });
-      assertEquals([r.status, r.body], [429, { error: "Too many invalid codes. Try again later." }]);
+      assertEquals([r.status, r.body], [429, errorBody("Too many invalid codes. Try again later.")]);
       await app.deps.cache.del(`totp_fail:${id}`);
     });
 
     await t.step("disable takes a recovery code; afterwards 2FA is off and the codes are gone", async () => {
-      assertEquals((await post("disable", {})).body, { error: "code is required" });
+      assertEquals((await post("disable", {})).body, errorBody("code is required"));
       const r = await post("disable", { code: codes[0] });
       assertEquals([r.status, r.body], [200, { message: "Two-factor authentication disabled" }]);
       const [u] = await app.db.sql`SELECT totp_enabled, totp_secret_enc FROM taguato.users WHERE id = ${id}`;
@@ -162,7 +162,7 @@ Deno.test("2FA with TOTP and recovery codes", async (t) => {
       await app.db.sql`INSERT INTO taguato.api_keys (user_id, name, key_hash, key_prefix)
         VALUES (${id}, 'ci', ${await sha256Hex(key)}, 'kkkk')`;
       const r = await call(app, "GET", "/api/auth/2fa/setup", { token: key });
-      assertEquals([r.status, r.body], [403, { error: "This endpoint requires a login session" }]);
+      assertEquals([r.status, r.body], [403, errorBody("This endpoint requires a login session")]);
     });
 
     await t.step("audit rows name every event and hold no secret, code or password", async () => {

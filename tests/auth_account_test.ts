@@ -1,8 +1,9 @@
 // /api/auth/change-password, logout and logout-all (contract §1.3, §2.4).
+import { errorBody } from "./_helpers/errors.ts";
 import { startTestApp, type TestApp } from "./_helpers/app.ts";
 import { auditRows, call, createUser, login } from "./_helpers/auth_client.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
-import { sha256Hex } from "../lib/tokens.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
+import { sha256Hex } from "../lib/core/mod.ts";
 
 const PW = "Passw0rd!";
 const NEW = "Better1234";
@@ -29,7 +30,7 @@ Deno.test("POST /api/auth/change-password", async (t) => {
 
     await t.step("needs a session", async () => {
       const r = await call(app, "POST", "/api/auth/change-password", { body: {} });
-      assertEquals([r.status, r.body], [401, { error: "Missing apikey header" }]);
+      assertEquals([r.status, r.body], [401, errorBody("Missing apikey header")]);
     });
 
     await t.step("bad input: the contract's messages, policy before the current password", async () => {
@@ -55,10 +56,10 @@ Deno.test("POST /api/auth/change-password", async (t) => {
       ];
       for (const [body, message] of cases) {
         const r = await change(body);
-        assertEquals([r.status, r.body], [400, { error: message }], JSON.stringify(body).slice(0, 80));
+        assertEquals([r.status, r.body], [400, errorBody(message)], JSON.stringify(body).slice(0, 80));
       }
       const wrong = await change({ current_password: "Wrong999", new_password: NEW });
-      assertEquals([wrong.status, wrong.body], [401, { error: "Current password is incorrect" }]);
+      assertEquals([wrong.status, wrong.body], [401, errorBody("Current password is incorrect")]);
       // A wrong current password does not count toward the login lockout.
       const [u] = await app.db.sql`SELECT failed_login_attempts FROM taguato.users WHERE id = ${id}`;
       assertEquals(u.failed_login_attempts, 0);
@@ -87,7 +88,7 @@ Deno.test("POST /api/auth/change-password", async (t) => {
       await app.db.sql`INSERT INTO taguato.api_keys (user_id, name, key_hash, key_prefix)
         VALUES (${id}, 'ci', ${await sha256Hex(key)}, 'tgs_kkkk')`;
       const r = await change({ current_password: NEW, new_password: "Another123" }, key);
-      assertEquals([r.status, r.body], [403, { error: "This endpoint requires a login session" }]);
+      assertEquals([r.status, r.body], [403, errorBody("This endpoint requires a login session")]);
     });
   });
 });
@@ -99,7 +100,7 @@ Deno.test("POST /api/auth/logout and logout-all", async (t) => {
     await t.step("logout ends only the current session and clears the cookie", async () => {
       const a = await login(app, "ana", PW);
       const b = await login(app, "ana", PW);
-      assertEquals((await call(app, "POST", "/api/auth/logout")).body, { error: "Missing apikey header" });
+      assertEquals((await call(app, "POST", "/api/auth/logout")).body, errorBody("Missing apikey header"));
       const r = await call(app, "POST", "/api/auth/logout", { token: a });
       assertEquals([r.status, r.body], [200, { message: "Logged out successfully" }]);
       assert(
@@ -109,7 +110,7 @@ Deno.test("POST /api/auth/logout and logout-all", async (t) => {
       assertEquals(await me(app, a), 401);
       assertEquals(await me(app, b), 200);
       const again = await call(app, "POST", "/api/auth/logout", { token: a });
-      assertEquals([again.status, again.body], [401, { error: "Invalid or expired session token" }]);
+      assertEquals([again.status, again.body], [401, errorBody("Invalid or expired session token")]);
       const [row] = await auditRows(app, "user_logout");
       assertEquals([row.user_id, row.resource_type], [id, "session"]);
     });
@@ -148,7 +149,7 @@ Deno.test("every /api/auth route of this module is documented in /api/openapi.js
       assert(doc.paths[path] && method in doc.paths[path], `${method.toUpperCase()} ${path}`);
     }
     const unknown = await call(app, "GET", "/api/auth/nope");
-    assertEquals([unknown.status, unknown.body], [404, { error: "Not found" }]);
+    assertEquals([unknown.status, unknown.body], [404, errorBody("Not found")]);
   });
 });
 

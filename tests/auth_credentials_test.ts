@@ -1,14 +1,12 @@
 // API keys through the session layer, scopes, the per-user rate limit, and the panel cookie with its
 // same-origin rule for writes.
+import { errorBody } from "./_helpers/errors.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { startTestApp, type TestApp } from "./_helpers/app.ts";
 import { call, createUser, login } from "./_helpers/auth_client.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
-import type { AppEnv } from "../lib/app_env.ts";
-import { requireAdmin, requireAuth, requireScope } from "../lib/auth_middleware.ts";
-import { revokeApiKey } from "../lib/credentials.ts";
-import { errorMapper } from "../lib/http.ts";
-import { sha256Hex } from "../lib/tokens.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
+import { type AppEnv, errorMapper, sha256Hex } from "../lib/core/mod.ts";
+import { requireAdmin, requireAuth, requireScope, revokeApiKey } from "../lib/auth/mod.ts";
 
 const PW = "Passw0rd!";
 
@@ -65,7 +63,7 @@ Deno.test("API keys resolve through the same layer as sessions", async (t) => {
 
     await t.step("scopes: a read key may only GET; a send key passes send routes", async () => {
       const w = await call(app, "POST", "/write", { token: key, base: p.base });
-      assertEquals([w.status, w.body], [403, { error: "API key scope does not allow this request" }]);
+      assertEquals([w.status, w.body], [403, errorBody("API key scope does not allow this request")]);
       assertEquals((await call(app, "POST", "/send", { token: key, base: p.base })).status, 403);
       const sendKey = "s".repeat(64);
       await insertKey(app, id, sendKey, { scope: "send" });
@@ -73,13 +71,13 @@ Deno.test("API keys resolve through the same layer as sessions", async (t) => {
       const session = await login(app, "ana", PW);
       assertEquals((await call(app, "POST", "/write", { token: session, base: p.base })).status, 200);
       const admin = await call(app, "GET", "/admin", { token: session, base: p.base });
-      assertEquals([admin.status, admin.body], [403, { error: "Admin access required" }]);
+      assertEquals([admin.status, admin.body], [403, errorBody("Admin access required")]);
     });
 
     await t.step("a revoked key fails on the next request; expired keys never work", async () => {
       assertEquals(await revokeApiKey(app.deps, keyId, { userId: id }), true);
       const r = await call(app, "GET", "/api/auth/me", { token: key });
-      assertEquals([r.status, r.body], [401, { error: "Invalid or expired session token" }]);
+      assertEquals([r.status, r.body], [401, errorBody("Invalid or expired session token")]);
       const old = "e".repeat(64);
       await insertKey(app, id, old, { expires_at: new Date(Date.now() - 1000) });
       assertEquals((await call(app, "GET", "/api/auth/me", { token: old })).status, 401);
@@ -153,7 +151,7 @@ Deno.test("the panel cookie authenticates; cookie writes must be same-origin", a
       const headers: Record<string, string> = { cookie };
       if (origin) headers.origin = origin;
       const r = await call(app, "POST", "/api/auth/logout", { headers });
-      assertEquals([r.status, r.body], [403, { error: "CSRF check failed" }], String(origin));
+      assertEquals([r.status, r.body], [403, errorBody("CSRF check failed")], String(origin));
     }
     assertEquals((await call(app, "GET", "/api/auth/me", { headers: { cookie } })).status, 200);
 

@@ -1,12 +1,12 @@
 // Sessions through the shared credential layer: sliding expiry on every request, revocation and
 // deactivation visible on the next request (warm cache included), and on a second replica at once.
+import { errorBody } from "./_helpers/errors.ts";
 import { createApp } from "../app.ts";
 import { startTestApp, TEST_REDIS_URL } from "./_helpers/app.ts";
 import { call, createUser, login } from "./_helpers/auth_client.ts";
-import { assertEquals } from "../lib/testing.ts";
-import { createRedisCache } from "../lib/cache.ts";
-import { ManualClock } from "../lib/clock.ts";
-import { invalidateUser, revokeSession, revokeUserSessions } from "../lib/credentials.ts";
+import { assertEquals } from "../lib/core/testing.ts";
+import { createRedisCache, ManualClock } from "../lib/core/mod.ts";
+import { invalidateUser, revokeSession, revokeUserSessions } from "../lib/auth/mod.ts";
 
 const PW = "Passw0rd!";
 const HOUR = 3_600_000;
@@ -41,7 +41,7 @@ Deno.test("sessions slide 24 h on every authenticated request, writing the DB at
 
     clock.advance(24 * HOUR + 1_000);
     const r = await call(app, "GET", "/api/auth/me", { token });
-    assertEquals([r.status, r.body], [401, { error: "Invalid or expired session token" }]);
+    assertEquals([r.status, r.body], [401, errorBody("Invalid or expired session token")]);
   } finally {
     await app.close();
   }

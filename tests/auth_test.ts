@@ -1,8 +1,9 @@
 // /api/auth login, me, change-password, logout and logout-all over HTTP (contract §1.3, DESIGN §5).
+import { errorBody } from "./_helpers/errors.ts";
 import { startTestApp, type TestApp } from "./_helpers/app.ts";
 import { auditRows, call, createUser, login } from "./_helpers/auth_client.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
-import { sha256Hex } from "../lib/tokens.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
+import { sha256Hex } from "../lib/core/mod.ts";
 
 const PW = "Passw0rd!";
 const ip = (n: number) => ({ "x-forwarded-for": `198.51.100.${n}` });
@@ -54,7 +55,7 @@ Deno.test("POST /api/auth/login", async (t) => {
       ];
       for (const [body, message] of bad) {
         const r = await call(app, "POST", "/api/auth/login", { body });
-        assertEquals([r.status, r.body], [400, { error: message }], JSON.stringify(body));
+        assertEquals([r.status, r.body], [400, errorBody(message)], JSON.stringify(body));
       }
     });
 
@@ -65,7 +66,7 @@ Deno.test("POST /api/auth/login", async (t) => {
           body: { username, password },
           headers: ip(1),
         });
-        assertEquals([r.status, r.body], [401, { error: "Invalid username or password" }]);
+        assertEquals([r.status, r.body], [401, errorBody("Invalid username or password")]);
       }
       const failed = await auditRows(app, "login_failed");
       // Unknown (and inactive) usernames are not written down: people paste passwords there.
@@ -148,7 +149,7 @@ Deno.test("POST /api/auth/login", async (t) => {
         headers: ip(66),
       });
       assertEquals(r.status, 429);
-      assertEquals(r.body, { error: "Too many failed attempts from this address. Try again later." });
+      assertEquals(r.body, errorBody("Too many failed attempts from this address. Try again later."));
       assert(Number(r.headers.get("retry-after")) > 0);
       await login(app, "ana", PW, {}, ip(67));
     });
@@ -197,9 +198,9 @@ Deno.test("GET /api/auth/me", async () => {
     });
     assertEquals((user.instances as { instance_name: string }[]).map((i) => i.instance_name), ["shop"]);
 
-    assertEquals((await call(app, "GET", "/api/auth/me")).body, { error: "Missing apikey header" });
+    assertEquals((await call(app, "GET", "/api/auth/me")).body, errorBody("Missing apikey header"));
     const bad = await call(app, "GET", "/api/auth/me", { token: "f".repeat(64) });
-    assertEquals([bad.status, bad.body], [401, { error: "Invalid or expired session token" }]);
+    assertEquals([bad.status, bad.body], [401, errorBody("Invalid or expired session token")]);
     const huge = await call(app, "GET", "/api/auth/me", { token: "f".repeat(5000) });
     assertEquals(huge.status, 401);
   });

@@ -1,11 +1,10 @@
 // The first administrator (DESIGN §4): from ADMIN_USERNAME/ADMIN_PASSWORD or a generated password shown
 // once; idempotent and race-free when replicas start together.
 import { createTestDatabase } from "./_helpers/db.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
-import { ensureAdmin, generatePassword } from "../lib/bootstrap.ts";
-import { loadConfig } from "../lib/config.ts";
-import { silentLogger } from "../lib/log.ts";
-import { passwordPolicyError, verifyPassword } from "../lib/passwords.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
+import { ensureAdmin, generatePassword } from "../lib/accounts/mod.ts";
+import { loadConfig, silentLogger } from "../lib/core/mod.ts";
+import { passwordPolicyError, verifyPassword } from "../lib/auth/mod.ts";
 
 Deno.test("ensureAdmin", async (t) => {
   const db = await createTestDatabase();

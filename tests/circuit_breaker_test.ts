@@ -3,13 +3,14 @@
  * open it, open means 503 before authentication without touching the engine, and after the open period
  * exactly one probe decides between closed and open again. State is shared through Redis.
  */
+import { errorBody } from "./_helpers/errors.ts";
 import { createApp } from "../app.ts";
-import { createRedisCache } from "../lib/cache.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
+import { createRedisCache } from "../lib/core/mod.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import { TEST_REDIS_URL } from "./_helpers/app.ts";
 import { call, engineCalls, type Gateway, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
 
-const OPEN = { error: "Service temporarily unavailable, please retry later" };
+const OPEN = errorBody("Service temporarily unavailable, please retry later");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function circuit(gw: Gateway, token: string) {

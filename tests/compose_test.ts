@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { assert, assertEquals } from "../lib/testing.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const hasCompose = await new Deno.Command("sh", { args: ["-c", "command -v docker-compose"] }).output()

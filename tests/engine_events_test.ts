@@ -1,9 +1,9 @@
 // Engine events → ledger, over real HTTP: the sandbox posts its webhooks to the gateway's ingest route,
 // receipts end as `read` in GET /api/messages/log whatever their order, and inbound messages are stored once.
-import { engineEventsToken } from "../lib/engine_callback.ts";
-import { loggedPath } from "../lib/http.ts";
-import { recordOutbound, settleOutbound } from "../lib/ledger.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
+import { engineEventsToken } from "../lib/gateway/mod.ts";
+import { loggedPath } from "../lib/core/mod.ts";
+import { recordOutbound, settleOutbound } from "../lib/messaging/mod.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import { ENGINE_KEY, startTestApp } from "./_helpers/app.ts";
 import { control, eventually, logRows, postEnvelope, tenantWithInstance } from "./_helpers/engine.ts";
 

@@ -1,12 +1,15 @@
-import { assert, assertEquals, assertStringIncludes } from "../lib/testing.ts";
+import { errorBody } from "./_helpers/errors.ts";
+import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { createApp } from "../app.ts";
-import type { AppDeps } from "../lib/app_env.ts";
-import { createMemoryCache } from "../lib/cache.ts";
-import { systemClock } from "../lib/clock.ts";
-import { loadConfig } from "../lib/config.ts";
-import { connect } from "../lib/db.ts";
-import { createEvolutionClient } from "../lib/evolution.ts";
-import { createLogger } from "../lib/log.ts";
+import {
+  type AppDeps,
+  connect,
+  createLogger,
+  createMemoryCache,
+  loadConfig,
+  systemClock,
+} from "../lib/core/mod.ts";
+import { createEvolutionClient } from "../lib/gateway/mod.ts";
 import { startTestApp } from "./_helpers/app.ts";
 
 const SECURITY_HEADERS = {
@@ -81,7 +84,7 @@ Deno.test("HTTP basics against the real gateway", async (t) => {
     await t.step("unknown paths answer 404 {error: Not found}", async () => {
       const res = await fetch(`${base}/api/templatesX`);
       assertEquals(res.status, 404);
-      assertEquals(await res.json(), { error: "Not found" });
+      assertEquals(await res.json(), errorBody("Not found"));
     });
 
     await t.step("OPTIONS on any path is 204 with the configured CORS headers and no auth", async () => {
@@ -101,7 +104,7 @@ Deno.test("HTTP basics against the real gateway", async (t) => {
           body: '{"username": "a",',
         });
         assertEquals(res.status, 400, type);
-        assertEquals(await res.json(), { error: "Invalid JSON body" });
+        assertEquals(await res.json(), errorBody("Invalid JSON body"));
       }
     });
 
@@ -124,7 +127,7 @@ Deno.test("HTTP basics against the real gateway", async (t) => {
         body: new Uint8Array(50 * 1024 * 1024 + 1),
       });
       assertEquals(huge.status, 413);
-      assertEquals(await huge.json(), { error: "Request body too large" });
+      assertEquals(await huge.json(), errorBody("Request body too large"));
     });
 
     await t.step(

@@ -1,4 +1,5 @@
-import { assert, assertEquals } from "../lib/testing.ts";
+import { errorBody } from "./_helpers/errors.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { call, createUser, login } from "./_helpers/auth_client.ts";
 
@@ -40,7 +41,7 @@ Deno.test("GET /api/instance/stats/{name}: owner, grantee and admin see the inst
     await log(betoId, "read", 180_000);
     await log(anaId, "failed", 240_000, { error: "Connection Closed", phone: "595981000009" });
     await log(anaId, "sent", 2 * DAY);
-    await log(anaId, "failed", 2 * DAY + 1000, { error: "exists:false" });
+    await log(anaId, "failed", 2 * DAY + 1000, errorBody("exists:false"));
     await log(anaId, "cancelled", 2 * DAY + 2000);
     await log(anaId, "sent", 8 * DAY);
     // Not counted: inbound, another instance, and rows older than the registration (a previous owner's).
@@ -122,7 +123,7 @@ Deno.test("GET /api/instance/stats/{name}: owner, grantee and admin see the inst
     await t.step("another tenant (or anyone, for an unknown name) gets 403", async () => {
       for (const [name, token] of [["stats-wa", carla], ["other-wa", beto], ["nope", ana]] as const) {
         const r = await stats(name, token);
-        assertEquals([r.status, r.body], [403, { error: "Instance not found or not owned by you" }], name);
+        assertEquals([r.status, r.body], [403, errorBody("Instance not found or not owned by you")], name);
       }
       // An admin may look at a name nobody registered: the ledger's history for it.
       const r = await stats("nope", root);
@@ -134,7 +135,7 @@ Deno.test("GET /api/instance/stats/{name}: owner, grantee and admin see the inst
       assertEquals([none.status, none.body.error], [401, "Missing apikey header"]);
       for (const method of ["POST", "PUT", "DELETE"]) {
         const r = await call(app, method, "/api/instance/stats/stats-wa", { token: ana, body: {} });
-        assertEquals([r.status, r.body], [405, { error: "Method not allowed" }], method);
+        assertEquals([r.status, r.body], [405, errorBody("Method not allowed")], method);
       }
       for (
         const path of [
@@ -145,7 +146,7 @@ Deno.test("GET /api/instance/stats/{name}: owner, grantee and admin see the inst
         ]
       ) {
         const r = await call(app, "GET", path, { token: ana });
-        assertEquals([r.status, r.body], [400, { error: "Instance name required" }], path);
+        assertEquals([r.status, r.body], [400, errorBody("Instance name required")], path);
       }
       const unauth = await call(app, "GET", "/api/instance/stats/");
       assertEquals(unauth.status, 401);

@@ -1,8 +1,8 @@
 // The ledger's write side as D's send paths use it: a `sending` row before the engine call, settled with
 // the engine's answer, and the gateway's own engine webhook registered on an instance.
-import { ensureGatewayWebhook, recordOutbound, settleOutbound } from "../lib/ledger.ts";
-import { engineCallbackUrl } from "../lib/engine_callback.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
+import { ensureGatewayWebhook, recordOutbound, settleOutbound } from "../lib/messaging/mod.ts";
+import { engineCallbackUrl } from "../lib/gateway/mod.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 
 Deno.test("ledger: record, settle and register the gateway webhook", async (t) => {

@@ -1,6 +1,6 @@
 // GET /api/messages/log and /api/messages/export: the caller's rows only, the contract's filters and
 // pagination, validated dates (400, not a silent empty list) and a streamed CSV with the contract's quoting.
-import { assertEquals } from "../lib/testing.ts";
+import { assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { call, createUser, login } from "./_helpers/auth_client.ts";
 

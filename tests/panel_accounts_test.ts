@@ -1,5 +1,5 @@
-import { audit } from "../lib/audit.ts";
-import { assert, assertEquals, assertStringIncludes } from "../lib/testing.ts";
+import { audit } from "../lib/accounts/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { panelUser } from "./_helpers/panel_session.ts";
 

@@ -4,9 +4,9 @@ import { instanceNameProblem, mediaTypeOf, recipientProblem } from "../islands/g
 import { gatewayError } from "../islands/gateway_errors.ts";
 import { ApiError } from "../islands/use_api.ts";
 import { formatWhatsApp, wrapSelection } from "../islands/wa_format.tsx";
-import { HttpError } from "../lib/errors.ts";
-import { assert, assertEquals, assertStringIncludes } from "../lib/testing.ts";
-import { normalizeRecipient, validateInstanceName } from "../lib/validation.ts";
+import { HttpError } from "../lib/core/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
+import { normalizeRecipient, validateInstanceName } from "../lib/gateway/mod.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { panelUser } from "./_helpers/panel_session.ts";
 

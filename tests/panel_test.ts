@@ -1,7 +1,5 @@
-import { silentLogger } from "../lib/log.ts";
-import { ensureIslandBundle } from "../lib/islands_build.ts";
-import { assert, assertEquals, assertStringIncludes } from "../lib/testing.ts";
-import { VERSION } from "../lib/version.ts";
+import { ensureIslandBundle, silentLogger, VERSION } from "../lib/core/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { panelUser } from "./_helpers/panel_session.ts";
 

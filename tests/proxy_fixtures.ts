@@ -3,9 +3,8 @@
  * (startTestApp), users with sessions or API keys, engine instances with ownership rows, and a record of
  * every request the sandbox engine received (its `log` hook), so tests can prove a call never arrived.
  */
-import { createApiKey } from "../lib/api_keys.ts";
-import type { ApiKeyScope } from "../lib/credentials.ts";
-import { createSession } from "../lib/credentials.ts";
+import { createApiKey } from "../lib/accounts/mod.ts";
+import { type ApiKeyScope, createSession } from "../lib/auth/mod.ts";
 import { sandboxControl } from "../lib/sandbox/testing.ts";
 import { ENGINE_KEY, startTestApp, type TestApp, type TestAppOptions } from "./_helpers/app.ts";
 

@@ -4,8 +4,9 @@
  * of the answer are dropped, large answers stream, and transport failures become 504/502. An echo server
  * stands in for the engine where the test must see the raw upstream request.
  */
-import { createEvolutionClient } from "../lib/evolution.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
+import { errorBody } from "./_helpers/errors.ts";
+import { createEvolutionClient } from "../lib/gateway/mod.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import { ENGINE_KEY } from "./_helpers/app.ts";
 import { call, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
 
@@ -113,19 +114,19 @@ Deno.test("transport failures: timeout → 504, unreachable engine or a cut conn
   await makeInstance(gw, u, "t-inst", true);
   await gw.control.latency(600);
   const slow = await call(gw, "GET", "/instance/connectionState/t-inst", { token: u.token });
-  assertEquals([slow.status, slow.body], [504, { error: "WhatsApp API timeout" }]);
+  assertEquals([slow.status, slow.body], [504, errorBody("WhatsApp API timeout")]);
   await gw.control.latency(0);
   await gw.control.fail({ status: 0, pathPrefix: "/chat/" });
   const cut = await call(gw, "POST", "/chat/findChats/t-inst", { token: u.token, body: {} });
-  assertEquals([cut.status, cut.body], [502, { error: "WhatsApp API unavailable" }]);
+  assertEquals([cut.status, cut.body], [502, errorBody("WhatsApp API unavailable")]);
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const deadPort = closed.addr.port;
   closed.close();
   gw.deps.evolution = createEvolutionClient({ baseUrl: `http://127.0.0.1:${deadPort}`, apiKey: ENGINE_KEY });
   const down = await call(gw, "GET", "/instance/connectionState/t-inst", { token: u.token });
-  assertEquals([down.status, down.body], [502, { error: "WhatsApp API unavailable" }]);
+  assertEquals([down.status, down.body], [502, errorBody("WhatsApp API unavailable")]);
   const list = await call(gw, "GET", "/instance/fetchInstances", { token: u.token });
-  assertEquals([list.status, list.body], [502, { error: "WhatsApp API unavailable" }]);
+  assertEquals([list.status, list.body], [502, errorBody("WhatsApp API unavailable")]);
 });
 
 Deno.test("engine admin areas: /manager and /docs need an admin session; tenants cannot set or read engine webhooks", async () => {
@@ -135,10 +136,10 @@ Deno.test("engine admin areas: /manager and /docs need an admin session; tenants
   await makeInstance(gw, u, "w-inst");
   for (const path of ["/manager", "/manager/assets/app.js", "/docs", "/docs/swagger.json"]) {
     const anon = await call(gw, "GET", path);
-    assertEquals([anon.status, anon.body], [401, { error: "Missing apikey header" }]);
+    assertEquals([anon.status, anon.body], [401, errorBody("Missing apikey header")]);
     const user = await call(gw, "GET", path, { token: u.token });
     const msg = path.startsWith("/manager") ? "Admin access required for Manager" : "Admin access required";
-    assertEquals([user.status, user.body], [403, { error: msg }]);
+    assertEquals([user.status, user.body], [403, errorBody(msg)]);
     const adm = await call(gw, "GET", path, { token: admin.token });
     assertEquals(adm.body.response.message, [`Cannot GET ${path}`], "forwarded to the engine for admins");
   }
@@ -163,6 +164,6 @@ Deno.test("paths outside the engine's prefixes are not the proxy's: plain 404", 
   const admin = await makeUser(gw, { role: "admin" });
   for (const path of ["/instancex/connect/a", "/foo/bar/baz", "/api/nothing-here"]) {
     const res = await call(gw, "GET", path, { token: admin.token });
-    assertEquals([res.status, res.body], [404, { error: "Not found" }]);
+    assertEquals([res.status, res.body], [404, errorBody("Not found")]);
   }
 });

@@ -3,7 +3,8 @@
  * shape that can name an instance × {own, granted, foreign, admin}. A foreign instance must never be
  * reached: the sandbox's request log proves no call naming it arrived, and its state is unchanged.
  */
-import { assert, assertEquals } from "../lib/testing.ts";
+import { errorBody } from "./_helpers/errors.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import {
   type Answer,
   call,
@@ -107,13 +108,13 @@ function check(label: string, expect: Expect, r: { res: Answer; forwarded: boole
   } else if (expect === "forbidden") {
     assertEquals({ status: r.res.status, body: r.res.body, forwarded: r.forwarded }, {
       status: 403,
-      body: { error: "You don't own this instance" },
+      body: errorBody("You don't own this instance"),
       forwarded: false,
     }, seen);
   } else {
     assertEquals({ status: r.res.status, body: r.res.body, forwarded: r.forwarded }, {
       status: 404,
-      body: { error: "Not found" },
+      body: errorBody("Not found"),
       forwarded: false,
     }, seen);
   }

@@ -4,8 +4,8 @@
  * counters live in Redis so replicas share them.
  */
 import { createApp } from "../app.ts";
-import { createRedisCache } from "../lib/cache.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
+import { createRedisCache } from "../lib/core/mod.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import { TEST_REDIS_URL } from "./_helpers/app.ts";
 import { type Answer, call, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
 

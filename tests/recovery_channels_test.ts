@@ -1,6 +1,6 @@
 // Password recovery, the other channels: the admin-initiated e-mail (and its SMTP failure) and the
 // WhatsApp channel through RECOVERY_ADMIN_INSTANCE on the sandbox engine.
-import { assert, assertEquals, assertStringIncludes } from "../lib/testing.ts";
+import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { engineCaller, sandboxControl } from "../lib/sandbox/testing.ts";
 import { adminLogin, assertError, call, createUser, eventually, login } from "./_helpers/accounts.ts";
 import { ENGINE_KEY, startTestApp } from "./_helpers/app.ts";

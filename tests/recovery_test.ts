@@ -1,7 +1,7 @@
 // Password recovery (contract §2.7) end to end: a real SMTP server on loopback receives the e-mail, the
 // code is read from it, verified, and the password reset; plus limits, attempts and expiry.
-import { assert, assertEquals, assertStringIncludes } from "../lib/testing.ts";
-import { sha256Hex } from "../lib/tokens.ts";
+import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
+import { sha256Hex } from "../lib/core/mod.ts";
 import {
   adminLogin,
   assertError,

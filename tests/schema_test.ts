@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 
 const PG_URL = Deno.env.get("SCHEMA_TEST_PG_URL") ?? "postgres://postgres@127.0.0.1:5432";
 const MIGRATIONS_DIR = new URL("../migrations/", import.meta.url);
-// Same pattern as lib/migrate.ts: a file it does not match would be skipped silently.
+// Same pattern as lib/core/migrate.ts: a file it does not match would be skipped silently.
 const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 const EXPECTED_TABLES = [

@@ -1,6 +1,6 @@
 // /api/sessions and /admin/sessions (contract §1.5) against the real gateway: revocation is effective on
 // the very next request, the caller's own session is marked, and admin lists paginate with validation.
-import { assert, assertEquals } from "../lib/testing.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import { adminLogin, assertError, call, createUser, login, USER_PASSWORD } from "./_helpers/accounts.ts";
 import { startTestApp } from "./_helpers/app.ts";
 

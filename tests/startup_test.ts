@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertStringIncludes } from "../lib/testing.ts";
-import { readMigrations } from "../lib/migrate.ts";
+import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
+import { readMigrations } from "../lib/core/mod.ts";
 import { createTestDatabase } from "./_helpers/db.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;

@@ -1,9 +1,9 @@
 // Tenant webhooks over real HTTP: CRUD with v2 event validation and ownership, SSRF refusal, and signed
 // deliveries by the gateway to a real loopback receiver that fails twice, with the delivery log and redelivery.
-import { connect } from "../lib/db.ts";
-import { dispatchDueDeliveries } from "../lib/webhook_delivery.ts";
-import { startWebhookDispatcher } from "../lib/webhook_dispatcher.ts";
-import { assert, assertEquals } from "../lib/testing.ts";
+import { connect } from "../lib/core/mod.ts";
+import { dispatchDueDeliveries } from "../lib/webhooks/mod.ts";
+import { startWebhookDispatcher } from "../workers/webhook_dispatch.ts";
+import { assert, assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { call } from "./_helpers/auth_client.ts";
 import { control, eventually, tenantWithInstance } from "./_helpers/engine.ts";

@@ -7,7 +7,7 @@
 import type { ResolvedOptions } from "./context.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Instance } from "./state.ts";
-import { ENGINE_EVENTS, type EngineEvent } from "../evolution.ts";
+import { ENGINE_EVENTS, type EngineEvent } from "../gateway/engine_client.ts";
 
 /** Event names accepted in `webhook.events`, in Evolution's order (used in its enum error text). */
 export const EVENT_NAMES = ENGINE_EVENTS;

@@ -1,19 +1,21 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../lib/app_env.ts";
 import {
+  type AppDeps,
   authErrors,
+  badRequest,
   createRouter,
   errorResponses,
   idOr404,
   jsonContent,
+  methodNotAllowed,
+  notFound,
   PageInfo,
   pageInfo,
   pageParams,
   PageQuery,
   pathParam,
-} from "../../lib/api_schemas.ts";
-import { requireAdmin, requireAuth } from "../../lib/auth_middleware.ts";
-import { badRequest, methodNotAllowed, notFound } from "../../lib/errors.ts";
+} from "../../lib/core/mod.ts";
+import { requireAdmin, requireAuth } from "../../lib/auth/mod.ts";
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;

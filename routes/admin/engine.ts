@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../lib/app_env.ts";
-import { authErrors, createRouter, jsonContent } from "../../lib/api_schemas.ts";
-import { requireAdmin, requireAuth } from "../../lib/auth_middleware.ts";
-import { circuitSnapshot } from "../../lib/circuit_breaker.ts";
+import { type AppDeps, authErrors, createRouter, jsonContent } from "../../lib/core/mod.ts";
+import { requireAdmin, requireAuth } from "../../lib/auth/mod.ts";
+import { circuitSnapshot } from "../../lib/gateway/mod.ts";
 
 const EngineState = z.object({
   circuit: z.object({

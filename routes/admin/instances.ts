@@ -1,18 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../lib/app_env.ts";
 import {
+  type AppDeps,
   authErrors,
+  badRequest,
+  conflict,
   createRouter,
   errorResponses,
   jsonBody,
   jsonContent,
+  notFound,
   parseId,
   pathParam,
-} from "../../lib/api_schemas.ts";
-import { audit } from "../../lib/audit.ts";
-import { requireAdmin, requireAuth, requireScope } from "../../lib/auth_middleware.ts";
-import { invalidateUser } from "../../lib/credentials.ts";
-import { badRequest, conflict, notFound } from "../../lib/errors.ts";
+} from "../../lib/core/mod.ts";
+import { audit } from "../../lib/accounts/mod.ts";
+import { invalidateUser, requireAdmin, requireAuth, requireScope } from "../../lib/auth/mod.ts";
 
 const USER_ID_REQUIRED = "user_id is required";
 const USER_ID_NUMBER = "user_id must be a number";

@@ -1,21 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../lib/app_env.ts";
 import {
+  type AppDeps,
   authErrors,
   createRouter,
   errorResponses,
   idOr404,
   jsonContent,
+  notFound,
   PageInfo,
   pageInfo,
   pageParams,
   PageQuery,
   pathParam,
-} from "../../lib/api_schemas.ts";
-import { audit } from "../../lib/audit.ts";
-import { requireAdmin, requireAuth, requireSessionCredential } from "../../lib/auth_middleware.ts";
-import { revokeSession } from "../../lib/credentials.ts";
-import { notFound } from "../../lib/errors.ts";
+} from "../../lib/core/mod.ts";
+import { audit } from "../../lib/accounts/mod.ts";
+import { requireAdmin, requireAuth, requireSessionCredential, revokeSession } from "../../lib/auth/mod.ts";
 import { SessionSchema } from "../api/sessions.ts";
 
 const AdminSession = SessionSchema.extend({ user_id: z.number().int(), username: z.string() })

@@ -1,21 +1,28 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../lib/app_env.ts";
 import {
+  type AppDeps,
   authErrors,
+  badRequest,
   createRouter,
   errorResponses,
   idOr404,
   jsonContent,
+  legacyHttpError,
+  LOCALE_COOKIE,
+  negotiateLocale,
+  notFound,
   pathParam,
-} from "../../lib/api_schemas.ts";
-import { audit } from "../../lib/audit.ts";
-import { requireAdmin, requireAuth, requireScope } from "../../lib/auth_middleware.ts";
-import { invalidateUser } from "../../lib/credentials.ts";
-import { badRequest, HttpError, notFound } from "../../lib/errors.ts";
-import { LOCALE_COOKIE, negotiateLocale, readCookie } from "../../lib/i18n.ts";
-import { issueCode } from "../../lib/recovery.ts";
-import { deliverCode } from "../../lib/recovery_delivery.ts";
-import { findUser } from "../../lib/users.ts";
+  readCookie,
+} from "../../lib/core/mod.ts";
+import { audit, findUser } from "../../lib/accounts/mod.ts";
+import {
+  deliverCode,
+  invalidateUser,
+  issueCode,
+  requireAdmin,
+  requireAuth,
+  requireScope,
+} from "../../lib/auth/mod.ts";
 
 const tags = ["Admin - Users"];
 const security = [{ apikey: [] }];
@@ -66,7 +73,7 @@ export function adminUserSecurityRoutes(deps: AppDeps) {
         deps.log.error("admin reset e-mail failed", { user_id: id, error: String(err) });
         // Nobody can know an undelivered code; retire it anyway.
         await sql`UPDATE taguato.password_resets SET used_at = now() WHERE user_id = ${id} AND used_at IS NULL`;
-        throw new HttpError(500, "Failed to send reset email");
+        throw legacyHttpError(500, "Failed to send reset email");
       }
       await audit(sql, {
         userId: me.id,

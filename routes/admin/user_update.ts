@@ -1,35 +1,35 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
 import {
+  type AppDeps,
+  type AppEnv,
   authErrors,
+  badRequest,
+  conflict,
   errorResponses,
   idOr404,
   jsonBody,
   jsonContent,
+  notFound,
   pathParam,
-} from "../../lib/api_schemas.ts";
-import { audit } from "../../lib/audit.ts";
-import { invalidateUser, revokeUserSessions } from "../../lib/credentials.ts";
-import { badRequest, conflict, notFound } from "../../lib/errors.ts";
-import { hashPassword } from "../../lib/passwords.ts";
+} from "../../lib/core/mod.ts";
 import {
+  audit,
   EmailSchema,
+  findUser,
   IsActiveSchema,
+  lockActiveAdmins,
   MaxInstancesSchema,
   passwordSchema,
   PhoneSchema,
   RateLimitSchema,
   RoleSchema,
-  UserSchema,
-} from "../../lib/user_schemas.ts";
-import {
-  findUser,
-  lockActiveAdmins,
   uniqueViolation,
   updateUser,
   type UserChanges,
-} from "../../lib/users.ts";
+  UserSchema,
+} from "../../lib/accounts/mod.ts";
+import { hashPassword, invalidateUser, revokeUserSessions } from "../../lib/auth/mod.ts";
 
 // Key order = validation order; `null` clears the nullable fields and is a 400 for the others.
 const UpdateUserBody = z.object({

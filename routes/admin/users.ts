@@ -1,25 +1,24 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../lib/app_env.ts";
 import {
+  type AppDeps,
   authErrors,
+  badRequest,
+  conflict,
   createRouter,
   errorResponses,
   idOr404,
   jsonBody,
   jsonContent,
+  notFound,
   PageInfo,
   pageInfo,
   pageParams,
   PageQuery,
   pathParam,
-} from "../../lib/api_schemas.ts";
-import { audit } from "../../lib/audit.ts";
-import { requireAdmin, requireAuth, requireScope } from "../../lib/auth_middleware.ts";
-import { invalidateUser, revokeUserSessions } from "../../lib/credentials.ts";
-import { badRequest, conflict, notFound } from "../../lib/errors.ts";
-import { hashPassword } from "../../lib/passwords.ts";
-import { CreateUserBody, UserSchema } from "../../lib/user_schemas.ts";
+} from "../../lib/core/mod.ts";
 import {
+  audit,
+  CreateUserBody,
   deleteUser,
   findUser,
   insertUser,
@@ -27,7 +26,16 @@ import {
   lockActiveAdmins,
   ownedInstances,
   uniqueViolation,
-} from "../../lib/users.ts";
+  UserSchema,
+} from "../../lib/accounts/mod.ts";
+import {
+  hashPassword,
+  invalidateUser,
+  requireAdmin,
+  requireAuth,
+  requireScope,
+  revokeUserSessions,
+} from "../../lib/auth/mod.ts";
 import { updateUserRoute } from "./user_update.ts";
 
 const UserDetail = UserSchema.extend({

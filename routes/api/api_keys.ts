@@ -1,26 +1,27 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../lib/app_env.ts";
 import {
+  type AppDeps,
   authErrors,
+  badRequest,
   createRouter,
   errorResponses,
+  forbidden,
   idOr404,
   jsonBody,
   jsonContent,
+  notFound,
   pathParam,
-} from "../../lib/api_schemas.ts";
+} from "../../lib/core/mod.ts";
 import {
+  audit,
   createApiKey,
   findApiKey,
   keyStatus,
   listApiKeys,
   MAX_ACTIVE_KEYS,
   unreachableInstances,
-} from "../../lib/api_keys.ts";
-import { audit } from "../../lib/audit.ts";
-import { requireAuth, requireSessionCredential } from "../../lib/auth_middleware.ts";
-import { revokeApiKey } from "../../lib/credentials.ts";
-import { badRequest, forbidden, notFound } from "../../lib/errors.ts";
+} from "../../lib/accounts/mod.ts";
+import { requireAuth, requireSessionCredential, revokeApiKey } from "../../lib/auth/mod.ts";
 
 const NAMES = "instance_names must be a non-empty array of instance names (or null)";
 const EXPIRES = "expires_at must be an ISO 8601 date-time with a time zone";

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
+import type { AppDeps, AppEnv } from "../../lib/core/mod.ts";
 import { accountRoutes } from "./auth/account.ts";
 import { loginRoutes } from "./auth/login.ts";
 import { twoFactorRoutes } from "./auth/two_factor.ts";

@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { AppEnv } from "../../lib/app_env.ts";
+import type { AppEnv } from "../../lib/core/mod.ts";
 
 const ASSETS = new Set(["swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"]);
 const TYPES: Record<string, string> = {

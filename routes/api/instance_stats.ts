@@ -2,10 +2,18 @@
 // instance's own numbers (every sender's rows since it was registered, not only the caller's), and
 // registered_at for all of them. Timestamps are ISO 8601 with a zone; the 7 days are always all there.
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../lib/app_env.ts";
-import { authErrors, createRouter, errorResponses, jsonContent, pathParam } from "../../lib/api_schemas.ts";
-import { apiKeyAllowsInstance, requireAuth, requireScope } from "../../lib/auth_middleware.ts";
-import { badRequest, forbidden, methodNotAllowed } from "../../lib/errors.ts";
+import {
+  type AppDeps,
+  authErrors,
+  badRequest,
+  createRouter,
+  errorResponses,
+  forbidden,
+  jsonContent,
+  methodNotAllowed,
+  pathParam,
+} from "../../lib/core/mod.ts";
+import { apiKeyAllowsInstance, requireAuth, requireScope } from "../../lib/auth/mod.ts";
 
 const NOT_YOURS = "Instance not found or not owned by you";
 const NAME_REQUIRED = "Instance name required";

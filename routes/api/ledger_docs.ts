@@ -1,10 +1,15 @@
 // OpenAPI entries for the webhook and message-log routes. Their handlers validate by hand, in the contract's
 // message order, so the paths are registered here rather than through createRoute.
-import type { OpenAPIHono } from "@hono/zod-openapi";
-import { z } from "@hono/zod-openapi";
-import { authErrors, errorResponses, jsonBody, jsonContent, PageInfo } from "../../lib/api_schemas.ts";
-import type { AppEnv } from "../../lib/app_env.ts";
-import { WEBHOOK_EVENTS } from "../../lib/webhooks.ts";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  type AppEnv,
+  authErrors,
+  errorResponses,
+  jsonBody,
+  jsonContent,
+  PageInfo,
+} from "../../lib/core/mod.ts";
+import { WEBHOOK_EVENTS } from "../../lib/webhooks/mod.ts";
 
 const security = [{ apikey: [] }];
 const id = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "1" }) });

@@ -1,12 +1,16 @@
 // GET /api/messages/log and /api/messages/export (contract §1.6): the caller's ledger, filtered and
 // paginated in SQL; the export streams a CSV straight from a cursor instead of materialising 10 000 rows.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { createRouter } from "../../lib/api_schemas.ts";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
+import { type AppDeps, type AppEnv, badRequest, createRouter, methodNotAllowed } from "../../lib/core/mod.ts";
 import { documentMessageRoutes } from "./ledger_docs.ts";
-import { requireAuth, requireScope } from "../../lib/auth_middleware.ts";
-import { badRequest, methodNotAllowed } from "../../lib/errors.ts";
-import { csvField, LOG_COLUMNS, type LogFilters, logWhere, parseLogFilters } from "../../lib/message_log.ts";
+import { requireAuth, requireScope } from "../../lib/auth/mod.ts";
+import {
+  csvField,
+  LOG_COLUMNS,
+  type LogFilters,
+  logWhere,
+  parseLogFilters,
+} from "../../lib/messaging/mod.ts";
 import { pageOf } from "./webhook_deliveries.ts";
 
 const EXPORT_MAX_ROWS = 10_000;

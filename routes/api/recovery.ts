@@ -1,10 +1,17 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
-import { errorResponses, jsonBody, jsonContent } from "../../lib/api_schemas.ts";
-import { HttpError } from "../../lib/errors.ts";
-import { LOCALE_COOKIE, negotiateLocale, readCookie } from "../../lib/i18n.ts";
-import { requestRecovery, resetPassword, verifyAllowed, verifyCode } from "../../lib/recovery.ts";
-import { passwordSchema } from "../../lib/user_schemas.ts";
+import {
+  type AppDeps,
+  type AppEnv,
+  errorResponses,
+  jsonBody,
+  jsonContent,
+  legacyHttpError,
+  LOCALE_COOKIE,
+  negotiateLocale,
+  readCookie,
+} from "../../lib/core/mod.ts";
+import { requestRecovery, resetPassword, verifyAllowed, verifyCode } from "../../lib/auth/mod.ts";
+import { passwordSchema } from "../../lib/accounts/mod.ts";
 
 const IDENTIFIER_REQUIRED = "username or email is required";
 export const GENERIC_ANSWER = "If the account exists, a recovery code has been sent.";
@@ -96,7 +103,9 @@ export function recoveryRoutes(deps: AppDeps) {
     async (c) => {
       const b = c.req.valid("json");
       if (!(await verifyAllowed(deps, c.var.clientIp))) {
-        throw new HttpError(429, "Too many attempts. Please try again later.", {}, { "Retry-After": "3600" });
+        throw legacyHttpError(429, "Too many attempts. Please try again later.", {}, {
+          "Retry-After": "3600",
+        });
       }
       const reset_token = await verifyCode(deps, pickIdentifier(b), b.code);
       return c.json({ reset_token }, 200);

@@ -1,17 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../lib/app_env.ts";
 import {
+  type AppDeps,
   authErrors,
   createRouter,
   errorResponses,
   idOr404,
   jsonContent,
+  notFound,
   pathParam,
-} from "../../lib/api_schemas.ts";
-import { audit } from "../../lib/audit.ts";
-import { requireAuth, requireSessionCredential } from "../../lib/auth_middleware.ts";
-import { revokeSession } from "../../lib/credentials.ts";
-import { notFound } from "../../lib/errors.ts";
+} from "../../lib/core/mod.ts";
+import { audit } from "../../lib/accounts/mod.ts";
+import { requireAuth, requireSessionCredential, revokeSession } from "../../lib/auth/mod.ts";
 
 export const SessionSchema = z.object({
   id: z.number().int(),

@@ -1,22 +1,23 @@
 // /api/templates (contract §1.6): the caller's message templates. Fixed: lengths are validated on update
 // as on create, JSON null is "missing" rather than text, and page/limit garbage is a 400.
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../lib/app_env.ts";
 import {
+  type AppDeps,
   authErrors,
+  badRequest,
   createRouter,
   errorResponses,
   idOr404,
   jsonBody,
   jsonContent,
+  notFound,
   PageInfo,
   pageInfo,
   pageParams,
   PageQuery,
   pathParam,
-} from "../../lib/api_schemas.ts";
-import { requireAuth, requireScope } from "../../lib/auth_middleware.ts";
-import { badRequest, notFound } from "../../lib/errors.ts";
+} from "../../lib/core/mod.ts";
+import { requireAuth, requireScope } from "../../lib/auth/mod.ts";
 import {
   CONTENT_MAX_BYTES,
   createTemplate,
@@ -26,7 +27,7 @@ import {
   NAME_MAX_BYTES,
   type TemplateRow,
   updateTemplate,
-} from "../../lib/templates.ts";
+} from "../../lib/messaging/mod.ts";
 
 const NOT_FOUND = "Template not found";
 const REQUIRED = "name and content are required";

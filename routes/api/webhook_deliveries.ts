@@ -1,10 +1,8 @@
 // /api/webhooks/{id}/deliveries: the tenant's delivery log (every attempt) and redelivery.
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
-import { badRequest, notFound } from "../../lib/errors.ts";
-import { redeliver } from "../../lib/webhook_delivery.ts";
-import { findWebhook } from "../../lib/webhooks.ts";
+import { type AppDeps, type AppEnv, badRequest, notFound } from "../../lib/core/mod.ts";
+import { findWebhook, redeliver } from "../../lib/webhooks/mod.ts";
 import { webhookId } from "./webhooks.ts";
 
 const positive = /^(?!0+$)[0-9]{1,9}$/;

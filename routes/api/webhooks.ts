@@ -3,21 +3,28 @@
 // tenant only ever sees its own rows (another tenant's id is "Webhook not found").
 import type { Context } from "hono";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { createRouter } from "../../lib/api_schemas.ts";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
+import {
+  type AppDeps,
+  type AppEnv,
+  badRequest,
+  checkWebhookUrl,
+  conflict,
+  createRouter,
+  forbidden,
+  INVALID_JSON,
+  notFound,
+} from "../../lib/core/mod.ts";
 import { documentWebhookRoutes } from "./ledger_docs.ts";
-import { apiKeyAllowsInstance, requireAuth, requireScope } from "../../lib/auth_middleware.ts";
-import { badRequest, conflict, forbidden, INVALID_JSON, notFound } from "../../lib/errors.ts";
-import { ensureGatewayWebhook } from "../../lib/ledger.ts";
-import { checkWebhookUrl } from "../../lib/url_guard.ts";
-import { kickWebhookDispatcher } from "../../lib/webhook_dispatcher.ts";
+import { apiKeyAllowsInstance, requireAuth, requireScope } from "../../lib/auth/mod.ts";
+import { ensureGatewayWebhook } from "../../lib/messaging/mod.ts";
+import { kickWebhookDispatcher } from "../../workers/webhook_dispatch.ts";
 import {
   canUseInstance,
   eventsProblem,
   findWebhook,
   newWebhookSecret,
   type WebhookRow,
-} from "../../lib/webhooks.ts";
+} from "../../lib/webhooks/mod.ts";
 import { webhookDeliveryRoutes } from "./webhook_deliveries.ts";
 
 const NOT_FOUND = "Webhook not found";

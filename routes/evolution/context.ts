@@ -1,7 +1,7 @@
 /** Request state and helpers shared by the engine-facing route modules. */
 import type { Context } from "hono";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
-import { type Caller, forward, type UpstreamCall } from "../../lib/proxy.ts";
+import type { AppDeps, AppEnv } from "../../lib/core/mod.ts";
+import { type Caller, forward, type UpstreamCall } from "../../lib/gateway/mod.ts";
 
 /** AppEnv plus what the circuit breaker needs to learn from the handler. */
 export type EvoEnv = {

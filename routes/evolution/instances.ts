@@ -3,15 +3,30 @@
  * name reservation, rollback when the engine refuses), fetchInstances (only reachable instances, status
  * normalised), delete (owner or admin only: grantees may not), connect (re-asserts the gateway webhook).
  */
-import type { AppDeps } from "../../lib/app_env.ts";
-import { badRequest, conflict, forbidden, HttpError, notFound, unauthorized } from "../../lib/errors.ts";
-import { EvolutionError } from "../../lib/evolution.ts";
-import { deleteInstanceRow, findInstance, releaseInstance, reserveInstance } from "../../lib/instances.ts";
-import { ensureGatewayWebhook } from "../../lib/ledger.ts";
-import { forgetInstanceAccess, NOT_OWNER, reachableInstances } from "../../lib/ownership.ts";
-import { ENGINE_UNAVAILABLE, errorResponse } from "../../lib/proxy.ts";
-import { validateInstanceName } from "../../lib/validation.ts";
-import { isEngineFailure } from "../../lib/circuit_breaker.ts";
+import {
+  type AppDeps,
+  badRequest,
+  conflict,
+  forbidden,
+  legacyHttpError,
+  notFound,
+  unauthorized,
+} from "../../lib/core/mod.ts";
+import {
+  deleteInstanceRow,
+  ENGINE_UNAVAILABLE,
+  errorResponse,
+  EvolutionError,
+  findInstance,
+  forgetInstanceAccess,
+  isEngineFailure,
+  NOT_OWNER,
+  reachableInstances,
+  releaseInstance,
+  reserveInstance,
+  validateInstanceName,
+} from "../../lib/gateway/mod.ts";
+import { ensureGatewayWebhook } from "../../lib/messaging/mod.ts";
 import { type EvoContext, forwardAndRecord, type RequestBody } from "./context.ts";
 
 // Fields a tenant may pass to the engine's create. Webhook, event-sink, proxy and chatbot settings are
@@ -99,7 +114,7 @@ export async function createInstance(deps: AppDeps, c: EvoContext, req: RequestB
     await releaseInstance(deps.sql, user.id, name);
     await forgetInstanceAccess(deps, user.id);
     const details = err instanceof EvolutionError ? err.detail : String(err);
-    return errorResponse(new HttpError(502, ENGINE_UNAVAILABLE, { details }));
+    return errorResponse(legacyHttpError(502, ENGINE_UNAVAILABLE, { details }));
   }
   if (answer.status >= 400) {
     await releaseInstance(deps.sql, user.id, name);

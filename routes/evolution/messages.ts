@@ -1,16 +1,21 @@
 /**
- * `POST /message/send*\/{instance}` for the sends the gateway validates (lib/validation.ts). At most once
+ * `POST /message/send*\/{instance}` for the sends the gateway validates (lib/gateway/send_rules.ts). At most once
  * (DESIGN §6): the ledger row is written as `sending` before the engine call and settled once from its
  * answer; a transport failure after the request may have left is `unknown` and is never retried. The
  * engine's status and body are returned unchanged.
  */
-import type { AppDeps } from "../../lib/app_env.ts";
-import { isEngineFailure } from "../../lib/circuit_breaker.ts";
-import { badRequest, INVALID_JSON } from "../../lib/errors.ts";
-import { EvolutionError, evolutionErrorMessage } from "../../lib/evolution.ts";
-import { recordOutbound, settleOutbound } from "../../lib/ledger.ts";
-import { errorResponse, transportError, upstreamHeaders } from "../../lib/proxy.ts";
-import { type SendAction, validateSend } from "../../lib/validation.ts";
+import { type AppDeps, badRequest, INVALID_JSON } from "../../lib/core/mod.ts";
+import {
+  errorResponse,
+  EvolutionError,
+  evolutionErrorMessage,
+  isEngineFailure,
+  type SendAction,
+  transportError,
+  upstreamHeaders,
+  validateSend,
+} from "../../lib/gateway/mod.ts";
+import { recordOutbound, settleOutbound } from "../../lib/messaging/mod.ts";
 import { callerOf, type EvoContext, type RequestBody } from "./context.ts";
 
 type Settlement = Parameters<typeof settleOutbound>[2];

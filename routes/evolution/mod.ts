@@ -4,23 +4,28 @@
  * limit → allowlist match and ownership → the route's logic or a plain forward.
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import type { AppDeps } from "../../lib/app_env.ts";
-import { requireAuth } from "../../lib/auth_middleware.ts";
-import { admit, recordFailure, recordSuccess, releaseProbe } from "../../lib/circuit_breaker.ts";
-import { ADMIN_AREAS, ENGINE_PREFIXES } from "../../lib/engine_routes.ts";
-import { badRequest, forbidden, HttpError, INVALID_JSON } from "../../lib/errors.ts";
+import { type AppDeps, badRequest, forbidden, INVALID_JSON, legacyHttpError } from "../../lib/core/mod.ts";
+import { requireAuth } from "../../lib/auth/mod.ts";
 import {
+  ADMIN_AREAS,
+  admit,
   assertReachable,
   assertScope,
   decodeSegments,
+  ENGINE_PREFIXES,
+  errorResponse,
+  EvolutionError,
+  limitSendsByIp,
+  limitUser,
   matchEngineRoute,
   namesInRequest,
+  recordFailure,
+  recordSuccess,
+  releaseProbe,
+  type SendAction,
+  transportError,
   unknownShape,
-} from "../../lib/ownership.ts";
-import { EvolutionError } from "../../lib/evolution.ts";
-import { errorResponse, transportError } from "../../lib/proxy.ts";
-import { limitSendsByIp, limitUser } from "../../lib/rate_limit.ts";
-import type { SendAction } from "../../lib/validation.ts";
+} from "../../lib/gateway/mod.ts";
 import { type EvoContext, type EvoEnv, forwardAndRecord, readRequestBody } from "./context.ts";
 import { connectInstance, createInstance, deleteInstance, fetchInstances } from "./instances.ts";
 import { sendMessage } from "./messages.ts";
@@ -38,7 +43,7 @@ function circuitGate(deps: AppDeps): MiddlewareHandler<EvoEnv> {
     if (ADMIN_AREAS.has(area(c.req.path))) return await next();
     const admission = await admit(deps);
     if (!admission.allowed) {
-      throw new HttpError(503, "Service temporarily unavailable, please retry later", {}, {
+      throw legacyHttpError(503, "Service temporarily unavailable, please retry later", {}, {
         "Retry-After": String(Math.max(1, Math.ceil(deps.config.circuitBreakerOpenMs / 1000))),
       });
     }

@@ -2,12 +2,15 @@
 // envelope's instance name under a deployment key, so only an engine the gateway configured can post, and a
 // token for one instance cannot post another's events. Anything else is a plain 404.
 import { Hono } from "hono";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
-import { ENGINE_EVENTS_PATH, verifyEngineEventsToken } from "../../lib/engine_callback.ts";
-import { EngineEnvelopeSchema, ingestEngineEvent } from "../../lib/engine_events.ts";
-import { notFound } from "../../lib/errors.ts";
-import { kickWebhookDispatcher } from "../../lib/webhook_dispatcher.ts";
-import { enqueueDeliveries } from "../../lib/webhooks.ts";
+import { type AppDeps, type AppEnv, notFound } from "../../lib/core/mod.ts";
+import {
+  ENGINE_EVENTS_PATH,
+  EngineEnvelopeSchema,
+  ingestEngineEvent,
+  verifyEngineEventsToken,
+} from "../../lib/gateway/mod.ts";
+import { kickWebhookDispatcher } from "../../workers/webhook_dispatch.ts";
+import { enqueueDeliveries } from "../../lib/webhooks/mod.ts";
 
 /** Mounts the engine events ingest route. */
 export function engineEventRoutes(deps: AppDeps): Hono<AppEnv> {

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../../lib/app_env.ts";
+import type { AppEnv } from "../../lib/core/mod.ts";
 
 /** The type of a value after a JSON round trip: dates become strings. */
 export type Jsonify<T> = T extends Date ? string

@@ -6,9 +6,7 @@ import { AuthShell } from "../../components/AuthShell.tsx";
 import type { IconName } from "../../components/Icon.tsx";
 import type { NavSection } from "../../components/SideNav.tsx";
 import { isTheme, THEME_COOKIE } from "../../islands/ThemeToggle.tsx";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
-import { type MessageKey, readCookie, t } from "../../lib/i18n.ts";
-import { VERSION } from "../../lib/version.ts";
+import { type AppDeps, type AppEnv, type MessageKey, readCookie, t, VERSION } from "../../lib/core/mod.ts";
 import type { PageAccess } from "./_middleware.ts";
 import { assetHref } from "./static.ts";
 

@@ -1,8 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
-import { resolveCredential } from "../../lib/credentials.ts";
-import { forbidden } from "../../lib/errors.ts";
-import { readSessionCookie } from "../../lib/session_cookie.ts";
+import { type AppDeps, type AppEnv, forbidden } from "../../lib/core/mod.ts";
+import { readSessionCookie, resolveCredential } from "../../lib/auth/mod.ts";
 import { safeReturnPath } from "./preferences.ts";
 
 /** Who may open a page: anyone (login, recovery), any signed-in user, or admins only. */

@@ -1,9 +1,7 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
-import { keyStatus, listApiKeys } from "../../lib/api_keys.ts";
-import type { SessionUser } from "../../lib/app_env.ts";
-import type { Sql } from "../../lib/db.ts";
-import { t } from "../../lib/i18n.ts";
+import { keyStatus, listApiKeys } from "../../lib/accounts/mod.ts";
+import { type SessionUser, type Sql, t } from "../../lib/core/mod.ts";
 import { definePage } from "./_layout.tsx";
 import { asJson } from "./_data.ts";
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
-import type { AppEnv } from "../../lib/app_env.ts";
+import type { AppEnv } from "../../lib/core/mod.ts";
 
 // The emoji picker's data (emoji-picker-element-data, CLDR annotations) served by the gateway itself:
 // the picker would fetch it from a CDN, which the panel's CSP (connect-src 'self') and offline

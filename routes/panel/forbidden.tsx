@@ -1,5 +1,5 @@
 import { Icon } from "../../components/Icon.tsx";
-import { t } from "../../lib/i18n.ts";
+import { t } from "../../lib/core/mod.ts";
 import { definePage } from "./_layout.tsx";
 
 /** Rendered with status 403 in place of an admin page a non-admin opened. Not routed by itself. */

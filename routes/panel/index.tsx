@@ -1,8 +1,7 @@
 import { Icon, type IconName } from "../../components/Icon.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
 import { StatCard } from "../../components/StatCard.tsx";
-import { type MessageKey, t } from "../../lib/i18n.ts";
-import { VERSION } from "../../lib/version.ts";
+import { type MessageKey, t, VERSION } from "../../lib/core/mod.ts";
 import { definePage } from "./_layout.tsx";
 
 const LINKS: { href: string; label: MessageKey; icon: IconName }[] = [

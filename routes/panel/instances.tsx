@@ -1,9 +1,7 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
 import type { InstanceItem } from "../../islands/Instances.tsx";
-import type { SessionUser } from "../../lib/app_env.ts";
-import type { Sql } from "../../lib/db.ts";
-import { t } from "../../lib/i18n.ts";
+import { type SessionUser, type Sql, t } from "../../lib/core/mod.ts";
 import { definePage } from "./_layout.tsx";
 
 /**

@@ -1,9 +1,7 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
-import type { Sql } from "../../lib/db.ts";
-import { t } from "../../lib/i18n.ts";
-import { logWhere } from "../../lib/message_log.ts";
-import { listTemplates } from "../../lib/templates.ts";
+import { type Sql, t } from "../../lib/core/mod.ts";
+import { listTemplates, logWhere } from "../../lib/messaging/mod.ts";
 import { asJson } from "./_data.ts";
 import { definePage } from "./_layout.tsx";
 import { panelInstances } from "./instances.tsx";

@@ -1,7 +1,5 @@
-import { Hono } from "hono";
-import type { AppDeps, AppEnv } from "../../lib/app_env.ts";
-import type { MiddlewareHandler } from "hono";
-import { locale } from "../../lib/i18n.ts";
+import { Hono, type MiddlewareHandler } from "hono";
+import { type AppDeps, type AppEnv, locale } from "../../lib/core/mod.ts";
 import { auditLogPage } from "./admin/audit.tsx";
 import { usersPage } from "./admin/users.tsx";
 import { apiKeysPage } from "./api_keys.tsx";

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
-import type { AppEnv } from "../../lib/app_env.ts";
-import { LOCALE_COOKIE } from "../../lib/i18n.ts";
+import { type AppEnv, LOCALE_COOKIE } from "../../lib/core/mod.ts";
 
 const ONE_YEAR = 60 * 60 * 24 * 365;
 const HOME = "/panel/";

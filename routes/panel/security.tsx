@@ -1,6 +1,6 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
-import { t } from "../../lib/i18n.ts";
+import { t } from "../../lib/core/mod.ts";
 import { definePage } from "./_layout.tsx";
 
 /** `/panel/security`: the account's password and two-step verification. */

@@ -1,8 +1,7 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
 import type { SessionItem } from "../../islands/SessionList.tsx";
-import type { Sql } from "../../lib/db.ts";
-import { t } from "../../lib/i18n.ts";
+import { type Sql, t } from "../../lib/core/mod.ts";
 import { definePage } from "./_layout.tsx";
 
 /** The user's live sessions, most recently used first: what GET /api/sessions answers. */

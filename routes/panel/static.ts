@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
-import type { AppEnv } from "../../lib/app_env.ts";
+import type { AppEnv } from "../../lib/core/mod.ts";
 
 /** The public asset folder, served at /panel/static/. */
 export const STATIC_ROOT = fileURLToPath(new URL("../../static/", import.meta.url));

@@ -1,7 +1,7 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
-import { t } from "../../lib/i18n.ts";
-import { WEBHOOK_EVENTS, type WebhookRow } from "../../lib/webhooks.ts";
+import { t } from "../../lib/core/mod.ts";
+import { WEBHOOK_EVENTS, type WebhookRow } from "../../lib/webhooks/mod.ts";
 import { asJson } from "./_data.ts";
 import { definePage } from "./_layout.tsx";
 import { panelInstances } from "./instances.tsx";

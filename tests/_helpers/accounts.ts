@@ -1,5 +1,5 @@
 // HTTP helpers for the account tests: a JSON caller, logging in, and creating users through the admin API.
-import { assertEquals } from "../../lib/testing.ts";
+import { assertEquals } from "../../lib/core/testing.ts";
 import type { TestApp } from "./app.ts";
 
 export const USER_PASSWORD = "Passw0rdOk";

@@ -1,11 +1,17 @@
 import { createApp } from "../../app.ts";
-import { ensureAdmin } from "../../lib/bootstrap.ts";
-import type { AppDeps } from "../../lib/app_env.ts";
-import { type Cache, createMemoryCache, createRedisCache } from "../../lib/cache.ts";
-import { type Clock, systemClock } from "../../lib/clock.ts";
-import { type Config, loadConfig } from "../../lib/config.ts";
-import { createEvolutionClient } from "../../lib/evolution.ts";
-import { silentLogger } from "../../lib/log.ts";
+import { ensureAdmin } from "../../lib/accounts/mod.ts";
+import {
+  type AppDeps,
+  type Cache,
+  type Clock,
+  type Config,
+  createMemoryCache,
+  createRedisCache,
+  loadConfig,
+  silentLogger,
+  systemClock,
+} from "../../lib/core/mod.ts";
+import { createEvolutionClient } from "../../lib/gateway/mod.ts";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../../lib/sandbox/mod.ts";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
 

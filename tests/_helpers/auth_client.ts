@@ -53,7 +53,7 @@ export async function createUser(
   password: string,
   fields: { role?: "admin" | "user"; rate_limit?: number | null; is_active?: boolean } = {},
 ): Promise<number> {
-  const { hashPassword } = await import("../../lib/passwords.ts");
+  const { hashPassword } = await import("../../lib/auth/mod.ts");
   const [row] = await app.db.sql<{ id: number }[]>`
     INSERT INTO taguato.users (username, password_hash, role, rate_limit, is_active, must_change_password)
     VALUES (${username}, ${await hashPassword(password)}, ${fields.role ?? "user"},

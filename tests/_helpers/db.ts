@@ -1,5 +1,4 @@
-import { connect, type Sql } from "../../lib/db.ts";
-import { migrate } from "../../lib/migrate.ts";
+import { connect, migrate, type Sql } from "../../lib/core/mod.ts";
 
 /** Server used by the tests; override with TEST_DATABASE_URL (must allow CREATE DATABASE). */
 export const TEST_PG_URL = Deno.env.get("TEST_DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";

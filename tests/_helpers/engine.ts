@@ -1,7 +1,7 @@
 // Helpers for the ledger/webhook tests: a tenant with an instance that is open in the sandbox and points
 // its engine webhook at the gateway, direct envelope posts to the ingest route, and polling.
-import { engineEventsToken } from "../../lib/engine_callback.ts";
-import { ensureGatewayWebhook } from "../../lib/ledger.ts";
+import { engineEventsToken } from "../../lib/gateway/mod.ts";
+import { ensureGatewayWebhook } from "../../lib/messaging/mod.ts";
 import { sandboxControl } from "../../lib/sandbox/testing.ts";
 import { ENGINE_KEY, type TestApp } from "./app.ts";
 import { call, createUser, login } from "./auth_client.ts";

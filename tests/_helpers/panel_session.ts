@@ -1,6 +1,4 @@
-import { createSession } from "../../lib/credentials.ts";
-import { hashPassword } from "../../lib/passwords.ts";
-import { SESSION_COOKIE } from "../../lib/session_cookie.ts";
+import { createSession, hashPassword, SESSION_COOKIE } from "../../lib/auth/mod.ts";
 import type { TestApp } from "./app.ts";
 
 export interface PanelUser {

@@ -1,8 +1,7 @@
 import type { Page } from "puppeteer-core";
-import { ensureIslandBundle } from "../../lib/islands_build.ts";
-import { silentLogger } from "../../lib/log.ts";
-import { assert, assertEquals, assertStringIncludes } from "../../lib/testing.ts";
-import { totpAt, totpStep } from "../../lib/totp.ts";
+import { ensureIslandBundle, silentLogger } from "../../lib/core/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
+import { totpAt, totpStep } from "../../lib/auth/mod.ts";
 import { startTestApp } from "../_helpers/app.ts";
 import { chromiumAvailable, clickAndLoad, fill, hydrated, launchChromium, path, shot } from "./_chromium.ts";
 

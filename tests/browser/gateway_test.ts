@@ -1,9 +1,8 @@
 import type { Page } from "puppeteer-core";
-import { ensureIslandBundle } from "../../lib/islands_build.ts";
-import { silentLogger } from "../../lib/log.ts";
+import { ensureIslandBundle, silentLogger } from "../../lib/core/mod.ts";
 import { sandboxControl, startWebhookReceiver } from "../../lib/sandbox/testing.ts";
-import { assert, assertEquals, assertStringIncludes } from "../../lib/testing.ts";
-import { startWebhookDispatcher } from "../../lib/webhook_dispatcher.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
+import { startWebhookDispatcher } from "../../workers/webhook_dispatch.ts";
 import { ENGINE_KEY, startTestApp } from "../_helpers/app.ts";
 import { chromiumAvailable, clickAndLoad, fill, hydrated, launchChromium, path, shot } from "./_chromium.ts";
 

@@ -1,7 +1,6 @@
 import type { Page } from "puppeteer-core";
-import { ensureIslandBundle } from "../../lib/islands_build.ts";
-import { silentLogger } from "../../lib/log.ts";
-import { assert, assertEquals, assertStringIncludes } from "../../lib/testing.ts";
+import { ensureIslandBundle, silentLogger } from "../../lib/core/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
 import { startTestApp } from "../_helpers/app.ts";
 import { chromiumAvailable, launchChromium } from "./_chromium.ts";
 

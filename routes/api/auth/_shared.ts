@@ -2,9 +2,8 @@
 // bodies and answers, and the audit helper that stamps the request's user and address.
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppDeps, AppEnv } from "../../../lib/app_env.ts";
-import { audit, type AuditEntry } from "../../../lib/audit.ts";
-import { badRequest } from "../../../lib/errors.ts";
+import { type AppDeps, type AppEnv, badRequest } from "../../../lib/core/mod.ts";
+import { audit, type AuditEntry } from "../../../lib/accounts/mod.ts";
 
 /** Sub-apps do not inherit the root's defaultHook: a failing schema answers 400 with its own message. */
 export const router = () =>

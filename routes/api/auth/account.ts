@@ -1,10 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../../lib/app_env.ts";
-import { requireAuth, requireSessionCredential } from "../../../lib/auth_middleware.ts";
-import { invalidateUser, revokeSession, revokeUserSessions } from "../../../lib/credentials.ts";
-import { badRequest, unauthorized } from "../../../lib/errors.ts";
-import { hashPassword, passwordPolicyError, verifyPassword } from "../../../lib/passwords.ts";
-import { clearSessionCookie } from "../../../lib/session_cookie.ts";
+import { type AppDeps, badRequest, unauthorized } from "../../../lib/core/mod.ts";
+import {
+  clearSessionCookie,
+  hashPassword,
+  invalidateUser,
+  passwordPolicyError,
+  requireAuth,
+  requireSessionCredential,
+  revokeSession,
+  revokeUserSessions,
+  verifyPassword,
+} from "../../../lib/auth/mod.ts";
 import { auditFor, body, errors, json, Message, requiredString, router, security, tags } from "./_shared.ts";
 
 const AUTH_ERRORS = {

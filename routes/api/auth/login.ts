@@ -1,19 +1,22 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../../../lib/app_env.ts";
-import { createSession } from "../../../lib/credentials.ts";
-import { HttpError, unauthorized } from "../../../lib/errors.ts";
+import { type AppDeps, legacyHttpError, unauthorized } from "../../../lib/core/mod.ts";
 import {
   clearAccountFailures,
+  consumeRecoveryCode,
+  createSession,
+  dummyPasswordHash,
   findLoginUser,
   ipBlocked,
   isLocked,
   type LoginUser,
+  MAX_PASSWORD_LENGTH,
+  normalizeRecoveryCode,
   recordAccountFailure,
   recordIpFailure,
-} from "../../../lib/login_guard.ts";
-import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from "../../../lib/passwords.ts";
-import { setSessionCookie } from "../../../lib/session_cookie.ts";
-import { consumeRecoveryCode, normalizeRecoveryCode, verifyUserTotp } from "../../../lib/two_factor.ts";
+  setSessionCookie,
+  verifyPassword,
+  verifyUserTotp,
+} from "../../../lib/auth/mod.ts";
 import { auditFor, body, errors, json, router, tags } from "./_shared.ts";
 
 const REQUIRED = "username and password are required";
@@ -71,10 +74,10 @@ export function loginRoutes(deps: AppDeps) {
   app.openapi(route, async (c) => {
     const input = c.req.valid("json");
     const ip = c.get("clientIp");
-    if (await ipBlocked(deps, ip)) throw new HttpError(429, IP_BLOCKED, {}, { "Retry-After": "900" });
+    if (await ipBlocked(deps, ip)) throw legacyHttpError(429, IP_BLOCKED, {}, { "Retry-After": "900" });
 
     const user = await findLoginUser(deps, input.username);
-    if (user?.is_active && isLocked(deps, user)) throw new HttpError(429, LOCKED);
+    if (user?.is_active && isLocked(deps, user)) throw legacyHttpError(429, LOCKED);
 
     const fail = async (u: LoginUser | null, reason: string, message: string): Promise<never> => {
       await recordIpFailure(deps, ip);

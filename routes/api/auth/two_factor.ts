@@ -1,21 +1,22 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import QRCode from "qrcode";
-import type { AppDeps } from "../../../lib/app_env.ts";
-import { requireAuth, requireSessionCredential } from "../../../lib/auth_middleware.ts";
-import { badRequest, HttpError } from "../../../lib/errors.ts";
-import { timingSafeEqual } from "../../../lib/tokens.ts";
-import { generateTotpSecret, otpauthUri, verifyTotp } from "../../../lib/totp.ts";
+import { type AppDeps, badRequest, legacyHttpError, timingSafeEqual } from "../../../lib/core/mod.ts";
 import {
   checkSecondFactor,
   codeAttemptsLeft,
   dropPendingSecret,
+  generateTotpSecret,
+  otpauthUri,
   pendingSecret,
   recordCodeFailure,
   replaceRecoveryCodes,
+  requireAuth,
+  requireSessionCredential,
   sealTotpSecret,
   storePendingSecret,
+  verifyTotp,
   verifyUserTotp,
-} from "../../../lib/two_factor.ts";
+} from "../../../lib/auth/mod.ts";
 import { auditFor, body, errors, json, requiredString, router, security, tags } from "./_shared.ts";
 
 const AUTH = { 401: "Unauthorized", 403: "Account is disabled / This endpoint requires a login session" };
@@ -52,7 +53,7 @@ export function twoFactorRoutes(deps: AppDeps) {
   const auth = requireAuth(deps, { rateLimit: false, unauthorizedMessage: "Unauthorized" });
   const sessionOnly = requireSessionCredential();
   const throttle = async (userId: number) => {
-    if (!await codeAttemptsLeft(deps, userId)) throw new HttpError(429, TOO_MANY);
+    if (!await codeAttemptsLeft(deps, userId)) throw legacyHttpError(429, TOO_MANY);
   };
 
   app.openapi(

@@ -1,8 +1,7 @@
 import { Island } from "../../../components/Island.tsx";
 import { PageHead } from "../../../components/PageHead.tsx";
 import type { AuditFilters } from "../../../islands/AuditLog.tsx";
-import type { Sql } from "../../../lib/db.ts";
-import { t } from "../../../lib/i18n.ts";
+import { type Sql, t } from "../../../lib/core/mod.ts";
 import { definePage } from "../_layout.tsx";
 import { asJson, pageQuery } from "../_data.ts";
 

@@ -1,7 +1,7 @@
 import { Island } from "../../../components/Island.tsx";
 import { PageHead } from "../../../components/PageHead.tsx";
-import { t } from "../../../lib/i18n.ts";
-import { listUsers } from "../../../lib/users.ts";
+import { t } from "../../../lib/core/mod.ts";
+import { listUsers } from "../../../lib/accounts/mod.ts";
 import { definePage } from "../_layout.tsx";
 import { asJson, pageQuery } from "../_data.ts";
 

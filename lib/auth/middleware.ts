@@ -1,0 +1,126 @@
+import type { Context, MiddlewareHandler } from "hono";
+import {
+  type AppDeps,
+  type AppEnv,
+  forbidden,
+  legacyHttpError,
+  type SessionUser,
+  unauthorized,
+} from "../core/mod.ts";
+import { type ApiKeyScope, resolveCredential } from "./credentials.ts";
+import { readSessionCookie, setSessionCookie } from "./cookie.ts";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const RATE_WINDOW_MS = 60_000;
+
+export interface RequireAuthOptions {
+  /** Apply the per-user rate limit (contract §1.1 A step 4). Default true; /api/auth/* turns it off. */
+  rateLimit?: boolean;
+  /** The 401 message for a missing or invalid credential (the 2FA routes say "Unauthorized"). */
+  unauthorizedMessage?: string;
+}
+
+/**
+ * True when a cookie-authenticated write comes from our own pages: the Origin matches the request's
+ * host (or PUBLIC_URL), or the browser vouches with Sec-Fetch-Site. A missing Origin is refused.
+ */
+export function isSameOrigin(c: Context, publicUrl?: string): boolean {
+  if (c.req.header("sec-fetch-site") === "same-origin") return true;
+  const origin = c.req.header("origin");
+  if (!origin || origin === "null" || !URL.canParse(origin)) return false;
+  const o = new URL(origin);
+  if (publicUrl && URL.canParse(publicUrl) && new URL(publicUrl).origin === o.origin) return true;
+  const host = c.req.header("x-forwarded-host")?.split(",")[0].trim() || c.req.header("host");
+  return !!host && o.host === host;
+}
+
+/**
+ * Contract §1.1 A: the `apikey` header (session token or API key) or else the panel cookie → 401 "Missing
+ * apikey header" / 401 "Invalid or expired session token" / 403 "Account is disabled" / the per-user rate
+ * limit. Cookie-authenticated writes must be same-origin (403 "CSRF check failed"). Sets `user`,
+ * `sessionId`, `apiKey` and `authVia`.
+ */
+export function requireAuth(deps: AppDeps, options: RequireAuthOptions = {}): MiddlewareHandler<AppEnv> {
+  const limit = options.rateLimit ?? true;
+  return async function requireAuth(c, next) {
+    const header = c.req.header("apikey")?.trim();
+    const cookie = header ? undefined : readSessionCookie(c);
+    const raw = header || cookie;
+    if (!raw) throw unauthorized(options.unauthorizedMessage ?? "Missing apikey header");
+    if (cookie && !SAFE_METHODS.has(c.req.method) && !isSameOrigin(c, deps.config.publicUrl)) {
+      throw forbidden("CSRF check failed");
+    }
+    const principal = await resolveCredential(deps, raw, { ip: c.get("clientIp") });
+    // A cookie only ever carries a session token; API keys belong in the header.
+    if (!principal || (cookie && principal.apiKey)) {
+      throw unauthorized(options.unauthorizedMessage ?? "Invalid or expired session token");
+    }
+    if (!principal.user.isActive) throw forbidden("Account is disabled");
+    c.set("user", principal.user);
+    c.set("sessionId", principal.sessionId);
+    c.set("apiKey", principal.apiKey);
+    c.set("authVia", cookie ? "cookie" : "apikey");
+    if (limit) await rateLimitUser(deps, c, principal.user);
+    // The session slides server-side; keep the browser's cookie alive as long. Only on reads, so a
+    // write that ends the session (logout, change-password) answers with nothing but the deletion.
+    if (cookie && SAFE_METHODS.has(c.req.method)) setSessionCookie(c, cookie);
+    await next();
+  };
+}
+
+// Fixed 60 s window in the shared cache; exactly `rate_limit` requests per window succeed.
+async function rateLimitUser(deps: AppDeps, c: Context<AppEnv>, user: SessionUser) {
+  if (user.role === "admin" || !user.rateLimit || user.rateLimit <= 0) return;
+  const { count, resetMs } = await deps.cache.hit(`rl:user:${user.id}`, RATE_WINDOW_MS);
+  const reset = String(Math.max(1, Math.ceil(resetMs / 1000)));
+  const headers = {
+    "RateLimit-Limit": String(user.rateLimit),
+    "RateLimit-Remaining": String(Math.max(0, user.rateLimit - count)),
+    "RateLimit-Reset": reset,
+  };
+  if (count > user.rateLimit) {
+    throw legacyHttpError(429, "Rate limit exceeded", { limit: user.rateLimit, window: "60s" }, {
+      ...headers,
+      "Retry-After": reset,
+    });
+  }
+  for (const [k, v] of Object.entries(headers)) c.header(k, v);
+}
+
+/** After requireAuth: 403 "Admin access required" for non-admins. */
+export function requireAdmin(): MiddlewareHandler<AppEnv> {
+  return async function requireAdmin(c, next) {
+    if (c.get("user")?.role !== "admin") throw forbidden("Admin access required");
+    await next();
+  };
+}
+
+/**
+ * After requireAuth: an API key must have one of `allowed` scopes, and a "read" key may only use safe
+ * methods. Session credentials always pass.
+ */
+export function requireScope(...allowed: ApiKeyScope[]): MiddlewareHandler<AppEnv> {
+  return async function requireScope(c, next) {
+    const key = c.get("apiKey");
+    if (key && (!allowed.includes(key.scope) || (key.scope === "read" && !SAFE_METHODS.has(c.req.method)))) {
+      throw forbidden("API key scope does not allow this request");
+    }
+    await next();
+  };
+}
+
+/** After requireAuth: refuses API keys (change-password, 2FA, API-key management). */
+export function requireSessionCredential(): MiddlewareHandler<AppEnv> {
+  return async function requireSessionCredential(c, next) {
+    if (c.get("apiKey") || c.get("sessionId") === undefined) {
+      throw forbidden("This endpoint requires a login session");
+    }
+    await next();
+  };
+}
+
+/** Whether the request's API key (if any) is limited to instances that exclude `instanceName`. */
+export function apiKeyAllowsInstance(c: Context<AppEnv>, instanceName: string): boolean {
+  const names = c.get("apiKey")?.instanceNames;
+  return !names || names.includes(instanceName);
+}

@@ -1,0 +1,11 @@
+// Who is calling: credentials (session tokens, API keys, the panel cookie), the auth middleware,
+// passwords, login lockout, TOTP 2FA and password recovery.
+export * from "./cookie.ts";
+export * from "./credentials.ts";
+export * from "./login_guard.ts";
+export * from "./middleware.ts";
+export * from "./passwords.ts";
+export * from "./recovery.ts";
+export * from "./recovery_delivery.ts";
+export * from "./totp.ts";
+export * from "./two_factor.ts";

@@ -1,0 +1,120 @@
+/**
+ * The one set of building blocks for JSON route modules: the router with the 400 hook, the error body,
+ * request/response wrappers for `createRoute`, validated pagination and numeric path ids.
+ */
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Env } from "hono";
+import type { AppEnv } from "./app_env.ts";
+import { type ErrorCode, fail, isErrorCode } from "./errors.ts";
+import { legacyHttpError } from "./errors_legacy.ts";
+
+/**
+ * The zod message for a rule: the catalogue code itself, which the router's hook turns into the
+ * catalogue's status and text (`z.string({ error: issue("username_required") })`).
+ */
+export const issue = (code: ErrorCode): string => code;
+
+/** A failed schema → the catalogue error its first issue names, else 400 with the issue's own text. */
+export function validationError(issues: readonly { message: string }[]) {
+  const message = issues[0]?.message;
+  if (isErrorCode(message)) return fail(message);
+  // INTERIM (errors_legacy.ts): schemas whose messages are still plain text.
+  return message ? legacyHttpError(400, message) : fail("invalid_request");
+}
+
+/**
+ * A route module's router. Sub-apps do not inherit the root app's defaultHook, so each gets the same
+ * one. `E` is the request state its middleware guarantees (AuthEnv behind requireAuth).
+ */
+export const createRouter = <E extends Env = AppEnv>() =>
+  new OpenAPIHono<E>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error.issues);
+    },
+  });
+
+export const ErrorBody = z.object({ error: z.string(), code: z.string() }).openapi("Error");
+
+/** A JSON response entry for `createRoute({ responses })`. */
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+/** Documented error answers, e.g. `errorResponses({ 400: "Validation failed", 404: "User not found" })`. */
+export function errorResponses(codes: Record<number, string>) {
+  return Object.fromEntries(
+    Object.entries(codes).map(([code, description]) => [code, jsonContent(ErrorBody, description)]),
+  );
+}
+
+/** A required JSON request body for `createRoute({ request: { body } })`. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+
+/** The standard 401/403 answers of an authenticated (and optionally admin-only) route. */
+export const authErrors = (admin: boolean) =>
+  errorResponses({
+    401: "Missing apikey header / Invalid or expired session token",
+    403: admin ? "Account is disabled / Admin access required" : "Account is disabled",
+  });
+
+export const MAX_PAGE_LIMIT = 100;
+const positive = /^(?!0+$)[0-9]{1,9}$/;
+
+/** `page` (default 1) and `limit` (default 50, above 100 clamped to 100); anything else is a 400. */
+export const PageQuery = z.object({
+  page: z.string().regex(positive, "page must be a positive integer").optional()
+    .openapi({ param: { name: "page", in: "query" }, example: "1" }),
+  limit: z.string().regex(positive, "limit must be a positive integer").optional()
+    .openapi({ param: { name: "limit", in: "query" }, example: "50" }),
+});
+
+/** The numbers behind a validated PageQuery. */
+export function pageParams(q: { page?: string; limit?: string }, defaultLimit = 50) {
+  const page = q.page === undefined ? 1 : Number(q.page);
+  const limit = Math.min(q.limit === undefined ? defaultLimit : Number(q.limit), MAX_PAGE_LIMIT);
+  return { page, limit, offset: (page - 1) * limit };
+}
+
+/** The contract's pagination envelope fields. */
+export const pageInfo = (total: number, page: number, limit: number) => ({
+  total,
+  page,
+  limit,
+  pages: Math.ceil(total / limit),
+});
+
+export const PageInfo = {
+  total: z.number().int(),
+  page: z.number().int(),
+  limit: z.number().int(),
+  pages: z.number().int(),
+};
+
+/** A positive bigint id from a path segment, or null when the text cannot name a row. */
+export function parseId(raw: string): number | null {
+  if (!/^[0-9]{1,15}$/.test(raw)) return null;
+  const id = Number(raw);
+  return id >= 1 ? id : null;
+}
+
+/** parseId or a 404 with the resource's own message (an id that cannot exist names nothing). */
+export function idOr404(raw: string, code: ErrorCode | string): number {
+  const id = parseId(raw);
+  if (id === null) throw isErrorCode(code) ? fail(code) : legacyHttpError(404, code);
+  return id;
+}
+
+/** Escapes LIKE/ILIKE wildcards so a search term matches literally (used with `ESCAPE '\'`). */
+export const escapeLike = (term: string) => term.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
+/** A required string field whose absence (or wrong type) answers `code`. */
+export const requiredString = (code: ErrorCode, max = 1024) =>
+  z.string({ error: issue(code) }).min(1, issue(code)).max(max, issue(code));
+
+/** A path parameter documented for OpenAPI. */
+export const pathParam = (name: string, example: string) =>
+  z.string().openapi({ param: { name, in: "path" }, example });

@@ -1,0 +1,79 @@
+/**
+ * Instance ownership rows (taguato.user_instances) and grants (taguato.instance_permissions), as SQL.
+ * Every function takes `sql` first so it also runs inside `sql.begin`.
+ */
+import type postgres from "postgres";
+import type { Sql } from "../core/mod.ts";
+
+type Q = Sql | postgres.TransactionSql;
+
+/** Names the user owns or was granted, in one indexed statement. */
+export async function reachableInstanceNames(sql: Q, userId: number): Promise<string[]> {
+  const rows = await sql<{ instance_name: string }[]>`
+    SELECT instance_name FROM taguato.user_instances WHERE user_id = ${userId}
+    UNION
+    SELECT instance_name FROM taguato.instance_permissions WHERE grantee_user_id = ${userId}`;
+  return rows.map((r) => r.instance_name);
+}
+
+/** The owner and channel of an instance, or null when no row exists. */
+export async function findInstance(
+  sql: Q,
+  name: string,
+): Promise<{ userId: number; channelType: "whatsapp" | "telegram" } | null> {
+  const [row] = await sql<{ user_id: number; channel_type: "whatsapp" | "telegram" }[]>`
+    SELECT user_id, channel_type FROM taguato.user_instances WHERE instance_name = ${name}`;
+  return row ? { userId: row.user_id, channelType: row.channel_type } : null;
+}
+
+export type Reservation =
+  | { ok: true }
+  | { ok: false; reason: "taken" }
+  | { ok: false; reason: "limit"; current: number; max: number }
+  | { ok: false; reason: "no_user" };
+
+/**
+ * Inserts the ownership row if the name is free (case-insensitively: "Shop" and "shop" must never
+ * belong to two tenants) and the user is under `max_instances` (admins are unlimited). Atomic: the user
+ * row is locked FOR UPDATE and the name by an advisory lock, so concurrent creates cannot overshoot the
+ * limit (the contract's non-locking COUNT could) nor race on one name.
+ */
+export async function reserveInstance(sql: Sql, userId: number, name: string): Promise<Reservation> {
+  return await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(hashtextextended(${"instance:" + name.toLowerCase()}, 0))`;
+    const [user] = await tx<{ role: string; max_instances: number }[]>`
+      SELECT role, max_instances FROM taguato.users WHERE id = ${userId} FOR UPDATE`;
+    if (!user) return { ok: false, reason: "no_user" } as const;
+    const [taken] = await tx`
+      SELECT 1 FROM taguato.user_instances WHERE lower(instance_name) = lower(${name}) LIMIT 1`;
+    if (taken) return { ok: false, reason: "taken" } as const;
+    const [{ count }] = await tx<{ count: number }[]>`
+      SELECT count(*)::int AS count FROM taguato.user_instances WHERE user_id = ${userId}`;
+    if (user.role !== "admin" && count >= user.max_instances) {
+      return { ok: false, reason: "limit", current: count, max: user.max_instances } as const;
+    }
+    await tx`
+      INSERT INTO taguato.user_instances (user_id, instance_name, channel_type)
+      VALUES (${userId}, ${name}, 'whatsapp')`;
+    return { ok: true } as const;
+  });
+}
+
+/** Undoes a reservation the engine refused (only the caller's own row). */
+export async function releaseInstance(sql: Q, userId: number, name: string): Promise<void> {
+  await sql`DELETE FROM taguato.user_instances WHERE instance_name = ${name} AND user_id = ${userId}`;
+}
+
+/**
+ * Deletes an instance's ownership row (grants, webhooks and scheduled sends cascade) and returns every
+ * user whose reachable set changed: the owner and the grantees.
+ */
+export async function deleteInstanceRow(sql: Sql, name: string): Promise<number[]> {
+  return await sql.begin(async (tx) => {
+    const grantees = await tx<{ grantee_user_id: number }[]>`
+      SELECT grantee_user_id FROM taguato.instance_permissions WHERE instance_name = ${name}`;
+    const owners = await tx<{ user_id: number }[]>`
+      DELETE FROM taguato.user_instances WHERE instance_name = ${name} RETURNING user_id`;
+    return [...owners.map((r) => r.user_id), ...grantees.map((r) => r.grantee_user_id)];
+  });
+}

@@ -1,0 +1,12 @@
+// The gateway in front of the WhatsApp engine: the typed engine client, the route allowlist, instance
+// access, the proxy, the circuit breaker, rate limits, instances, send rules and engine events.
+export * from "./access.ts";
+export * from "./breaker.ts";
+export * from "./engine_callback.ts";
+export * from "./engine_client.ts";
+export * from "./engine_events.ts";
+export * from "./engine_routes.ts";
+export * from "./instances.ts";
+export * from "./limits.ts";
+export * from "./proxy.ts";
+export * from "./send_rules.ts";

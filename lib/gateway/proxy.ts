@@ -1,0 +1,153 @@
+/**
+ * Forwarding to the engine on purpose (DESIGN §3.7): the caller's credential is replaced by the engine
+ * key (the Evolution client's raw `request` does that), cookies/authorization/origin never leave, the
+ * client address is passed as X-Forwarded-For/-Proto, every call has a timeout, and transport failures
+ * become the contract's 504/502. Small answers are read whole (a connection cut mid-body is then a 502,
+ * not a truncated 200); large or unsized ones stream through.
+ */
+import { type AppDeps, HttpError, legacyHttpError } from "../core/mod.ts";
+import { isEngineFailure } from "./breaker.ts";
+import { EvolutionError } from "./engine_client.ts";
+
+type Deps = Pick<AppDeps, "evolution" | "config">;
+
+export const ENGINE_TIMEOUT = "WhatsApp API timeout";
+export const ENGINE_UNAVAILABLE = "WhatsApp API unavailable";
+
+const HOP_BY_HOP = [
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+];
+// Credentials and browser context stay at the gateway; the forwarding headers are ours to set.
+const REQUEST_DROP = new Set([
+  ...HOP_BY_HOP,
+  "host",
+  "cookie",
+  "authorization",
+  "origin",
+  "apikey",
+  "content-length",
+  "accept-encoding",
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+  "x-real-ip",
+]);
+// The engine shares our origin: its cookies must never reach (or clobber) the panel's.
+const RESPONSE_DROP = new Set([...HOP_BY_HOP, "content-length", "content-encoding", "set-cookie"]);
+const BUFFER_LIMIT = 1024 * 1024;
+
+function listedInConnection(headers: Headers): Set<string> {
+  return new Set((headers.get("connection") ?? "").split(",").map((h) => h.trim().toLowerCase()));
+}
+
+/** Who is asking: the incoming request and its client address (from the clientAddress middleware). */
+export interface Caller {
+  request: Request;
+  clientIp?: string;
+}
+
+/** The request headers sent upstream (the engine key is added by the client). */
+export function upstreamHeaders(caller: Caller, contentType?: string): Headers {
+  const out = new Headers();
+  const incoming = caller.request.headers;
+  const extra = listedInConnection(incoming);
+  for (const [k, v] of incoming) {
+    if (!REQUEST_DROP.has(k) && !extra.has(k)) out.set(k, v);
+  }
+  if (contentType) out.set("content-type", contentType);
+  // Uncompressed answers keep Content-Length meaningful and let the gateway read JSON bodies.
+  out.set("accept-encoding", "identity");
+  const ip = caller.clientIp;
+  if (ip && ip !== "unknown") {
+    out.set("x-forwarded-for", ip);
+    out.set("x-real-ip", ip);
+  }
+  const proto = incoming.get("x-forwarded-proto") ?? new URL(caller.request.url).protocol.slice(0, -1);
+  out.set("x-forwarded-proto", proto);
+  return out;
+}
+
+/** Maps a transport failure (request or body read) to the contract's error. */
+export function transportError(err: unknown): HttpError {
+  const timeout = err instanceof EvolutionError
+    ? err.kind === "timeout"
+    : err instanceof DOMException && err.name === "TimeoutError";
+  return timeout ? legacyHttpError(504, ENGINE_TIMEOUT) : legacyHttpError(502, ENGINE_UNAVAILABLE);
+}
+
+export interface UpstreamCall {
+  method: string;
+  /** Path and query, already canonical. */
+  path: string;
+  body?: BodyInit | null;
+  contentType?: string;
+  /** Added to the configured timeout (a send's `delay` holds the engine's answer that long). */
+  extraTimeoutMs?: number;
+}
+
+export interface Forwarded {
+  response: Response;
+  /** For the circuit breaker: did the engine fail (5xx, timeout, network)? */
+  failed: boolean;
+}
+
+function responseHeaders(upstream: Response): Headers {
+  const out = new Headers();
+  const extra = listedInConnection(upstream.headers);
+  for (const [k, v] of upstream.headers) {
+    if (!RESPONSE_DROP.has(k) && !extra.has(k)) out.append(k, v);
+  }
+  return out;
+}
+
+/**
+ * Forwards one request and returns the response to send back. Transport failures are returned as the
+ * contract's 504/502 JSON errors (with `failed: true`), never thrown.
+ */
+export async function forward(deps: Deps, caller: Caller, call: UpstreamCall): Promise<Forwarded> {
+  let upstream: Response;
+  try {
+    upstream = await deps.evolution.request(call.method, call.path, {
+      headers: upstreamHeaders(caller, call.contentType),
+      body: call.body ?? null,
+      redirect: "manual",
+      timeoutMs: deps.config.evolutionTimeoutMs + (call.extraTimeoutMs ?? 0),
+    });
+  } catch (err) {
+    return { response: errorResponse(transportError(err)), failed: true };
+  }
+  const headers = responseHeaders(upstream);
+  const declared = Number(upstream.headers.get("content-length") ?? NaN);
+  if (!upstream.body || (Number.isFinite(declared) && declared <= BUFFER_LIMIT)) {
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(await upstream.arrayBuffer());
+    } catch (err) {
+      return { response: errorResponse(transportError(err)), failed: true };
+    }
+    const failed = isEngineFailure(
+      upstream.status,
+      upstream.status >= 500 ? new TextDecoder().decode(bytes) : "",
+    );
+    const body = upstream.status === 204 || upstream.status === 304 ? null : bytes;
+    return { response: new Response(body, { status: upstream.status, headers }), failed };
+  }
+  return {
+    response: new Response(upstream.body, { status: upstream.status, headers }),
+    failed: upstream.status >= 500,
+  };
+}
+
+/** A JSON error response in the contract's shape (built here because proxied responses bypass onError). */
+export function errorResponse(err: HttpError): Response {
+  return Response.json({ error: err.message, ...err.extra }, { status: err.status, headers: err.headers });
+}

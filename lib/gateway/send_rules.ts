@@ -1,0 +1,238 @@
+/**
+ * Input rules the gateway enforces itself before anything reaches the engine (evolution-api.md §1.3:
+ * the engine's own emptiness checks are weak): instance names, recipients (§5), text and media.
+ * Each checker throws a 400 HttpError with a clear message or returns the normalised value.
+ */
+import { isIP } from "node:net";
+import { badRequest, isPrivateAddress } from "../core/mod.ts";
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
+
+/** Contract §1.7.3 name rules and messages; returns the name. */
+export function validateInstanceName(value: unknown): string {
+  if (typeof value !== "string" || value === "") throw badRequest("instanceName is required");
+  if (value.length > 100) throw badRequest("Instance name must be between 1 and 100 characters");
+  if (!NAME_RE.test(value)) {
+    throw badRequest(
+      "Instance name must start with a letter or number and contain only letters, numbers, underscores and hyphens",
+    );
+  }
+  return value;
+}
+
+/** True for a string that could be an instance name we store (cheap pre-check before ownership). */
+export const isInstanceName = (value: string) => value.length <= 100 && NAME_RE.test(value);
+
+const USER_JID = /^\d{5,25}(:\d{1,3})?@s\.whatsapp\.net$/i;
+const GROUP_JID = /^\d{5,30}(-\d{1,15})?@g\.us$/i;
+
+/**
+ * A send's recipient (evolution-api.md §5): 8-20 digits once `+ ( ) space -` are stripped, or a user or
+ * group JID. Returns the form the ledger stores: the digits, or the lower-cased JID.
+ */
+export function normalizeRecipient(value: unknown, field = "number"): string {
+  if (value === undefined || value === null || value === "") throw badRequest(`${field} is required`);
+  if (typeof value !== "string") throw badRequest(`${field} must be a string`);
+  const trimmed = value.trim();
+  if (trimmed.includes("@")) {
+    if (USER_JID.test(trimmed) || GROUP_JID.test(trimmed)) return trimmed.toLowerCase();
+    throw badRequest(`${field} must be a phone number or a WhatsApp JID (…@s.whatsapp.net, …@g.us)`);
+  }
+  const digits = trimmed.replace(/[+()\s-]/g, "");
+  if (!/^\d+$/.test(digits)) throw badRequest("Phone number must contain only digits");
+  if (digits.length < 8 || digits.length > 20) {
+    throw badRequest("Phone number must be between 8 and 20 digits");
+  }
+  return digits;
+}
+
+export const MAX_TEXT_LENGTH = 4096;
+
+/** Non-blank text of at most MAX_TEXT_LENGTH characters. */
+export function validateText(value: unknown, field = "text"): string {
+  if (typeof value !== "string" || value.trim() === "") throw badRequest(`${field} is required`);
+  if ([...value].length > MAX_TEXT_LENGTH) {
+    throw badRequest(`${field} must be at most ${MAX_TEXT_LENGTH} characters`);
+  }
+  return value;
+}
+
+const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+const DATA_URL_RE = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,]*)*);base64,/i;
+
+function isBase64(value: string): boolean {
+  return value.length % 4 === 0 && BASE64_RE.test(value);
+}
+
+function isPublicHttpsUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  if (url.protocol !== "https:" || url.username || url.password) return false;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (isIP(host)) return !isPrivateAddress(host);
+  // The engine only fetches URLs whose host has a TLD; single-label hosts are internal names.
+  return host.includes(".") && !host.endsWith(".localhost") && !host.endsWith(".internal");
+}
+
+export interface Media {
+  /** An https URL or raw base64 (what the engine accepts). */
+  media: string;
+  /** The data URL's MIME type, when one was given. */
+  mimetype?: string;
+}
+
+/**
+ * Media for the engine: a public https URL, or raw base64. A `data:<mime>;base64,` URL (what browsers
+ * produce, and what the engine rejects) becomes raw base64 with its MIME type kept.
+ */
+export function normalizeMedia(value: unknown, field = "media"): Media {
+  if (typeof value !== "string" || value.trim() === "") throw badRequest(`${field} is required`);
+  const data = DATA_URL_RE.exec(value);
+  if (data) {
+    const raw = value.slice(data[0].length).replace(/\s+/g, "");
+    if (!isBase64(raw)) throw badRequest(`${field} data URL does not hold valid base64`);
+    return data[1] ? { media: raw, mimetype: data[1].toLowerCase() } : { media: raw };
+  }
+  if (/^https?:\/\//i.test(value)) {
+    if (isPublicHttpsUrl(value)) return { media: value };
+    throw badRequest(`${field} URL must be a public https URL`);
+  }
+  const raw = value.replace(/\s+/g, "");
+  if (isBase64(raw)) return { media: raw };
+  throw badRequest(`${field} must be an https URL or base64 data`);
+}
+
+export const MEDIA_TYPES = ["image", "document", "video", "audio"] as const;
+export type MediaType = typeof MEDIA_TYPES[number];
+
+/** The `mediatype` enum of sendMedia. */
+export function validateMediaType(value: unknown): MediaType {
+  if (typeof value !== "string" || !(MEDIA_TYPES as readonly string[]).includes(value)) {
+    throw badRequest(`mediatype must be one of ${MEDIA_TYPES.join(", ")}`);
+  }
+  return value as MediaType;
+}
+
+/** The optional `delay` (ms the engine holds the request while "typing"); the gateway waits as long. */
+export function validateDelay(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 300_000) {
+    throw badRequest("delay must be an integer between 0 and 300000");
+  }
+  return value;
+}
+
+/** The sends the gateway validates and records in the ledger, with the ledger's message type. */
+export const SEND_ACTIONS = {
+  sendText: "text",
+  sendMedia: "media",
+  sendWhatsAppAudio: "audio",
+  sendSticker: "sticker",
+  sendLocation: "location",
+  sendContact: "contact",
+  sendReaction: "reaction",
+  sendPoll: "poll",
+  sendList: "list",
+} as const;
+export type SendAction = keyof typeof SEND_ACTIONS;
+
+export interface ValidSend {
+  /** Digits or lower-cased JID, for the ledger. */
+  phone: string;
+  messageType: string;
+  /** The body to forward (media data URLs converted); unchanged otherwise. */
+  body: Record<string, unknown>;
+  delay: number;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function nonEmptyArray(value: unknown, field: string, min = 1, max = Infinity): unknown[] {
+  if (!Array.isArray(value) || value.length < min || value.length > max) {
+    throw badRequest(
+      max === Infinity ? `${field} must be a non-empty array` : `${field} must have ${min} to ${max} items`,
+    );
+  }
+  return value;
+}
+
+function finiteIn(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+    throw badRequest(`${field} must be a number between ${min} and ${max}`);
+  }
+  return value;
+}
+
+/**
+ * Validates one send body (JSON, or the text fields of a multipart upload when `hasFile`). Throws a 400
+ * with a clear message; the engine's own schema still runs afterwards.
+ */
+export function validateSend(action: SendAction, input: unknown, hasFile = false): ValidSend {
+  if (!isRecord(input)) throw badRequest("Invalid JSON body");
+  const body = { ...input };
+  const delay = validateDelay(body.delay);
+  let messageType: string = SEND_ACTIONS[action];
+  const mediaField = (field: string) => {
+    if (hasFile && (body[field] === undefined || body[field] === "")) return;
+    const m = normalizeMedia(body[field], field);
+    body[field] = m.media;
+    if (m.mimetype && body.mimetype === undefined) body.mimetype = m.mimetype;
+  };
+  if (action === "sendReaction") {
+    const key = body.key;
+    if (!isRecord(key) || typeof key.id !== "string" || key.id === "") throw badRequest("key.id is required");
+    if (typeof key.fromMe !== "boolean") throw badRequest("key.fromMe must be a boolean");
+    if (typeof body.reaction !== "string") throw badRequest("reaction is required");
+    return { phone: normalizeRecipient(key.remoteJid, "key.remoteJid"), messageType, body, delay };
+  }
+  const phone = normalizeRecipient(body.number);
+  switch (action) {
+    case "sendText":
+      validateText(body.text);
+      break;
+    case "sendMedia":
+      messageType = validateMediaType(body.mediatype);
+      mediaField("media");
+      if (body.caption !== undefined) validateText(body.caption, "caption");
+      break;
+    case "sendWhatsAppAudio":
+      mediaField("audio");
+      break;
+    case "sendSticker":
+      mediaField("sticker");
+      break;
+    case "sendLocation":
+      finiteIn(body.latitude, "latitude", -90, 90);
+      finiteIn(body.longitude, "longitude", -180, 180);
+      break;
+    case "sendContact":
+      for (const c of nonEmptyArray(body.contact, "contact")) {
+        if (!isRecord(c) || typeof c.fullName !== "string" || typeof c.phoneNumber !== "string") {
+          throw badRequest("every contact needs fullName and phoneNumber");
+        }
+      }
+      break;
+    case "sendPoll": {
+      validateText(body.name, "name");
+      const values = nonEmptyArray(body.values, "values", 2, 10);
+      if (
+        !values.every((v) => typeof v === "string" && v.trim() !== "") ||
+        new Set(values).size !== values.length
+      ) {
+        throw badRequest("values must be distinct non-empty strings");
+      }
+      const n = body.selectableCount;
+      if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 10) {
+        throw badRequest("selectableCount must be an integer between 0 and 10");
+      }
+      break;
+    }
+    case "sendList":
+      validateText(body.title, "title");
+      validateText(body.buttonText, "buttonText");
+      nonEmptyArray(body.sections, "sections");
+      break;
+  }
+  return { phone, messageType, body, delay };
+}

@@ -1,0 +1,141 @@
+import type { AppDeps } from "../core/mod.ts";
+import type postgres from "postgres";
+import { engineCallbackUrl } from "../gateway/mod.ts";
+import { ledgerMessageType } from "./message_types.ts";
+import { subscribedEvents, WEBHOOK_EVENTS } from "../webhooks/mod.ts";
+
+export type OutboundStatus = "sending" | "sent" | "failed" | "unknown";
+export type MessageSource = "api" | "panel" | "scheduled" | "campaign";
+
+export interface OutboundRecord {
+  userId: number;
+  instanceName: string;
+  phoneNumber: string;
+  messageType: string;
+  status: OutboundStatus;
+  engineMessageId?: string | null;
+  errorMessage?: string | null;
+  source: MessageSource;
+}
+
+export interface OutboundSettlement {
+  status: OutboundStatus;
+  engineMessageId?: string | null;
+  errorMessage?: string | null;
+}
+
+/** The engine events the gateway ingests from every instance (evolution-api.md §6.1 names). */
+export const GATEWAY_ENGINE_EVENTS = [
+  "SEND_MESSAGE",
+  "MESSAGES_UPSERT",
+  "MESSAGES_UPDATE",
+  "CONNECTION_UPDATE",
+  "QRCODE_UPDATED",
+  "LOGOUT_INSTANCE",
+];
+
+/**
+ * Inserts one outbound message_logs row and returns its id. Write it as `sending` before the engine call
+ * (at-most-once, DESIGN §6), then settle it with the engine's answer.
+ */
+export async function recordOutbound(deps: AppDeps, rec: OutboundRecord): Promise<number> {
+  const [row] = await deps.sql<{ id: number }[]>`
+    INSERT INTO taguato.message_logs AS m
+      (user_id, instance_name, phone_number, message_type, status, engine_message_id, error_message, source,
+       direction)
+    VALUES (${rec.userId}, ${rec.instanceName}, ${rec.phoneNumber}, ${ledgerMessageType(rec.messageType)},
+            ${rec.status}, ${rec.engineMessageId ?? null}, ${rec.errorMessage ?? null}, ${rec.source},
+            'outbound')
+    ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
+      user_id = EXCLUDED.user_id, source = EXCLUDED.source, phone_number = EXCLUDED.phone_number,
+      message_type = EXCLUDED.message_type, error_message = COALESCE(EXCLUDED.error_message, m.error_message),
+      status = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+        THEN EXCLUDED.status ELSE m.status END
+    RETURNING id`;
+  return row.id;
+}
+
+/**
+ * Settles a `sending` row with the engine's answer. A receipt that already advanced the row (the engine's
+ * SEND_MESSAGE/MESSAGES_UPDATE can beat the HTTP answer) is kept: the status only moves out of
+ * `sending`/`unknown`, and the engine id is only filled when empty.
+ */
+export async function settleOutbound(deps: AppDeps, id: number, s: OutboundSettlement): Promise<void> {
+  // Usual case in one autocommitted statement: no engine-logged row holds this engine id yet. The guard is
+  // re-checked by the unique index, so a receipt row committed concurrently surfaces as 23505.
+  try {
+    if ((await applySettlement(deps.sql, id, s, true)).length) return;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "23505") throw err;
+  }
+  // One retry: an engine-logged row committed between our DELETE and UPDATE collides on the engine id.
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await deps.sql.begin((tx) => settleIn(tx, id, s));
+    } catch (err) {
+      if (attempt >= 2 || (err as { code?: string }).code !== "23505") throw err;
+    }
+  }
+}
+
+async function settleIn(tx: postgres.TransactionSql, id: number, s: OutboundSettlement): Promise<void> {
+  if (s.engineMessageId) {
+    // A SEND_MESSAGE/MESSAGES_UPDATE that beat the engine's HTTP answer logged the send as engine-originated;
+    // fold its progress into this row so the engine id stays unique and the receipts are not lost.
+    const [early] = await tx<{ status: string; status_updated_at: Date }[]>`
+      DELETE FROM taguato.message_logs AS m
+      USING taguato.message_logs AS mine
+      WHERE mine.id = ${id} AND m.instance_name = mine.instance_name AND m.id <> mine.id
+        AND m.engine_message_id = ${s.engineMessageId} AND m.source = 'engine'
+      RETURNING m.status, m.status_updated_at`;
+    if (early) {
+      await tx`
+        UPDATE taguato.message_logs
+        SET status = ${early.status}, status_updated_at = ${early.status_updated_at},
+          engine_message_id = ${s.engineMessageId}
+        WHERE id = ${id} AND taguato.message_status_rank(status) < taguato.message_status_rank(${early.status})`;
+    }
+  }
+  await applySettlement(tx, id, s, false);
+}
+
+// The status only moves out of `sending`/`unknown`; the engine id is only filled when empty. With
+// `unclaimed`, nothing happens when another row already carries the engine id (the caller folds it).
+function applySettlement(
+  sql: postgres.Sql | postgres.TransactionSql,
+  id: number,
+  s: OutboundSettlement,
+  unclaimed: boolean,
+) {
+  const engineId = s.engineMessageId ?? null;
+  return sql`
+    UPDATE taguato.message_logs AS mine SET
+      engine_message_id = COALESCE(engine_message_id, ${engineId}),
+      error_message = COALESCE(${s.errorMessage ?? null}, error_message),
+      status = CASE WHEN status IN ('sending', 'unknown') THEN ${s.status} ELSE status END,
+      status_updated_at = CASE WHEN status IN ('sending', 'unknown') THEN now() ELSE status_updated_at END
+    WHERE id = ${id} ${
+    unclaimed && engineId !== null
+      ? sql`AND NOT EXISTS (SELECT 1 FROM taguato.message_logs m WHERE m.instance_name = mine.instance_name
+                            AND m.engine_message_id = ${engineId} AND m.id <> mine.id)`
+      : sql``
+  }
+    RETURNING id`;
+}
+
+/**
+ * Points the instance's engine webhook at this gateway's ingest route (v2 nested body): the events the
+ * gateway needs for its ledger plus whatever the instance's tenant webhooks subscribe to (every event when
+ * one of them takes all). Call it after creating an instance and whenever its tenant webhooks change.
+ */
+export async function ensureGatewayWebhook(deps: AppDeps, instanceName: string): Promise<void> {
+  const tenant = await subscribedEvents(deps.sql, instanceName);
+  const events = tenant === null ? [...WEBHOOK_EVENTS] : [...new Set([...GATEWAY_ENGINE_EVENTS, ...tenant])];
+  await deps.evolution.setWebhook(instanceName, {
+    enabled: true,
+    url: await engineCallbackUrl(deps, instanceName),
+    events,
+    byEvents: false,
+    base64: false,
+  });
+}

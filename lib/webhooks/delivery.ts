@@ -1,0 +1,146 @@
+// Delivery of tenant webhooks: claim due rows with FOR UPDATE SKIP LOCKED (any number of replicas), POST
+// the stored body signed `X-Taguato-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keep
+// every attempt, retry non-2xx answers and timeouts on the configured schedule.
+import { type AppDeps, checkWebhookUrl, openSecret, toHex, VERSION } from "../core/mod.ts";
+import { SECRET_PURPOSE } from "./webhooks.ts";
+
+interface Claimed {
+  id: number;
+  event: string;
+  body: string;
+  attempt_count: number;
+  webhook_url: string;
+  secret_enc: string | null;
+  is_active: boolean;
+}
+
+interface Outcome {
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+const enc = new TextEncoder();
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed by the webhook secret>`. */
+export async function signatureHeader(secret: string, body: string, unixSeconds: number): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    enc.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    [
+      "sign",
+    ],
+  );
+  const mac = await crypto.subtle.sign("HMAC", key, enc.encode(`${unixSeconds}.${body}`));
+  return `t=${unixSeconds},v1=${toHex(new Uint8Array(mac))}`;
+}
+
+/**
+ * Attempts every due delivery once (up to `limit`); returns how many were attempted. Safe to run on every
+ * replica at once: a claimed row's due time moves past the attempt's timeout (a lease), so a replica that
+ * dies mid-attempt only delays it.
+ */
+export async function dispatchDueDeliveries(deps: AppDeps, limit = 20): Promise<number> {
+  const leaseSeconds = deps.config.webhookTimeoutMs / 1000 + 30;
+  const claimed = await deps.sql<Claimed[]>`
+    WITH due AS (
+      SELECT id FROM taguato.webhook_deliveries
+      WHERE status = 'pending' AND next_attempt_at <= now()
+      ORDER BY next_attempt_at, id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE taguato.webhook_deliveries AS d
+    SET attempt_count = d.attempt_count + 1, updated_at = now(),
+      next_attempt_at = now() + make_interval(secs => ${leaseSeconds})
+    FROM due, taguato.user_webhooks AS w
+    WHERE d.id = due.id AND w.id = d.webhook_id
+    RETURNING d.id, d.event, d.body, d.attempt_count, w.webhook_url, w.secret_enc, w.is_active`;
+  await Promise.all(claimed.map(async (d) => await finish(deps, d, await attempt(deps, d))));
+  return claimed.length;
+}
+
+async function attempt(deps: AppDeps, d: Claimed): Promise<Outcome> {
+  const started = performance.now();
+  const done = (statusCode: number | null, error: string | null): Outcome => ({
+    statusCode,
+    error,
+    durationMs: Math.round(performance.now() - started),
+  });
+  if (!d.is_active) return done(null, "webhook is inactive");
+  try {
+    // Checked again at delivery time: the host's DNS may have changed since the URL was accepted.
+    const problem = await checkWebhookUrl(d.webhook_url, deps.config.webhookAllowPrivate);
+    if (problem) return done(null, problem);
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "user-agent": `TAGUATO-SEND-Webhooks/${VERSION}`,
+      "x-taguato-event": d.event,
+      "x-taguato-delivery": String(d.id),
+    };
+    if (d.secret_enc) {
+      const secret = await openSecret(deps, SECRET_PURPOSE, d.secret_enc);
+      headers["x-taguato-signature"] = await signatureHeader(
+        secret,
+        d.body,
+        Math.floor(deps.clock.now() / 1000),
+      );
+    }
+    const res = await fetch(d.webhook_url, {
+      method: "POST",
+      headers,
+      body: d.body,
+      // A redirect could lead anywhere, including private addresses: it counts as a failed attempt.
+      redirect: "manual",
+      signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
+    });
+    await res.body?.cancel();
+    return done(res.status, res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`);
+  } catch (err) {
+    const timedOut = err instanceof DOMException && err.name === "TimeoutError";
+    return done(
+      null,
+      timedOut ? "timeout" : (err instanceof Error ? err.message : String(err)).slice(0, 500),
+    );
+  }
+}
+
+/** Records the attempt and either ends the delivery or schedules the next try. */
+async function finish(deps: AppDeps, d: Claimed, o: Outcome): Promise<void> {
+  const ok = o.statusCode !== null && o.statusCode >= 200 && o.statusCode < 300;
+  const delays = deps.config.webhookRetryDelaysMs;
+  const retryIn = !ok && d.is_active && d.attempt_count <= delays.length ? delays[d.attempt_count - 1] : null;
+  const status = ok ? "succeeded" : retryIn === null ? "failed" : "pending";
+  await deps.sql.begin(async (tx) => {
+    const [row] = await tx<{ next_attempt_at: Date | null }[]>`
+      UPDATE taguato.webhook_deliveries SET status = ${status}, updated_at = now(),
+        last_status_code = ${o.statusCode}, last_error = ${o.error},
+        next_attempt_at = CASE WHEN ${retryIn === null} THEN NULL
+          ELSE now() + make_interval(secs => ${(retryIn ?? 0) / 1000}) END
+      WHERE id = ${d.id}
+      RETURNING next_attempt_at`;
+    if (!row) return; // deleted with its webhook meanwhile
+    await tx`
+      INSERT INTO taguato.webhook_delivery_attempts
+        (delivery_id, attempt, status_code, error, duration_ms, next_attempt_at)
+      VALUES (${d.id}, ${d.attempt_count}, ${o.statusCode}, ${o.error}, ${o.durationMs}, ${row.next_attempt_at})`;
+  });
+}
+
+/** Queues a new delivery with the same body as one of `userId`'s deliveries; null when not theirs. */
+export async function redeliver(
+  deps: AppDeps,
+  userId: number,
+  webhookId: number,
+  deliveryId: number,
+): Promise<{ id: number } | null> {
+  const [row] = await deps.sql<{ id: number }[]>`
+    INSERT INTO taguato.webhook_deliveries (webhook_id, event, body, next_attempt_at, redelivery_of)
+    SELECT d.webhook_id, d.event, d.body, now(), d.id
+    FROM taguato.webhook_deliveries AS d JOIN taguato.user_webhooks AS w ON w.id = d.webhook_id
+    WHERE d.id = ${deliveryId} AND d.webhook_id = ${webhookId} AND w.user_id = ${userId}
+    RETURNING id`;
+  return row ?? null;
+}

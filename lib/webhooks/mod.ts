@@ -1,0 +1,3 @@
+// Tenant webhooks: their definitions, signed deliveries and retries.
+export * from "./delivery.ts";
+export * from "./webhooks.ts";

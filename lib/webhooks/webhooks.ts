@@ -1,0 +1,88 @@
+// Tenant webhooks: the gateway delivers them itself (signed, retried, logged), so the engine keeps exactly
+// one webhook per instance, the gateway's own. Queries for /api/webhooks and the fan-out of engine events.
+import { type AppDeps, randomToken, sealSecret, type Sql } from "../core/mod.ts";
+import { configEventName, ENGINE_EVENTS, type EngineEnvelope } from "../gateway/mod.ts";
+
+/** The only values `events` accepts: the engine's v2 event names. */
+export const WEBHOOK_EVENTS = ENGINE_EVENTS;
+const ALLOWED = new Set<string>(WEBHOOK_EVENTS);
+
+export const SECRET_PURPOSE = "webhook-secret";
+
+/** The 400 message for an events value, or null when it is a list of v2 event names. */
+export function eventsProblem(events: unknown): string | null {
+  if (!Array.isArray(events)) return "events must be an array";
+  for (const ev of events) {
+    if (typeof ev !== "string" || !ALLOWED.has(ev)) return `Invalid event: ${String(ev)}`;
+  }
+  return null;
+}
+
+export interface WebhookRow {
+  id: number;
+  user_id: number;
+  instance_name: string;
+  webhook_url: string;
+  events: string[];
+  is_active: boolean;
+  retry_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A fresh signing secret and its sealed (AES-256-GCM) form for the database. */
+export async function newWebhookSecret(deps: AppDeps): Promise<{ secret: string; sealed: string }> {
+  const secret = `whsec_${randomToken()}`;
+  return { secret, sealed: await sealSecret(deps, SECRET_PURPOSE, secret) };
+}
+
+/** One of `userId`'s webhooks, or null (someone else's id is "not found", never "forbidden"). */
+export async function findWebhook(sql: Sql, userId: number, id: number): Promise<WebhookRow | null> {
+  const [row] = await sql<WebhookRow[]>`
+    SELECT id, user_id, instance_name, webhook_url, events, is_active, retry_count, created_at, updated_at
+    FROM taguato.user_webhooks WHERE id = ${id} AND user_id = ${userId}`;
+  return row ?? null;
+}
+
+/** Whether `userId` owns `instanceName` (admins pass for any registered instance, as in the contract). */
+export async function canUseInstance(
+  sql: Sql,
+  user: { id: number; role: string },
+  instanceName: string,
+): Promise<boolean> {
+  const [row] = await sql<{ ok: boolean }[]>`
+    SELECT (user_id = ${user.id} OR ${user.role === "admin"}) AS ok
+    FROM taguato.user_instances WHERE instance_name = ${instanceName}`;
+  return row?.ok ?? false;
+}
+
+/** Events the instance's active tenant webhooks subscribe to; null when one of them takes every event. */
+export async function subscribedEvents(sql: Sql, instanceName: string): Promise<string[] | null> {
+  const rows = await sql<{ events: string[] }[]>`
+    SELECT events FROM taguato.user_webhooks WHERE instance_name = ${instanceName} AND is_active`;
+  if (rows.some((r) => r.events.length === 0)) return null;
+  return [...new Set(rows.flatMap((r) => r.events))];
+}
+
+/**
+ * Queues one delivery per active webhook of the instance that takes this event (`events: []` = all), with
+ * the v2 envelope minus what only the gateway may see (the engine's `destination` holds our path token,
+ * `apikey` an instance token, `server_url` the engine's internal address). Returns how many were queued.
+ */
+export async function enqueueDeliveries(deps: AppDeps, env: EngineEnvelope): Promise<number> {
+  const name = configEventName(env.event);
+  const body = JSON.stringify({
+    event: env.event,
+    instance: env.instance,
+    data: env.data ?? null,
+    date_time: env.date_time ?? new Date(deps.clock.now()).toISOString(),
+    ...(env.sender ? { sender: env.sender } : {}),
+    ...(deps.config.publicUrl ? { server_url: deps.config.publicUrl } : {}),
+  });
+  const rows = await deps.sql`
+    INSERT INTO taguato.webhook_deliveries (webhook_id, event, body, next_attempt_at)
+    SELECT id, ${env.event}, ${body}, now() FROM taguato.user_webhooks
+    WHERE instance_name = ${env.instance} AND is_active
+      AND (cardinality(events) = 0 OR ${name} = ANY (events))`;
+  return rows.count;
+}
