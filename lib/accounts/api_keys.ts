@@ -52,27 +52,6 @@ export async function findApiKey(sql: Sql, userId: number, id: number): Promise<
 }
 
 /**
- * The requested instance names the user may not reach, in request order: an instance is reachable when
- * the user owns it or holds a grant on it; admins reach every registered instance.
- */
-export async function unreachableInstances(
-  sql: Sql,
-  user: { id: number; role: "admin" | "user" },
-  names: string[],
-): Promise<string[]> {
-  const rows = await sql<{ n: string }[]>`
-    SELECT n FROM unnest(${names}::text[]) WITH ORDINALITY AS t(n, i)
-    WHERE NOT EXISTS (
-      SELECT 1 FROM taguato.user_instances ui
-      WHERE ui.instance_name = t.n AND (ui.user_id = ${user.id} OR ${user.role === "admin"}))
-    AND NOT EXISTS (
-      SELECT 1 FROM taguato.instance_permissions p
-      WHERE p.instance_name = t.n AND p.grantee_user_id = ${user.id})
-    ORDER BY t.i`;
-  return rows.map((r) => r.n);
-}
-
-/**
  * Stores a new key unless the user already has MAX_ACTIVE_KEYS active ones (checked under a lock on the
  * user's row, so concurrent requests cannot overshoot). Returns null when the limit is reached.
  */

@@ -116,7 +116,7 @@ export async function reachableInstances(deps: Deps, userId: number): Promise<Se
   ]);
   const userChanged = userEntry === null || userEntry === TOMBSTONE;
   if (cached && cached !== TOMBSTONE && !userChanged) return new Set(JSON.parse(cached) as string[]);
-  const names = await reachableInstanceNames(deps.sql, userId);
+  const names = await reachableInstanceNames(deps.sql, { id: userId, role: "user" });
   if (cached !== TOMBSTONE) {
     const value = JSON.stringify(names);
     // Rows read after the user tombstone are newer than any cached set: overwrite it.

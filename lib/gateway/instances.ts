@@ -7,13 +7,40 @@ import type { Sql } from "../core/mod.ts";
 
 type Q = Sql | postgres.TransactionSql;
 
-/** Names the user owns or was granted, in one indexed statement. */
-export async function reachableInstanceNames(sql: Q, userId: number): Promise<string[]> {
+/** Who a reachability check is for: admins reach every registered instance. */
+export interface Reacher {
+  id: number;
+  role: "admin" | "user";
+}
+
+/**
+ * The one rule for reaching an instance: its owner, a user granted access, or any admin. A SQL condition
+ * on `taguato.user_instances` aliased `i`; every query that lists or checks instances for a user uses it.
+ */
+export function reachableBy(sql: Q, user: Reacher) {
+  return sql`(${user.role === "admin"} OR i.user_id = ${user.id} OR EXISTS (
+    SELECT 1 FROM taguato.instance_permissions p
+    WHERE p.instance_name = i.instance_name AND p.grantee_user_id = ${user.id}))`;
+}
+
+/** Names the user can reach (see reachableBy), alphabetically. */
+export async function reachableInstanceNames(sql: Q, user: Reacher, limit = 10_000): Promise<string[]> {
   const rows = await sql<{ instance_name: string }[]>`
-    SELECT instance_name FROM taguato.user_instances WHERE user_id = ${userId}
-    UNION
-    SELECT instance_name FROM taguato.instance_permissions WHERE grantee_user_id = ${userId}`;
+    SELECT i.instance_name FROM taguato.user_instances i
+    WHERE ${reachableBy(sql, user)}
+    ORDER BY i.instance_name
+    LIMIT ${limit}`;
   return rows.map((r) => r.instance_name);
+}
+
+/** The requested names the user cannot reach (unregistered ones included), in request order. */
+export async function unreachableInstances(sql: Q, user: Reacher, names: string[]): Promise<string[]> {
+  const rows = await sql<{ n: string }[]>`
+    SELECT t.n FROM unnest(${names}::text[]) WITH ORDINALITY AS t(n, ord)
+    WHERE NOT EXISTS (
+      SELECT 1 FROM taguato.user_instances i WHERE i.instance_name = t.n AND ${reachableBy(sql, user)})
+    ORDER BY t.ord`;
+  return rows.map((r) => r.n);
 }
 
 /** The owner and channel of an instance, or null when no row exists. */

@@ -19,9 +19,9 @@ import {
   keyStatus,
   listApiKeys,
   MAX_ACTIVE_KEYS,
-  unreachableInstances,
 } from "../../lib/accounts/mod.ts";
 import { requireAuth, requireSessionCredential, revokeApiKey } from "../../lib/auth/mod.ts";
+import { unreachableInstances } from "../../lib/gateway/mod.ts";
 
 const NAMES = "instance_names must be a non-empty array of instance names (or null)";
 const EXPIRES = "expires_at must be an ISO 8601 date-time with a time zone";
