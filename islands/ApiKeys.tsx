@@ -2,12 +2,12 @@ import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
 import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { CopyButton } from "./copy_button.tsx";
 import {
   Alert,
   Button,
   CheckField,
   ConfirmDialog,
-  CopyButton,
   EmptyState,
   LocalTime,
   SelectField,

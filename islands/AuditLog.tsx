@@ -2,15 +2,13 @@ import { useEffect, useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { isMessageKey, type Locale, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { Icon } from "../components/Icon.tsx";
+import { DateRangeFields, FilterActions, PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
 import {
   Alert,
   Button,
-  DateRangeFields,
   Dialog,
   EmptyState,
-  FilterActions,
   LocalTime,
-  Pagination,
   SelectField,
   TableHead,
   TextField,
@@ -31,13 +29,7 @@ const Entry = z.object({
 });
 type AuditEntry = z.infer<typeof Entry>;
 
-const AuditPage = z.object({
-  logs: z.array(Entry),
-  total: z.number(),
-  page: z.number(),
-  limit: z.number(),
-  pages: z.number(),
-});
+const AuditPage = pageOf("logs", Entry);
 type AuditPage = z.infer<typeof AuditPage>;
 
 const Filters = z.object({
@@ -114,26 +106,20 @@ const summary = (details: AuditEntry["details"]) =>
 export function AuditLog({ locale, actions, filters: initialFilters, initial }: Props) {
   const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
   const hydrated = useHydrated();
-  const [data, setData] = useState<AuditPage>(initial);
-  const [filters, setFilters] = useState<AuditFilters>(initialFilters);
-  const [applied, setApplied] = useState<AuditFilters>(initialFilters);
+  const list = usePagedList({
+    locale,
+    initial,
+    filters: initialFilters,
+    url: (f, page, limit) => `/admin/audit?${auditQuery(f, page, limit)}`,
+    onLoad: (res, f) => syncUrl(f, res.page),
+  });
+  const { data, filters, set } = list;
   const [detail, setDetail] = useState<AuditEntry | null>(null);
-  const list = useApi(locale);
   const one = useApi(locale);
-  const set = (key: keyof AuditFilters) => (v: string) => setFilters((f) => ({ ...f, [key]: v }));
-
-  const load = async (page: number, f: AuditFilters) => {
-    const q = auditQuery(f, page, data.limit);
-    const res = await list.run(() => api<AuditPage>(`/admin/audit?${q}`));
-    if (!res) return;
-    setData(res);
-    setApplied(f);
-    syncUrl(f, res.page);
-  };
 
   // The server read date filters as UTC days (it cannot know the reader's zone): reload in local time.
   useEffect(() => {
-    if (initialFilters.date_from || initialFilters.date_to) load(initial.page, initialFilters);
+    if (initialFilters.date_from || initialFilters.date_to) list.load(initial.page, initialFilters);
   }, []);
 
   const open = async (entry: AuditEntry) => {
@@ -142,8 +128,7 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
     if (res) setDetail(res.log);
   };
 
-  const empty = { action: "", username: "", date_from: "", date_to: "" };
-  const filtered = Object.values(applied).some((v) => v.trim() !== "");
+  const filtered = list.filtered;
 
   return (
     <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="audit-log">
@@ -151,7 +136,7 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
         class="card filter-bar"
         onSubmit={(e) => {
           e.preventDefault();
-          load(1, filters);
+          list.load(1, filters);
         }}
         aria-label={tr("audit.filters")}
       >
@@ -183,88 +168,72 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
           applyLabel={tr("audit.apply")}
           clearLabel={tr("audit.clear")}
           busy={list.busy}
-          canClear={filtered || Object.values(filters).some((v) => Boolean(v))}
-          onClear={() => {
-            setFilters(empty);
-            load(1, empty);
-          }}
+          canClear={list.clearable}
+          onClear={() => list.clear({ action: "", username: "", date_from: "", date_to: "" })}
         />
       </form>
       {list.error && <Alert tone="error">{list.error}</Alert>}
 
-      <section
-        class="card card-flush"
-        aria-label={tr("audit.title")}
-        aria-busy={list.busy ? "true" : undefined}
+      <PagedCard
+        locale={locale}
+        list={list}
+        label={tr("audit.title")}
+        rows={data.logs.length}
+        empty={
+          <EmptyState
+            icon="list"
+            title={tr(filtered ? "audit.noMatch" : "audit.empty")}
+            text={filtered ? tr("audit.noMatchHint") : undefined}
+          />
+        }
       >
-        {data.logs.length === 0
-          ? (
-            <EmptyState
-              icon="list"
-              title={tr(filtered ? "audit.noMatch" : "audit.empty")}
-              text={filtered ? tr("audit.noMatchHint") : undefined}
-            />
-          )
-          : (
-            <div class="table-wrap">
-              <table class="table table-hover" data-table="audit">
-                <TableHead
-                  locale={locale}
-                  columns={[
-                    tr("audit.date"),
-                    tr("audit.username"),
-                    tr("audit.action"),
-                    tr("audit.resource"),
-                    "IP",
-                    tr("audit.details"),
-                  ]}
-                />
-                <tbody>
-                  {data.logs.map((e) => (
-                    <tr key={e.id} data-audit-id={e.id}>
-                      <td class="nowrap">
-                        <LocalTime iso={e.created_at} locale={locale} />
-                      </td>
-                      <td>{e.username ?? <span class="muted">{tr("audit.system")}</span>}</td>
-                      <td>
-                        <span class={`badge ${TONE[e.action] ?? "badge-neutral"}`} title={e.action}>
-                          {actionLabel(locale, e.action)}
-                        </span>
-                      </td>
-                      <td>
-                        <code>{resource(e)}</code>
-                      </td>
-                      <td>
-                        <code>{e.ip_address ?? "—"}</code>
-                      </td>
-                      <td class="cell-truncate" title={summary(e.details)}>{summary(e.details) || "—"}</td>
-                      <td class="col-actions">
-                        <button
-                          type="button"
-                          class="icon-button icon-button-plain"
-                          title={tr("audit.view")}
-                          aria-label={tr("audit.viewEntry", { id: e.id })}
-                          onClick={() => open(e)}
-                        >
-                          <Icon name="eye" />
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        <Pagination
-          locale={locale}
-          page={data.page}
-          pages={data.pages}
-          total={data.total}
-          limit={data.limit}
-          busy={list.busy}
-          onPage={(p) => load(p, applied)}
-        />
-      </section>
+        <table class="table table-hover" data-table="audit">
+          <TableHead
+            locale={locale}
+            columns={[
+              tr("audit.date"),
+              tr("audit.username"),
+              tr("audit.action"),
+              tr("audit.resource"),
+              "IP",
+              tr("audit.details"),
+            ]}
+          />
+          <tbody>
+            {data.logs.map((e) => (
+              <tr key={e.id} data-audit-id={e.id}>
+                <td class="nowrap">
+                  <LocalTime iso={e.created_at} locale={locale} />
+                </td>
+                <td>{e.username ?? <span class="muted">{tr("audit.system")}</span>}</td>
+                <td>
+                  <span class={`badge ${TONE[e.action] ?? "badge-neutral"}`} title={e.action}>
+                    {actionLabel(locale, e.action)}
+                  </span>
+                </td>
+                <td>
+                  <code>{resource(e)}</code>
+                </td>
+                <td>
+                  <code>{e.ip_address ?? "—"}</code>
+                </td>
+                <td class="cell-truncate" title={summary(e.details)}>{summary(e.details) || "—"}</td>
+                <td class="col-actions">
+                  <button
+                    type="button"
+                    class="icon-button icon-button-plain"
+                    title={tr("audit.view")}
+                    aria-label={tr("audit.viewEntry", { id: e.id })}
+                    onClick={() => open(e)}
+                  >
+                    <Icon name="eye" />
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </PagedCard>
 
       {detail && (
         <Dialog

@@ -2,7 +2,8 @@ import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Icon } from "../components/Icon.tsx";
 import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
-import { Alert, Button, Dialog, EmptyState, LocalTime, Pagination, TableHead } from "./ui.tsx";
+import { Pagination } from "./paged_list.tsx";
+import { Alert, Button, Dialog, EmptyState, LocalTime, TableHead } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 interface Attempt {
