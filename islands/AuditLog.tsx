@@ -3,17 +3,8 @@ import * as z from "zod/mini";
 import { isMessageKey, type Locale, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { Icon } from "../components/Icon.tsx";
 import { DateRangeFields, FilterActions, PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
-import {
-  Alert,
-  Button,
-  Dialog,
-  EmptyState,
-  LocalTime,
-  SelectField,
-  TableHead,
-  TextField,
-  useHydrated,
-} from "./ui.tsx";
+import { DataTable } from "./data_table.tsx";
+import { Alert, Button, Dialog, EmptyState, LocalTime, SelectField, TextField, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 const Entry = z.object({
@@ -178,61 +169,60 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
         locale={locale}
         list={list}
         label={tr("audit.title")}
-        rows={data.logs.length}
-        empty={
-          <EmptyState
-            icon="list"
-            title={tr(filtered ? "audit.noMatch" : "audit.empty")}
-            text={filtered ? tr("audit.noMatchHint") : undefined}
-          />
-        }
       >
-        <table class="table table-hover" data-table="audit">
-          <TableHead
-            locale={locale}
-            columns={[
-              tr("audit.date"),
-              tr("audit.username"),
-              tr("audit.action"),
-              tr("audit.resource"),
-              "IP",
-              tr("audit.details"),
-            ]}
-          />
-          <tbody>
-            {data.logs.map((e) => (
-              <tr key={e.id} data-audit-id={e.id}>
-                <td class="nowrap">
-                  <LocalTime iso={e.created_at} locale={locale} />
-                </td>
-                <td>{e.username ?? <span class="muted">{tr("audit.system")}</span>}</td>
-                <td>
-                  <span class={`badge ${TONE[e.action] ?? "badge-neutral"}`} title={e.action}>
-                    {actionLabel(locale, e.action)}
-                  </span>
-                </td>
-                <td>
-                  <code>{resource(e)}</code>
-                </td>
-                <td>
-                  <code>{e.ip_address ?? "—"}</code>
-                </td>
-                <td class="cell-truncate" title={summary(e.details)}>{summary(e.details) || "—"}</td>
-                <td class="col-actions">
-                  <button
-                    type="button"
-                    class="icon-button icon-button-plain"
-                    title={tr("audit.view")}
-                    aria-label={tr("audit.viewEntry", { id: e.id })}
-                    onClick={() => open(e)}
-                  >
-                    <Icon name="eye" />
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          locale={locale}
+          name="audit"
+          class="table table-hover"
+          rows={data.logs.length}
+          empty={
+            <EmptyState
+              icon="list"
+              title={tr(filtered ? "audit.noMatch" : "audit.empty")}
+              text={filtered ? tr("audit.noMatchHint") : undefined}
+            />
+          }
+          columns={[
+            tr("audit.date"),
+            tr("audit.username"),
+            tr("audit.action"),
+            tr("audit.resource"),
+            "IP",
+            tr("audit.details"),
+          ]}
+        >
+          {data.logs.map((e) => (
+            <tr key={e.id} data-audit-id={e.id}>
+              <td class="nowrap">
+                <LocalTime iso={e.created_at} locale={locale} />
+              </td>
+              <td>{e.username ?? <span class="muted">{tr("audit.system")}</span>}</td>
+              <td>
+                <span class={`badge ${TONE[e.action] ?? "badge-neutral"}`} title={e.action}>
+                  {actionLabel(locale, e.action)}
+                </span>
+              </td>
+              <td>
+                <code>{resource(e)}</code>
+              </td>
+              <td>
+                <code>{e.ip_address ?? "—"}</code>
+              </td>
+              <td class="cell-truncate" title={summary(e.details)}>{summary(e.details) || "—"}</td>
+              <td class="col-actions">
+                <button
+                  type="button"
+                  class="icon-button icon-button-plain"
+                  title={tr("audit.view")}
+                  aria-label={tr("audit.viewEntry", { id: e.id })}
+                  onClick={() => open(e)}
+                >
+                  <Icon name="eye" />
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </PagedCard>
 
       {detail && (

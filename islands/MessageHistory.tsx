@@ -4,6 +4,7 @@ import { isMessageKey, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { SENT_EVENT } from "./MessageComposer.tsx";
 import { MESSAGE_STATUSES, StatusBadge } from "./state_badge.tsx";
 import { DateRangeFields, FilterActions, PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
+import { DataTable } from "./data_table.tsx";
 import { Alert, Button, EmptyState, LocalTime, SelectField, useHydrated } from "./ui.tsx";
 
 const Log = z.object({
@@ -202,54 +203,54 @@ export function MessageHistory({ locale, instances, initial }: Props) {
       <PagedCard
         locale={locale}
         list={list}
-        rows={data.logs.length}
-        empty={
-          <EmptyState
-            icon="chat"
-            title={tr(filtered ? "hist.noMatch" : "hist.empty")}
-            text={tr(filtered ? "hist.noMatchHint" : "hist.emptyHint")}
-          />
-        }
       >
-        <table class="table" data-table="history">
-          <thead>
-            <tr>
-              <th scope="col">{tr("hist.date")}</th>
-              <th scope="col">{tr("hist.instance")}</th>
-              <th scope="col">{tr("hist.number")}</th>
-              <th scope="col">{tr("hist.type")}</th>
-              <th scope="col">{tr("hist.status")}</th>
-              <th scope="col">{tr("hist.error")}</th>
+        <DataTable
+          locale={locale}
+          name="history"
+          actions={false}
+          rows={data.logs.length}
+          empty={
+            <EmptyState
+              icon="chat"
+              title={tr(filtered ? "hist.noMatch" : "hist.empty")}
+              text={tr(filtered ? "hist.noMatchHint" : "hist.emptyHint")}
+            />
+          }
+          columns={[
+            tr("hist.date"),
+            tr("hist.instance"),
+            tr("hist.number"),
+            tr("hist.type"),
+            tr("hist.status"),
+            tr("hist.error"),
+          ]}
+        >
+          {data.logs.map((l) => (
+            <tr key={l.id} data-log-id={l.id} data-log-status={l.status}>
+              <td class="nowrap">
+                <LocalTime iso={l.created_at} locale={locale} />
+              </td>
+              <td>{l.instance_name}</td>
+              <td>
+                <span class="cell-stack">
+                  <code>{l.phone_number}</code>
+                  {l.direction === "inbound" && <span class="muted">{tr("hist.inbound")}</span>}
+                </span>
+              </td>
+              <td>
+                {isMessageKey(`type.${l.message_type}`)
+                  ? tr(`type.${l.message_type}` as MessageKey)
+                  : l.message_type}
+              </td>
+              <td>
+                <StatusBadge locale={locale} status={l.status} />
+              </td>
+              <td class="cell-truncate" title={l.error_message ?? ""}>
+                {l.error_message ?? <span class="muted">—</span>}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.logs.map((l) => (
-              <tr key={l.id} data-log-id={l.id} data-log-status={l.status}>
-                <td class="nowrap">
-                  <LocalTime iso={l.created_at} locale={locale} />
-                </td>
-                <td>{l.instance_name}</td>
-                <td>
-                  <span class="cell-stack">
-                    <code>{l.phone_number}</code>
-                    {l.direction === "inbound" && <span class="muted">{tr("hist.inbound")}</span>}
-                  </span>
-                </td>
-                <td>
-                  {isMessageKey(`type.${l.message_type}`)
-                    ? tr(`type.${l.message_type}` as MessageKey)
-                    : l.message_type}
-                </td>
-                <td>
-                  <StatusBadge locale={locale} status={l.status} />
-                </td>
-                <td class="cell-truncate" title={l.error_message ?? ""}>
-                  {l.error_message ?? <span class="muted">—</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </PagedCard>
     </section>
   );

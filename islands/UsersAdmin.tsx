@@ -3,7 +3,8 @@ import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
 import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
-import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, TableHead, useHydrated } from "./ui.tsx";
+import { DataTable } from "./data_table.tsx";
+import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 import { UserDialog } from "./user_dialog.tsx";
 
@@ -140,106 +141,104 @@ export function UsersAdmin({ locale, currentUserId, search: initialSearch, initi
         locale={locale}
         list={list}
         label={tr("users.title")}
-        rows={data.users.length}
         onPage={load}
-        empty={
-          <EmptyState
-            icon="users"
-            title={tr(search ? "users.noMatch" : "users.empty")}
-            text={search ? tr("users.noMatchHint", { search }) : undefined}
-          />
-        }
       >
-        <table class="table" data-table="users">
-          <TableHead
-            locale={locale}
-            columns={[
-              { label: "ID", class: "col-id" },
-              tr("users.user"),
-              tr("users.role"),
-              { label: tr("users.maxInstances"), class: "col-num" },
-              { label: tr("users.rateLimit"), class: "col-num" },
-              tr("users.status"),
-              tr("users.created"),
-            ]}
-          />
-          <tbody>
-            {data.users.map((u) => (
-              <tr key={u.id} data-user-row={u.username}>
-                <td class="col-id">{u.id}</td>
-                <td>
-                  <span class="cell-stack">
-                    <strong>{u.username}</strong>
-                    {u.id === currentUserId && <span class="badge badge-neutral">{tr("users.you")}</span>}
-                    <span class="muted">{u.email ?? tr("users.noEmail")}</span>
+        <DataTable
+          locale={locale}
+          name="users"
+          rows={data.users.length}
+          empty={
+            <EmptyState
+              icon="users"
+              title={tr(search ? "users.noMatch" : "users.empty")}
+              text={search ? tr("users.noMatchHint", { search }) : undefined}
+            />
+          }
+          columns={[
+            { label: "ID", class: "col-id" },
+            tr("users.user"),
+            tr("users.role"),
+            { label: tr("users.maxInstances"), class: "col-num" },
+            { label: tr("users.rateLimit"), class: "col-num" },
+            tr("users.status"),
+            tr("users.created"),
+          ]}
+        >
+          {data.users.map((u) => (
+            <tr key={u.id} data-user-row={u.username}>
+              <td class="col-id">{u.id}</td>
+              <td>
+                <span class="cell-stack">
+                  <strong>{u.username}</strong>
+                  {u.id === currentUserId && <span class="badge badge-neutral">{tr("users.you")}</span>}
+                  <span class="muted">{u.email ?? tr("users.noEmail")}</span>
+                </span>
+              </td>
+              <td>
+                <span class={`badge ${u.role === "admin" ? "badge-brand" : "badge-neutral"}`}>
+                  {tr(u.role === "admin" ? "role.admin" : "role.user")}
+                </span>
+              </td>
+              <td class="col-num">{u.max_instances}</td>
+              <td class="col-num">
+                {u.rate_limit === null || u.rate_limit === 0
+                  ? <span class="muted">{tr("users.unlimited")}</span>
+                  : tr("users.perMinute", { n: u.rate_limit })}
+              </td>
+              <td>
+                <span class="badge-row">
+                  <span class={`badge ${u.is_active ? "badge-ok" : "badge-danger"}`}>
+                    {tr(u.is_active ? "users.active" : "users.inactive")}
                   </span>
-                </td>
-                <td>
-                  <span class={`badge ${u.role === "admin" ? "badge-brand" : "badge-neutral"}`}>
-                    {tr(u.role === "admin" ? "role.admin" : "role.user")}
-                  </span>
-                </td>
-                <td class="col-num">{u.max_instances}</td>
-                <td class="col-num">
-                  {u.rate_limit === null || u.rate_limit === 0
-                    ? <span class="muted">{tr("users.unlimited")}</span>
-                    : tr("users.perMinute", { n: u.rate_limit })}
-                </td>
-                <td>
-                  <span class="badge-row">
-                    <span class={`badge ${u.is_active ? "badge-ok" : "badge-danger"}`}>
-                      {tr(u.is_active ? "users.active" : "users.inactive")}
+                  {u.totp_enabled && <span class="badge badge-neutral">2FA</span>}
+                  {u.must_change_password && (
+                    <span class="badge badge-warn" title={tr("users.mustChangeHint")}>
+                      {tr("users.mustChange")}
                     </span>
-                    {u.totp_enabled && <span class="badge badge-neutral">2FA</span>}
-                    {u.must_change_password && (
-                      <span class="badge badge-warn" title={tr("users.mustChangeHint")}>
-                        {tr("users.mustChange")}
-                      </span>
-                    )}
-                  </span>
-                </td>
-                <td class="nowrap">
-                  <LocalTime iso={u.created_at} locale={locale} dateOnly />
-                </td>
-                <td class="col-actions">
-                  <span class="row-actions">
+                  )}
+                </span>
+              </td>
+              <td class="nowrap">
+                <LocalTime iso={u.created_at} locale={locale} dateOnly />
+              </td>
+              <td class="col-actions">
+                <span class="row-actions">
+                  <button
+                    type="button"
+                    class="icon-button icon-button-plain"
+                    title={tr("users.edit")}
+                    aria-label={tr("users.editUser", { username: u.username })}
+                    onClick={() => setModal({ kind: "edit", user: u })}
+                  >
+                    <Icon name="edit" />
+                  </button>
+                  {u.totp_enabled && (
                     <button
                       type="button"
                       class="icon-button icon-button-plain"
-                      title={tr("users.edit")}
-                      aria-label={tr("users.editUser", { username: u.username })}
-                      onClick={() => setModal({ kind: "edit", user: u })}
+                      title={tr("users.reset2fa")}
+                      aria-label={tr("users.reset2faUser", { username: u.username })}
+                      onClick={() => setModal({ kind: "reset2fa", user: u })}
                     >
-                      <Icon name="edit" />
+                      <Icon name="shield" />
                     </button>
-                    {u.totp_enabled && (
-                      <button
-                        type="button"
-                        class="icon-button icon-button-plain"
-                        title={tr("users.reset2fa")}
-                        aria-label={tr("users.reset2faUser", { username: u.username })}
-                        onClick={() => setModal({ kind: "reset2fa", user: u })}
-                      >
-                        <Icon name="shield" />
-                      </button>
-                    )}
-                    {u.id !== currentUserId && (
-                      <button
-                        type="button"
-                        class="icon-button icon-button-plain icon-button-danger"
-                        title={tr("users.delete")}
-                        aria-label={tr("users.deleteUser", { username: u.username })}
-                        onClick={() => setModal({ kind: "delete", user: u })}
-                      >
-                        <Icon name="trash" />
-                      </button>
-                    )}
-                  </span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  )}
+                  {u.id !== currentUserId && (
+                    <button
+                      type="button"
+                      class="icon-button icon-button-plain icon-button-danger"
+                      title={tr("users.delete")}
+                      aria-label={tr("users.deleteUser", { username: u.username })}
+                      onClick={() => setModal({ kind: "delete", user: u })}
+                    >
+                      <Icon name="trash" />
+                    </button>
+                  )}
+                </span>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </PagedCard>
 
       {(modal?.kind === "create" || modal?.kind === "edit") && (

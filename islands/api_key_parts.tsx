@@ -1,7 +1,8 @@
 import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 import type { ApiKeyItem } from "./ApiKeys.tsx";
 import { CopyButton } from "./copy_button.tsx";
-import { Alert, Button, EmptyState, LocalTime, TableHead } from "./ui.tsx";
+import { DataTable } from "./data_table.tsx";
+import { Alert, Button, EmptyState, LocalTime } from "./ui.tsx";
 
 /** Each scope's label and the hint that says what it allows. */
 export const SCOPE_KEYS: Record<ApiKeyItem["scope"], [MessageKey, MessageKey]> = {
@@ -48,82 +49,74 @@ export function ApiKeyTable({ locale, keys, onRevoke }: {
 }) {
   const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
   return (
-    <>
-      {keys.length === 0
-        ? <EmptyState icon="key" title={tr("keys.empty")} text={tr("keys.emptyHint")} />
-        : (
-          <div class="table-wrap">
-            <table class="table" data-table="api-keys">
-              <TableHead
-                locale={locale}
-                columns={[
-                  tr("keys.name"),
-                  tr("keys.scope"),
-                  tr("keys.instances"),
-                  tr("keys.lastUsed"),
-                  tr("keys.expires"),
-                  tr("keys.status"),
-                ]}
-              />
-              <tbody>
-                {keys.map((k) => (
-                  <tr key={k.id} data-key-id={k.id} class={k.status === "active" ? undefined : "row-muted"}>
-                    <td>
-                      <span class="cell-stack">
-                        <strong>{k.name}</strong>
-                        <code class="muted">{k.key_prefix}…</code>
-                      </span>
-                    </td>
-                    <td>
-                      <span class={`badge ${k.scope === "full" ? "badge-brand" : "badge-neutral"}`}>
-                        {tr(SCOPE_KEYS[k.scope][0])}
-                      </span>
-                    </td>
-                    <td>
-                      {k.instance_names === null
-                        ? <span class="muted">{tr("keys.allInstances")}</span>
-                        : (
-                          <span class="tag-list">
-                            {k.instance_names.map((i) => <span key={i} class="tag">{i}</span>)}
-                          </span>
-                        )}
-                    </td>
-                    <td>
-                      {k.last_used_at
-                        ? (
-                          <span class="cell-stack">
-                            <LocalTime iso={k.last_used_at} locale={locale} />
-                            {k.last_used_ip && <code class="muted">{k.last_used_ip}</code>}
-                          </span>
-                        )
-                        : <span class="muted">{tr("keys.neverUsed")}</span>}
-                    </td>
-                    <td>
-                      {k.expires_at === null
-                        ? <span class="muted">{tr("keys.never")}</span>
-                        : <LocalTime iso={k.expires_at} locale={locale} dateOnly />}
-                    </td>
-                    <td>
-                      <span class={`badge ${STATUS[k.status][1]}`}>{tr(STATUS[k.status][0])}</span>
-                    </td>
-                    <td class="col-actions">
-                      {k.status === "active" && (
-                        <Button
-                          small
-                          variant="ghost"
-                          icon="trash"
-                          onClick={() => onRevoke(k)}
-                        >
-                          {tr("keys.revoke")}
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-    </>
+    <DataTable
+      locale={locale}
+      name="api-keys"
+      rows={keys.length}
+      empty={<EmptyState icon="key" title={tr("keys.empty")} text={tr("keys.emptyHint")} />}
+      columns={[
+        tr("keys.name"),
+        tr("keys.scope"),
+        tr("keys.instances"),
+        tr("keys.lastUsed"),
+        tr("keys.expires"),
+        tr("keys.status"),
+      ]}
+    >
+      {keys.map((k) => (
+        <tr key={k.id} data-key-id={k.id} class={k.status === "active" ? undefined : "row-muted"}>
+          <td>
+            <span class="cell-stack">
+              <strong>{k.name}</strong>
+              <code class="muted">{k.key_prefix}…</code>
+            </span>
+          </td>
+          <td>
+            <span class={`badge ${k.scope === "full" ? "badge-brand" : "badge-neutral"}`}>
+              {tr(SCOPE_KEYS[k.scope][0])}
+            </span>
+          </td>
+          <td>
+            {k.instance_names === null
+              ? <span class="muted">{tr("keys.allInstances")}</span>
+              : (
+                <span class="tag-list">
+                  {k.instance_names.map((i) => <span key={i} class="tag">{i}</span>)}
+                </span>
+              )}
+          </td>
+          <td>
+            {k.last_used_at
+              ? (
+                <span class="cell-stack">
+                  <LocalTime iso={k.last_used_at} locale={locale} />
+                  {k.last_used_ip && <code class="muted">{k.last_used_ip}</code>}
+                </span>
+              )
+              : <span class="muted">{tr("keys.neverUsed")}</span>}
+          </td>
+          <td>
+            {k.expires_at === null
+              ? <span class="muted">{tr("keys.never")}</span>
+              : <LocalTime iso={k.expires_at} locale={locale} dateOnly />}
+          </td>
+          <td>
+            <span class={`badge ${STATUS[k.status][1]}`}>{tr(STATUS[k.status][0])}</span>
+          </td>
+          <td class="col-actions">
+            {k.status === "active" && (
+              <Button
+                small
+                variant="ghost"
+                icon="trash"
+                onClick={() => onRevoke(k)}
+              >
+                {tr("keys.revoke")}
+              </Button>
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

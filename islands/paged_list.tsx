@@ -82,32 +82,23 @@ export function usePagedList<F extends Record<string, string>, P extends PageInf
   };
 }
 
-/**
- * A list's card: the table (or `empty` when there are no rows) and the pager under it. With a `label`
- * it is a labelled section.
- */
-export function PagedCard({ locale, list, rows, empty, label, onPage, children }: {
+/** A list's card: its table (children) and the pager under it. With a `label` it is a labelled section. */
+export function PagedCard({ locale, list, label, onPage, children }: {
   locale: Locale;
   list: { data: PageInfo; busy: boolean; load(page: number): unknown };
-  rows: number;
-  empty: ComponentChildren;
   label?: string;
   /** Another way to read a page than with the applied filters. */
   onPage?(page: number): void;
   children: ComponentChildren;
 }) {
   const Tag = label ? "section" : "div";
-  const { data, busy } = list;
   return (
-    <Tag class="card card-flush" aria-label={label} aria-busy={busy ? "true" : undefined}>
-      {rows === 0 ? empty : <div class="table-wrap">{children}</div>}
+    <Tag class="card card-flush" aria-label={label} aria-busy={list.busy ? "true" : undefined}>
+      {children}
       <Pagination
         locale={locale}
-        page={data.page}
-        pages={data.pages}
-        total={data.total}
-        limit={data.limit}
-        busy={busy}
+        info={list.data}
+        busy={list.busy}
         onPage={onPage ?? ((p) => list.load(p))}
       />
     </Tag>
@@ -147,17 +138,13 @@ export function FilterActions({ applyLabel, clearLabel, busy, canClear, onClear 
 }
 
 /** "Showing 51–100 of 230" with previous/next and a few page numbers around the current one. */
-export function Pagination(
-  { page, pages, total, limit, onPage, locale, busy }: {
-    page: number;
-    pages: number;
-    total: number;
-    limit: number;
-    onPage(page: number): void;
-    locale: Locale;
-    busy?: boolean;
-  },
-) {
+export function Pagination({ info, onPage, locale, busy }: {
+  info: PageInfo;
+  onPage(page: number): void;
+  locale: Locale;
+  busy?: boolean;
+}) {
+  const { page, pages, total, limit } = info;
   if (total === 0) return null;
   const from = (page - 1) * limit + 1;
   const to = Math.min(total, page * limit);

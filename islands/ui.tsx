@@ -138,26 +138,6 @@ export function Button(
   );
 }
 
-/** A table's header row: one column per label (optionally with a class), then the actions column. */
-export function TableHead(
-  { columns, locale }: { columns: (string | { label: string; class: string })[]; locale: Locale },
-) {
-  return (
-    <thead>
-      <tr>
-        {columns.map((c) =>
-          typeof c === "string"
-            ? <th key={c} scope="col">{c}</th>
-            : <th key={c.label} scope="col" class={c.class}>{c.label}</th>
-        )}
-        <th scope="col" class="col-actions">
-          <span class="sr-only">{t(locale, "ui.actions")}</span>
-        </th>
-      </tr>
-    </thead>
-  );
-}
-
 /**
  * A modal on the native <dialog>: focus is trapped and restored, Escape closes it, and the page behind
  * is inert. Rendered only while open, so its form state starts fresh each time.

@@ -1,7 +1,8 @@
 import { Icon } from "../components/Icon.tsx";
 import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 import { CopyButton } from "./copy_button.tsx";
-import { Alert, Button, CheckField, EmptyState, LocalTime, TableHead } from "./ui.tsx";
+import { DataTable } from "./data_table.tsx";
+import { Alert, Button, CheckField, EmptyState, LocalTime } from "./ui.tsx";
 import type { Hook, Mode } from "./Webhooks.tsx";
 
 /** Events most integrations want, offered first. */
@@ -73,94 +74,83 @@ export function WebhookTable({ locale, hooks, onMode, onEdit }: {
 }) {
   const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
   return (
-    <>
-      {hooks.length === 0
-        ? <EmptyState icon="bolt" title={tr("wh.empty")} text={tr("wh.emptyHint")} />
-        : (
-          <div class="table-wrap">
-            <table class="table" data-table="webhooks">
-              <TableHead
-                locale={locale}
-                columns={[
-                  tr("wh.instance"),
-                  tr("wh.url"),
-                  tr("wh.events"),
-                  tr("wh.status"),
-                  tr("wh.createdAt"),
-                ]}
-              />
-              <tbody>
-                {hooks.map((h) => (
-                  <tr key={h.id} data-webhook-id={h.id} class={h.is_active ? undefined : "row-muted"}>
-                    <td>
-                      <strong>{h.instance_name}</strong>
-                    </td>
-                    <td class="cell-truncate" title={h.webhook_url}>
-                      <code>{h.webhook_url}</code>
-                    </td>
-                    <td>
-                      {h.events.length === 0
-                        ? <span class="muted">{tr("wh.allEventsShort")}</span>
-                        : (
-                          <span class="tag-list">
-                            {h.events.slice(0, 3).map((e) => <span key={e} class="tag">{e}</span>)}
-                            {h.events.length > 3 && (
-                              <span class="tag" title={h.events.slice(3).join(", ")}>
-                                +{h.events.length - 3}
-                              </span>
-                            )}
-                          </span>
-                        )}
-                    </td>
-                    <td>
-                      <span class={`badge ${h.is_active ? "badge-ok" : "badge-neutral"}`}>
-                        {tr(h.is_active ? "wh.active" : "wh.paused")}
-                      </span>
-                    </td>
-                    <td class="nowrap">
-                      <LocalTime iso={h.created_at} locale={locale} dateOnly />
-                    </td>
-                    <td class="col-actions">
-                      <div class="row-actions">
-                        <Button
-                          small
-                          variant="ghost"
-                          icon="list"
-                          onClick={() =>
-                            onMode({ kind: "deliveries", hook: h })}
-                          data-action="deliveries"
-                        >
-                          {tr("wh.deliveries")}
-                        </Button>
-                        <Button
-                          small
-                          variant="ghost"
-                          icon="edit"
-                          onClick={() =>
-                            onEdit(h)}
-                          data-action="edit"
-                        >
-                          {tr("wh.edit")}
-                        </Button>
-                        <button
-                          type="button"
-                          class="icon-button icon-button-plain icon-button-danger"
-                          aria-label={tr("wh.deleteNamed", { instance: h.instance_name })}
-                          title={tr("wh.delete")}
-                          onClick={() =>
-                            onMode({ kind: "delete", hook: h })}
-                          data-action="delete"
-                        >
-                          <Icon name="trash" />
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-    </>
+    <DataTable
+      locale={locale}
+      name="webhooks"
+      rows={hooks.length}
+      empty={<EmptyState icon="bolt" title={tr("wh.empty")} text={tr("wh.emptyHint")} />}
+      columns={[
+        tr("wh.instance"),
+        tr("wh.url"),
+        tr("wh.events"),
+        tr("wh.status"),
+        tr("wh.createdAt"),
+      ]}
+    >
+      {hooks.map((h) => (
+        <tr key={h.id} data-webhook-id={h.id} class={h.is_active ? undefined : "row-muted"}>
+          <td>
+            <strong>{h.instance_name}</strong>
+          </td>
+          <td class="cell-truncate" title={h.webhook_url}>
+            <code>{h.webhook_url}</code>
+          </td>
+          <td>
+            {h.events.length === 0
+              ? <span class="muted">{tr("wh.allEventsShort")}</span>
+              : (
+                <span class="tag-list">
+                  {h.events.slice(0, 3).map((e) => <span key={e} class="tag">{e}</span>)}
+                  {h.events.length > 3 && (
+                    <span class="tag" title={h.events.slice(3).join(", ")}>
+                      +{h.events.length - 3}
+                    </span>
+                  )}
+                </span>
+              )}
+          </td>
+          <td>
+            <span class={`badge ${h.is_active ? "badge-ok" : "badge-neutral"}`}>
+              {tr(h.is_active ? "wh.active" : "wh.paused")}
+            </span>
+          </td>
+          <td class="nowrap">
+            <LocalTime iso={h.created_at} locale={locale} dateOnly />
+          </td>
+          <td class="col-actions">
+            <div class="row-actions">
+              <Button
+                small
+                variant="ghost"
+                icon="list"
+                onClick={() => onMode({ kind: "deliveries", hook: h })}
+                data-action="deliveries"
+              >
+                {tr("wh.deliveries")}
+              </Button>
+              <Button
+                small
+                variant="ghost"
+                icon="edit"
+                onClick={() => onEdit(h)}
+                data-action="edit"
+              >
+                {tr("wh.edit")}
+              </Button>
+              <button
+                type="button"
+                class="icon-button icon-button-plain icon-button-danger"
+                aria-label={tr("wh.deleteNamed", { instance: h.instance_name })}
+                title={tr("wh.delete")}
+                onClick={() => onMode({ kind: "delete", hook: h })}
+                data-action="delete"
+              >
+                <Icon name="trash" />
+              </button>
+            </div>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
