@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { isMessageKey, type Locale, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { Icon } from "../components/Icon.tsx";
-import { DateRangeFields, FilterActions, PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
+import { DateRangeFields, FilterActions, PagedCard, pageOf, syncUrl, usePagedList } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
 import { Alert, Button, Dialog, EmptyState, LocalTime, SelectField, TextField, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
@@ -51,17 +51,6 @@ export function auditQuery(f: AuditFilters, page: number, limit: number): URLSea
   if (f.date_from) q.set("date_from", new Date(`${f.date_from}T00:00:00`).toISOString());
   if (f.date_to) q.set("date_to", new Date(`${f.date_to}T23:59:59.999`).toISOString());
   return q;
-}
-
-/** The address bar's copy of the filters: plain dates, as typed. */
-function syncUrl(f: AuditFilters, page: number) {
-  const q = new URLSearchParams();
-  for (const key of ["action", "username", "date_from", "date_to"] as const) {
-    if (f[key].trim()) q.set(key, f[key].trim());
-  }
-  if (page > 1) q.set("page", String(page));
-  const query = q.toString();
-  history.replaceState(null, "", location.pathname + (query ? `?${query}` : ""));
 }
 
 /** "user_created" → its label in the panel's language, or the raw name for actions it does not know. */

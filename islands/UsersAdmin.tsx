@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
 import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
-import { PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
+import { PagedCard, pageOf, syncUrl, usePagedList } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
 import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
@@ -39,15 +39,6 @@ type Modal =
   | { kind: "delete"; user: UserItem }
   | { kind: "reset2fa"; user: UserItem };
 
-/** Keeps page and search in the address bar, so a reload (server-rendered) shows the same list. */
-function syncUrl(page: number, search: string) {
-  const params = new URLSearchParams();
-  if (search) params.set("search", search);
-  if (page > 1) params.set("page", String(page));
-  const query = params.toString();
-  history.replaceState(null, "", location.pathname + (query ? `?${query}` : ""));
-}
-
 /** Admin → Users: a searchable, paginated table with create, edit, delete and 2FA reset. */
 export function UsersAdmin({ locale, currentUserId, search: initialSearch, initial }: Props) {
   const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
@@ -61,7 +52,7 @@ export function UsersAdmin({ locale, currentUserId, search: initialSearch, initi
       if (f.search.trim()) params.set("search", f.search.trim());
       return `/admin/users?${params}`;
     },
-    onLoad: (res, f) => syncUrl(res.page, f.search.trim()),
+    onLoad: (res, f) => syncUrl(f, res.page),
     // Past the last page (after a delete or a narrower search): step back to the last one.
     rows: (res) => res.users.length,
   });

@@ -22,6 +22,18 @@ export function pageOf<K extends string, T extends z.ZodMiniType>(key: K, item: 
   return z.object({ ...info, [key]: z.array(item) } as typeof info & { [k in K]: z.ZodMiniArray<T> });
 }
 
+/**
+ * Keeps the applied filters (trimmed, the empty ones left out) and the page in the address bar, so a
+ * reload (server-rendered) shows the same list.
+ */
+export function syncUrl(filters: Record<string, string>, page: number) {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value.trim()) q.set(key, value.trim());
+  if (page > 1) q.set("page", String(page));
+  const query = q.toString();
+  history.replaceState(null, "", location.pathname + (query ? `?${query}` : ""));
+}
+
 export interface PagedListOptions<F extends Record<string, string>, P extends PageInfo> {
   locale: Locale;
   /** The server-rendered first page. */
