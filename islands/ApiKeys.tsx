@@ -2,19 +2,8 @@ import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
 import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
-import {
-  Alert,
-  Button,
-  CheckField,
-  ConfirmDialog,
-  CopyButton,
-  EmptyState,
-  LocalTime,
-  SelectField,
-  TableHead,
-  TextField,
-  useHydrated,
-} from "./ui.tsx";
+import { Alert, Button, CheckField, ConfirmDialog, SelectField, TextField, useHydrated } from "./ui.tsx";
+import { ApiKeyTable, NewKeyCard, SCOPE_KEYS } from "./api_key_parts.tsx";
 import { api, useApi } from "./use_api.ts";
 
 export const SCOPES = ["full", "send", "read"] as const;
@@ -45,24 +34,12 @@ type Props = z.infer<typeof ApiKeysProps>;
 const EXPIRY = ["never", "30", "90", "365", "custom"] as const;
 type Expiry = typeof EXPIRY[number];
 
-const SCOPE_KEYS: Record<typeof SCOPES[number], [MessageKey, MessageKey]> = {
-  full: ["keys.scopeFull", "keys.scopeFullHint"],
-  send: ["keys.scopeSend", "keys.scopeSendHint"],
-  read: ["keys.scopeRead", "keys.scopeReadHint"],
-};
-
 /** The expiry instant for the chosen option: end of the chosen day for a custom date. */
 function expiryInstant(choice: Expiry, date: string): string | null {
   if (choice === "never") return null;
   if (choice === "custom") return date ? new Date(`${date}T23:59:59`).toISOString() : "";
   return new Date(Date.now() + Number(choice) * 86_400_000).toISOString();
 }
-
-const STATUS: Record<ApiKeyItem["status"], [MessageKey, string]> = {
-  active: ["keys.active", "badge-ok"],
-  expired: ["keys.expired", "badge-warn"],
-  revoked: ["keys.revokedBadge", "badge-danger"],
-};
 
 /** API keys: create one (shown once, with copy), see when each was last used, revoke. */
 export function ApiKeys({ locale, keys: initial, instances }: Props) {
@@ -130,21 +107,7 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
 
   return (
     <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="api-keys">
-      {created && (
-        <section class="card card-highlight" aria-labelledby="new-key-title" data-new-key>
-          <h2 class="card-title" id="new-key-title">{tr("keys.createdTitle", { name: created.name })}</h2>
-          <Alert tone="warn">{tr("keys.createdWarning")}</Alert>
-          <div class="secret-box">
-            <code class="secret secret-wide" data-api-key={created.key}>{created.key}</code>
-            <CopyButton text={created.key} locale={locale} />
-          </div>
-          <p class="field-hint">{tr("keys.usage")}</p>
-          <pre class="code-block"><code>{`curl -H "apikey: ${created.key}" ${location.origin}/instance/fetchInstances`}</code></pre>
-          <div class="form-actions form-actions-start">
-            <Button small onClick={() => setCreated(null)}>{tr("keys.stored")}</Button>
-          </div>
-        </section>
-      )}
+      {created && <NewKeyCard locale={locale} created={created} onDone={() => setCreated(null)} />}
 
       <section class="card" aria-labelledby="create-key-title">
         <h2 class="card-title" id="create-key-title">{tr("keys.createTitle")}</h2>
@@ -224,81 +187,7 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
         <header class="card-head card-pad">
           <h2 class="card-title" id="keys-title">{tr("keys.listTitle", { count: active })}</h2>
         </header>
-        {keys.length === 0
-          ? <EmptyState icon="key" title={tr("keys.empty")} text={tr("keys.emptyHint")} />
-          : (
-            <div class="table-wrap">
-              <table class="table" data-table="api-keys">
-                <TableHead
-                  locale={locale}
-                  columns={[
-                    tr("keys.name"),
-                    tr("keys.scope"),
-                    tr("keys.instances"),
-                    tr("keys.lastUsed"),
-                    tr("keys.expires"),
-                    tr("keys.status"),
-                  ]}
-                />
-                <tbody>
-                  {keys.map((k) => (
-                    <tr key={k.id} data-key-id={k.id} class={k.status === "active" ? undefined : "row-muted"}>
-                      <td>
-                        <span class="cell-stack">
-                          <strong>{k.name}</strong>
-                          <code class="muted">{k.key_prefix}…</code>
-                        </span>
-                      </td>
-                      <td>
-                        <span class={`badge ${k.scope === "full" ? "badge-brand" : "badge-neutral"}`}>
-                          {tr(SCOPE_KEYS[k.scope][0])}
-                        </span>
-                      </td>
-                      <td>
-                        {k.instance_names === null
-                          ? <span class="muted">{tr("keys.allInstances")}</span>
-                          : (
-                            <span class="tag-list">
-                              {k.instance_names.map((i) => <span key={i} class="tag">{i}</span>)}
-                            </span>
-                          )}
-                      </td>
-                      <td>
-                        {k.last_used_at
-                          ? (
-                            <span class="cell-stack">
-                              <LocalTime iso={k.last_used_at} locale={locale} />
-                              {k.last_used_ip && <code class="muted">{k.last_used_ip}</code>}
-                            </span>
-                          )
-                          : <span class="muted">{tr("keys.neverUsed")}</span>}
-                      </td>
-                      <td>
-                        {k.expires_at === null
-                          ? <span class="muted">{tr("keys.never")}</span>
-                          : <LocalTime iso={k.expires_at} locale={locale} dateOnly />}
-                      </td>
-                      <td>
-                        <span class={`badge ${STATUS[k.status][1]}`}>{tr(STATUS[k.status][0])}</span>
-                      </td>
-                      <td class="col-actions">
-                        {k.status === "active" && (
-                          <Button
-                            small
-                            variant="ghost"
-                            icon="trash"
-                            onClick={() => setRevoking(k)}
-                          >
-                            {tr("keys.revoke")}
-                          </Button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+        <ApiKeyTable locale={locale} keys={keys} onRevoke={setRevoking} />
       </section>
       {revoking && (
         <ConfirmDialog

@@ -2,20 +2,9 @@ import { useEffect, useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { isMessageKey, type Locale, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { Icon } from "../components/Icon.tsx";
-import {
-  Alert,
-  Button,
-  DateRangeFields,
-  Dialog,
-  EmptyState,
-  FilterActions,
-  LocalTime,
-  Pagination,
-  SelectField,
-  TableHead,
-  TextField,
-  useHydrated,
-} from "./ui.tsx";
+import { DateRangeFields, FilterActions, PagedCard, pageOf, syncUrl, usePagedList } from "./paged_list.tsx";
+import { DataTable } from "./data_table.tsx";
+import { Alert, Button, Dialog, EmptyState, LocalTime, SelectField, TextField, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 const Entry = z.object({
@@ -31,13 +20,7 @@ const Entry = z.object({
 });
 type AuditEntry = z.infer<typeof Entry>;
 
-const AuditPage = z.object({
-  logs: z.array(Entry),
-  total: z.number(),
-  page: z.number(),
-  limit: z.number(),
-  pages: z.number(),
-});
+const AuditPage = pageOf("logs", Entry);
 type AuditPage = z.infer<typeof AuditPage>;
 
 const Filters = z.object({
@@ -68,17 +51,6 @@ export function auditQuery(f: AuditFilters, page: number, limit: number): URLSea
   if (f.date_from) q.set("date_from", new Date(`${f.date_from}T00:00:00`).toISOString());
   if (f.date_to) q.set("date_to", new Date(`${f.date_to}T23:59:59.999`).toISOString());
   return q;
-}
-
-/** The address bar's copy of the filters: plain dates, as typed. */
-function syncUrl(f: AuditFilters, page: number) {
-  const q = new URLSearchParams();
-  for (const key of ["action", "username", "date_from", "date_to"] as const) {
-    if (f[key].trim()) q.set(key, f[key].trim());
-  }
-  if (page > 1) q.set("page", String(page));
-  const query = q.toString();
-  history.replaceState(null, "", location.pathname + (query ? `?${query}` : ""));
 }
 
 /** "user_created" → its label in the panel's language, or the raw name for actions it does not know. */
@@ -114,26 +86,20 @@ const summary = (details: AuditEntry["details"]) =>
 export function AuditLog({ locale, actions, filters: initialFilters, initial }: Props) {
   const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
   const hydrated = useHydrated();
-  const [data, setData] = useState<AuditPage>(initial);
-  const [filters, setFilters] = useState<AuditFilters>(initialFilters);
-  const [applied, setApplied] = useState<AuditFilters>(initialFilters);
+  const list = usePagedList({
+    locale,
+    initial,
+    filters: initialFilters,
+    url: (f, page, limit) => `/admin/audit?${auditQuery(f, page, limit)}`,
+    onLoad: (res, f) => syncUrl(f, res.page),
+  });
+  const { data, filters, set } = list;
   const [detail, setDetail] = useState<AuditEntry | null>(null);
-  const list = useApi(locale);
   const one = useApi(locale);
-  const set = (key: keyof AuditFilters) => (v: string) => setFilters((f) => ({ ...f, [key]: v }));
-
-  const load = async (page: number, f: AuditFilters) => {
-    const q = auditQuery(f, page, data.limit);
-    const res = await list.run(() => api<AuditPage>(`/admin/audit?${q}`));
-    if (!res) return;
-    setData(res);
-    setApplied(f);
-    syncUrl(f, res.page);
-  };
 
   // The server read date filters as UTC days (it cannot know the reader's zone): reload in local time.
   useEffect(() => {
-    if (initialFilters.date_from || initialFilters.date_to) load(initial.page, initialFilters);
+    if (initialFilters.date_from || initialFilters.date_to) list.load(initial.page, initialFilters);
   }, []);
 
   const open = async (entry: AuditEntry) => {
@@ -142,8 +108,7 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
     if (res) setDetail(res.log);
   };
 
-  const empty = { action: "", username: "", date_from: "", date_to: "" };
-  const filtered = Object.values(applied).some((v) => v.trim() !== "");
+  const filtered = list.filtered;
 
   return (
     <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="audit-log">
@@ -151,7 +116,7 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
         class="card filter-bar"
         onSubmit={(e) => {
           e.preventDefault();
-          load(1, filters);
+          list.load(1, filters);
         }}
         aria-label={tr("audit.filters")}
       >
@@ -183,88 +148,71 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
           applyLabel={tr("audit.apply")}
           clearLabel={tr("audit.clear")}
           busy={list.busy}
-          canClear={filtered || Object.values(filters).some((v) => Boolean(v))}
-          onClear={() => {
-            setFilters(empty);
-            load(1, empty);
-          }}
+          canClear={list.clearable}
+          onClear={() => list.clear({ action: "", username: "", date_from: "", date_to: "" })}
         />
       </form>
       {list.error && <Alert tone="error">{list.error}</Alert>}
 
-      <section
-        class="card card-flush"
-        aria-label={tr("audit.title")}
-        aria-busy={list.busy ? "true" : undefined}
+      <PagedCard
+        locale={locale}
+        list={list}
+        label={tr("audit.title")}
       >
-        {data.logs.length === 0
-          ? (
+        <DataTable
+          locale={locale}
+          name="audit"
+          class="table table-hover"
+          rows={data.logs.length}
+          empty={
             <EmptyState
               icon="list"
               title={tr(filtered ? "audit.noMatch" : "audit.empty")}
               text={filtered ? tr("audit.noMatchHint") : undefined}
             />
-          )
-          : (
-            <div class="table-wrap">
-              <table class="table table-hover" data-table="audit">
-                <TableHead
-                  locale={locale}
-                  columns={[
-                    tr("audit.date"),
-                    tr("audit.username"),
-                    tr("audit.action"),
-                    tr("audit.resource"),
-                    "IP",
-                    tr("audit.details"),
-                  ]}
-                />
-                <tbody>
-                  {data.logs.map((e) => (
-                    <tr key={e.id} data-audit-id={e.id}>
-                      <td class="nowrap">
-                        <LocalTime iso={e.created_at} locale={locale} />
-                      </td>
-                      <td>{e.username ?? <span class="muted">{tr("audit.system")}</span>}</td>
-                      <td>
-                        <span class={`badge ${TONE[e.action] ?? "badge-neutral"}`} title={e.action}>
-                          {actionLabel(locale, e.action)}
-                        </span>
-                      </td>
-                      <td>
-                        <code>{resource(e)}</code>
-                      </td>
-                      <td>
-                        <code>{e.ip_address ?? "—"}</code>
-                      </td>
-                      <td class="cell-truncate" title={summary(e.details)}>{summary(e.details) || "—"}</td>
-                      <td class="col-actions">
-                        <button
-                          type="button"
-                          class="icon-button icon-button-plain"
-                          title={tr("audit.view")}
-                          aria-label={tr("audit.viewEntry", { id: e.id })}
-                          onClick={() => open(e)}
-                        >
-                          <Icon name="eye" />
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        <Pagination
-          locale={locale}
-          page={data.page}
-          pages={data.pages}
-          total={data.total}
-          limit={data.limit}
-          busy={list.busy}
-          onPage={(p) => load(p, applied)}
-        />
-      </section>
+          }
+          columns={[
+            tr("audit.date"),
+            tr("audit.username"),
+            tr("audit.action"),
+            tr("audit.resource"),
+            "IP",
+            tr("audit.details"),
+          ]}
+        >
+          {data.logs.map((e) => (
+            <tr key={e.id} data-audit-id={e.id}>
+              <td class="nowrap">
+                <LocalTime iso={e.created_at} locale={locale} />
+              </td>
+              <td>{e.username ?? <span class="muted">{tr("audit.system")}</span>}</td>
+              <td>
+                <span class={`badge ${TONE[e.action] ?? "badge-neutral"}`} title={e.action}>
+                  {actionLabel(locale, e.action)}
+                </span>
+              </td>
+              <td>
+                <code>{resource(e)}</code>
+              </td>
+              <td>
+                <code>{e.ip_address ?? "—"}</code>
+              </td>
+              <td class="cell-truncate" title={summary(e.details)}>{summary(e.details) || "—"}</td>
+              <td class="col-actions">
+                <button
+                  type="button"
+                  class="icon-button icon-button-plain"
+                  title={tr("audit.view")}
+                  aria-label={tr("audit.viewEntry", { id: e.id })}
+                  onClick={() => open(e)}
+                >
+                  <Icon name="eye" />
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </PagedCard>
 
       {detail && (
         <Dialog

@@ -1,22 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { Icon } from "../components/Icon.tsx";
 import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
-import { instanceNameProblem, type InstanceState, normalizeState, phoneOfJid } from "./gateway_rules.ts";
+import { instanceNameProblem, type InstanceState, normalizeState } from "./gateway_rules.ts";
 import { ConnectDialog } from "./instance_connect.tsx";
 import { DetailDialog } from "./instance_detail.tsx";
-import { StateBadge } from "./state_badge.tsx";
-import {
-  Alert,
-  Button,
-  ConfirmDialog,
-  Dialog,
-  EmptyState,
-  LocalTime,
-  TableHead,
-  TextField,
-  useHydrated,
-} from "./ui.tsx";
+import { InstanceTable } from "./instance_table.tsx";
+import { Alert, Button, ConfirmDialog, Dialog, TextField, useHydrated } from "./ui.tsx";
 import { gatewayError, translated } from "./gateway_errors.ts";
 import { api, ApiError, useApi } from "./use_api.ts";
 
@@ -46,7 +35,7 @@ type Props = z.infer<typeof InstancesProps>;
 
 const REFRESH_MS = 10_000;
 
-type Action = { kind: "connect" | "detail" | "logout" | "delete"; name: string };
+export type Action = { kind: "connect" | "detail" | "logout" | "delete"; name: string };
 
 /** Instances: live states, create, connect (QR or pairing code), disconnect, restart, details, delete. */
 export function Instances(
@@ -209,119 +198,14 @@ export function Instances(
           <h2 class="card-title" id="instances-title">{tr("inst.listTitle", { count: items.length })}</h2>
           <Button small variant="ghost" icon="refresh" onClick={refresh}>{tr("ui.refresh")}</Button>
         </header>
-        {items.length === 0
-          ? (
-            <EmptyState
-              icon="server"
-              title={tr("inst.empty")}
-              text={tr(sandbox ? "inst.emptySandbox" : "inst.emptyHint")}
-            />
-          )
-          : (
-            <div class="table-wrap">
-              <table class="table" data-table="instances">
-                <TableHead
-                  locale={locale}
-                  columns={[tr("inst.name"), tr("inst.state"), tr("inst.phone"), tr("inst.createdAt")]}
-                />
-                <tbody>
-                  {items.map((i) => (
-                    <tr key={i.name} data-instance-row={i.name}>
-                      <td>
-                        <span class="cell-stack">
-                          <button
-                            type="button"
-                            class="link-button"
-                            onClick={() => setAction({ kind: "detail", name: i.name })}
-                          >
-                            <strong>{i.name}</strong>
-                          </button>
-                          {i.granted && (
-                            <span class="muted">
-                              {tr(i.canDelete ? "inst.ownedBy" : "inst.sharedBy", { owner: i.owner })}
-                            </span>
-                          )}
-                        </span>
-                      </td>
-                      <td>
-                        <StateBadge locale={locale} state={i.state} />
-                      </td>
-                      <td>
-                        {phoneOfJid(i.ownerJid)
-                          ? (
-                            <span class="cell-stack">
-                              <code>{phoneOfJid(i.ownerJid)}</code>
-                              {i.profileName && <span class="muted">{i.profileName}</span>}
-                            </span>
-                          )
-                          : <span class="muted">—</span>}
-                      </td>
-                      <td class="nowrap">
-                        <LocalTime iso={i.createdAt} locale={locale} dateOnly />
-                      </td>
-                      <td class="col-actions">
-                        <div class="row-actions">
-                          {i.state === "open"
-                            ? (
-                              <Button
-                                small
-                                onClick={() => setAction({ kind: "logout", name: i.name })}
-                                data-action="logout"
-                              >
-                                {tr("inst.disconnect")}
-                              </Button>
-                            )
-                            : (
-                              <Button
-                                small
-                                variant="primary"
-                                icon="bolt"
-                                onClick={() => setAction({ kind: "connect", name: i.name })}
-                                data-action="connect"
-                              >
-                                {tr("inst.connect")}
-                              </Button>
-                            )}
-                          <Button
-                            small
-                            variant="ghost"
-                            icon="refresh"
-                            busy={restarting === i.name}
-                            onClick={() => restart(i.name)}
-                            data-action="restart"
-                            title={tr("inst.restartHint")}
-                          >
-                            {tr("inst.restart")}
-                          </Button>
-                          <Button
-                            small
-                            variant="ghost"
-                            icon="eye"
-                            onClick={() => setAction({ kind: "detail", name: i.name })}
-                            data-action="detail"
-                          >
-                            {tr("inst.details")}
-                          </Button>
-                          {i.canDelete && (
-                            <button
-                              type="button"
-                              class="icon-button icon-button-plain icon-button-danger"
-                              aria-label={tr("inst.deleteNamed", { name: i.name })}
-                              title={tr("inst.delete")}
-                              onClick={() => setAction({ kind: "delete", name: i.name })}
-                              data-action="delete"
-                            >
-                              <Icon name="trash" />
-                            </button>
-                          )}
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+        <InstanceTable
+          locale={locale}
+          items={items}
+          sandbox={sandbox}
+          restarting={restarting}
+          onAction={setAction}
+          onRestart={restart}
+        />
       </section>
 
       {action?.kind === "connect" && (

@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
-import { EmojiButton } from "./emoji_button.tsx";
 import {
   base64Payload,
   formatBytes,
@@ -16,7 +15,8 @@ import { gatewayError } from "./gateway_errors.ts";
 import { StateBadge } from "./state_badge.tsx";
 import { Alert, Button, SelectField, TextField, useHydrated } from "./ui.tsx";
 import { api } from "./use_api.ts";
-import { insertAt, type Marker, WaPreview, wrapSelection } from "./wa_format.tsx";
+import { insertAt, type Marker, wrapSelection } from "./wa_format.tsx";
+import { ComposerPreview, FormatBar, MediaField, type Picked, readAsDataUrl } from "./composer_parts.tsx";
 
 export const MessageComposerProps = z.object({
   locale: z.enum(LOCALES),
@@ -29,32 +29,6 @@ type Props = z.infer<typeof MessageComposerProps>;
 
 /** Fired on window after a send, so the history island on the same page reloads. */
 export const SENT_EVENT = "taguato:message-sent";
-
-const FORMATS: { marker: Marker; key: MessageKey; glyph: string; cls: string }[] = [
-  { marker: "*", key: "msg.bold", glyph: "B", cls: "fmt-bold" },
-  { marker: "_", key: "msg.italic", glyph: "I", cls: "fmt-italic" },
-  { marker: "~", key: "msg.strike", glyph: "S", cls: "fmt-strike" },
-  { marker: "```", key: "msg.mono", glyph: "</>", cls: "fmt-mono" },
-];
-
-interface Picked {
-  name: string;
-  size: number;
-  mime: string;
-  /** Raw base64, what sendMedia takes. */
-  base64: string;
-  /** For the preview of images. */
-  url: string | null;
-}
-
-function readAsDataUrl(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(file);
-  });
-}
 
 /** Send one message: instance (open ones only), number, text with formatting and emoji, or a file. */
 export function MessageComposer({ locale, instances: initial, templates, selected }: Props) {
@@ -262,69 +236,18 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
         </div>
 
         {kind === "media" && (
-          <div class={`field${errors.file ? " field-invalid" : ""}`}>
-            <label for="media-file">{tr("msg.file")}</label>
-            <input
-              ref={fileInput}
-              id="media-file"
-              type="file"
-              name="media"
-              class="input"
-              accept="image/*,video/*,audio/*,application/pdf,.doc,.docx,.xls,.xlsx,.txt,.csv,.zip"
-              onChange={(e) => pickFile(e.currentTarget)}
-              aria-describedby="media-file-hint"
-            />
-            {errors.file
-              ? <p class="field-error" id="media-file-hint">{errors.file}</p>
-              : (
-                <p class="field-hint" id="media-file-hint">
-                  {file
-                    ? tr("msg.fileChosen", {
-                      name: file.name,
-                      size: formatBytes(file.size),
-                      type: tr(`media.${mediaTypeOf(file.mime)}` as const),
-                    })
-                    : tr("msg.fileHint", { max: formatBytes(MAX_MEDIA_BYTES) })}
-                </p>
-              )}
-          </div>
+          <MediaField
+            locale={locale}
+            file={file}
+            error={errors.file}
+            inputRef={fileInput}
+            onPick={pickFile}
+          />
         )}
 
         <div class={`field${errors.text ? " field-invalid" : ""}`}>
           <label for="message-text">{tr(kind === "text" ? "msg.text" : "msg.caption")}</label>
-          <div class="format-bar" role="toolbar" aria-label={tr("msg.toolbar")} aria-controls="message-text">
-            {FORMATS.map((f) => (
-              <button
-                key={f.marker}
-                type="button"
-                class={`format-btn ${f.cls}`}
-                aria-label={tr(f.key)}
-                title={tr(f.key)}
-                onMouseDown={(e) => e.preventDefault()}
-                onClick={() => format(f.marker)}
-                data-format={f.marker}
-              >
-                {f.glyph}
-              </button>
-            ))}
-            <EmojiButton locale={locale} onPick={insert} />
-            {templates.length > 0 && (
-              <select
-                class="input template-select"
-                aria-label={tr("msg.template")}
-                value=""
-                onChange={(e) => {
-                  const tpl = templates.find((x) => String(x.id) === e.currentTarget.value);
-                  e.currentTarget.value = "";
-                  if (tpl) insert(tpl.content);
-                }}
-                data-template-select
-              >
-                <option value="">{tr("msg.template")}</option>
-                {templates.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
-              </select>
-            )}
-          </div>
+          <FormatBar locale={locale} templates={templates} onFormat={format} onInsert={insert} />
           <textarea
             ref={area}
             id="message-text"
@@ -356,23 +279,7 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
         </div>
       </form>
 
-      <aside class="card composer-preview" aria-labelledby="preview-title">
-        <h2 class="card-title" id="preview-title">{tr("msg.preview")}</h2>
-        <div class="wa-chat">
-          {kind === "media" && file && (
-            <div class="wa-media">
-              {file.url
-                ? <img src={file.url} alt={file.name} />
-                : <span class="wa-file">📎 {file.name} · {formatBytes(file.size)}</span>}
-            </div>
-          )}
-          <WaPreview
-            text={text}
-            placeholder={tr(kind === "text" ? "msg.previewEmpty" : "msg.previewCaption")}
-          />
-        </div>
-        <p class="field-hint">{tr("msg.previewHint")}</p>
-      </aside>
+      <ComposerPreview locale={locale} kind={kind} file={file} text={text} />
     </div>
   );
 }

@@ -3,18 +3,9 @@ import * as z from "zod/mini";
 import { isMessageKey, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
 import { SENT_EVENT } from "./MessageComposer.tsx";
 import { MESSAGE_STATUSES, StatusBadge } from "./state_badge.tsx";
-import {
-  Alert,
-  Button,
-  DateRangeFields,
-  EmptyState,
-  FilterActions,
-  LocalTime,
-  Pagination,
-  SelectField,
-  useHydrated,
-} from "./ui.tsx";
-import { api, useApi } from "./use_api.ts";
+import { DateRangeFields, FilterActions, PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
+import { DataTable } from "./data_table.tsx";
+import { Alert, Button, EmptyState, LocalTime, SelectField, useHydrated } from "./ui.tsx";
 
 const Log = z.object({
   id: z.number(),
@@ -28,16 +19,8 @@ const Log = z.object({
   created_at: z.string(),
   status_updated_at: z.string(),
 });
-type LogItem = z.infer<typeof Log>;
 
-const LogPage = z.object({
-  logs: z.array(Log),
-  total: z.number(),
-  page: z.number(),
-  limit: z.number(),
-  pages: z.number(),
-});
-type LogPage = z.infer<typeof LogPage>;
+const LogPage = pageOf("logs", Log);
 
 export const MessageHistoryProps = z.object({
   locale: z.enum(LOCALES),
@@ -46,13 +29,13 @@ export const MessageHistoryProps = z.object({
 });
 type Props = z.infer<typeof MessageHistoryProps>;
 
-interface Filters {
+type Filters = {
   status: string;
   instance_name: string;
   direction: string;
   date_from: string;
   date_to: string;
-}
+};
 const EMPTY: Filters = { status: "", instance_name: "", direction: "", date_from: "", date_to: "" };
 
 // While something may still change (a send waiting for its receipts), refresh often; otherwise slowly.
@@ -75,24 +58,18 @@ function query(f: Filters, page: number, limit: number): URLSearchParams {
 export function MessageHistory({ locale, instances, initial }: Props) {
   const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
   const hydrated = useHydrated();
-  const [data, setData] = useState<LogPage>(initial);
-  const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [applied, setApplied] = useState<Filters>(EMPTY);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
-  const list = useApi(locale);
+  const list = usePagedList({
+    locale,
+    initial,
+    filters: EMPTY,
+    url: (f, page, limit) => `/api/messages/log?${query(f, page, limit)}`,
+    onLoad: () => setUpdatedAt(Date.now()),
+  });
+  const { data, filters, applied, set, load } = list;
   const latest = useRef({ page: initial.page, applied: EMPTY });
   latest.current = { page: data.page, applied };
   const moving = useRef(false);
-  const set = (key: keyof Filters) => (v: string) => setFilters((f) => ({ ...f, [key]: v }));
-
-  const load = async (page: number, f: Filters, quiet = false) => {
-    const fetchPage = () => api<LogPage>(`/api/messages/log?${query(f, page, data.limit)}`);
-    const res = quiet ? await fetchPage().catch(() => null) : await list.run(fetchPage);
-    if (!res) return;
-    setData(res);
-    setApplied(f);
-    setUpdatedAt(Date.now());
-  };
 
   // Polls quietly (no spinner) so delivered/read show up without a reload; faster while rows are moving.
   useEffect(() => {
@@ -127,7 +104,7 @@ export function MessageHistory({ locale, instances, initial }: Props) {
     Date.now() - new Date(l.status_updated_at).getTime() < 5 * 60_000
   );
 
-  const filtered = Object.values(applied).some((v) => v !== "");
+  const filtered = list.filtered;
   const exportHref = (() => {
     const q = query(applied, 1, data.limit);
     q.delete("page");
@@ -218,76 +195,63 @@ export function MessageHistory({ locale, instances, initial }: Props) {
           applyLabel={tr("hist.apply")}
           clearLabel={tr("hist.clear")}
           busy={list.busy}
-          canClear={filtered || Object.values(filters).some((v) => Boolean(v))}
-          onClear={() => {
-            setFilters(EMPTY);
-            load(1, EMPTY);
-          }}
+          canClear={list.clearable}
+          onClear={() => list.clear(EMPTY)}
         />
       </form>
       {list.error && <Alert tone="error">{list.error}</Alert>}
-      <div class="card card-flush" aria-busy={list.busy ? "true" : undefined}>
-        {data.logs.length === 0
-          ? (
+      <PagedCard
+        locale={locale}
+        list={list}
+      >
+        <DataTable
+          locale={locale}
+          name="history"
+          actions={false}
+          rows={data.logs.length}
+          empty={
             <EmptyState
               icon="chat"
               title={tr(filtered ? "hist.noMatch" : "hist.empty")}
               text={tr(filtered ? "hist.noMatchHint" : "hist.emptyHint")}
             />
-          )
-          : (
-            <div class="table-wrap">
-              <table class="table" data-table="history">
-                <thead>
-                  <tr>
-                    <th scope="col">{tr("hist.date")}</th>
-                    <th scope="col">{tr("hist.instance")}</th>
-                    <th scope="col">{tr("hist.number")}</th>
-                    <th scope="col">{tr("hist.type")}</th>
-                    <th scope="col">{tr("hist.status")}</th>
-                    <th scope="col">{tr("hist.error")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.logs.map((l: LogItem) => (
-                    <tr key={l.id} data-log-id={l.id} data-log-status={l.status}>
-                      <td class="nowrap">
-                        <LocalTime iso={l.created_at} locale={locale} />
-                      </td>
-                      <td>{l.instance_name}</td>
-                      <td>
-                        <span class="cell-stack">
-                          <code>{l.phone_number}</code>
-                          {l.direction === "inbound" && <span class="muted">{tr("hist.inbound")}</span>}
-                        </span>
-                      </td>
-                      <td>
-                        {isMessageKey(`type.${l.message_type}`)
-                          ? tr(`type.${l.message_type}` as MessageKey)
-                          : l.message_type}
-                      </td>
-                      <td>
-                        <StatusBadge locale={locale} status={l.status} />
-                      </td>
-                      <td class="cell-truncate" title={l.error_message ?? ""}>
-                        {l.error_message ?? <span class="muted">—</span>}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        <Pagination
-          locale={locale}
-          page={data.page}
-          pages={data.pages}
-          total={data.total}
-          limit={data.limit}
-          busy={list.busy}
-          onPage={(p) => load(p, applied)}
-        />
-      </div>
+          }
+          columns={[
+            tr("hist.date"),
+            tr("hist.instance"),
+            tr("hist.number"),
+            tr("hist.type"),
+            tr("hist.status"),
+            tr("hist.error"),
+          ]}
+        >
+          {data.logs.map((l) => (
+            <tr key={l.id} data-log-id={l.id} data-log-status={l.status}>
+              <td class="nowrap">
+                <LocalTime iso={l.created_at} locale={locale} />
+              </td>
+              <td>{l.instance_name}</td>
+              <td>
+                <span class="cell-stack">
+                  <code>{l.phone_number}</code>
+                  {l.direction === "inbound" && <span class="muted">{tr("hist.inbound")}</span>}
+                </span>
+              </td>
+              <td>
+                {isMessageKey(`type.${l.message_type}`)
+                  ? tr(`type.${l.message_type}` as MessageKey)
+                  : l.message_type}
+              </td>
+              <td>
+                <StatusBadge locale={locale} status={l.status} />
+              </td>
+              <td class="cell-truncate" title={l.error_message ?? ""}>
+                {l.error_message ?? <span class="muted">—</span>}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </PagedCard>
     </section>
   );
 }

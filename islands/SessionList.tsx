@@ -2,7 +2,8 @@ import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
 import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
-import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, TableHead, useHydrated } from "./ui.tsx";
+import { DataTable } from "./data_table.tsx";
+import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 const Session = z.object({
@@ -112,56 +113,49 @@ export function SessionList({ locale, sessions: initial }: Props) {
           {list.error && <Alert tone="error">{list.error}</Alert>}
         </div>
       )}
-      {sessions.length === 0
-        ? <EmptyState icon="devices" title={tr("sessions.empty")} />
-        : (
-          <div class="table-wrap">
-            <table class="table">
-              <TableHead
-                locale={locale}
-                columns={[
-                  tr("sessions.device"),
-                  tr("sessions.ip"),
-                  tr("sessions.lastActive"),
-                  tr("sessions.created"),
-                ]}
-              />
-              <tbody>
-                {sessions.map((s) => (
-                  <tr key={s.id} data-session-id={s.id} class={s.current ? "row-current" : undefined}>
-                    <td>
-                      <span class="cell-main" title={s.user_agent ?? undefined}>
-                        <Icon name="devices" />
-                        <span>{describeAgent(s.user_agent) ?? tr("sessions.unknownDevice")}</span>
-                        {s.current && <span class="badge badge-ok">{tr("sessions.current")}</span>}
-                      </span>
-                    </td>
-                    <td>
-                      <code>{s.ip_address ?? "—"}</code>
-                    </td>
-                    <td>
-                      <LocalTime iso={s.last_active} locale={locale} />
-                    </td>
-                    <td>
-                      <LocalTime iso={s.created_at} locale={locale} />
-                    </td>
-                    <td class="col-actions">
-                      <Button
-                        small
-                        variant="ghost"
-                        icon="close"
-                        onClick={() =>
-                          setConfirm({ kind: "one", session: s })}
-                      >
-                        {tr(s.current ? "sessions.logoutHere" : "sessions.revoke")}
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+      <DataTable
+        locale={locale}
+        rows={sessions.length}
+        empty={<EmptyState icon="devices" title={tr("sessions.empty")} />}
+        columns={[
+          tr("sessions.device"),
+          tr("sessions.ip"),
+          tr("sessions.lastActive"),
+          tr("sessions.created"),
+        ]}
+      >
+        {sessions.map((s) => (
+          <tr key={s.id} data-session-id={s.id} class={s.current ? "row-current" : undefined}>
+            <td>
+              <span class="cell-main" title={s.user_agent ?? undefined}>
+                <Icon name="devices" />
+                <span>{describeAgent(s.user_agent) ?? tr("sessions.unknownDevice")}</span>
+                {s.current && <span class="badge badge-ok">{tr("sessions.current")}</span>}
+              </span>
+            </td>
+            <td>
+              <code>{s.ip_address ?? "—"}</code>
+            </td>
+            <td>
+              <LocalTime iso={s.last_active} locale={locale} />
+            </td>
+            <td>
+              <LocalTime iso={s.created_at} locale={locale} />
+            </td>
+            <td class="col-actions">
+              <Button
+                small
+                variant="ghost"
+                icon="close"
+                onClick={() =>
+                  setConfirm({ kind: "one", session: s })}
+              >
+                {tr(s.current ? "sessions.logoutHere" : "sessions.revoke")}
+              </Button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {confirm && (
         <ConfirmDialog
           locale={locale}

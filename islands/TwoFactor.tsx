@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
-import { Alert, Button, CheckField, CopyButton, Dialog, TextField, useHydrated } from "./ui.tsx";
+import { CopyButton } from "./copy_button.tsx";
+import { Alert, Button, CheckField, Dialog, TextField, useHydrated } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 export const TwoFactorProps = z.object({

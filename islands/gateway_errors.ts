@@ -1,35 +1,13 @@
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
+import { type Locale, t } from "../lib/core/i18n.ts";
 import { ApiError, errorMessage } from "./use_api.ts";
 
-/** The gateway's (contract) messages on the instance, send and webhook routes the panel can translate. */
-const KNOWN: Record<string, MessageKey> = {
-  "Instance name already in use": "err.instanceTaken",
-  "Instance limit reached": "err.instanceLimit",
-  "Instance name must be between 1 and 100 characters": "inst.nameLength",
-  "Instance name must start with a letter or number and contain only letters, numbers, underscores and hyphens":
-    "inst.nameChars",
-  "You don't own this instance": "err.notYourInstance",
-  "You do not own this instance": "err.notYourInstance",
-  "Phone number must contain only digits": "msg.numberDigits",
-  "Phone number must be between 8 and 20 digits": "msg.numberLength",
-  "Webhook already exists for this instance": "err.webhookExists",
-  "webhook_url cannot point to private/internal IP addresses": "err.webhookPrivate",
-  "webhook_url host does not resolve": "err.webhookResolve",
-  "webhook_url must start with http:// or https://": "wh.urlScheme",
-  "Invalid webhook URL": "err.webhookInvalid",
-  "Service temporarily unavailable, please retry later": "err.engineUnavailable",
-  "WhatsApp API unavailable": "err.engineUnavailable",
-};
-
 /**
- * What to tell the user about a failed gateway or engine call: a translated contract message, the
- * engine's own words (its envelope nests them in response.message; a recipient that is not on WhatsApp
- * comes back as `{exists: false}`), or the generic translation of errorMessage.
+ * What to tell the user about a failed gateway or engine call: the engine's own words when the answer
+ * is the engine's (no catalogue code; its envelope nests them in response.message, and a recipient that
+ * is not on WhatsApp comes back as `{exists: false}`), else errorMessage's translation by code.
  */
 export function gatewayError(locale: Locale, err: unknown): string {
-  if (err instanceof ApiError) {
-    const known = KNOWN[err.message];
-    if (known) return t(locale, known);
+  if (err instanceof ApiError && !err.code) {
     const message = (err.body.response as { message?: unknown } | undefined)?.message;
     const parts = (Array.isArray(message) ? message : message === undefined ? [] : [message]).map((m) => {
       if (typeof m === "string") return m;

@@ -1,4 +1,4 @@
-import { type ComponentChildren, Fragment, type JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { Icon, type IconName } from "../components/Icon.tsx";
 import { type Locale, t } from "../lib/core/i18n.ts";
@@ -138,58 +138,6 @@ export function Button(
   );
 }
 
-/** A table's header row: one column per label (optionally with a class), then the actions column. */
-export function TableHead(
-  { columns, locale }: { columns: (string | { label: string; class: string })[]; locale: Locale },
-) {
-  return (
-    <thead>
-      <tr>
-        {columns.map((c) =>
-          typeof c === "string"
-            ? <th key={c} scope="col">{c}</th>
-            : <th key={c.label} scope="col" class={c.class}>{c.label}</th>
-        )}
-        <th scope="col" class="col-actions">
-          <span class="sr-only">{t(locale, "ui.actions")}</span>
-        </th>
-      </tr>
-    </thead>
-  );
-}
-
-/** The "from" and "to" date inputs of a list's filter form. */
-export function DateRangeFields({ labels, from, to, onFrom, onTo }: {
-  labels: [string, string];
-  from: string;
-  to: string;
-  onFrom: (v: string) => void;
-  onTo: (v: string) => void;
-}) {
-  return (
-    <>
-      <TextField label={labels[0]} name="date_from" type="date" value={from} onValue={onFrom} />
-      <TextField label={labels[1]} name="date_to" type="date" value={to} onValue={onTo} />
-    </>
-  );
-}
-
-/** Apply and clear buttons of a list's filter form; clear is off while nothing is typed or applied. */
-export function FilterActions({ applyLabel, clearLabel, busy, canClear, onClear }: {
-  applyLabel: string;
-  clearLabel: string;
-  busy: boolean;
-  canClear: boolean;
-  onClear: () => void;
-}) {
-  return (
-    <div class="filter-actions">
-      <Button type="submit" variant="primary" icon="filter" busy={busy}>{applyLabel}</Button>
-      <Button variant="ghost" disabled={!canClear} onClick={onClear}>{clearLabel}</Button>
-    </div>
-  );
-}
-
 /**
  * A modal on the native <dialog>: focus is trapped and restored, Escape closes it, and the page behind
  * is inert. Rendered only while open, so its form state starts fresh each time.
@@ -274,90 +222,6 @@ export function EmptyState({ icon, title, text }: { icon: IconName; title: strin
       <p class="empty-title">{title}</p>
       {text && <p class="muted">{text}</p>}
     </div>
-  );
-}
-
-/** "Showing 51–100 of 230" with previous/next and a few page numbers around the current one. */
-export function Pagination(
-  { page, pages, total, limit, onPage, locale, busy }: {
-    page: number;
-    pages: number;
-    total: number;
-    limit: number;
-    onPage(page: number): void;
-    locale: Locale;
-    busy?: boolean;
-  },
-) {
-  if (total === 0) return null;
-  const from = (page - 1) * limit + 1;
-  const to = Math.min(total, page * limit);
-  const around = [...new Set([1, page - 1, page, page + 1, pages])].filter((p) => p >= 1 && p <= pages)
-    .sort((a, b) => a - b);
-  return (
-    <nav class="pagination" aria-label={t(locale, "ui.pagination")}>
-      <span class="muted">{t(locale, "ui.showing", { from, to, total })}</span>
-      <div class="pagination-pages">
-        <button
-          type="button"
-          class="page-btn"
-          disabled={page <= 1 || busy}
-          onClick={() => onPage(page - 1)}
-          aria-label={t(locale, "ui.previous")}
-        >
-          <Icon name="chevronLeft" />
-        </button>
-        {around.map((p, i) => (
-          <Fragment key={p}>
-            {i > 0 && p - around[i - 1] > 1 && <span class="page-gap" aria-hidden="true">…</span>}
-            <button
-              type="button"
-              class="page-btn"
-              aria-current={p === page ? "page" : undefined}
-              disabled={busy}
-              onClick={() => p !== page && onPage(p)}
-              aria-label={t(locale, "ui.page", { page: p })}
-            >
-              {p}
-            </button>
-          </Fragment>
-        ))}
-        <button
-          type="button"
-          class="page-btn"
-          disabled={page >= pages || busy}
-          onClick={() => onPage(page + 1)}
-          aria-label={t(locale, "ui.next")}
-        >
-          <Icon name="chevronRight" />
-        </button>
-      </div>
-    </nav>
-  );
-}
-
-/** Copies `text` to the clipboard and says so for two seconds. */
-export function CopyButton({ text, locale, label }: { text: string; locale: Locale; label?: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-    } catch {
-      // Clipboard API refused (insecure context, permissions): fall back to a selection copy.
-      const area = document.createElement("textarea");
-      area.value = text;
-      document.body.append(area);
-      area.select();
-      document.execCommand("copy");
-      area.remove();
-    }
-    setCopied(true);
-    setTimeout(() => setCopied(false), 2000);
-  };
-  return (
-    <Button small variant="secondary" icon={copied ? "check" : "copy"} onClick={copy}>
-      {copied ? t(locale, "ui.copied") : label ?? t(locale, "ui.copy")}
-    </Button>
   );
 }
 

@@ -1,11 +1,17 @@
 import { useCallback, useState } from "preact/hooks";
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
+import { type ErrorCode, ERRORS, errorText, isErrorCode } from "../lib/core/errors.ts";
+import { type Locale, t } from "../lib/core/i18n.ts";
 
-/** A failed API call: the HTTP status (0 = network failure) and the server's `error` string. */
+/**
+ * A failed API call: the HTTP status (0 = network failure), the server's `error` string and, when the
+ * body names one, its catalogue `code` (what the panel translates by).
+ */
 export class ApiError extends Error {
+  readonly code?: ErrorCode;
   constructor(readonly status: number, message: string, readonly body: Record<string, unknown> = {}) {
     super(message);
     this.name = "ApiError";
+    if (isErrorCode(body.code)) this.code = body.code;
   }
 }
 
@@ -74,54 +80,14 @@ export async function api<T = Record<string, unknown>>(
   return data as T;
 }
 
-/** The contract's English error strings the panel knows how to say in the user's language. */
-const KNOWN_ERRORS: Record<string, MessageKey> = {
-  "Invalid username or password": "err.invalidCredentials",
-  "Invalid authenticator code": "err.invalidTotp",
-  "Account temporarily locked. Try again in 15 minutes.": "err.locked",
-  "Account is disabled": "err.disabled",
-  "Current password is incorrect": "err.currentPassword",
-  "Password must be at least 8 characters": "pw.min",
-  "Password must contain at least one uppercase letter": "pw.upper",
-  "Password must contain at least one lowercase letter": "pw.lower",
-  "Password must contain at least one number": "pw.digit",
-  "Invalid code or expired": "err.resetCode",
-  "Too many attempts. Please request a new code.": "err.resetAttempts",
-  "Invalid or expired reset token": "err.resetToken",
-  "Invalid code — verify your authenticator app is synchronized": "err.totpSetup",
-  "Invalid code": "err.invalidCode",
-  "2FA is not currently enabled": "err.totpNotEnabled",
-  "Username already exists": "err.usernameTaken",
-  "Email already in use": "err.emailTaken",
-  "Cannot remove the last active admin": "err.lastAdmin",
-  "max_instances must be a non-negative integer": "err.maxInstances",
-  "rate_limit must be a non-negative integer or null": "err.rateLimit",
-  "CSRF check failed": "err.csrf",
-  "Too many failed attempts from this address. Try again later.": "err.ipBlocked",
-  "Too many invalid codes. Try again later.": "err.tooManyCodes",
-  "Too many attempts. Please try again later.": "err.rateLimited",
-  "2FA is already enabled": "err.tfaAlready",
-  "No pending 2FA setup for this secret; start the setup again": "err.tfaNoPending",
-  "This endpoint requires a login session": "err.sessionRequired",
-  "expires_at must be in the future": "err.expiresFuture",
-  "API key limit reached (25 active keys)": "keys.limitReached",
-  "Username must be between 3 and 50 characters": "err.usernameLength",
-  "Username must contain only letters, numbers and underscores": "err.usernameChars",
-  "Invalid email format": "err.email",
-  "Phone number must contain only digits": "err.phoneDigits",
-  "Phone number must be between 8 and 20 digits": "err.phoneLength",
-  "max_instances must be a positive integer": "err.maxInstances",
-  "Cannot delete your own account": "err.deleteSelf",
-  "User not found": "err.userNotFound",
-  "Session not found": "err.sessionNotFound",
-  "Admin access required": "err.adminOnly",
-};
-
-/** The message to show for a failed call: translated when known, else the server's own words. */
+/**
+ * The message to show for a failed call: the catalogue's text for the answer's code in the user's
+ * language, else the server's own words (also when the catalogue text has `{…}` placeholders, which
+ * only the server filled), with generic messages for network failures, rate limits and server errors.
+ */
 export function errorMessage(locale: Locale, err: unknown): string {
   if (!(err instanceof ApiError)) return t(locale, "err.unexpected");
-  const known = KNOWN_ERRORS[err.message];
-  if (known) return t(locale, known);
+  if (err.code && !/\{\w+\}/.test(ERRORS[err.code].en)) return errorText(err.code, {}, locale);
   if (err.status === 0) return t(locale, "err.network");
   if (err.status === 429) return t(locale, "err.rateLimited");
   if (err.status >= 500) return t(locale, "err.server");

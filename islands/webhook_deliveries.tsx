@@ -2,7 +2,9 @@ import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Icon } from "../components/Icon.tsx";
 import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
-import { Alert, Button, Dialog, EmptyState, LocalTime, Pagination, TableHead } from "./ui.tsx";
+import { Pagination } from "./paged_list.tsx";
+import { DataTable } from "./data_table.tsx";
+import { Alert, Button, Dialog, EmptyState, LocalTime } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 interface Attempt {
@@ -110,133 +112,120 @@ export function DeliveriesDialog(
               <span class="spinner" aria-hidden="true" /> {tr("ui.loading")}
             </p>
           )
-          : data.deliveries.length === 0
-          ? <EmptyState icon="list" title={tr("wh.noDeliveries")} text={tr("wh.noDeliveriesHint")} />
           : (
-            <div class="table-wrap">
-              <table class="table table-compact" data-table="deliveries">
-                <TableHead
-                  locale={locale}
-                  columns={[
-                    "#",
-                    tr("wh.event"),
-                    tr("wh.dStatus"),
-                    { label: tr("wh.attempts"), class: "col-num" },
-                    tr("wh.statusCode"),
-                    tr("wh.date"),
-                  ]}
-                />
-                <tbody>
-                  {data.deliveries.map((d) => (
-                    <Fragment key={d.id}>
-                      <tr data-delivery-id={d.id}>
-                        <td>
-                          <button
-                            type="button"
-                            class="link-button"
-                            aria-expanded={open === d.id ? "true" : "false"}
-                            aria-label={tr("wh.showAttempts", { id: d.id })}
-                            onClick={() => setOpen(open === d.id ? null : d.id)}
-                          >
-                            <Icon
-                              name="chevronRight"
-                              class={open === d.id ? "icon-inline icon-turned" : "icon-inline"}
-                            />
-                            {d.id}
-                          </button>
-                          {d.redelivery_of && <span class="muted">↻{d.redelivery_of}</span>}
-                        </td>
-                        <td>
-                          <code>{d.event}</code>
-                        </td>
-                        <td>
-                          <span class={`badge ${TONE[d.status][1]}`}>{tr(TONE[d.status][0])}</span>
-                        </td>
-                        <td class="col-num">{d.attempt_count}</td>
-                        <td>
-                          <span class="cell-stack">
-                            <span class="nowrap">
-                              {d.last_status_code ?? <span class="muted">—</span>}
-                              {last(d) && <span class="muted">{` · ${last(d).duration_ms} ms`}</span>}
-                            </span>
-                            {d.last_error && (
-                              <span class="cell-truncate muted small" title={d.last_error}>
-                                {d.last_error}
-                              </span>
-                            )}
+            <DataTable
+              locale={locale}
+              name="deliveries"
+              class="table table-compact"
+              rows={data.deliveries.length}
+              empty={
+                <EmptyState icon="list" title={tr("wh.noDeliveries")} text={tr("wh.noDeliveriesHint")} />
+              }
+              columns={[
+                "#",
+                tr("wh.event"),
+                tr("wh.dStatus"),
+                { label: tr("wh.attempts"), class: "col-num" },
+                tr("wh.statusCode"),
+                tr("wh.date"),
+              ]}
+            >
+              {data.deliveries.map((d) => (
+                <Fragment key={d.id}>
+                  <tr data-delivery-id={d.id}>
+                    <td>
+                      <button
+                        type="button"
+                        class="link-button"
+                        aria-expanded={open === d.id ? "true" : "false"}
+                        aria-label={tr("wh.showAttempts", { id: d.id })}
+                        onClick={() => setOpen(open === d.id ? null : d.id)}
+                      >
+                        <Icon
+                          name="chevronRight"
+                          class={open === d.id ? "icon-inline icon-turned" : "icon-inline"}
+                        />
+                        {d.id}
+                      </button>
+                      {d.redelivery_of && <span class="muted">↻{d.redelivery_of}</span>}
+                    </td>
+                    <td>
+                      <code>{d.event}</code>
+                    </td>
+                    <td>
+                      <span class={`badge ${TONE[d.status][1]}`}>{tr(TONE[d.status][0])}</span>
+                    </td>
+                    <td class="col-num">{d.attempt_count}</td>
+                    <td>
+                      <span class="cell-stack">
+                        <span class="nowrap">
+                          {d.last_status_code ?? <span class="muted">—</span>}
+                          {last(d) && <span class="muted">{` · ${last(d).duration_ms} ms`}</span>}
+                        </span>
+                        {d.last_error && (
+                          <span class="cell-truncate muted small" title={d.last_error}>
+                            {d.last_error}
                           </span>
-                        </td>
-                        <td class="nowrap">
-                          <LocalTime iso={d.created_at} locale={locale} />
-                        </td>
-                        <td class="col-actions">
-                          <Button
-                            small
-                            variant="ghost"
-                            icon="refresh"
-                            busy={redelivering === d.id}
-                            onClick={() => redeliver(d)}
-                            data-action="redeliver"
-                          >
-                            {tr("wh.redeliver")}
-                          </Button>
-                        </td>
-                      </tr>
-                      {open === d.id && (
-                        <tr class="row-detail">
-                          <td colSpan={7}>
-                            {d.attempts.length === 0
-                              ? <p class="muted">{tr("wh.noAttempts")}</p>
-                              : (
-                                <ol class="attempt-list">
-                                  {d.attempts.map((a) => (
-                                    <li key={a.attempt}>
-                                      <strong>{tr("wh.attemptN", { n: a.attempt })}</strong>{" "}
-                                      <LocalTime iso={a.created_at} locale={locale} />
+                        )}
+                      </span>
+                    </td>
+                    <td class="nowrap">
+                      <LocalTime iso={d.created_at} locale={locale} />
+                    </td>
+                    <td class="col-actions">
+                      <Button
+                        small
+                        variant="ghost"
+                        icon="refresh"
+                        busy={redelivering === d.id}
+                        onClick={() => redeliver(d)}
+                        data-action="redeliver"
+                      >
+                        {tr("wh.redeliver")}
+                      </Button>
+                    </td>
+                  </tr>
+                  {open === d.id && (
+                    <tr class="row-detail">
+                      <td colSpan={7}>
+                        {d.attempts.length === 0
+                          ? <p class="muted">{tr("wh.noAttempts")}</p>
+                          : (
+                            <ol class="attempt-list">
+                              {d.attempts.map((a) => (
+                                <li key={a.attempt}>
+                                  <strong>{tr("wh.attemptN", { n: a.attempt })}</strong>{" "}
+                                  <LocalTime iso={a.created_at} locale={locale} />
+                                  {" · "}
+                                  {a.status_code === null
+                                    ? <span class="badge badge-danger">{tr("wh.noResponse")}</span>
+                                    : (
+                                      <span
+                                        class={`badge ${a.status_code < 300 ? "badge-ok" : "badge-danger"}`}
+                                      >
+                                        HTTP {a.status_code}
+                                      </span>
+                                    )} · {a.duration_ms} ms
+                                  {a.error && <span class="muted">· {a.error}</span>}
+                                  {a.next_attempt_at && (
+                                    <span class="muted">
                                       {" · "}
-                                      {a.status_code === null
-                                        ? <span class="badge badge-danger">{tr("wh.noResponse")}</span>
-                                        : (
-                                          <span
-                                            class={`badge ${
-                                              a.status_code < 300 ? "badge-ok" : "badge-danger"
-                                            }`}
-                                          >
-                                            HTTP {a.status_code}
-                                          </span>
-                                        )} · {a.duration_ms} ms
-                                      {a.error && <span class="muted">· {a.error}</span>}
-                                      {a.next_attempt_at && (
-                                        <span class="muted">
-                                          {" · "}
-                                          {tr("wh.nextAttempt")}{" "}
-                                          <LocalTime iso={a.next_attempt_at} locale={locale} />
-                                        </span>
-                                      )}
-                                    </li>
-                                  ))}
-                                </ol>
-                              )}
-                          </td>
-                        </tr>
-                      )}
-                    </Fragment>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                                      {tr("wh.nextAttempt")}{" "}
+                                      <LocalTime iso={a.next_attempt_at} locale={locale} />
+                                    </span>
+                                  )}
+                                </li>
+                              ))}
+                            </ol>
+                          )}
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              ))}
+            </DataTable>
           )}
-        {data && (
-          <Pagination
-            locale={locale}
-            page={data.page}
-            pages={data.pages}
-            total={data.total}
-            limit={data.limit}
-            busy={list.busy}
-            onPage={load}
-          />
-        )}
+        {data && <Pagination locale={locale} info={data} busy={list.busy} onPage={load} />}
         <div class="form-actions">
           <Button variant="ghost" icon="refresh" busy={list.busy} onClick={() => load(data?.page ?? 1)}>
             {tr("ui.refresh")}

@@ -8,6 +8,7 @@ import { HttpError } from "../lib/core/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { normalizeRecipient, validateInstanceName } from "../lib/gateway/mod.ts";
 import { startTestApp } from "./_helpers/app.ts";
+import { errorBody } from "./_helpers/errors.ts";
 import { panelUser } from "./_helpers/panel_session.ts";
 
 const unescapeAttr = (s: string) =>
@@ -246,14 +247,14 @@ Deno.test("WhatsApp formatting: toolbar wrapping and a preview that never runs m
   assertEquals(wrapSelection("ab", 1, 1, "```"), { value: "a``````b", start: 4, end: 4 });
 });
 
-Deno.test("panel error messages: contract strings translated, the engine's own words kept", () => {
+Deno.test("panel error messages: catalogue codes translated, the engine's own words kept", () => {
   assertEquals(
-    gatewayError("es", new ApiError(409, "Instance name already in use")),
-    "Ese nombre de instancia ya está en uso.",
+    gatewayError("es", new ApiError(400, "Invalid JSON body", errorBody("invalid_json"))),
+    "El cuerpo JSON no es válido",
   );
   assertEquals(
-    gatewayError("en", new ApiError(403, "Instance limit reached")),
-    "You reached your account's instance limit.",
+    gatewayError("en", new ApiError(404, "Not found", errorBody("not_found"))),
+    "Not found",
   );
   const notOnWhatsApp = new ApiError(400, "Bad Request", {
     status: 400,

@@ -1,6 +1,8 @@
-import { ensureIslandBundle, silentLogger, VERSION } from "../lib/core/mod.ts";
+import { ensureIslandBundle, silentLogger, t, VERSION } from "../lib/core/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
+import { ApiError, errorMessage } from "../islands/use_api.ts";
 import { startTestApp } from "./_helpers/app.ts";
+import { errorBody } from "./_helpers/errors.ts";
 import { panelUser } from "./_helpers/panel_session.ts";
 
 const unescapeAttr = (s: string) =>
@@ -200,4 +202,29 @@ Deno.test("the panel shell: pages, locale, theme, islands, preferences and stati
   } finally {
     await app.close();
   }
+});
+
+Deno.test("panel errors are translated by the answer's code, else shown in the server's words", () => {
+  // A catalogue code: its text in either language, whatever the server wrote.
+  const coded = new ApiError(400, "Invalid JSON body", errorBody("invalid_json"));
+  assertEquals(coded.code, "invalid_json");
+  assertEquals(errorMessage("es", coded), "El cuerpo JSON no es válido");
+  assertEquals(errorMessage("en", coded), "Invalid JSON body");
+  // A code whose text has placeholders: only the server filled them, so its text is shown.
+  const filled = new ApiError(400, "number is required", errorBody("field_required", { field: "number" }));
+  assertEquals(filled.code, "field_required");
+  assertEquals(errorMessage("es", filled), "number is required");
+  // No code, or one the catalogue does not know: the server's words.
+  assertEquals(
+    errorMessage("es", new ApiError(400, "something new", { error: "something new" })),
+    "something new",
+  );
+  const unknown = new ApiError(409, "Odd", { error: "Odd", code: "not_a_code" });
+  assertEquals(unknown.code, undefined);
+  assertEquals(errorMessage("es", unknown), "Odd");
+  // The generic fallbacks stay for answers that are not ours to word.
+  assertEquals(errorMessage("en", new ApiError(0, "Network error")), t("en", "err.network"));
+  assertEquals(errorMessage("es", new ApiError(429, "Slow down")), t("es", "err.rateLimited"));
+  assertEquals(errorMessage("es", new ApiError(502, "Bad Gateway")), t("es", "err.server"));
+  assertEquals(errorMessage("es", new Error("boom")), t("es", "err.unexpected"));
 });
