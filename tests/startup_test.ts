@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { readMigrations } from "../lib/core/mod.ts";
 import { createTestDatabase } from "./_helpers/db.ts";
+import { needs } from "./_helpers/services.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const decoder = new TextDecoder();
@@ -99,7 +100,8 @@ Deno.test("invalid settings stop start-up with one line that lists every problem
   for (const name of ["GATEWAY_PORT", "LOG_LEVEL", "AUTHENTICATION_API_KEY"]) assertStringIncludes(err, name);
 });
 
-Deno.test("two processes started at once against one empty database apply every migration exactly once", async () => {
+const onPostgres = needs("postgres");
+onPostgres.test("two processes started at once against one empty database apply every migration exactly once", async () => {
   const db = await createTestDatabase({ migrate: false });
   try {
     const env = { DATABASE_URL: db.url, LOG_LEVEL: "info" };
@@ -121,7 +123,7 @@ Deno.test("two processes started at once against one empty database apply every 
   }
 });
 
-Deno.test("SIGTERM lets an in-flight request finish before the process exits", async () => {
+onPostgres.test("SIGTERM lets an in-flight request finish before the process exits", async () => {
   const db = await createTestDatabase({ migrate: false });
   const port = freePort();
   const sandboxPort = freePort();

@@ -2,10 +2,11 @@ import { assert, assertEquals, assertRejects } from "./testing.ts";
 import { loadConfig } from "./config.ts";
 import { keyedDigest, keyedDigests, openSecret, sealSecret, SecretBoxError } from "./secret_box.ts";
 import { createTestDatabase } from "../../tests/_helpers/db.ts";
+import { needs } from "../../tests/_helpers/services.ts";
 
 const APP_SECRET = "an-application-secret-of-at-least-32-chars";
 
-Deno.test("secret box", async (t) => {
+needs("postgres").test("secret box", async (t) => {
   const db = await createTestDatabase();
   const dbOnly = { config: loadConfig({}), sql: db.sql };
   const withAppSecret = { config: loadConfig({ APP_SECRET }), sql: db.sql };
