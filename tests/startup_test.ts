@@ -45,7 +45,6 @@ Deno.test("with nothing configured the gateway starts embedded, serves the panel
   const dataDir = await Deno.makeTempDir({ prefix: "taguato-start-" });
   const port = freePort();
   const sandboxPort = freePort();
-  const started = Date.now();
   const child = spawnGateway({
     DATA_DIR: dataDir,
     GATEWAY_PORT: String(port),
@@ -55,7 +54,6 @@ Deno.test("with nothing configured the gateway starts embedded, serves the panel
   try {
     const health = await waitFor(`http://127.0.0.1:${port}/health`, 20_000);
     assertEquals(await health.json(), { status: "ok", gateway: "taguato", db: "connected" });
-    assert(Date.now() - started < 20_000);
     const panel = await fetch(`http://127.0.0.1:${port}/panel/`);
     assertEquals(panel.status, 200);
     assertStringIncludes(await panel.text(), "data-island=");
@@ -150,14 +148,15 @@ onPostgres.test("SIGTERM lets an in-flight request finish before the process exi
       body: JSON.stringify({ ms: 1500 }),
     });
     await slow.body?.cancel();
-    const started = Date.now();
-    const inFlight = fetch(`${base}/instance/fetchInstances`, { headers: { apikey: token } });
+    let answered = false;
+    const inFlight = fetch(`${base}/instance/fetchInstances`, { headers: { apikey: token } })
+      .finally(() => answered = true);
     await new Promise((r) => setTimeout(r, 400));
+    assert(!answered, "the request was still in flight when SIGTERM was sent");
     child.kill("SIGTERM");
     const res = await inFlight;
     assertEquals(res.status, 200);
     assertEquals(await res.json(), []);
-    assert(Date.now() - started >= 1_500, "the answer came before the engine's latency elapsed");
     assertEquals((await child.status).code, 0);
     // The listener is gone once the process has exited.
     const after = await fetch(`${base}/health`).then(
