@@ -17,7 +17,7 @@ async function withApp(fn: (app: TestApp) => Promise<void>) {
   }
 }
 
-Deno.test("POST /api/auth/login", async (t) => {
+Deno.test("POST /api/auth/login answers a session token, one 401 for every failure, and locks accounts and addresses after repeated failures", async (t) => {
   await withApp(async (app) => {
     await createUser(app, "ana", PW);
 
@@ -157,7 +157,7 @@ Deno.test("POST /api/auth/login", async (t) => {
   });
 });
 
-Deno.test("GET /api/auth/me", async () => {
+Deno.test("GET /api/auth/me answers the caller's profile and instances, and 401 without a valid token", async () => {
   await withApp(async (app) => {
     const id = await createUser(app, "ana", PW);
     await app.db.sql`INSERT INTO taguato.user_instances (user_id, instance_name) VALUES (${id}, 'shop')`;
