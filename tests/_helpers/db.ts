@@ -124,7 +124,72 @@ async function serveEmbedded(from: Blob) {
   };
 }
 
+// One embedded cluster per test module serves its migrated test databases one after the other: loading a
+// cluster costs about a second, while putting the migrated state back (every table emptied, the rows and
+// sequence positions the migrations left restored) costs a few milliseconds. A test that wants a second
+// database while the shared one is in use, or an unmigrated one, gets a cluster of its own.
+interface Shared {
+  url: string;
+  busy: boolean;
+  reset: string;
+}
+let shared: Promise<Shared> | undefined;
+
+async function openShared(): Promise<Shared> {
+  const db = await serveEmbedded(await template(true));
+  const tables = (await db.sql<{ t: string }[]>`
+    SELECT tablename AS t FROM pg_tables WHERE schemaname = 'taguato' ORDER BY tablename`).map((r) => r.t);
+  const script = [`TRUNCATE ${tables.map((t) => `taguato.${t}`).join(", ")} RESTART IDENTITY CASCADE;`];
+  for (const t of tables) {
+    const [{ rows }] = await db.sql.unsafe<{ rows: string | null }[]>(
+      `SELECT json_agg(x)::text AS rows FROM taguato.${t} x`,
+    );
+    if (rows === null) continue;
+    script.push(
+      `INSERT INTO taguato.${t} OVERRIDING SYSTEM VALUE
+         SELECT * FROM json_populate_recordset(NULL::taguato.${t}, ${quote(rows)});`,
+    );
+  }
+  const seqs = await db.sql<{ name: string; last: number }[]>`
+    SELECT sequencename AS name, last_value AS last FROM pg_sequences
+    WHERE schemaname = 'taguato' AND last_value IS NOT NULL`;
+  for (const q of seqs) script.push(`SELECT setval(${quote(`taguato.${q.name}`)}, ${q.last}, true);`);
+  // The pool is closed; the cluster and its socket live as long as the test module's isolate.
+  await db.sql.end({ timeout: 1 });
+  return { url: db.url, busy: false, reset: script.join("\n") };
+}
+
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
 async function createEmbeddedDatabase(name: string, migrated: boolean): Promise<TestDatabase> {
+  if (migrated) {
+    shared ??= openShared();
+    const s = await shared;
+    if (!s.busy) {
+      s.busy = true;
+      const sql = connect(s.url, 1);
+      try {
+        // One backend serves every connection: end what an earlier test left open, then its data.
+        await sql.unsafe("ROLLBACK");
+        await sql.unsafe("DISCARD ALL");
+        await sql.unsafe(s.reset);
+      } catch (err) {
+        await sql.end({ timeout: 1 });
+        s.busy = false;
+        throw err;
+      }
+      return {
+        sql,
+        url: s.url,
+        name,
+        embedded: true,
+        async drop() {
+          await sql.end({ timeout: 1 });
+          s.busy = false;
+        },
+      };
+    }
+  }
   const db = await serveEmbedded(await template(migrated));
   return { sql: db.sql, url: db.url, name, embedded: true, drop: db.close };
 }
