@@ -1,7 +1,7 @@
 // Which real servers the tests can reach. Probed once per `deno test` process (each test module is its
 // own isolate, so the answer is kept in the process environment for the next ones): without PostgreSQL
-// the helpers open an embedded PGlite per test database, without Redis the in-memory cache stands in, and
-// the tests that need the real thing say so with `needs(...)` and are reported as ignored.
+// the test databases are embedded PGlite (db.ts), without Redis the in-memory cache stands in (app.ts),
+// and the tests that need the real thing say so with `needs(...)` and are reported as ignored.
 
 /** Server used by the tests; override with TEST_DATABASE_URL (must allow CREATE DATABASE). */
 export const TEST_PG_URL = Deno.env.get("TEST_DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -85,7 +85,7 @@ export interface Needs {
 }
 
 /**
- * Tests that need real servers: `const onPostgres = needs("postgres");` at the top of the module, then
+ * Tests that need real servers: `const onPostgres = needs("postgres");` once in the module, then
  * `onPostgres.test("two replicas …", async () => …)`. Without the server the test is ignored and noted
  * for the one summary line of `deno task test` (tests/_helpers/run_tests.ts).
  */
@@ -121,7 +121,7 @@ export interface Skip {
   module: string;
 }
 
-/** "skipped for want of PostgreSQL (127.0.0.1:5432): a_test.ts (2), …; for want of Redis (…): …" */
+/** "skipped 3 tests for want of PostgreSQL at 127.0.0.1:5432: a_test.ts (2); for want of Redis at …: …" */
 export function skipLine(skips: Skip[]): string {
   const parts: string[] = [];
   for (const s of ["postgres", "redis"] as const) {
