@@ -5,7 +5,7 @@ import { sha256Hex } from "../lib/core/mod.ts";
 import { adminLogin, assertError, call, createUser } from "./_helpers/accounts.ts";
 import { startTestApp } from "./_helpers/app.ts";
 
-Deno.test("POST/GET/DELETE /api/keys", async (s) => {
+Deno.test("/api/keys creates, lists and revokes a user's keys, which authenticate as their owner and never show again", async (s) => {
   const t = await startTestApp();
   try {
     const admin = await adminLogin(t);

@@ -8,7 +8,7 @@ import { totpAt } from "../lib/auth/mod.ts";
 
 const PW = "Passw0rd!";
 
-Deno.test("2FA with TOTP and recovery codes", async (t) => {
+Deno.test("two-factor login with TOTP and one-time recovery codes: setup, enable, login, regenerate, disable, throttling and audit", async (t) => {
   // Time matters here: a TOTP step is accepted once, so the test moves a manual clock between codes.
   const clock = new ManualClock(Date.now());
   const app = await startTestApp({ clock, cache: "memory" });

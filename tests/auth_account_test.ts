@@ -19,7 +19,7 @@ async function withApp(fn: (app: TestApp) => Promise<void>) {
 
 const me = async (app: TestApp, token: string) => (await call(app, "GET", "/api/auth/me", { token })).status;
 
-Deno.test("POST /api/auth/change-password", async (t) => {
+Deno.test("POST /api/auth/change-password checks the policy and the current password, then ends every session", async (t) => {
   await withApp(async (app) => {
     const id = await createUser(app, "ana", PW);
     await app.db.sql`UPDATE taguato.users SET must_change_password = true WHERE id = ${id}`;
@@ -93,7 +93,7 @@ Deno.test("POST /api/auth/change-password", async (t) => {
   });
 });
 
-Deno.test("POST /api/auth/logout and logout-all", async (t) => {
+Deno.test("POST /api/auth/logout ends the current session and logout-all every session of that user only", async (t) => {
   await withApp(async (app) => {
     const id = await createUser(app, "ana", PW);
 

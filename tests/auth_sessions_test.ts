@@ -3,6 +3,7 @@
 import { errorBody } from "./_helpers/errors.ts";
 import { createApp } from "../app.ts";
 import { startTestApp, TEST_REDIS_URL } from "./_helpers/app.ts";
+import { needs } from "./_helpers/services.ts";
 import { call, createUser, login } from "./_helpers/auth_client.ts";
 import { assertEquals } from "../lib/core/testing.ts";
 import { createRedisCache, ManualClock } from "../lib/core/mod.ts";
@@ -103,7 +104,8 @@ Deno.test("revocation and deactivation apply on the next request, even with a wa
   }
 });
 
-Deno.test("a second replica on the same DB and Redis sees logout and deactivation at once", async () => {
+const onRedis = needs("redis");
+onRedis.test("a second replica on the same DB and Redis sees logout and deactivation at once", async () => {
   const app = await startTestApp();
   const cache2 = await createRedisCache(TEST_REDIS_URL, app.cachePrefix);
   const replica = Deno.serve(

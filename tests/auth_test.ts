@@ -17,7 +17,7 @@ async function withApp(fn: (app: TestApp) => Promise<void>) {
   }
 }
 
-Deno.test("POST /api/auth/login", async (t) => {
+Deno.test("POST /api/auth/login answers a session token, one 401 for every failure, and locks accounts and addresses after repeated failures", async (t) => {
   await withApp(async (app) => {
     await createUser(app, "ana", PW);
 
@@ -79,25 +79,6 @@ Deno.test("POST /api/auth/login", async (t) => {
       await app.db.sql`UPDATE taguato.users SET failed_login_attempts = 0 WHERE username = 'ana'`;
     });
 
-    await t.step("an unknown username costs an argon2 verification like a known one", async () => {
-      const time = async (username: string, n: number) => {
-        const ms: number[] = [];
-        for (let i = 0; i < 5; i++) {
-          const t0 = performance.now();
-          await call(app, "POST", "/api/auth/login", {
-            body: { username, password: "Wrong123!" },
-            headers: ip(n),
-          });
-          ms.push(performance.now() - t0);
-        }
-        return ms.sort((a, b) => a - b)[2];
-      };
-      await createUser(app, "tim", PW);
-      const known = await time("tim", 2);
-      const unknown = await time("nobody_at_all", 3);
-      assert(unknown > known / 2, `unknown ${unknown} ms vs known ${known} ms`);
-    });
-
     await t.step("5 failures lock the account for 15 minutes, checked before the password", async () => {
       for (let i = 0; i < 5; i++) {
         const r = await call(app, "POST", "/api/auth/login", {
@@ -117,7 +98,7 @@ Deno.test("POST /api/auth/login", async (t) => {
         FROM taguato.users WHERE username = 'ana'`;
       assertEquals(u.failed_login_attempts, 5);
       const locked = await auditRows(app, "account_locked");
-      assertEquals(locked.map((a) => a.username), ["tim", "ana"]);
+      assertEquals(locked.map((a) => a.username), ["ana"]);
     });
 
     await t.step("the lock expires with time and the count then starts over", async () => {
@@ -176,7 +157,7 @@ Deno.test("POST /api/auth/login", async (t) => {
   });
 });
 
-Deno.test("GET /api/auth/me", async () => {
+Deno.test("GET /api/auth/me answers the caller's profile and instances, and 401 without a valid token", async () => {
   await withApp(async (app) => {
     const id = await createUser(app, "ana", PW);
     await app.db.sql`INSERT INTO taguato.user_instances (user_id, instance_name) VALUES (${id}, 'shop')`;

@@ -6,7 +6,7 @@ import { ensureAdmin, generatePassword } from "../lib/accounts/mod.ts";
 import { loadConfig, silentLogger } from "../lib/core/mod.ts";
 import { passwordPolicyError, verifyPassword } from "../lib/auth/mod.ts";
 
-Deno.test("ensureAdmin", async (t) => {
+Deno.test("ensureAdmin creates one admin with a printed generated password, even when replicas start together, and only once", async (t) => {
   const db = await createTestDatabase();
   try {
     await t.step("two replicas starting together create one admin and print one password", async () => {

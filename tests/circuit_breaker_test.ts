@@ -8,6 +8,7 @@ import { createApp } from "../app.ts";
 import { createRedisCache } from "../lib/core/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { TEST_REDIS_URL } from "./_helpers/app.ts";
+import { needs } from "./_helpers/services.ts";
 import { call, engineCalls, type Gateway, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
 
 const OPEN = errorBody("Service temporarily unavailable, please retry later");
@@ -97,7 +98,8 @@ Deno.test("sends to a closed instance (engine 500 'Connection Closed' family) do
   assertEquals((await circuit(gw, admin.token)).state, "closed");
 });
 
-Deno.test("the breaker is shared: a second replica on the same Redis sees it open", async () => {
+const onRedis = needs("redis");
+onRedis.test("the breaker is shared: a second replica on the same Redis sees it open", async () => {
   await using gw = await startGateway({ env: { CIRCUIT_BREAKER_THRESHOLD: "2" } });
   const u = await makeUser(gw);
   await makeInstance(gw, u, "shared", true);

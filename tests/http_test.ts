@@ -43,7 +43,7 @@ function appWithProbes(deps: AppDeps) {
   return app;
 }
 
-Deno.test("HTTP basics against the real gateway", async (t) => {
+Deno.test("the gateway answers health, redirects, 404, CORS, malformed JSON, body limits and panel errors, with security headers and access logs", async (t) => {
   const lines: string[] = [];
   const app = await startTestApp({ env: { GATEWAY_CORS_ORIGIN: "https://panel.example.com" } });
   const deps: AppDeps = { ...app.deps, log: createLogger("info", (line) => lines.push(line)) };

@@ -5,7 +5,7 @@ import { engineCallbackUrl } from "../lib/gateway/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 
-Deno.test("ledger: record, settle and register the gateway webhook", async (t) => {
+Deno.test("the ledger settles a send from the engine's answer or an earlier receipt, never backwards, and registers the gateway webhook", async (t) => {
   const app = await startTestApp({ cache: "memory" });
   try {
     const { sql } = app.deps;

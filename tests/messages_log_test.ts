@@ -4,7 +4,7 @@ import { assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { call, createUser, login } from "./_helpers/auth_client.ts";
 
-Deno.test("message log and CSV export", async (t) => {
+Deno.test("GET /api/messages/log lists only the caller's rows with validated filters, and the export is the same rows as CSV", async (t) => {
   const app = await startTestApp({ cache: "memory" });
   try {
     const { sql } = app.db;

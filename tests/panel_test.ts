@@ -59,7 +59,8 @@ Deno.test("the panel shell: pages, locale, theme, islands, preferences and stati
           "Resumen del sistema",
           `v${VERSION}`,
           "PostgreSQL",
-          "Redis",
+          // The in-memory cache stands in on a machine without Redis (tests/_helpers/services.ts).
+          app.deps.cache.kind === "redis" ? "Redis" : "En memoria",
           "Sandbox",
           "Motor WhatsApp",
         ]

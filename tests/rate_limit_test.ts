@@ -7,6 +7,7 @@ import { createApp } from "../app.ts";
 import { createRedisCache } from "../lib/core/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { TEST_REDIS_URL } from "./_helpers/app.ts";
+import { needs } from "./_helpers/services.ts";
 import { type Answer, call, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
 
 function assertLimitHeaders(res: Answer, limit: number) {
@@ -59,7 +60,7 @@ Deno.test("sends per client IP: over SEND_RATE_LIMIT_PER_SECOND in one second is
   assertEquals(later.status, 201, "a new second, a new window");
 });
 
-Deno.test("the per-user limit is shared by replicas through Redis", async () => {
+needs("redis").test("the per-user limit is shared by replicas through Redis", async () => {
   await using gw = await startGateway();
   const u = await makeUser(gw, { rateLimit: 2 });
   await makeInstance(gw, u, "rep-inst");

@@ -5,6 +5,7 @@ import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
 import assert from "node:assert/strict";
+import { needs } from "./_helpers/services.ts";
 
 const PG_URL = Deno.env.get("SCHEMA_TEST_PG_URL") ?? "postgres://postgres@127.0.0.1:5432";
 const MIGRATIONS_DIR = new URL("../migrations/", import.meta.url);
@@ -73,7 +74,7 @@ async function sqlState(p: Promise<unknown>): Promise<string> {
   assert.fail("statement succeeded but was expected to fail");
 }
 
-Deno.test("migrations build the corrected taguato schema on PostgreSQL", async (t) => {
+needs("postgres").test("migrations build the corrected taguato schema on PostgreSQL", async (t) => {
   const migrations = await readMigrationFiles();
   assert.deepEqual(
     migrations.map((m) => m.version),

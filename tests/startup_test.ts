@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { readMigrations } from "../lib/core/mod.ts";
 import { createTestDatabase } from "./_helpers/db.ts";
+import { needs } from "./_helpers/services.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const decoder = new TextDecoder();
@@ -44,7 +45,6 @@ Deno.test("with nothing configured the gateway starts embedded, serves the panel
   const dataDir = await Deno.makeTempDir({ prefix: "taguato-start-" });
   const port = freePort();
   const sandboxPort = freePort();
-  const started = Date.now();
   const child = spawnGateway({
     DATA_DIR: dataDir,
     GATEWAY_PORT: String(port),
@@ -54,7 +54,6 @@ Deno.test("with nothing configured the gateway starts embedded, serves the panel
   try {
     const health = await waitFor(`http://127.0.0.1:${port}/health`, 20_000);
     assertEquals(await health.json(), { status: "ok", gateway: "taguato", db: "connected" });
-    assert(Date.now() - started < 20_000);
     const panel = await fetch(`http://127.0.0.1:${port}/panel/`);
     assertEquals(panel.status, 200);
     assertStringIncludes(await panel.text(), "data-island=");
@@ -99,7 +98,8 @@ Deno.test("invalid settings stop start-up with one line that lists every problem
   for (const name of ["GATEWAY_PORT", "LOG_LEVEL", "AUTHENTICATION_API_KEY"]) assertStringIncludes(err, name);
 });
 
-Deno.test("two processes started at once against one empty database apply every migration exactly once", async () => {
+const onPostgres = needs("postgres");
+onPostgres.test("two processes started at once against one empty database apply every migration exactly once", async () => {
   const db = await createTestDatabase({ migrate: false });
   try {
     const env = { DATABASE_URL: db.url, LOG_LEVEL: "info" };
@@ -121,7 +121,7 @@ Deno.test("two processes started at once against one empty database apply every 
   }
 });
 
-Deno.test("SIGTERM lets an in-flight request finish before the process exits", async () => {
+onPostgres.test("SIGTERM lets an in-flight request finish before the process exits", async () => {
   const db = await createTestDatabase({ migrate: false });
   const port = freePort();
   const sandboxPort = freePort();
@@ -148,14 +148,15 @@ Deno.test("SIGTERM lets an in-flight request finish before the process exits", a
       body: JSON.stringify({ ms: 1500 }),
     });
     await slow.body?.cancel();
-    const started = Date.now();
-    const inFlight = fetch(`${base}/instance/fetchInstances`, { headers: { apikey: token } });
+    let answered = false;
+    const inFlight = fetch(`${base}/instance/fetchInstances`, { headers: { apikey: token } })
+      .finally(() => answered = true);
     await new Promise((r) => setTimeout(r, 400));
+    assert(!answered, "the request was still in flight when SIGTERM was sent");
     child.kill("SIGTERM");
     const res = await inFlight;
     assertEquals(res.status, 200);
     assertEquals(await res.json(), []);
-    assert(Date.now() - started >= 1_500, "the answer came before the engine's latency elapsed");
     assertEquals((await child.status).code, 0);
     // The listener is gone once the process has exited.
     const after = await fetch(`${base}/health`).then(

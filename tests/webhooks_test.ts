@@ -7,6 +7,7 @@ import { assert, assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { call } from "./_helpers/auth_client.ts";
 import { control, eventually, tenantWithInstance } from "./_helpers/engine.ts";
+import { needs } from "./_helpers/services.ts";
 
 interface Hit {
   headers: Headers;
@@ -310,7 +311,8 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
   }
 });
 
-Deno.test("two replicas dispatching one queue attempt every delivery exactly once (SKIP LOCKED)", async () => {
+const onPostgres = needs("postgres");
+onPostgres.test("two replicas dispatching one queue attempt every delivery exactly once (SKIP LOCKED)", async () => {
   const app = await startTestApp({ cache: "memory", env: { WEBHOOK_ALLOW_PRIVATE: "true" } });
   const seen: string[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {

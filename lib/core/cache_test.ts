@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "./testing.ts";
 import { type Cache, createMemoryCache, createRedisCache } from "./cache.ts";
+import { needs } from "../../tests/_helpers/services.ts";
 
 const REDIS_URL = Deno.env.get("TEST_REDIS_URL") ?? "redis://127.0.0.1:6379";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,7 +13,7 @@ const implementations: [string, () => Promise<Cache>][] = [
 
 for (const [kind, open] of implementations) {
   const test = (name: string, fn: (cache: Cache) => Promise<void>) =>
-    Deno.test(`${kind} cache ${name}`, async () => {
+    needs(...(kind === "redis" ? ["redis" as const] : [])).test(`${kind} cache ${name}`, async () => {
       const cache = await open();
       try {
         await fn(cache);
@@ -80,7 +81,7 @@ for (const [kind, open] of implementations) {
   });
 }
 
-Deno.test("two redis caches with different prefixes do not see each other's keys", async () => {
+needs("redis").test("two redis caches with different prefixes do not see each other's keys", async () => {
   const a = await createRedisCache(REDIS_URL, `taguato-test:${crypto.randomUUID()}:`);
   const b = await createRedisCache(REDIS_URL, `taguato-test:${crypto.randomUUID()}:`);
   try {

@@ -2,6 +2,7 @@ import { assertEquals, assertRejects } from "./testing.ts";
 import { connect } from "./db.ts";
 import { migrate, readMigrations } from "./migrate.ts";
 import { createTestDatabase } from "../../tests/_helpers/db.ts";
+import { needs } from "../../tests/_helpers/services.ts";
 
 async function tempMigrations(files: Record<string, string>): Promise<URL> {
   const dir = await Deno.makeTempDir();
@@ -60,7 +61,8 @@ Deno.test("a failing migration is rolled back whole and stops the run", async ()
   }
 });
 
-Deno.test("five pools migrating one empty database at once apply every file exactly once", async () => {
+const onPostgres = needs("postgres");
+onPostgres.test("five pools migrating one empty database at once apply every file exactly once", async () => {
   const db = await createTestDatabase({ migrate: false });
   const pools = Array.from({ length: 5 }, () => connect(db.url, 2));
   try {

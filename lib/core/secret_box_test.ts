@@ -2,10 +2,12 @@ import { assert, assertEquals, assertRejects } from "./testing.ts";
 import { loadConfig } from "./config.ts";
 import { keyedDigest, keyedDigests, openSecret, sealSecret, SecretBoxError } from "./secret_box.ts";
 import { createTestDatabase } from "../../tests/_helpers/db.ts";
+import { needs } from "../../tests/_helpers/services.ts";
 
 const APP_SECRET = "an-application-secret-of-at-least-32-chars";
 
-Deno.test("secret box", async (t) => {
+const onPostgres = needs("postgres");
+onPostgres.test("the secret box seals per purpose with a random IV, detects tampering, and keeps its key in the database or APP_SECRET", async (t) => {
   const db = await createTestDatabase();
   const dbOnly = { config: loadConfig({}), sql: db.sql };
   const withAppSecret = { config: loadConfig({ APP_SECRET }), sql: db.sql };

@@ -14,8 +14,9 @@ import {
 import { createEvolutionClient } from "../../lib/gateway/mod.ts";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../../lib/sandbox/mod.ts";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
+import { services, TEST_REDIS_URL } from "./services.ts";
 
-export const TEST_REDIS_URL = Deno.env.get("TEST_REDIS_URL") ?? "redis://127.0.0.1:6379";
+export { TEST_REDIS_URL };
 export const ENGINE_KEY = "test-engine-key-0123456789abcdef";
 
 export interface TestApp {
@@ -33,6 +34,7 @@ export interface TestApp {
 
 export interface TestAppOptions {
   env?: Record<string, string>;
+  /** Default "redis"; the in-memory cache stands in when no Redis is reachable (see services.ts). */
   cache?: "redis" | "memory";
   clock?: Clock;
   sandbox?: Partial<SandboxOptions>;
@@ -42,7 +44,8 @@ export interface TestAppOptions {
 
 /**
  * Starts the real gateway against a fresh migrated PostgreSQL database, Redis (under a unique key
- * prefix) and the sandbox engine over HTTP. Close it at the end of the test.
+ * prefix) and the sandbox engine over HTTP. Close it at the end of the test. On a machine without those
+ * servers: an embedded PGlite and the in-memory cache.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
@@ -58,13 +61,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const cachePrefix = `taguato-test:${crypto.randomUUID()}:`;
-  const cache: Cache = options.cache === "memory"
+  const cache: Cache = options.cache === "memory" || !services.redis
     ? createMemoryCache(options.clock)
     : await createRedisCache(TEST_REDIS_URL, cachePrefix);
   const deps: AppDeps = {
     config,
     sql: db.sql,
-    dbMode: "postgres",
+    dbMode: db.embedded ? "embedded" : "postgres",
     cache,
     evolution: createEvolutionClient({ baseUrl: sandbox.url, apiKey: ENGINE_KEY, timeoutMs: 5_000 }),
     sandboxUrl: sandbox.url,
