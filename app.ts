@@ -29,7 +29,7 @@ import { instanceStatsRoutes } from "./routes/api/instance_stats.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
 import { engineEventRoutes } from "./routes/internal/engine_events.ts";
 import { evolutionRoutes } from "./routes/evolution/mod.ts";
-import { recoveryRoutes } from "./routes/api/recovery.ts";
+import { recoveryRoutes } from "./routes/api/auth/recovery.ts";
 import { sessionRoutes } from "./routes/api/sessions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { panelRoutes } from "./routes/panel/mod.ts";

@@ -11,9 +11,9 @@ import {
   LOCALE_COOKIE,
   negotiateLocale,
   readCookie,
-} from "../../lib/core/mod.ts";
-import { requestRecovery, resetPassword, verifyAllowed, verifyCode } from "../../lib/auth/mod.ts";
-import { passwordSchema } from "../../lib/accounts/mod.ts";
+} from "../../../lib/core/mod.ts";
+import { requestRecovery, resetPassword, verifyAllowed, verifyCode } from "../../../lib/auth/mod.ts";
+import { passwordSchema } from "../../../lib/accounts/mod.ts";
 
 const IDENTIFIER_REQUIRED = issue("identifier_required");
 export const GENERIC_ANSWER = "If the account exists, a recovery code has been sent.";
