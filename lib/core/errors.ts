@@ -271,7 +271,7 @@ export const ERRORS = {
     en: "regenerate_token must be a boolean",
     es: "regenerate_token debe ser verdadero o falso.",
   },
-  no_fields: { status: 400, en: "No fields to update", es: "No hay campos para actualizar." },
+  no_fields_to_update: { status: 400, en: "No fields to update", es: "No hay campos para actualizar" },
   cannot_change_own_role: {
     status: 400,
     en: "Cannot change your own role",

@@ -64,7 +64,12 @@ export function adminUserUpdateRoutes(deps: AppDeps) {
         ...errorResponses({
           400: [
             "Validation failed",
-            ...(["no_fields", "cannot_change_own_role", "cannot_deactivate_self", "last_admin"] as const).map(
+            ...([
+              "no_fields_to_update",
+              "cannot_change_own_role",
+              "cannot_deactivate_self",
+              "last_admin",
+            ] as const).map(
               (code) => errorText(code),
             ),
           ].join(" / "),
@@ -81,7 +86,7 @@ export function adminUserUpdateRoutes(deps: AppDeps) {
       const fields = Object.entries(b)
         .filter(([k, v]) => v !== undefined && !(k === "regenerate_token" && v === false))
         .map(([k]) => k);
-      if (fields.length === 0) throw fail("no_fields");
+      if (fields.length === 0) throw fail("no_fields_to_update");
       if (id === me.id && b.role !== undefined && b.role !== me.role) throw fail("cannot_change_own_role");
       if (id === me.id && b.is_active === false) throw fail("cannot_deactivate_self");
 
