@@ -13,12 +13,13 @@ import {
   securityHeaders,
   VERSION,
 } from "./lib/core/mod.ts";
-import { authRoutes } from "./routes/api/auth.ts";
+import { accountRoutes } from "./routes/api/auth/account.ts";
+import { loginRoutes } from "./routes/api/auth/login.ts";
+import { twoFactorRoutes } from "./routes/api/auth/two_factor.ts";
 import { adminAuditRoutes } from "./routes/admin/audit.ts";
 import { adminEngineRoutes } from "./routes/admin/engine.ts";
 import { adminInstanceRoutes } from "./routes/admin/instances.ts";
 import { adminSessionRoutes } from "./routes/admin/sessions.ts";
-import { adminUserSecurityRoutes } from "./routes/admin/user_security.ts";
 import { adminUserRoutes } from "./routes/admin/users.ts";
 import { apiKeyRoutes } from "./routes/api/api_keys.ts";
 import { apiDocsRoutes } from "./routes/api/docs.ts";
@@ -28,7 +29,7 @@ import { instanceStatsRoutes } from "./routes/api/instance_stats.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
 import { engineEventRoutes } from "./routes/internal/engine_events.ts";
 import { evolutionRoutes } from "./routes/evolution/mod.ts";
-import { recoveryRoutes } from "./routes/api/recovery.ts";
+import { recoveryRoutes } from "./routes/api/auth/recovery.ts";
 import { sessionRoutes } from "./routes/api/sessions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { panelRoutes } from "./routes/panel/mod.ts";
@@ -59,16 +60,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.get("/", (c) => c.redirect("/panel/", 302));
   app.route("/", healthRoutes(deps));
-  app.route("/", authRoutes(deps));
-
-  app.route("/", recoveryRoutes(deps));
-  app.route("/", sessionRoutes(deps));
-  app.route("/", apiKeyRoutes(deps));
-  app.route("/", adminUserRoutes(deps));
-  app.route("/", adminUserSecurityRoutes(deps));
-  app.route("/", adminInstanceRoutes(deps));
-  app.route("/", adminSessionRoutes(deps));
-  app.route("/", adminAuditRoutes(deps));
+  // /api/auth mixes public and authenticated routes: each authenticated one names its middleware.
+  app.route("/api/auth", loginRoutes(deps));
+  app.route("/api/auth", recoveryRoutes(deps));
+  app.route("/api/auth", accountRoutes(deps));
+  app.route("/api/auth/2fa", twoFactorRoutes(deps));
+  app.route("/api/sessions", sessionRoutes(deps));
+  app.route("/api/keys", apiKeyRoutes(deps));
+  app.route("/admin/users", adminUserRoutes(deps));
+  app.route("/admin/instances", adminInstanceRoutes(deps));
+  app.route("/admin/sessions", adminSessionRoutes(deps));
+  app.route("/admin/audit", adminAuditRoutes(deps));
 
   app.route("/", engineEventRoutes(deps));
   app.route("/", webhookRoutes(deps));

@@ -105,11 +105,13 @@ Deno.test("/api/keys creates, lists and revokes a user's keys, which authenticat
         await create({ name: "k", instance_names: ["alice-sales", "bob-support"] }),
         403,
         "You do not own this instance: bob-support",
+        "key_instance_denied",
       );
       assertError(
         await create({ name: "k", instance_names: ["ghost"] }),
         403,
         "You do not own this instance: ghost",
+        "key_instance_denied",
       );
       const [{ n }] = await t.deps.sql`SELECT count(*)::int AS n FROM taguato.api_keys`;
       assertEquals(n, 1);
@@ -117,7 +119,12 @@ Deno.test("/api/keys creates, lists and revokes a user's keys, which authenticat
 
     await s.step("at most 25 active keys per user", async () => {
       for (let i = 2; i <= 25; i++) assertEquals((await create({ name: `k${i}` })).status, 201);
-      assertError(await create({ name: "k26" }), 400, "API key limit reached (25 active keys)");
+      assertError(
+        await create({ name: "k26" }),
+        400,
+        "API key limit reached (25 active keys)",
+        "key_limit_reached",
+      );
     });
 
     await s.step('DELETE: another tenant\'s key is 404 "API key not found"', async () => {

@@ -54,9 +54,10 @@ Deno.test("two-factor login with TOTP and one-time recovery codes: setup, enable
       const other = await post("enable", { secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", code: "123456" });
       assertEquals(other.body, errorBody("No pending 2FA setup for this secret; start the setup again"));
       const wrong = await post("enable", { secret, code: await code(secret, 5) });
-      assertEquals([wrong.status, wrong.body], [400, {
-        error: "Invalid code — verify your authenticator app is synchronized",
-      }]);
+      assertEquals([wrong.status, wrong.body], [
+        400,
+        errorBody("Invalid code — verify your authenticator app is synchronized"),
+      ]);
     });
 
     await t.step("enable stores the secret encrypted and returns 10 one-time recovery codes", async () => {
@@ -74,12 +75,14 @@ Deno.test("two-factor login with TOTP and one-time recovery codes: setup, enable
         .sql`SELECT code_hash FROM taguato.totp_recovery_codes WHERE user_id = ${id}`;
       assertEquals(stored.length, 10);
       for (const c of codes) assert(!stored.some((s) => s.code_hash.includes(c)));
-      assertEquals((await post("enable", { secret, code: await code(secret) })).body, {
-        error: "2FA is already enabled",
-      });
-      assertEquals((await call(app, "GET", "/api/auth/2fa/setup", { token })).body, {
-        error: "2FA is already enabled",
-      });
+      assertEquals(
+        (await post("enable", { secret, code: await code(secret) })).body,
+        errorBody("2FA is already enabled"),
+      );
+      assertEquals(
+        (await call(app, "GET", "/api/auth/2fa/setup", { token })).body,
+        errorBody("2FA is already enabled"),
+      );
       assertEquals(
         ((await call(app, "GET", "/api/auth/me", { token })).body.user as { totp_enabled: boolean })
           .totp_enabled,
@@ -148,12 +151,14 @@ Deno.test("two-factor login with TOTP and one-time recovery codes: setup, enable
       const [n] = await app.db
         .sql`SELECT count(*)::int AS n FROM taguato.totp_recovery_codes WHERE user_id = ${id}`;
       assertEquals(n.n, 0);
-      assertEquals((await post("disable", { code: "123456" })).body, {
-        error: "2FA is not currently enabled",
-      });
-      assertEquals((await post("recovery-codes", { code: "123456" })).body, {
-        error: "2FA is not currently enabled",
-      });
+      assertEquals(
+        (await post("disable", { code: "123456" })).body,
+        errorBody("2FA is not currently enabled"),
+      );
+      assertEquals(
+        (await post("recovery-codes", { code: "123456" })).body,
+        errorBody("2FA is not currently enabled"),
+      );
       assertEquals((await logIn({})).status, 200);
     });
 

@@ -111,7 +111,7 @@ Deno.test("the per-user rate limit: exactly rate_limit requests per 60 s window;
       ]);
     }
     const r = await call(app, "GET", "/read", { token, base: p.base });
-    assertEquals([r.status, r.body], [429, { error: "Rate limit exceeded", limit: 3, window: "60s" }]);
+    assertEquals([r.status, r.body], [429, { ...errorBody("Rate limit exceeded"), limit: 3, window: "60s" }]);
     const retry = Number(r.headers.get("retry-after"));
     assert(retry > 0 && retry <= 60, String(retry));
     assertEquals(r.headers.get("ratelimit-remaining"), "0");

@@ -91,9 +91,10 @@ Deno.test("POST /api/auth/login answers a session token, one 401 for every failu
         body: { username: "ana", password: PW },
         headers: ip(4),
       });
-      assertEquals([r.status, r.body], [429, {
-        error: "Account temporarily locked. Try again in 15 minutes.",
-      }]);
+      assertEquals([r.status, r.body], [
+        429,
+        errorBody("Account temporarily locked. Try again in 15 minutes."),
+      ]);
       const [u] = await app.db.sql`SELECT failed_login_attempts, locked_until - now() AS left
         FROM taguato.users WHERE username = 'ana'`;
       assertEquals(u.failed_login_attempts, 5);

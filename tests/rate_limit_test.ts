@@ -8,6 +8,7 @@ import { createRedisCache } from "../lib/core/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { TEST_REDIS_URL } from "./_helpers/app.ts";
 import { needs } from "./_helpers/services.ts";
+import { errorBody } from "./_helpers/errors.ts";
 import { type Answer, call, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
 
 function assertLimitHeaders(res: Answer, limit: number) {
@@ -29,12 +30,15 @@ Deno.test("users.rate_limit on proxied routes: the request after the limit is 42
     assertEquals(ok.headers.get("ratelimit-remaining"), String(2 - i));
   }
   const limited = await call(gw, "GET", "/instance/connectionState/rl-inst", { token: u.token });
-  assertEquals([limited.status, limited.body], [429, { error: "Rate limit exceeded", limit: 3 }]);
+  assertEquals([limited.status, limited.body], [429, { ...errorBody("Rate limit exceeded"), limit: 3 }]);
   assertLimitHeaders(limited, 3);
 
   for (let i = 0; i < 2; i++) await call(gw, "GET", "/instance/fetchInstances", { token: admin.token });
   const adminLimited = await call(gw, "GET", "/instance/fetchInstances", { token: admin.token });
-  assertEquals([adminLimited.status, adminLimited.body], [429, { error: "Rate limit exceeded", limit: 2 }]);
+  assertEquals([adminLimited.status, adminLimited.body], [429, {
+    ...errorBody("Rate limit exceeded"),
+    limit: 2,
+  }]);
 });
 
 Deno.test("sends per client IP: over SEND_RATE_LIMIT_PER_SECOND in one second is 429 Too many requests", async () => {

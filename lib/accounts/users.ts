@@ -128,3 +128,36 @@ export function uniqueViolation(err: unknown): "username" | "email" | null {
   if (e.constraint_name === "users_email_lower_key") return "email";
   return null;
 }
+
+export interface ProfileRow {
+  id: number;
+  username: string;
+  role: "admin" | "user";
+  max_instances: number;
+  must_change_password: boolean;
+  email: string | null;
+  phone_number: string | null;
+  created_at: Date;
+  totp_enabled: boolean;
+  instances: { instance_name: string; created_at: string }[];
+}
+
+/** The user's own profile with the instances it owns, in one round trip (GET /api/auth/me). */
+export async function findProfile(sql: Sql, id: number): Promise<ProfileRow | null> {
+  const [row] = await sql<ProfileRow[]>`
+    SELECT u.id, u.username, u.role, u.max_instances, u.must_change_password, u.email, u.phone_number,
+           u.created_at, u.totp_enabled,
+           coalesce((SELECT json_agg(json_build_object(
+                       'instance_name', i.instance_name,
+                       'created_at', to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                     ORDER BY i.created_at, i.id)
+                     FROM taguato.user_instances i WHERE i.user_id = u.id), '[]') AS instances
+    FROM taguato.users u WHERE u.id = ${id}`;
+  return row ?? null;
+}
+
+/** Whether a user with this id exists. */
+export async function userExists(sql: Sql, id: number): Promise<boolean> {
+  const [row] = await sql`SELECT 1 FROM taguato.users WHERE id = ${id}`;
+  return row !== undefined;
+}

@@ -1,12 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import {
-  type AppDeps,
-  type AppEnv,
-  forbidden,
-  legacyHttpError,
-  type SessionUser,
-  unauthorized,
-} from "../core/mod.ts";
+import { type AppDeps, type AppEnv, type ErrorCode, fail, type SessionUser } from "../core/mod.ts";
 import { type ApiKeyScope, resolveCredential } from "./credentials.ts";
 import { readSessionCookie, setSessionCookie } from "./cookie.ts";
 
@@ -16,8 +9,8 @@ const RATE_WINDOW_MS = 60_000;
 export interface RequireAuthOptions {
   /** Apply the per-user rate limit (contract §1.1 A step 4). Default true; /api/auth/* turns it off. */
   rateLimit?: boolean;
-  /** The 401 message for a missing or invalid credential (the 2FA routes say "Unauthorized"). */
-  unauthorizedMessage?: string;
+  /** The 401 for a missing or invalid credential (the 2FA routes answer "unauthorized"). */
+  unauthorizedCode?: ErrorCode;
 }
 
 /**
@@ -46,16 +39,16 @@ export function requireAuth(deps: AppDeps, options: RequireAuthOptions = {}): Mi
     const header = c.req.header("apikey")?.trim();
     const cookie = header ? undefined : readSessionCookie(c);
     const raw = header || cookie;
-    if (!raw) throw unauthorized(options.unauthorizedMessage ?? "Missing apikey header");
+    if (!raw) throw fail(options.unauthorizedCode ?? "missing_apikey");
     if (cookie && !SAFE_METHODS.has(c.req.method) && !isSameOrigin(c, deps.config.publicUrl)) {
-      throw forbidden("CSRF check failed");
+      throw fail("csrf_failed");
     }
     const principal = await resolveCredential(deps, raw, { ip: c.get("clientIp") });
     // A cookie only ever carries a session token; API keys belong in the header.
     if (!principal || (cookie && principal.apiKey)) {
-      throw unauthorized(options.unauthorizedMessage ?? "Invalid or expired session token");
+      throw fail(options.unauthorizedCode ?? "invalid_session");
     }
-    if (!principal.user.isActive) throw forbidden("Account is disabled");
+    if (!principal.user.isActive) throw fail("account_disabled");
     c.set("user", principal.user);
     c.set("sessionId", principal.sessionId);
     c.set("apiKey", principal.apiKey);
@@ -79,9 +72,9 @@ async function rateLimitUser(deps: AppDeps, c: Context<AppEnv>, user: SessionUse
     "RateLimit-Reset": reset,
   };
   if (count > user.rateLimit) {
-    throw legacyHttpError(429, "Rate limit exceeded", { limit: user.rateLimit, window: "60s" }, {
-      ...headers,
-      "Retry-After": reset,
+    throw fail("rate_limit_exceeded", {}, {
+      extra: { limit: user.rateLimit, window: "60s" },
+      headers: { ...headers, "Retry-After": reset },
     });
   }
   for (const [k, v] of Object.entries(headers)) c.header(k, v);
@@ -90,7 +83,7 @@ async function rateLimitUser(deps: AppDeps, c: Context<AppEnv>, user: SessionUse
 /** After requireAuth: 403 "Admin access required" for non-admins. */
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async function requireAdmin(c, next) {
-    if (c.get("user")?.role !== "admin") throw forbidden("Admin access required");
+    if (c.get("user")?.role !== "admin") throw fail("admin_required");
     await next();
   };
 }
@@ -103,7 +96,7 @@ export function requireScope(...allowed: ApiKeyScope[]): MiddlewareHandler<AppEn
   return async function requireScope(c, next) {
     const key = c.get("apiKey");
     if (key && (!allowed.includes(key.scope) || (key.scope === "read" && !SAFE_METHODS.has(c.req.method)))) {
-      throw forbidden("API key scope does not allow this request");
+      throw fail("api_key_scope");
     }
     await next();
   };
@@ -113,7 +106,7 @@ export function requireScope(...allowed: ApiKeyScope[]): MiddlewareHandler<AppEn
 export function requireSessionCredential(): MiddlewareHandler<AppEnv> {
   return async function requireSessionCredential(c, next) {
     if (c.get("apiKey") || c.get("sessionId") === undefined) {
-      throw forbidden("This endpoint requires a login session");
+      throw fail("session_required");
     }
     await next();
   };
@@ -123,4 +116,14 @@ export function requireSessionCredential(): MiddlewareHandler<AppEnv> {
 export function apiKeyAllowsInstance(c: Context<AppEnv>, instanceName: string): boolean {
   const names = c.get("apiKey")?.instanceNames;
   return !names || names.includes(instanceName);
+}
+
+/**
+ * The signed-in user of a request whose middleware guarantees one (a panel page behind its guard);
+ * a 401 rather than an assertion if that guarantee is ever broken.
+ */
+export function signedInUser(c: Context<AppEnv>): SessionUser {
+  const user = c.get("user");
+  if (!user) throw fail("invalid_session");
+  return user;
 }

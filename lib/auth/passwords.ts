@@ -1,4 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
+import type { ErrorCode, Sql } from "../core/mod.ts";
 
 /** Upper bound on accepted passwords: long enough for any passphrase, short enough to hash cheaply. */
 export const MAX_PASSWORD_LENGTH = 256;
@@ -19,18 +20,17 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 
 /**
  * The password policy of contract §2.5, checked in its order, plus a maximum length.
- * Returns the first violated rule's message, or null when the password is acceptable.
+ * Returns the first violated rule's error code, or null when the password is acceptable.
  */
-export function passwordPolicyError(password: unknown): string | null {
-  if (typeof password !== "string") return "Password is required";
+export function passwordPolicyError(password: unknown): ErrorCode | null {
+  if (typeof password !== "string") return "password_required";
   // Bytes, as TAGUATO-SEND measured: 8 bytes of UTF-8 minimum.
-  if (new TextEncoder().encode(password).length < 8) return "Password must be at least 8 characters";
-  if ([...password].length > MAX_PASSWORD_LENGTH) {
-    return `Password must be at most ${MAX_PASSWORD_LENGTH} characters`;
-  }
-  if (!/[A-Z]/.test(password)) return "Password must contain at least one uppercase letter";
-  if (!/[a-z]/.test(password)) return "Password must contain at least one lowercase letter";
-  if (!/[0-9]/.test(password)) return "Password must contain at least one number";
+  if (new TextEncoder().encode(password).length < 8) return "password_too_short";
+  // The catalogue's text names MAX_PASSWORD_LENGTH (256).
+  if ([...password].length > MAX_PASSWORD_LENGTH) return "password_too_long";
+  if (!/[A-Z]/.test(password)) return "password_no_upper";
+  if (!/[a-z]/.test(password)) return "password_no_lower";
+  if (!/[0-9]/.test(password)) return "password_no_digit";
   return null;
 }
 
@@ -43,4 +43,23 @@ let dummy: Promise<string> | undefined;
 export function dummyPasswordHash(): Promise<string> {
   dummy ??= hashPassword(crypto.randomUUID());
   return dummy;
+}
+
+/** The password hash of an active user, or null (inactive or gone). */
+export async function activePasswordHash(sql: Sql, userId: number): Promise<string | null> {
+  const [row] = await sql<{ password_hash: string }[]>`
+    SELECT password_hash FROM taguato.users WHERE id = ${userId} AND is_active`;
+  return row?.password_hash ?? null;
+}
+
+/** Stores the user's own new password hash and lifts the forced change (change-password). */
+export async function setOwnPassword(
+  sql: Sql,
+  userId: number,
+  passwordHash: string,
+  now: Date,
+): Promise<void> {
+  await sql`
+    UPDATE taguato.users SET password_hash = ${passwordHash}, must_change_password = false, updated_at = ${now}
+    WHERE id = ${userId}`;
 }

@@ -6,7 +6,8 @@
  */
 import {
   type AppDeps,
-  badRequest,
+  type ErrorCode,
+  fail,
   keyedDigest,
   keyedDigests,
   type Locale,
@@ -26,10 +27,6 @@ export const MAX_CODE_ATTEMPTS = 5;
 export const REQUESTS_PER_HOUR = 3;
 export const VERIFY_PER_IP_PER_HOUR = 30;
 const HOUR_MS = 3_600_000;
-
-export const INVALID_CODE = "Invalid code or expired";
-export const TOO_MANY_ATTEMPTS = "Too many attempts. Please request a new code.";
-export const INVALID_TOKEN = "Invalid or expired reset token";
 
 export type RecoveryMethod = "email" | "whatsapp" | "admin_email";
 
@@ -120,12 +117,12 @@ async function issueAndDeliver(deps: AppDeps, req: { identifier: string; ip: str
   await deliverCode(deps, user, method, code, req.locale);
 }
 
-type VerifyOutcome = { token: string } | { error: string };
+type VerifyOutcome = { token: string } | { error: ErrorCode };
 
 /** Step 2: checks the newest live code (counting the attempt first) and issues a 10-minute reset token. */
 export async function verifyCode(deps: AppDeps, identifier: string, code: string): Promise<string> {
   const user = await findActiveUser(deps.sql, identifier);
-  if (!user) throw badRequest(INVALID_CODE);
+  if (!user) throw fail("reset_code_invalid");
   const candidates = /^[0-9]{6}$/.test(code)
     ? await keyedDigests(deps, CODE_PURPOSE, codeDigestInput(user.id, code))
     : [];
@@ -135,15 +132,15 @@ export async function verifyCode(deps: AppDeps, identifier: string, code: string
       SELECT id, code_hash, attempts FROM taguato.password_resets
       WHERE user_id = ${user.id} AND used_at IS NULL AND expires_at > now()
       ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE`;
-    if (!row) return { error: INVALID_CODE };
+    if (!row) return { error: "reset_code_invalid" };
     if (row.attempts >= MAX_CODE_ATTEMPTS) {
       await tx`UPDATE taguato.password_resets SET used_at = now() WHERE id = ${row.id}`;
-      return { error: TOO_MANY_ATTEMPTS };
+      return { error: "reset_too_many_attempts" };
     }
     await tx`UPDATE taguato.password_resets SET attempts = attempts + 1 WHERE id = ${row.id}`;
     // Constant-time comparisons against the digest under every available key (see secret_box.ts).
     if (!candidates.map((d) => timingSafeEqual(d, row.code_hash)).includes(true)) {
-      return { error: INVALID_CODE };
+      return { error: "reset_code_invalid" };
     }
     const token = randomToken();
     await tx`
@@ -153,7 +150,7 @@ export async function verifyCode(deps: AppDeps, identifier: string, code: string
       WHERE id = ${row.id}`;
     return { token };
   });
-  if ("error" in outcome) throw badRequest(outcome.error);
+  if ("error" in outcome) throw fail(outcome.error);
   return outcome.token;
 }
 
@@ -162,7 +159,7 @@ export async function resetPassword(
   deps: AppDeps,
   req: { token: string; newPassword: string; ip: string },
 ): Promise<void> {
-  if (!/^[0-9a-f]{64}$/.test(req.token)) throw badRequest(INVALID_TOKEN);
+  if (!/^[0-9a-f]{64}$/.test(req.token)) throw fail("reset_token_invalid");
   const tokenHash = await sha256Hex(req.token);
   const passwordHash = await hashPassword(req.newPassword);
   const user = await deps.sql.begin(async (tx) => {
@@ -171,7 +168,7 @@ export async function resetPassword(
       FROM taguato.password_resets r JOIN taguato.users u ON u.id = r.user_id AND u.is_active
       WHERE r.reset_token_hash = ${tokenHash} AND r.used_at IS NULL AND r.expires_at > now()
       FOR UPDATE OF r`;
-    if (!row || !timingSafeEqual(row.reset_token_hash, tokenHash)) throw badRequest(INVALID_TOKEN);
+    if (!row || !timingSafeEqual(row.reset_token_hash, tokenHash)) throw fail("reset_token_invalid");
     await tx`
       UPDATE taguato.users
       SET password_hash = ${passwordHash}, must_change_password = false, failed_login_attempts = 0,
@@ -191,6 +188,11 @@ export async function resetPassword(
   });
   await revokeUserSessions(deps, user.id);
   await invalidateUser(deps, user.id);
+}
+
+/** Retires every live code of the user (one that could not be delivered must not stay usable). */
+export async function retireResetCodes(sql: Sql, userId: number): Promise<void> {
+  await sql`UPDATE taguato.password_resets SET used_at = now() WHERE user_id = ${userId} AND used_at IS NULL`;
 }
 
 /** Per-IP limit of the verify step (the contract had none): false once exceeded this hour. */

@@ -1,6 +1,6 @@
 // TOTP second factor of an account: the pending secret of a setup, verification with replay protection,
 // and one-time recovery codes (stored as keyed digests, never in clear).
-import { type AppDeps, keyedDigest, keyedDigests, openSecret, sealSecret } from "../core/mod.ts";
+import { type AppDeps, keyedDigest, keyedDigests, openSecret, sealSecret, type Sql } from "../core/mod.ts";
 import type postgres from "postgres";
 import { verifyTotp } from "./totp.ts";
 
@@ -135,3 +135,56 @@ export async function recordCodeFailure(deps: Deps, userId: number): Promise<voi
 
 /** Seals a confirmed TOTP secret for storage in users.totp_secret_enc. */
 export const sealTotpSecret = (deps: Deps, secret: string) => sealSecret(deps, "totp", secret);
+
+/** Whether the user has 2FA on (the 2FA routes and /panel/security). */
+export async function twoFactorEnabled(sql: Sql, userId: number): Promise<boolean> {
+  const [row] = await sql<{ totp_enabled: boolean }[]>`
+    SELECT totp_enabled FROM taguato.users WHERE id = ${userId}`;
+  return row?.totp_enabled ?? false;
+}
+
+/**
+ * Turns 2FA on with the confirmed secret (sealed) and the step that confirmed it; returns the new
+ * recovery codes, or null when 2FA was already on (a concurrent enable won).
+ */
+export function enableTwoFactor(
+  deps: Deps,
+  userId: number,
+  sealedSecret: string,
+  step: number,
+): Promise<string[] | null> {
+  return deps.sql.begin(async (tx) => {
+    const done = await tx`
+      UPDATE taguato.users
+      SET totp_secret_enc = ${sealedSecret}, totp_enabled = true, totp_last_step = ${step},
+          updated_at = ${new Date(deps.clock.now())}
+      WHERE id = ${userId} AND NOT totp_enabled RETURNING id`;
+    if (done.length === 0) return null;
+    return await replaceRecoveryCodes(deps, tx, userId);
+  });
+}
+
+/** The user turns 2FA off: the secret and every recovery code go, in one transaction. */
+export async function disableTwoFactor(sql: Sql, userId: number, now: Date): Promise<void> {
+  await sql.begin((tx) => clearTwoFactor(tx, userId, { now }));
+}
+
+/**
+ * Clears the secret and every recovery code inside `tx`. The admin reset also forgets the last accepted
+ * step; the user's own disable keeps it.
+ */
+export async function clearTwoFactor(
+  tx: postgres.TransactionSql,
+  userId: number,
+  opts: { now: Date; forgetLastStep?: boolean },
+): Promise<void> {
+  const lastStep = opts.forgetLastStep ? tx`, totp_last_step = NULL` : tx``;
+  await tx`
+    UPDATE taguato.users SET totp_enabled = false, totp_secret_enc = NULL ${lastStep}, updated_at = ${opts.now}
+    WHERE id = ${userId}`;
+  await tx`DELETE FROM taguato.totp_recovery_codes WHERE user_id = ${userId}`;
+}
+
+/** Replaces the recovery codes in a transaction of its own. */
+export const regenerateRecoveryCodes = (deps: Deps, userId: number): Promise<string[]> =>
+  deps.sql.begin((tx) => replaceRecoveryCodes(deps, tx, userId));

@@ -36,9 +36,361 @@ export const ERRORS = {
   },
   field_required: { status: 400, en: "{field} is required", es: "{field} es obligatorio" },
   // ── auth: credentials, sessions, 2FA, recovery ──
+  missing_apikey: { status: 401, en: "Missing apikey header", es: "Falta el encabezado apikey" },
+  csrf_failed: {
+    status: 403,
+    en: "CSRF check failed",
+    es: "La solicitud fue rechazada por seguridad. Recargue la página.",
+  },
+  invalid_session: {
+    status: 401,
+    en: "Invalid or expired session token",
+    es: "La sesión no es válida o expiró. Ingrese de nuevo.",
+  },
+  unauthorized: { status: 401, en: "Unauthorized", es: "No autorizado" },
+  account_disabled: {
+    status: 403,
+    en: "Account is disabled",
+    es: "Esta cuenta está desactivada. Contacte a un administrador.",
+  },
+  rate_limit_exceeded: {
+    status: 429,
+    en: "Rate limit exceeded",
+    es: "Demasiadas solicitudes. Espere un momento e intente de nuevo.",
+  },
+  admin_required: { status: 403, en: "Admin access required", es: "Se requiere acceso de administrador." },
+  api_key_scope: {
+    status: 403,
+    en: "API key scope does not allow this request",
+    es: "El alcance de la clave API no permite esta solicitud.",
+  },
+  session_required: {
+    status: 403,
+    en: "This endpoint requires a login session",
+    es: "Esta acción requiere haber iniciado sesión en el panel.",
+  },
+  password_required: { status: 400, en: "Password is required", es: "La contraseña es obligatoria." },
+  password_too_short: {
+    status: 400,
+    en: "Password must be at least 8 characters",
+    es: "La contraseña debe tener al menos 8 caracteres.",
+  },
+  password_too_long: {
+    status: 400,
+    en: "Password must be at most 256 characters",
+    es: "La contraseña debe tener como máximo 256 caracteres.",
+  },
+  password_no_upper: {
+    status: 400,
+    en: "Password must contain at least one uppercase letter",
+    es: "La contraseña debe tener una letra mayúscula.",
+  },
+  password_no_lower: {
+    status: 400,
+    en: "Password must contain at least one lowercase letter",
+    es: "La contraseña debe tener una letra minúscula.",
+  },
+  password_no_digit: {
+    status: 400,
+    en: "Password must contain at least one number",
+    es: "La contraseña debe tener un número.",
+  },
+  credentials_required: {
+    status: 400,
+    en: "username and password are required",
+    es: "El usuario y la contraseña son obligatorios.",
+  },
+  invalid_credentials: {
+    status: 401,
+    en: "Invalid username or password",
+    es: "Usuario o contraseña incorrectos.",
+  },
+  invalid_totp: {
+    status: 401,
+    en: "Invalid authenticator code",
+    es: "El código del autenticador no es válido.",
+  },
+  account_locked: {
+    status: 429,
+    en: "Account temporarily locked. Try again in 15 minutes.",
+    es: "Cuenta bloqueada temporalmente por demasiados intentos. Intente de nuevo en 15 minutos.",
+  },
+  ip_blocked: {
+    status: 429,
+    en: "Too many failed attempts from this address. Try again later.",
+    es: "Demasiados intentos fallidos desde esta dirección. Intente más tarde.",
+  },
+  change_password_required: {
+    status: 400,
+    en: "current_password and new_password are required",
+    es: "La contraseña actual y la nueva son obligatorias.",
+  },
+  current_password_incorrect: {
+    status: 401,
+    en: "Current password is incorrect",
+    es: "La contraseña actual no es correcta.",
+  },
+  tfa_already_enabled: {
+    status: 400,
+    en: "2FA is already enabled",
+    es: "La verificación en dos pasos ya está activada.",
+  },
+  tfa_secret_code_required: {
+    status: 400,
+    en: "secret and code are required",
+    es: "El secreto y el código son obligatorios.",
+  },
+  tfa_no_pending: {
+    status: 400,
+    en: "No pending 2FA setup for this secret; start the setup again",
+    es: "La configuración expiró. Empiece de nuevo.",
+  },
+  tfa_bad_enable_code: {
+    status: 400,
+    en: "Invalid code — verify your authenticator app is synchronized",
+    es: "Código incorrecto: verifique que la hora de su teléfono esté sincronizada.",
+  },
+  tfa_not_enabled: {
+    status: 400,
+    en: "2FA is not currently enabled",
+    es: "La verificación en dos pasos no está activada.",
+  },
+  code_required: { status: 400, en: "code is required", es: "El código es obligatorio." },
+  invalid_code: { status: 400, en: "Invalid code", es: "Código incorrecto." },
+  tfa_too_many_codes: {
+    status: 429,
+    en: "Too many invalid codes. Try again later.",
+    es: "Demasiados códigos incorrectos. Intente más tarde.",
+  },
+  identifier_required: {
+    status: 400,
+    en: "username or email is required",
+    es: "El usuario o el correo es obligatorio.",
+  },
+  code_not_string: { status: 400, en: "code must be a string", es: "El código debe ser texto." },
+  reset_code_invalid: {
+    status: 400,
+    en: "Invalid code or expired",
+    es: "El código no es válido o ya expiró.",
+  },
+  reset_too_many_attempts: {
+    status: 400,
+    en: "Too many attempts. Please request a new code.",
+    es: "Demasiados intentos. Solicite un código nuevo.",
+  },
+  reset_verify_limited: {
+    status: 429,
+    en: "Too many attempts. Please try again later.",
+    es: "Demasiados intentos. Espere un momento e intente de nuevo.",
+  },
+  reset_token_required: {
+    status: 400,
+    en: "reset_token is required",
+    es: "El token de recuperación es obligatorio.",
+  },
+  new_password_required: {
+    status: 400,
+    en: "new_password is required",
+    es: "La nueva contraseña es obligatoria.",
+  },
+  reset_token_invalid: {
+    status: 400,
+    en: "Invalid or expired reset token",
+    es: "El enlace de recuperación expiró. Empiece de nuevo.",
+  },
 
   // ── accounts: users, API keys, audit ──
-
+  username_required: { status: 400, en: "Username is required", es: "El usuario es obligatorio." },
+  username_length: {
+    status: 400,
+    en: "Username must be between 3 and 50 characters",
+    es: "El usuario debe tener entre 3 y 50 caracteres.",
+  },
+  username_chars: {
+    status: 400,
+    en: "Username must contain only letters, numbers and underscores",
+    es: "El usuario solo puede tener letras, números y guiones bajos.",
+  },
+  role_invalid: {
+    status: 400,
+    en: "role must be 'user' or 'admin'",
+    es: "El rol debe ser 'user' o 'admin'.",
+  },
+  max_instances_invalid: {
+    status: 400,
+    en: "max_instances must be a non-negative integer",
+    es: "El máximo de instancias debe ser un entero mayor o igual a 0.",
+  },
+  rate_limit_invalid: {
+    status: 400,
+    en: "rate_limit must be a non-negative integer or null",
+    es: "El límite debe ser un entero mayor o igual a 0, o vacío.",
+  },
+  is_active_invalid: {
+    status: 400,
+    en: "is_active must be a boolean",
+    es: "is_active debe ser verdadero o falso.",
+  },
+  email_invalid: { status: 400, en: "Invalid email format", es: "El formato del correo no es válido." },
+  email_too_long: {
+    status: 400,
+    en: "Email must be at most 255 characters",
+    es: "El correo debe tener como máximo 255 caracteres.",
+  },
+  phone_not_string: { status: 400, en: "phone_number must be a string", es: "El teléfono debe ser texto." },
+  phone_digits: {
+    status: 400,
+    en: "Phone number must contain only digits",
+    es: "El teléfono solo puede contener dígitos.",
+  },
+  phone_length: {
+    status: 400,
+    en: "Phone number must be between 8 and 20 digits",
+    es: "El teléfono debe tener entre 8 y 20 dígitos.",
+  },
+  username_taken: { status: 409, en: "Username already exists", es: "Ese nombre de usuario ya existe." },
+  email_taken: { status: 409, en: "Email already in use", es: "Ese correo ya está en uso por otra cuenta." },
+  search_too_long: {
+    status: 400,
+    en: "search must be at most 100 characters",
+    es: "La búsqueda debe tener como máximo 100 caracteres.",
+  },
+  user_not_found: { status: 404, en: "User not found", es: "El usuario ya no existe." },
+  cannot_delete_self: {
+    status: 400,
+    en: "Cannot delete your own account",
+    es: "No puede eliminar su propia cuenta.",
+  },
+  last_admin: {
+    status: 400,
+    en: "Cannot remove the last active admin",
+    es: "No puede quitar al último administrador activo.",
+  },
+  regenerate_token_invalid: {
+    status: 400,
+    en: "regenerate_token must be a boolean",
+    es: "regenerate_token debe ser verdadero o falso.",
+  },
+  no_fields_to_update: { status: 400, en: "No fields to update", es: "No hay campos para actualizar" },
+  cannot_change_own_role: {
+    status: 400,
+    en: "Cannot change your own role",
+    es: "No puede cambiar su propio rol.",
+  },
+  cannot_deactivate_self: {
+    status: 400,
+    en: "Cannot deactivate your own account",
+    es: "No puede desactivar su propia cuenta.",
+  },
+  user_no_email: {
+    status: 400,
+    en: "User has no email configured",
+    es: "El usuario no tiene un correo configurado.",
+  },
+  smtp_not_configured: {
+    status: 400,
+    en: "SMTP is not configured",
+    es: "El correo (SMTP) no está configurado.",
+  },
+  reset_email_failed: {
+    status: 500,
+    en: "Failed to send reset email",
+    es: "No se pudo enviar el correo de recuperación.",
+  },
+  user_id_invalid: { status: 400, en: "user_id must be a number", es: "user_id debe ser un número." },
+  session_not_found: { status: 404, en: "Session not found", es: "La sesión ya no existe." },
+  audit_action_too_long: {
+    status: 400,
+    en: "action must be at most 50 characters",
+    es: "La acción debe tener como máximo 50 caracteres.",
+  },
+  audit_username_too_long: {
+    status: 400,
+    en: "username must be at most 100 characters",
+    es: "El usuario debe tener como máximo 100 caracteres.",
+  },
+  audit_resource_type_too_long: {
+    status: 400,
+    en: "resource_type must be at most 50 characters",
+    es: "El tipo de recurso debe tener como máximo 50 caracteres.",
+  },
+  audit_resource_id_too_long: {
+    status: 400,
+    en: "resource_id must be at most 255 characters",
+    es: "El id de recurso debe tener como máximo 255 caracteres.",
+  },
+  date_from_invalid: {
+    status: 400,
+    en: "date_from must be an ISO 8601 date or date-time",
+    es: "date_from debe ser una fecha o fecha y hora ISO 8601.",
+  },
+  date_to_invalid: {
+    status: 400,
+    en: "date_to must be an ISO 8601 date or date-time",
+    es: "date_to debe ser una fecha o fecha y hora ISO 8601.",
+  },
+  date_range_invalid: {
+    status: 400,
+    en: "date_from must not be after date_to",
+    es: "La fecha inicial no puede ser posterior a la final.",
+  },
+  audit_not_found: { status: 404, en: "Audit entry not found", es: "La entrada de auditoría no existe." },
+  user_id_required: { status: 400, en: "user_id is required", es: "user_id es obligatorio." },
+  instance_not_found: { status: 404, en: "Instance not found", es: "La instancia no existe." },
+  grant_owner: {
+    status: 400,
+    en: "User is already the instance owner",
+    es: "El usuario ya es el dueño de la instancia.",
+  },
+  grant_target_not_found: { status: 404, en: "Target user not found", es: "El usuario destino no existe." },
+  grant_exists: {
+    status: 409,
+    en: "User already has access to this instance",
+    es: "El usuario ya tiene acceso a esa instancia.",
+  },
+  grant_not_found: { status: 404, en: "Permission not found", es: "El permiso no existe." },
+  key_instance_denied: {
+    status: 403,
+    en: "You do not own this instance: {name}",
+    es: "No tiene acceso a la instancia {name}.",
+  },
+  key_name_required: { status: 400, en: "name is required", es: "El nombre es obligatorio." },
+  key_name_too_long: {
+    status: 400,
+    en: "name must be at most 100 characters",
+    es: "El nombre debe tener como máximo 100 caracteres.",
+  },
+  key_scope_invalid: {
+    status: 400,
+    en: "scope must be one of: full, read, send",
+    es: "El alcance debe ser full, read o send.",
+  },
+  key_instance_names_invalid: {
+    status: 400,
+    en: "instance_names must be a non-empty array of instance names (or null)",
+    es: "instance_names debe ser una lista no vacía de nombres de instancia (o null).",
+  },
+  key_instance_names_too_many: {
+    status: 400,
+    en: "instance_names accepts at most 100 instances",
+    es: "instance_names acepta como máximo 100 instancias.",
+  },
+  key_expires_invalid: {
+    status: 400,
+    en: "expires_at must be an ISO 8601 date-time with a time zone",
+    es: "expires_at debe ser una fecha y hora ISO 8601 con zona horaria.",
+  },
+  key_expires_past: {
+    status: 400,
+    en: "expires_at must be in the future",
+    es: "La fecha de vencimiento debe ser futura.",
+  },
+  key_limit_reached: {
+    status: 400,
+    en: "API key limit reached ({max} active keys)",
+    es: "Alcanzó el máximo de {max} claves API activas.",
+  },
+  api_key_not_found: { status: 404, en: "API key not found", es: "La clave API no existe." },
   // ── gateway: engine proxy, instances, sends, limits, breaker ──
 
   // ── messaging: ledger, message log, templates ──

@@ -2,55 +2,35 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   authErrors,
-  badRequest,
-  createRouter,
+  type ErrorCode,
   errorResponses,
+  errorText,
+  fail,
   idOr404,
+  issue,
   jsonContent,
-  methodNotAllowed,
-  notFound,
   PageInfo,
   pageInfo,
   pageParams,
   PageQuery,
   pathParam,
 } from "../../lib/core/mod.ts";
-import { requireAdmin, requireAuth } from "../../lib/auth/mod.ts";
+import { findAuditEntry, listAudit, parseIsoInstant } from "../../lib/accounts/mod.ts";
+import { adminRouter } from "./_middleware.ts";
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
-const DAY_MS = 86_400_000;
-
-/**
- * An ISO 8601 date or date-time as an instant; zone-less values are UTC. A bare date as an upper bound
- * means "through the end of that day". Null for anything else (including impossible dates like 02-30).
- */
-export function parseIsoInstant(value: string, upperBound = false): Date | null {
-  const d = DATE_ONLY.exec(value);
-  if (d) {
-    const ms = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]));
-    if (new Date(ms).toISOString().slice(0, 10) !== value) return null;
-    return new Date(upperBound ? ms + DAY_MS - 1 : ms);
-  }
-  if (!DATE_TIME.test(value)) return null;
-  const hasZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.slice(10));
-  const ms = Date.parse(value.replace(" ", "T") + (hasZone ? "" : "Z"));
-  return Number.isNaN(ms) ? null : new Date(ms);
-}
-
-const isoDate = (name: string) =>
-  z.string().refine((v) => parseIsoInstant(v) !== null, `${name} must be an ISO 8601 date or date-time`)
+const isoDate = (name: "date_from" | "date_to", code: ErrorCode) =>
+  z.string().refine((v) => parseIsoInstant(v) !== null, issue(code))
     .optional().openapi({ example: name === "date_from" ? "2026-04-01" : "2026-04-30T23:59:59Z" });
 
 const AuditQuery = PageQuery.extend({
-  action: z.string().max(50, "action must be at most 50 characters").optional()
+  action: z.string().max(50, issue("audit_action_too_long")).optional()
     .openapi({ example: "user_login" }),
-  username: z.string().max(100, "username must be at most 100 characters").optional(),
-  user_id: z.string().regex(/^[0-9]{1,15}$/, "user_id must be a number").optional(),
-  resource_type: z.string().max(50, "resource_type must be at most 50 characters").optional(),
-  resource_id: z.string().max(255, "resource_id must be at most 255 characters").optional(),
-  date_from: isoDate("date_from"),
-  date_to: isoDate("date_to"),
+  username: z.string().max(100, issue("audit_username_too_long")).optional(),
+  user_id: z.string().regex(/^[0-9]{1,15}$/, issue("user_id_invalid")).optional(),
+  resource_type: z.string().max(50, issue("audit_resource_type_too_long")).optional(),
+  resource_id: z.string().max(255, issue("audit_resource_id_too_long")).optional(),
+  date_from: isoDate("date_from", "date_from_invalid"),
+  date_to: isoDate("date_to", "date_to_invalid"),
 });
 
 const AuditEntry = z.object({
@@ -64,26 +44,21 @@ const AuditEntry = z.object({
   ip_address: z.string().nullable(),
   created_at: z.string(),
 }).openapi("AuditEntry");
-type AuditRow = Omit<z.infer<typeof AuditEntry>, "created_at"> & { created_at: Date };
 
 const tags = ["Admin - Audit"];
 const security = [{ apikey: [] }];
 
-/** `GET /admin/audit` (filtered, paginated, newest first) and `GET /admin/audit/{id}`. */
+/** `GET /admin/audit` (filtered, paginated, newest first) and `GET /admin/audit/{id}`, mounted at /admin/audit. */
 export function adminAuditRoutes(deps: AppDeps) {
   const { sql } = deps;
-  const app = createRouter();
-  const middleware = [requireAuth(deps), requireAdmin()];
-  const columns = () =>
-    sql`id, user_id, username, action, resource_type, resource_id, details, ip_address, created_at`;
+  const app = adminRouter(deps);
 
   app.openapi(
     createRoute({
       method: "get",
-      path: "/admin/audit",
+      path: "/",
       tags,
       security,
-      middleware,
       summary: "Audit log, newest first",
       description: "Filters are exact matches and combine with AND; dates are inclusive bounds " +
         "(a bare date_to covers that whole day; zone-less values are UTC).",
@@ -99,22 +74,16 @@ export function adminAuditRoutes(deps: AppDeps) {
       const { page, limit, offset } = pageParams(q);
       const from = q.date_from ? parseIsoInstant(q.date_from) : null;
       const to = q.date_to ? parseIsoInstant(q.date_to, true) : null;
-      if (from && to && from > to) throw badRequest("date_from must not be after date_to");
-      const conds = [
-        q.action ? sql`action = ${q.action}` : null,
-        q.username ? sql`username = ${q.username}` : null,
-        q.user_id ? sql`user_id = ${Number(q.user_id)}` : null,
-        q.resource_type ? sql`resource_type = ${q.resource_type}` : null,
-        q.resource_id ? sql`resource_id = ${q.resource_id}` : null,
-        from ? sql`created_at >= ${from}` : null,
-        to ? sql`created_at <= ${to}` : null,
-      ].filter((x) => x !== null);
-      const where = conds.length ? sql`WHERE ${conds.reduce((a, b) => sql`${a} AND ${b}`)}` : sql``;
-      const [{ total }] = await sql<{ total: number }[]>`
-        SELECT count(*)::int AS total FROM taguato.audit_log ${where}`;
-      const logs = await sql<AuditRow[]>`
-        SELECT ${columns()} FROM taguato.audit_log ${where}
-        ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`;
+      if (from && to && from > to) throw fail("date_range_invalid");
+      const { logs, total } = await listAudit(sql, {
+        action: q.action || undefined,
+        username: q.username || undefined,
+        userId: q.user_id ? Number(q.user_id) : undefined,
+        resourceType: q.resource_type || undefined,
+        resourceId: q.resource_id || undefined,
+        from,
+        to,
+      }, { limit, offset });
       return c.json({ logs, ...pageInfo(total, page, limit) }, 200);
     },
   );
@@ -122,29 +91,28 @@ export function adminAuditRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: "get",
-      path: "/admin/audit/{id}",
+      path: "/{id}",
       tags,
       security,
-      middleware,
       summary: "One audit entry",
       request: { params: z.object({ id: pathParam("id", "42") }) },
       responses: {
         200: jsonContent(z.object({ log: AuditEntry }), "The entry"),
-        ...errorResponses({ 404: "Audit entry not found" }),
+        ...errorResponses({ 404: errorText("audit_not_found") }),
         ...authErrors(true),
       },
     }),
     async (c) => {
-      const id = idOr404(c.req.valid("param").id, "Audit entry not found");
-      const [log] = await sql<AuditRow[]>`SELECT ${columns()} FROM taguato.audit_log WHERE id = ${id}`;
-      if (!log) throw notFound("Audit entry not found");
+      const id = idOr404(c.req.valid("param").id, "audit_not_found");
+      const log = await findAuditEntry(sql, id);
+      if (!log) throw fail("audit_not_found");
       return c.json({ log }, 200);
     },
   );
 
   // The contract answers other methods on the exact path with 405 (after authentication).
-  app.on(["POST", "PUT", "PATCH", "DELETE"], ["/admin/audit"], ...middleware, () => {
-    throw methodNotAllowed();
+  app.on(["POST", "PUT", "PATCH", "DELETE"], "/", () => {
+    throw fail("method_not_allowed");
   });
 
   return app;

@@ -2,21 +2,27 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   authErrors,
-  badRequest,
-  conflict,
-  createRouter,
   errorResponses,
+  errorText,
+  fail,
+  issue,
   jsonBody,
   jsonContent,
-  notFound,
   parseId,
   pathParam,
 } from "../../lib/core/mod.ts";
-import { audit } from "../../lib/accounts/mod.ts";
-import { invalidateUser, requireAdmin, requireAuth, requireScope } from "../../lib/auth/mod.ts";
+import {
+  grantInstance,
+  instanceOwnerId,
+  listInstancesWithGrants,
+  revokeInstanceGrant,
+  userExists,
+} from "../../lib/accounts/mod.ts";
+import { invalidateUser, requireScope } from "../../lib/auth/mod.ts";
+import { adminRouter } from "./_middleware.ts";
 
-const USER_ID_REQUIRED = "user_id is required";
-const USER_ID_NUMBER = "user_id must be a number";
+const USER_ID_REQUIRED = issue("user_id_required");
+const USER_ID_NUMBER = issue("user_id_invalid");
 
 const GrantBody = z.object({
   user_id: z.union([z.number(), z.string()], {
@@ -25,7 +31,7 @@ const GrantBody = z.object({
     (v) => typeof v === "number" ? Number.isSafeInteger(v) : /^[0-9]{1,15}$/.test(v.trim()),
     USER_ID_NUMBER,
   ).transform(Number).openapi({ example: 7 }),
-}, { error: "Invalid JSON body" }).openapi("InstanceGrant");
+}, { error: issue("invalid_json") }).openapi("InstanceGrant");
 
 const Instance = z.object({
   instance_name: z.string(),
@@ -40,20 +46,18 @@ const GrantAnswer = z.object({ message: z.string(), instance: z.string(), user_i
 const tags = ["Admin - Instances"];
 const security = [{ apikey: [] }];
 
-/** `/admin/instances`: every registered instance with its owner and grants, and grant management. */
+/** `/admin/instances` (mounted there): every instance with its owner and grants, and grant management. */
 export function adminInstanceRoutes(deps: AppDeps) {
   const { sql } = deps;
-  const app = createRouter();
-  const read = [requireAuth(deps), requireAdmin()];
-  const write = [...read, requireScope("full")];
+  const app = adminRouter(deps);
+  const write = [requireScope("full")];
 
   app.openapi(
     createRoute({
       method: "get",
-      path: "/admin/instances",
+      path: "/",
       tags,
       security,
-      middleware: read,
       summary: "All instances, newest first, with owner and grants",
       responses: {
         200: jsonContent(z.object({ instances: z.array(Instance) }), "Instances"),
@@ -61,24 +65,14 @@ export function adminInstanceRoutes(deps: AppDeps) {
       },
     }),
     async (c) => {
-      const instances = await sql<z.infer<typeof Instance>[]>`
-        SELECT ui.instance_name, ui.channel_type, ui.created_at, ui.user_id AS owner_id,
-               u.username AS owner_username,
-               COALESCE((
-                 SELECT json_agg(json_build_object('user_id', p.grantee_user_id, 'username', g.username,
-                                                   'granted_at', p.granted_at) ORDER BY p.granted_at, p.id)
-                 FROM taguato.instance_permissions p JOIN taguato.users g ON g.id = p.grantee_user_id
-                 WHERE p.instance_name = ui.instance_name), '[]'::json) AS grants
-        FROM taguato.user_instances ui JOIN taguato.users u ON u.id = ui.user_id
-        ORDER BY ui.created_at DESC, ui.id DESC`;
-      return c.json({ instances }, 200);
+      return c.json({ instances: await listInstancesWithGrants(sql) }, 200);
     },
   );
 
   app.openapi(
     createRoute({
       method: "post",
-      path: "/admin/instances/{name}/grant",
+      path: "/{name}/grant",
       tags,
       security,
       middleware: write,
@@ -87,41 +81,24 @@ export function adminInstanceRoutes(deps: AppDeps) {
       responses: {
         201: jsonContent(GrantAnswer, "Access granted"),
         ...errorResponses({
-          400: "user_id is required / user_id must be a number / User is already the instance owner",
-          404: "Instance not found / Target user not found",
-          409: "User already has access to this instance",
+          400: (["user_id_required", "user_id_invalid", "grant_owner"] as const).map((code) =>
+            errorText(code)
+          )
+            .join(" / "),
+          404: `${errorText("instance_not_found")} / ${errorText("grant_target_not_found")}`,
+          409: errorText("grant_exists"),
         }),
         ...authErrors(true),
       },
     }),
     async (c) => {
-      const me = c.var.user!;
       const { name } = c.req.valid("param");
       const { user_id } = c.req.valid("json");
-      const [instance] = await sql<{ user_id: number }[]>`
-        SELECT user_id FROM taguato.user_instances WHERE instance_name = ${name}`;
-      if (!instance) throw notFound("Instance not found");
-      if (instance.user_id === user_id) throw badRequest("User is already the instance owner");
-      const [target] = user_id >= 1 ? await sql`SELECT 1 FROM taguato.users WHERE id = ${user_id}` : [];
-      if (!target) throw notFound("Target user not found");
-      const inserted = await sql.begin(async (tx) => {
-        const rows = await tx`
-          INSERT INTO taguato.instance_permissions (instance_name, grantee_user_id, granted_by)
-          VALUES (${name}, ${user_id}, ${me.id})
-          ON CONFLICT (instance_name, grantee_user_id) DO NOTHING RETURNING id`;
-        if (rows.length === 0) return false;
-        await audit(tx, {
-          userId: me.id,
-          username: me.username,
-          action: "instance_grant_created",
-          resourceType: "instance",
-          resourceId: name,
-          details: { grantee_user_id: user_id },
-          ip: c.var.clientIp,
-        });
-        return true;
-      });
-      if (!inserted) throw conflict("User already has access to this instance");
+      const ownerId = await instanceOwnerId(sql, name);
+      if (ownerId === null) throw fail("instance_not_found");
+      if (ownerId === user_id) throw fail("grant_owner");
+      if (!(user_id >= 1 && await userExists(sql, user_id))) throw fail("grant_target_not_found");
+      if (!await grantInstance(sql, name, user_id, c.var.user, c.var.clientIp)) throw fail("grant_exists");
       await invalidateUser(deps, user_id);
       return c.json({ message: "Access granted", instance: name, user_id }, 201);
     },
@@ -130,7 +107,7 @@ export function adminInstanceRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: "delete",
-      path: "/admin/instances/{name}/grant/{uid}",
+      path: "/{name}/grant/{uid}",
       tags,
       security,
       middleware: write,
@@ -140,32 +117,17 @@ export function adminInstanceRoutes(deps: AppDeps) {
       },
       responses: {
         200: jsonContent(GrantAnswer, "Access revoked"),
-        ...errorResponses({ 404: "Permission not found" }),
+        ...errorResponses({ 404: errorText("grant_not_found") }),
         ...authErrors(true),
       },
     }),
     async (c) => {
-      const me = c.var.user!;
       const { name, uid } = c.req.valid("param");
       const userId = parseId(uid);
-      if (userId === null) throw notFound("Permission not found");
-      const removed = await sql.begin(async (tx) => {
-        const rows = await tx`
-          DELETE FROM taguato.instance_permissions
-          WHERE instance_name = ${name} AND grantee_user_id = ${userId} RETURNING id`;
-        if (rows.length === 0) return false;
-        await audit(tx, {
-          userId: me.id,
-          username: me.username,
-          action: "instance_grant_revoked",
-          resourceType: "instance",
-          resourceId: name,
-          details: { grantee_user_id: userId },
-          ip: c.var.clientIp,
-        });
-        return true;
-      });
-      if (!removed) throw notFound("Permission not found");
+      if (userId === null) throw fail("grant_not_found");
+      if (!await revokeInstanceGrant(sql, name, userId, c.var.user, c.var.clientIp)) {
+        throw fail("grant_not_found");
+      }
       await invalidateUser(deps, userId);
       return c.json({ message: "Access revoked", instance: name, user_id: userId }, 200);
     },

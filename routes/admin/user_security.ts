@@ -1,27 +1,26 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   type AppDeps,
+  type AuthEnv,
   authErrors,
-  badRequest,
   createRouter,
   errorResponses,
+  errorText,
+  fail,
   idOr404,
   jsonContent,
-  legacyHttpError,
   LOCALE_COOKIE,
   negotiateLocale,
-  notFound,
   pathParam,
   readCookie,
 } from "../../lib/core/mod.ts";
-import { audit, findUser } from "../../lib/accounts/mod.ts";
+import { adminResetTwoFactor, auditAs, findUser } from "../../lib/accounts/mod.ts";
 import {
   deliverCode,
   invalidateUser,
   issueCode,
-  requireAdmin,
-  requireAuth,
   requireScope,
+  retireResetCodes,
 } from "../../lib/auth/mod.ts";
 
 const tags = ["Admin - Users"];
@@ -29,16 +28,19 @@ const security = [{ apikey: [] }];
 const params = z.object({ id: pathParam("id", "2") });
 const Message = z.object({ message: z.string() });
 
-/** Admin recovery actions on a user: e-mail a reset code (contract §1.4) and reset 2FA. */
+/**
+ * Admin recovery actions on a user: e-mail a reset code (contract §1.4) and reset 2FA. Mounted inside
+ * adminUserRoutes, whose router applies the folder's middleware.
+ */
 export function adminUserSecurityRoutes(deps: AppDeps) {
   const { sql } = deps;
-  const app = createRouter();
-  const middleware = [requireAuth(deps), requireAdmin(), requireScope("full")];
+  const app = createRouter<AuthEnv>();
+  const middleware = [requireScope("full")];
 
   app.openapi(
     createRoute({
       method: "post",
-      path: "/admin/users/{id}/reset-password",
+      path: "/{id}/reset-password",
       tags,
       security,
       middleware,
@@ -48,20 +50,20 @@ export function adminUserSecurityRoutes(deps: AppDeps) {
       responses: {
         200: jsonContent(Message, "Reset email sent to user"),
         ...errorResponses({
-          400: "User has no email configured / SMTP is not configured",
-          404: "User not found",
-          500: "Failed to send reset email",
+          400: `${errorText("user_no_email")} / ${errorText("smtp_not_configured")}`,
+          404: errorText("user_not_found"),
+          500: errorText("reset_email_failed"),
         }),
         ...authErrors(true),
       },
     }),
     async (c) => {
-      const me = c.var.user!;
-      const id = idOr404(c.req.valid("param").id, "User not found");
+      const me = c.var.user;
+      const id = idOr404(c.req.valid("param").id, "user_not_found");
       const user = await findUser(sql, id);
-      if (!user) throw notFound("User not found");
-      if (!user.email) throw badRequest("User has no email configured");
-      if (!deps.config.smtp) throw badRequest("SMTP is not configured");
+      if (!user) throw fail("user_not_found");
+      if (!user.email) throw fail("user_no_email");
+      if (!deps.config.smtp) throw fail("smtp_not_configured");
       const locale = negotiateLocale(
         readCookie(c.req.header("cookie"), LOCALE_COOKIE),
         c.req.header("accept-language"),
@@ -72,17 +74,14 @@ export function adminUserSecurityRoutes(deps: AppDeps) {
       } catch (err) {
         deps.log.error("admin reset e-mail failed", { user_id: id, error: String(err) });
         // Nobody can know an undelivered code; retire it anyway.
-        await sql`UPDATE taguato.password_resets SET used_at = now() WHERE user_id = ${id} AND used_at IS NULL`;
-        throw legacyHttpError(500, "Failed to send reset email");
+        await retireResetCodes(sql, id);
+        throw fail("reset_email_failed");
       }
-      await audit(sql, {
-        userId: me.id,
-        username: me.username,
+      await auditAs(sql, me, c.var.clientIp, {
         action: "admin_password_reset",
         resourceType: "user",
         resourceId: id,
         details: { target_username: user.username },
-        ip: c.var.clientIp,
       });
       return c.json({ message: "Reset email sent to user" }, 200);
     },
@@ -91,7 +90,7 @@ export function adminUserSecurityRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: "post",
-      path: "/admin/users/{id}/reset-2fa",
+      path: "/{id}/reset-2fa",
       tags,
       security,
       middleware,
@@ -100,32 +99,14 @@ export function adminUserSecurityRoutes(deps: AppDeps) {
       request: { params },
       responses: {
         200: jsonContent(Message, "Two-factor authentication reset"),
-        ...errorResponses({ 400: "2FA is not currently enabled", 404: "User not found" }),
+        ...errorResponses({ 400: errorText("tfa_not_enabled"), 404: errorText("user_not_found") }),
         ...authErrors(true),
       },
     }),
     async (c) => {
-      const me = c.var.user!;
-      const id = idOr404(c.req.valid("param").id, "User not found");
-      await sql.begin(async (tx) => {
-        const user = await findUser(tx, id, { lock: true });
-        if (!user) throw notFound("User not found");
-        if (!user.totp_enabled) throw badRequest("2FA is not currently enabled");
-        await tx`
-          UPDATE taguato.users
-          SET totp_enabled = false, totp_secret_enc = NULL, totp_last_step = NULL, updated_at = now()
-          WHERE id = ${id}`;
-        await tx`DELETE FROM taguato.totp_recovery_codes WHERE user_id = ${id}`;
-        await audit(tx, {
-          userId: me.id,
-          username: me.username,
-          action: "2fa_reset_by_admin",
-          resourceType: "user",
-          resourceId: id,
-          details: { target_username: user.username },
-          ip: c.var.clientIp,
-        });
-      });
+      const me = c.var.user;
+      const id = idOr404(c.req.valid("param").id, "user_not_found");
+      await adminResetTwoFactor(sql, id, me, c.var.clientIp, new Date(deps.clock.now()));
       await invalidateUser(deps, id);
       return c.json({ message: "Two-factor authentication reset" }, 200);
     },

@@ -2,14 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   authErrors,
-  badRequest,
-  conflict,
-  createRouter,
   errorResponses,
+  errorText,
+  fail,
   idOr404,
+  issue,
   jsonBody,
   jsonContent,
-  notFound,
   PageInfo,
   pageInfo,
   pageParams,
@@ -17,26 +16,20 @@ import {
   pathParam,
 } from "../../lib/core/mod.ts";
 import {
-  audit,
+  adminDeleteUser,
+  auditAs,
   CreateUserBody,
-  deleteUser,
   findUser,
   insertUser,
   listUsers,
-  lockActiveAdmins,
   ownedInstances,
   uniqueViolation,
   UserSchema,
 } from "../../lib/accounts/mod.ts";
-import {
-  hashPassword,
-  invalidateUser,
-  requireAdmin,
-  requireAuth,
-  requireScope,
-  revokeUserSessions,
-} from "../../lib/auth/mod.ts";
-import { updateUserRoute } from "./user_update.ts";
+import { hashPassword, invalidateUser, requireScope, revokeUserSessions } from "../../lib/auth/mod.ts";
+import { adminRouter } from "./_middleware.ts";
+import { adminUserSecurityRoutes } from "./user_security.ts";
+import { adminUserUpdateRoutes } from "./user_update.ts";
 
 const UserDetail = UserSchema.extend({
   instances: z.array(z.object({ instance_name: z.string(), created_at: z.string() })),
@@ -46,17 +39,19 @@ const tags = ["Admin - Users"];
 const security = [{ apikey: [] }];
 const idParams = z.object({ id: pathParam("id", "2") });
 
-/** `/admin/users` and `/admin/users/{id}` (contract §1.4): create, list, read, update, delete. */
+/**
+ * `/admin/users/*` (contract §1.4), mounted there: create, list, read, update, delete, and the recovery
+ * actions of user_security.ts. One router, so the folder's middleware runs once per request.
+ */
 export function adminUserRoutes(deps: AppDeps) {
   const { sql } = deps;
-  const app = createRouter();
-  const read = [requireAuth(deps), requireAdmin()];
-  const write = [...read, requireScope("full")];
+  const app = adminRouter(deps);
+  const write = [requireScope("full")];
 
   app.openapi(
     createRoute({
       method: "post",
-      path: "/admin/users",
+      path: "/",
       tags,
       security,
       middleware: write,
@@ -66,13 +61,13 @@ export function adminUserRoutes(deps: AppDeps) {
         201: jsonContent(z.object({ user: UserSchema }), "The new user (must change the password at login)"),
         ...errorResponses({
           400: "Validation failed",
-          409: "Username already exists / Email already in use",
+          409: `${errorText("username_taken")} / ${errorText("email_taken")}`,
         }),
         ...authErrors(true),
       },
     }),
     async (c) => {
-      const me = c.var.user!;
+      const me = c.var.user;
       const b = c.req.valid("json");
       const password_hash = await hashPassword(b.password);
       let user;
@@ -89,18 +84,15 @@ export function adminUserRoutes(deps: AppDeps) {
         });
       } catch (err) {
         const dup = uniqueViolation(err);
-        if (dup === "username") throw conflict("Username already exists");
-        if (dup === "email") throw conflict("Email already in use");
+        if (dup === "username") throw fail("username_taken");
+        if (dup === "email") throw fail("email_taken");
         throw err;
       }
-      await audit(sql, {
-        userId: me.id,
-        username: me.username,
+      await auditAs(sql, me, c.var.clientIp, {
         action: "user_created",
         resourceType: "user",
         resourceId: user.id,
         details: { username: user.username, role: user.role },
-        ip: c.var.clientIp,
       });
       return c.json({ user }, 201);
     },
@@ -109,20 +101,19 @@ export function adminUserRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: "get",
-      path: "/admin/users",
+      path: "/",
       tags,
       security,
-      middleware: read,
       summary: "List users (paginated, ordered by id)",
       request: {
         query: PageQuery.extend({
-          search: z.string().max(100, "search must be at most 100 characters").optional()
+          search: z.string().max(100, issue("search_too_long")).optional()
             .openapi({ description: "Case-insensitive literal substring of the username" }),
         }),
       },
       responses: {
         200: jsonContent(z.object({ users: z.array(UserSchema), ...PageInfo }), "One page of users"),
-        ...errorResponses({ 400: "page must be a positive integer / limit must be a positive integer" }),
+        ...errorResponses({ 400: `${errorText("page_invalid")} / ${errorText("limit_invalid")}` }),
         ...authErrors(true),
       },
     }),
@@ -137,33 +128,33 @@ export function adminUserRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: "get",
-      path: "/admin/users/{id}",
+      path: "/{id}",
       tags,
       security,
-      middleware: read,
       summary: "A user with the instances they own",
       request: { params: idParams },
       responses: {
         200: jsonContent(z.object({ user: UserDetail }), "The user"),
-        ...errorResponses({ 404: "User not found" }),
+        ...errorResponses({ 404: errorText("user_not_found") }),
         ...authErrors(true),
       },
     }),
     async (c) => {
-      const id = idOr404(c.req.valid("param").id, "User not found");
+      const id = idOr404(c.req.valid("param").id, "user_not_found");
       const user = await findUser(sql, id);
-      if (!user) throw notFound("User not found");
+      if (!user) throw fail("user_not_found");
       const instances = await ownedInstances(sql, id);
       return c.json({ user: { ...user, instances } }, 200);
     },
   );
 
-  updateUserRoute(app, deps, write);
+  app.route("/", adminUserUpdateRoutes(deps));
+  app.route("/", adminUserSecurityRoutes(deps));
 
   app.openapi(
     createRoute({
       method: "delete",
-      path: "/admin/users/{id}",
+      path: "/{id}",
       tags,
       security,
       middleware: write,
@@ -176,38 +167,20 @@ export function adminUserRoutes(deps: AppDeps) {
           "Deleted",
         ),
         ...errorResponses({
-          400: "Cannot delete your own account / Cannot remove the last active admin",
-          404: "User not found",
+          400: `${errorText("cannot_delete_self")} / ${errorText("last_admin")}`,
+          404: errorText("user_not_found"),
         }),
         ...authErrors(true),
       },
     }),
     async (c) => {
-      const me = c.var.user!;
-      const id = idOr404(c.req.valid("param").id, "User not found");
-      if (id === me.id) throw badRequest("Cannot delete your own account");
-      if (!(await findUser(sql, id))) throw notFound("User not found");
+      const me = c.var.user;
+      const id = idOr404(c.req.valid("param").id, "user_not_found");
+      if (id === me.id) throw fail("cannot_delete_self");
+      if (!(await findUser(sql, id))) throw fail("user_not_found");
       // Revoked before the rows cascade away, so no replica keeps a cached session of the deleted user.
       await revokeUserSessions(deps, id);
-      const deleted = await sql.begin(async (tx) => {
-        const admins = await lockActiveAdmins(tx);
-        const target = await findUser(tx, id, { lock: true });
-        if (!target) throw notFound("User not found");
-        if (admins.includes(id) && admins.length === 1) {
-          throw badRequest("Cannot remove the last active admin");
-        }
-        const row = (await deleteUser(tx, id))!;
-        await audit(tx, {
-          userId: me.id,
-          username: me.username,
-          action: "user_deleted",
-          resourceType: "user",
-          resourceId: id,
-          details: { username: row.username },
-          ip: c.var.clientIp,
-        });
-        return row;
-      });
+      const deleted = await adminDeleteUser(sql, id, me, c.var.clientIp);
       await invalidateUser(deps, id);
       return c.json({ deleted }, 200);
     },

@@ -2,42 +2,41 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   authErrors,
-  badRequest,
-  createRouter,
   errorResponses,
-  forbidden,
+  errorText,
+  fail,
   idOr404,
+  issue,
   jsonBody,
   jsonContent,
-  notFound,
   pathParam,
 } from "../../lib/core/mod.ts";
 import {
-  audit,
+  auditAs,
   createApiKey,
   findApiKey,
   keyStatus,
   listApiKeys,
   MAX_ACTIVE_KEYS,
 } from "../../lib/accounts/mod.ts";
-import { requireAuth, requireSessionCredential, revokeApiKey } from "../../lib/auth/mod.ts";
+import { requireSessionCredential, revokeApiKey } from "../../lib/auth/mod.ts";
 import { unreachableInstances } from "../../lib/gateway/mod.ts";
+import { tenantRouter } from "./_middleware.ts";
 
-const NAMES = "instance_names must be a non-empty array of instance names (or null)";
-const EXPIRES = "expires_at must be an ISO 8601 date-time with a time zone";
-const LIMIT_REACHED = `API key limit reached (${MAX_ACTIVE_KEYS} active keys)`;
+const NAMES = issue("key_instance_names_invalid");
+const LIMIT_REACHED = errorText("key_limit_reached", { max: MAX_ACTIVE_KEYS });
 
 const CreateKeyBody = z.object({
-  name: z.string({ error: "name is required" }).trim().min(1, "name is required")
-    .max(100, "name must be at most 100 characters").openapi({ example: "CRM integration" }),
-  scope: z.enum(["full", "read", "send"], { error: "scope must be one of: full, read, send" }).default("full")
+  name: z.string({ error: issue("key_name_required") }).trim().min(1, issue("key_name_required"))
+    .max(100, issue("key_name_too_long")).openapi({ example: "CRM integration" }),
+  scope: z.enum(["full", "read", "send"], { error: issue("key_scope_invalid") }).default("full")
     .openapi({ description: "full: everything; read: GET-like calls only; send: message sends and reads" }),
   instance_names: z.array(z.string({ error: NAMES }).min(1, NAMES).max(100, NAMES), { error: NAMES })
-    .min(1, NAMES).max(100, "instance_names accepts at most 100 instances").nullable().optional()
+    .min(1, NAMES).max(100, issue("key_instance_names_too_many")).nullable().optional()
     .openapi({ description: "Limit the key to these instances (default: all the owner can reach)" }),
-  expires_at: z.iso.datetime({ offset: true, error: EXPIRES }).nullable().optional()
+  expires_at: z.iso.datetime({ offset: true, error: issue("key_expires_invalid") }).nullable().optional()
     .openapi({ example: "2027-01-01T00:00:00Z" }),
-}, { error: "Invalid JSON body" }).openapi("CreateApiKey");
+}, { error: issue("invalid_json") }).openapi("CreateApiKey");
 
 const ApiKeySchema = z.object({
   id: z.number().int(),
@@ -56,16 +55,16 @@ const ApiKeySchema = z.object({
 const tags = ["API keys"];
 const security = [{ apikey: [] }];
 
-/** `/api/keys`: the caller's API keys. Creating and revoking need a login session, never a key. */
+/** `/api/keys` (mounted there): the caller's API keys. Creating and revoking need a login session. */
 export function apiKeyRoutes(deps: AppDeps) {
   const { sql } = deps;
-  const app = createRouter();
-  const sessionOnly = [requireAuth(deps), requireSessionCredential()];
+  const app = tenantRouter(deps);
+  const sessionOnly = [requireSessionCredential()];
 
   app.openapi(
     createRoute({
       method: "post",
-      path: "/api/keys",
+      path: "/",
       tags,
       security,
       middleware: sessionOnly,
@@ -76,22 +75,21 @@ export function apiKeyRoutes(deps: AppDeps) {
         201: jsonContent(z.object({ api_key: ApiKeySchema.extend({ key: z.string() }) }), "The new key"),
         ...errorResponses({ 400: "Validation failed / " + LIMIT_REACHED }),
         ...authErrors(false),
-        403: jsonContent(
-          z.object({ error: z.string() }),
-          "You do not own this instance: <name> / This endpoint requires a login session",
-        ),
+        ...errorResponses({
+          403: `${errorText("key_instance_denied", { name: "<name>" })} / ${errorText("session_required")}`,
+        }),
       },
     }),
     async (c) => {
-      const me = c.var.user!;
+      const me = c.var.user;
       const b = c.req.valid("json");
       const now = deps.clock.now();
       const expiresAt = b.expires_at ? new Date(b.expires_at) : null;
-      if (expiresAt && expiresAt.getTime() <= now) throw badRequest("expires_at must be in the future");
+      if (expiresAt && expiresAt.getTime() <= now) throw fail("key_expires_past");
       const names = b.instance_names ? [...new Set(b.instance_names)] : null;
       if (names) {
         const [denied] = await unreachableInstances(sql, me, names);
-        if (denied !== undefined) throw forbidden(`You do not own this instance: ${denied}`);
+        if (denied !== undefined) throw fail("key_instance_denied", { name: denied });
       }
       const created = await createApiKey(sql, {
         userId: me.id,
@@ -101,16 +99,13 @@ export function apiKeyRoutes(deps: AppDeps) {
         expiresAt,
         now: new Date(now),
       });
-      if (!created) throw badRequest(LIMIT_REACHED);
+      if (!created) throw fail("key_limit_reached", { max: MAX_ACTIVE_KEYS });
       const { row, key } = created;
-      await audit(sql, {
-        userId: me.id,
-        username: me.username,
+      await auditAs(sql, me, c.var.clientIp, {
         action: "api_key_created",
         resourceType: "api_key",
         resourceId: row.id,
         details: { name: row.name, prefix: row.key_prefix, scope: row.scope },
-        ip: c.var.clientIp,
       });
       return c.json({ api_key: { ...row, status: keyStatus(row, now), key } }, 201);
     },
@@ -119,10 +114,9 @@ export function apiKeyRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: "get",
-      path: "/api/keys",
+      path: "/",
       tags,
       security,
-      middleware: [requireAuth(deps)],
       summary: "My API keys, newest first (never the key itself)",
       responses: {
         200: jsonContent(z.object({ api_keys: z.array(ApiKeySchema) }), "Keys"),
@@ -131,7 +125,7 @@ export function apiKeyRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const now = deps.clock.now();
-      const rows = await listApiKeys(sql, c.var.user!.id);
+      const rows = await listApiKeys(sql, c.var.user.id);
       return c.json({ api_keys: rows.map((k) => ({ ...k, status: keyStatus(k, now) })) }, 200);
     },
   );
@@ -139,7 +133,7 @@ export function apiKeyRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: "delete",
-      path: "/api/keys/{id}",
+      path: "/{id}",
       tags,
       security,
       middleware: sessionOnly,
@@ -147,24 +141,21 @@ export function apiKeyRoutes(deps: AppDeps) {
       request: { params: z.object({ id: pathParam("id", "3") }) },
       responses: {
         200: jsonContent(z.object({ revoked: z.object({ id: z.number().int() }) }), "Revoked"),
-        ...errorResponses({ 404: "API key not found" }),
+        ...errorResponses({ 404: errorText("api_key_not_found") }),
         ...authErrors(false),
       },
     }),
     async (c) => {
-      const me = c.var.user!;
-      const id = idOr404(c.req.valid("param").id, "API key not found");
+      const me = c.var.user;
+      const id = idOr404(c.req.valid("param").id, "api_key_not_found");
       const key = await findApiKey(sql, me.id, id);
-      if (!key) throw notFound("API key not found");
+      if (!key) throw fail("api_key_not_found");
       if (await revokeApiKey(deps, id, { userId: me.id })) {
-        await audit(sql, {
-          userId: me.id,
-          username: me.username,
+        await auditAs(sql, me, c.var.clientIp, {
           action: "api_key_revoked",
           resourceType: "api_key",
           resourceId: id,
           details: { name: key.name, prefix: key.key_prefix },
-          ip: c.var.clientIp,
         });
       }
       return c.json({ revoked: { id } }, 200);

@@ -1,4 +1,5 @@
 import { Island } from "../../components/Island.tsx";
+import { signedInUser } from "../../lib/auth/mod.ts";
 import { definePage } from "./_layout.tsx";
 import { safeNext } from "./_middleware.ts";
 
@@ -17,7 +18,7 @@ export const changePasswordPage = definePage({
         name="ChangePasswordForm"
         props={{
           locale: c.get("locale"),
-          username: c.get("user")!.username,
+          username: signedInUser(c).username,
           forced: true,
           next: safeNext(c.req.query("next"), new URL(c.req.url).origin) ?? undefined,
         }}

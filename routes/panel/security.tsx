@@ -1,5 +1,6 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
+import { signedInUser, twoFactorEnabled } from "../../lib/auth/mod.ts";
 import { t } from "../../lib/core/mod.ts";
 import { definePage } from "./_layout.tsx";
 
@@ -10,15 +11,15 @@ export const securityPage = definePage({
   nav: { label: "nav.security", icon: "shield", section: "account" },
   async render(c, deps) {
     const l = c.get("locale");
-    const user = c.get("user")!;
-    const [row] = await deps.sql<{ totp_enabled: boolean }[]>`
-      SELECT totp_enabled FROM taguato.users WHERE id = ${user.id}`;
+    const user = signedInUser(c);
+    // The same state the 2FA routes check.
+    const enabled = await twoFactorEnabled(deps.sql, user.id);
     return (
       <>
         <PageHead title={t(l, "security.title")} lead={t(l, "security.intro")} />
         <Island
           name="TwoFactor"
-          props={{ locale: l, username: user.username, enabled: row?.totp_enabled ?? false }}
+          props={{ locale: l, username: user.username, enabled }}
         />
         <section class="card" aria-labelledby="pw-title">
           <header class="card-head">

@@ -1,6 +1,7 @@
 // HTTP helpers for the account tests: a JSON caller, logging in, and creating users through the admin API.
 import { assertEquals } from "../../lib/core/testing.ts";
 import type { TestApp } from "./app.ts";
+import { errorBody } from "./errors.ts";
 
 export const USER_PASSWORD = "Passw0rdOk";
 
@@ -42,9 +43,14 @@ export async function call(
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-/** Asserts an error answer: status and the exact `error` message. */
-export function assertError(answer: Answer, status: number, message: string) {
-  assertEquals({ status: answer.status, error: answer.body?.error }, { status, error: message });
+/**
+ * Asserts an error answer: status, the exact `error` message and its catalogue code (looked up by text;
+ * pass `code` for a text with filled-in params).
+ */
+export function assertError(answer: Answer, status: number, message: string, code?: string) {
+  const expected = { status, ...errorBody(message), ...(code ? { code } : {}) };
+  const { error, code: got } = answer.body ?? {};
+  assertEquals({ status: answer.status, error, ...(got === undefined ? {} : { code: got }) }, expected);
 }
 
 /** Logs in and returns the session token. */

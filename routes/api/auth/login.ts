@@ -1,5 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type AppDeps, legacyHttpError, unauthorized } from "../../../lib/core/mod.ts";
+import {
+  type AppDeps,
+  createRouter,
+  type ErrorCode,
+  errorResponses,
+  errorText,
+  fail,
+  issue,
+  jsonBody,
+  jsonContent,
+} from "../../../lib/core/mod.ts";
 import {
   clearAccountFailures,
   consumeRecoveryCode,
@@ -17,13 +27,9 @@ import {
   verifyPassword,
   verifyUserTotp,
 } from "../../../lib/auth/mod.ts";
-import { auditFor, body, errors, json, router, tags } from "./_shared.ts";
+import { auditFor, tags } from "./_middleware.ts";
 
-const REQUIRED = "username and password are required";
-const BAD_CREDENTIALS = "Invalid username or password";
-const BAD_CODE = "Invalid authenticator code";
-const LOCKED = "Account temporarily locked. Try again in 15 minutes.";
-const IP_BLOCKED = "Too many failed attempts from this address. Try again later.";
+const REQUIRED = issue("credentials_required");
 
 const LoginBody = z.object({
   username: z.string({ error: REQUIRED }).min(1, REQUIRED).max(1024, REQUIRED),
@@ -49,37 +55,37 @@ const LoginOk = z.union([
 
 const route = createRoute({
   method: "post",
-  path: "/api/auth/login",
+  path: "/login",
   tags,
   summary: "Log in with username and password (and a 2FA code when enabled)",
   description: "Returns a 24 h session token for the `apikey` header. With `X-Taguato-Client: panel` the " +
     "token is set as the HttpOnly `taguato_session` cookie instead and omitted from the body. Five failures " +
     "lock the account for 15 minutes; 20 failures from one address in 15 minutes block that address.",
-  request: { body: body(LoginBody) },
+  request: { body: jsonBody(LoginBody) },
   responses: {
-    200: json(LoginOk, "Logged in, or `{requires_2fa: true}` when a second factor is needed"),
-    ...errors({
-      400: REQUIRED,
-      401: `${BAD_CREDENTIALS} / ${BAD_CODE}`,
-      429: `${LOCKED} / ${IP_BLOCKED}`,
+    200: jsonContent(LoginOk, "Logged in, or `{requires_2fa: true}` when a second factor is needed"),
+    ...errorResponses({
+      400: errorText("credentials_required"),
+      401: `${errorText("invalid_credentials")} / ${errorText("invalid_totp")}`,
+      429: `${errorText("account_locked")} / ${errorText("ip_blocked")}`,
     }),
   },
 });
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== "";
 
-/** `POST /api/auth/login` (contract §1.3). */
+/** `POST /api/auth/login` (contract §1.3), mounted at /api/auth; public. */
 export function loginRoutes(deps: AppDeps) {
-  const app = router();
+  const app = createRouter();
   app.openapi(route, async (c) => {
     const input = c.req.valid("json");
     const ip = c.get("clientIp");
-    if (await ipBlocked(deps, ip)) throw legacyHttpError(429, IP_BLOCKED, {}, { "Retry-After": "900" });
+    if (await ipBlocked(deps, ip)) throw fail("ip_blocked", {}, { headers: { "Retry-After": "900" } });
 
     const user = await findLoginUser(deps, input.username);
-    if (user?.is_active && isLocked(deps, user)) throw legacyHttpError(429, LOCKED);
+    if (user?.is_active && isLocked(deps, user)) throw fail("account_locked");
 
-    const fail = async (u: LoginUser | null, reason: string, message: string): Promise<never> => {
+    const refuse = async (u: LoginUser | null, reason: string, code: ErrorCode): Promise<never> => {
       await recordIpFailure(deps, ip);
       // Unknown usernames are not recorded: people type passwords into the username field.
       const known = u && u.is_active ? u : null;
@@ -97,7 +103,7 @@ export function loginRoutes(deps: AppDeps) {
           resourceId: known.id,
         });
       }
-      throw unauthorized(message);
+      throw fail(code);
     };
 
     // Unknown and inactive users cost the same argon2 verification as real ones.
@@ -105,7 +111,11 @@ export function loginRoutes(deps: AppDeps) {
     const hash = user?.is_active ? user.password_hash : await dummyPasswordHash();
     const ok = !tooLong && await verifyPassword(hash, input.password) && !!user?.is_active;
     if (!ok || !user) {
-      return await fail(user, user?.is_active ? "bad_password" : "unknown_or_inactive", BAD_CREDENTIALS);
+      return await refuse(
+        user,
+        user?.is_active ? "bad_password" : "unknown_or_inactive",
+        "invalid_credentials",
+      );
     }
 
     if (user.totp_enabled) {
@@ -119,7 +129,7 @@ export function loginRoutes(deps: AppDeps) {
       }
       if (recovery !== undefined) {
         if (!await consumeRecoveryCode(deps, user.id, recovery)) {
-          return await fail(user, "bad_recovery_code", BAD_CODE);
+          return await refuse(user, "bad_recovery_code", "invalid_totp");
         }
         await auditFor(deps, c, {
           who: user,
@@ -128,7 +138,7 @@ export function loginRoutes(deps: AppDeps) {
           resourceId: user.id,
         });
       } else if (!await verifyUserTotp(deps, user.id, input.totp_code)) {
-        return await fail(user, "bad_totp_code", BAD_CODE);
+        return await refuse(user, "bad_totp_code", "invalid_totp");
       }
     }
 

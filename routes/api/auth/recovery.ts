@@ -1,19 +1,21 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  type AppEnv,
+  createRouter,
   errorResponses,
+  errorText,
+  fail,
+  issue,
   jsonBody,
   jsonContent,
-  legacyHttpError,
   LOCALE_COOKIE,
   negotiateLocale,
   readCookie,
-} from "../../lib/core/mod.ts";
-import { requestRecovery, resetPassword, verifyAllowed, verifyCode } from "../../lib/auth/mod.ts";
-import { passwordSchema } from "../../lib/accounts/mod.ts";
+} from "../../../lib/core/mod.ts";
+import { requestRecovery, resetPassword, verifyAllowed, verifyCode } from "../../../lib/auth/mod.ts";
+import { passwordSchema } from "../../../lib/accounts/mod.ts";
 
-const IDENTIFIER_REQUIRED = "username or email is required";
+const IDENTIFIER_REQUIRED = issue("identifier_required");
 export const GENERIC_ANSWER = "If the account exists, a recovery code has been sent.";
 export const RESET_DONE = "Password has been reset successfully. Please login with your new password.";
 
@@ -35,31 +37,31 @@ const identifierFirst = <T extends z.ZodType>(schema: T) =>
     return body;
   }, schema);
 
-const ForgotBody = identifierFirst(z.object(Identified, { error: "Invalid JSON body" }))
+const ForgotBody = identifierFirst(z.object(Identified, { error: issue("invalid_json") }))
   .openapi("ForgotPassword");
 const VerifyBody = identifierFirst(
   z.object({
     ...Identified,
-    code: z.string({ error: (i) => i.input === undefined ? "code is required" : "code must be a string" })
-      .min(1, "code is required").max(32, "Invalid code or expired").openapi({ example: "042917" }),
-  }, { error: "Invalid JSON body" }),
+    code: z.string({ error: (i) => issue(i.input === undefined ? "code_required" : "code_not_string") })
+      .min(1, issue("code_required")).max(32, issue("reset_code_invalid")).openapi({ example: "042917" }),
+  }, { error: issue("invalid_json") }),
 ).openapi("VerifyResetCode");
 const ResetBody = z.object({
-  reset_token: z.string({ error: "reset_token is required" }).min(1, "reset_token is required"),
-  new_password: passwordSchema("new_password is required"),
-}, { error: "Invalid JSON body" }).openapi("ResetPassword");
+  reset_token: z.string({ error: issue("reset_token_required") }).min(1, issue("reset_token_required")),
+  new_password: passwordSchema("new_password_required"),
+}, { error: issue("invalid_json") }).openapi("ResetPassword");
 
 const Message = z.object({ message: z.string() });
 const tags = ["Password recovery"];
 
-/** The three public steps of password recovery (contract §2.7) under /api/auth. */
+/** The three public steps of password recovery (contract §2.7), mounted at /api/auth. */
 export function recoveryRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouter();
 
   app.openapi(
     createRoute({
       method: "post",
-      path: "/api/auth/forgot-password",
+      path: "/forgot-password",
       tags,
       summary: "Step 1: send a 6-digit code by e-mail or WhatsApp",
       description: "Always the same answer, whether or not the account exists (3 requests per hour per " +
@@ -67,7 +69,7 @@ export function recoveryRoutes(deps: AppDeps) {
       request: { body: jsonBody(ForgotBody) },
       responses: {
         200: jsonContent(Message, GENERIC_ANSWER),
-        ...errorResponses({ 400: IDENTIFIER_REQUIRED }),
+        ...errorResponses({ 400: errorText("identifier_required") }),
       },
     }),
     async (c) => {
@@ -87,7 +89,7 @@ export function recoveryRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: "post",
-      path: "/api/auth/verify-reset-code",
+      path: "/verify-reset-code",
       tags,
       summary: "Step 2: exchange the code for a 10-minute reset token",
       description: "5 attempts per code; 30 verifications per hour per IP.",
@@ -95,17 +97,15 @@ export function recoveryRoutes(deps: AppDeps) {
       responses: {
         200: jsonContent(z.object({ reset_token: z.string() }), "The reset token"),
         ...errorResponses({
-          400: "Invalid code or expired / Too many attempts. Please request a new code.",
-          429: "Too many attempts. Please try again later.",
+          400: `${errorText("reset_code_invalid")} / ${errorText("reset_too_many_attempts")}`,
+          429: errorText("reset_verify_limited"),
         }),
       },
     }),
     async (c) => {
       const b = c.req.valid("json");
       if (!(await verifyAllowed(deps, c.var.clientIp))) {
-        throw legacyHttpError(429, "Too many attempts. Please try again later.", {}, {
-          "Retry-After": "3600",
-        });
+        throw fail("reset_verify_limited", {}, { headers: { "Retry-After": "3600" } });
       }
       const reset_token = await verifyCode(deps, pickIdentifier(b), b.code);
       return c.json({ reset_token }, 200);
@@ -115,13 +115,13 @@ export function recoveryRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: "post",
-      path: "/api/auth/reset-password",
+      path: "/reset-password",
       tags,
       summary: "Step 3: set the new password (signs out every session)",
       request: { body: jsonBody(ResetBody) },
       responses: {
         200: jsonContent(Message, RESET_DONE),
-        ...errorResponses({ 400: "Validation failed / Invalid or expired reset token" }),
+        ...errorResponses({ 400: `Validation failed / ${errorText("reset_token_invalid")}` }),
       },
     }),
     async (c) => {
