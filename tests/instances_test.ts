@@ -37,7 +37,7 @@ Deno.test("POST /instance/create validates the name and refuses Telegram with 40
   ];
   for (const [body, error] of cases) {
     const res = await call(gw, "POST", "/instance/create", { token: u.token, body });
-    assertEquals({ status: res.status, body: res.body }, { status: 400, body: { error } });
+    assertEquals({ status: res.status, body: res.body }, { status: 400, body: errorBody(error) });
   }
   assertEquals(engineSaw(gw, "/instance/create"), []);
 });
@@ -54,7 +54,9 @@ Deno.test("POST /instance/create: 20 concurrent creates with max_instances 3 giv
   const created = results.filter((r) => r.status === 201);
   const refused = results.filter((r) => r.status === 403);
   assertEquals([created.length, refused.length], [3, 17]);
-  for (const r of refused) assertEquals(r.body, { error: "Instance limit reached", current: 3, max: 3 });
+  for (const r of refused) {
+    assertEquals(r.body, { ...errorBody("Instance limit reached"), current: 3, max: 3 });
+  }
   const [{ count }] = await gw.db
     .sql`SELECT count(*)::int AS count FROM taguato.user_instances WHERE user_id = ${u.id}`;
   assertEquals(count, 3);

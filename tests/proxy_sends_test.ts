@@ -87,7 +87,11 @@ Deno.test("sends with invalid input answer 400 with a clear message and change n
   ];
   for (const [action, body, error] of cases) {
     const res = await call(gw, "POST", `/message/${action}/v-inst`, { token: u.token, body });
-    assertEquals({ action, status: res.status, body: res.body }, { action, status: 400, body: { error } });
+    assertEquals({ action, status: res.status, body: res.body }, {
+      action,
+      status: 400,
+      body: errorBody(error),
+    });
   }
   const bad = await call(gw, "POST", "/message/sendText/v-inst", { token: u.token, body: "{not json" });
   assertEquals([bad.status, bad.body], [400, errorBody("Invalid JSON body")]);

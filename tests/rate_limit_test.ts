@@ -7,6 +7,7 @@ import { createApp } from "../app.ts";
 import { createRedisCache } from "../lib/core/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { TEST_REDIS_URL } from "./_helpers/app.ts";
+import { errorBody } from "./_helpers/errors.ts";
 import { type Answer, call, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
 
 function assertLimitHeaders(res: Answer, limit: number) {
@@ -49,7 +50,7 @@ Deno.test("sends per client IP: over SEND_RATE_LIMIT_PER_SECOND in one second is
   }
   assertEquals(results.map((r) => r.status), [201, 201, 201, 429], "one budget per IP, whoever the user");
   const limited = results[3];
-  assertEquals(limited.body, { error: "Too many requests", limit: 3, window: "1s" });
+  assertEquals(limited.body, { ...errorBody("Too many requests"), limit: 3, window: "1s" });
   assertEquals(limited.headers.get("ratelimit-limit"), "3");
   assertEquals(limited.headers.get("retry-after"), "1");
   const other = await call(gw, "GET", "/instance/connectionState/ip-a", { token: a.token });
