@@ -46,6 +46,10 @@ export async function forgetInstanceAccess(deps: Pick<AppDeps, "cache">, ...user
   );
 }
 
+/** Whether an API key limited to some instances allows this one (sessions and unlimited keys: always). */
+export const keyAllowsInstance = (key: ApiKeyPrincipal | undefined, name: string): boolean =>
+  !key?.instanceNames || key.instanceNames.includes(name);
+
 /**
  * Throws 403 unless every named instance is reachable by the user (admins reach all) and allowed by
  * the API key's instance list.
@@ -57,7 +61,7 @@ export async function assertReachable(
   names: string[],
 ): Promise<void> {
   if (names.length === 0) return;
-  if (key?.instanceNames && !names.every((n) => key.instanceNames!.includes(n))) {
+  if (!names.every((n) => keyAllowsInstance(key, n))) {
     throw fail("engine_instance_not_owned");
   }
   if (user.role === "admin") return;
