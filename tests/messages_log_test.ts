@@ -2,7 +2,7 @@
 // pagination, validated dates (400, not a silent empty list) and a streamed CSV with the contract's quoting.
 import { assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
-import { errorBody } from "./_helpers/errors.ts";
+import { filledErrorBody } from "./_helpers/filled_errors.ts";
 import { call, createUser, login } from "./_helpers/auth_client.ts";
 
 Deno.test("message log and CSV export", async (t) => {
@@ -90,7 +90,7 @@ Deno.test("message log and CSV export", async (t) => {
         ]
       ) {
         const r = await log(alice, q);
-        assertEquals([r.status, r.body], [400, errorBody(msg)], q);
+        assertEquals([r.status, r.body], [400, filledErrorBody(msg)], q);
       }
       assertEquals((await call(app, "GET", "/api/messages/log")).status, 401);
     });
