@@ -59,5 +59,6 @@ export function engineMiddleware(deps: AppDeps): MiddlewareHandler<EvoAuthEnv>[]
     sendIpLimit(deps),
     requireAuth(deps, { rateLimit: false }),
     userLimit(deps),
+    // One element type for the router's list; the first three do not read the user they precede.
   ] as MiddlewareHandler<EvoAuthEnv>[];
 }
