@@ -72,13 +72,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/admin/sessions", adminSessionRoutes(deps));
   app.route("/admin/audit", adminAuditRoutes(deps));
 
-  app.route("/", engineEventRoutes(deps));
-  app.route("/", webhookRoutes(deps));
-  app.route("/", messageRoutes(deps));
-  app.route("/", templateRoutes(deps));
-  app.route("/", instanceStatsRoutes(deps));
+  app.route("/internal/engine-events", engineEventRoutes(deps));
+  app.route("/api/webhooks", webhookRoutes(deps));
+  app.route("/api/messages", messageRoutes(deps));
+  app.route("/api/templates", templateRoutes(deps));
+  app.route("/api/instance", instanceStatsRoutes(deps));
   app.route("/panel", panelRoutes(deps));
-  app.route("/", adminEngineRoutes(deps));
+  app.route("/admin/engine", adminEngineRoutes(deps));
   // Last before the docs: the engine proxy only claims engine path prefixes nothing above answered.
   app.route("/", evolutionRoutes(deps));
   app.route("/", apiDocsRoutes(app, VERSION));

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { type AppDeps, type AppEnv, withTimeout } from "../lib/core/mod.ts";
+import { type AppDeps, type AppEnv, databaseAnswers } from "../lib/core/mod.ts";
 
 const Health = z.object({
   status: z.enum(["ok", "degraded"]),
@@ -23,11 +23,7 @@ const route = createRoute({
 export function healthRoutes({ sql }: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const handler = async (c: Context<AppEnv>) => {
-    const ok = await withTimeout(sql`SELECT 1`.execute(), 3_000, "health check").then(
-      () => true,
-      () => false,
-    );
-    return ok
+    return await databaseAnswers(sql)
       ? c.json({ status: "ok" as const, gateway: "taguato" as const, db: "connected" as const }, 200)
       : c.json(
         { status: "degraded" as const, gateway: "taguato" as const, db: "disconnected" as const },

@@ -145,16 +145,18 @@ Deno.test("engine admin areas: /manager and /docs need an admin session; tenants
   }
   const hook = { webhook: { enabled: true, url: "https://hooks.example.com/x", events: [] } };
   const denied = await call(gw, "POST", "/webhook/set/w-inst", { token: u.token, body: hook });
-  assertEquals([denied.status, denied.body], [400, {
-    error: "Engine webhooks are managed by the gateway; use /api/webhooks",
-  }]);
+  assertEquals([denied.status, denied.body], [
+    400,
+    errorBody("Engine webhooks are managed by the gateway; use /api/webhooks"),
+  ]);
   const byAdmin = await call(gw, "POST", "/webhook/set/w-inst", { token: admin.token, body: hook });
   assertEquals(byAdmin.status, 201);
   // Reading it back would show the gateway's callback URL and its ingest token.
   const peek = await call(gw, "GET", "/webhook/find/w-inst", { token: u.token });
-  assertEquals([peek.status, peek.body], [400, {
-    error: "Engine webhooks are managed by the gateway; use /api/webhooks",
-  }]);
+  assertEquals([peek.status, peek.body], [
+    400,
+    errorBody("Engine webhooks are managed by the gateway; use /api/webhooks"),
+  ]);
   const adminPeek = await call(gw, "GET", "/webhook/find/w-inst", { token: admin.token });
   assertEquals([adminPeek.status, adminPeek.body.url], [200, "https://hooks.example.com/x"]);
 });

@@ -54,7 +54,7 @@ Deno.test("sends per client IP: over SEND_RATE_LIMIT_PER_SECOND in one second is
   }
   assertEquals(results.map((r) => r.status), [201, 201, 201, 429], "one budget per IP, whoever the user");
   const limited = results[3];
-  assertEquals(limited.body, { error: "Too many requests", limit: 3, window: "1s" });
+  assertEquals(limited.body, { ...errorBody("Too many requests"), limit: 3, window: "1s" });
   assertEquals(limited.headers.get("ratelimit-limit"), "3");
   assertEquals(limited.headers.get("retry-after"), "1");
   const other = await call(gw, "GET", "/instance/connectionState/ip-a", { token: a.token });

@@ -5,6 +5,7 @@ import { dispatchDueDeliveries } from "../lib/webhooks/mod.ts";
 import { startWebhookDispatcher } from "../workers/webhook_dispatch.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
+import { filledErrorBody } from "./_helpers/filled_errors.ts";
 import { call } from "./_helpers/auth_client.ts";
 import { control, eventually, tenantWithInstance } from "./_helpers/engine.ts";
 import { needs } from "./_helpers/services.ts";
@@ -67,7 +68,7 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
     await t.step("create validates fields and events against the engine's v2 names", async () => {
       const bad = async (body: unknown, message: string, status = 400) => {
         const r = await post(acme.token, body);
-        assertEquals([r.status, r.body.error], [status, message]);
+        assertEquals([r.status, r.body], [status, filledErrorBody(message)]);
       };
       await bad("{oops", "Invalid JSON body");
       await bad({ webhook_url: receiver.url }, "instance_name is required");
@@ -134,7 +135,10 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
           engineHook.events.includes("CONTACTS_UPSERT") && engineHook.events.includes("MESSAGES_UPDATE"),
         );
         const dup = await post(acme.token, { instance_name: "acme-wa", webhook_url: receiver.url });
-        assertEquals([dup.status, dup.body.error], [409, "Webhook already exists for this instance"]);
+        assertEquals([dup.status, dup.body], [
+          409,
+          filledErrorBody("Webhook already exists for this instance"),
+        ]);
       },
     );
 
@@ -142,11 +146,11 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
       const put = (token: string, body: unknown, id = hookId) =>
         call(app, "PUT", `/api/webhooks/${id}`, { token, body });
       let r = await put(acme.token, { events: ["NOPE"] });
-      assertEquals([r.status, r.body.error], [400, "Invalid event: NOPE"]);
+      assertEquals([r.status, r.body], [400, filledErrorBody("Invalid event: NOPE")]);
       r = await put(acme.token, { webhook_url: "" });
-      assertEquals([r.status, r.body.error], [400, "webhook_url cannot be empty"]);
+      assertEquals([r.status, r.body], [400, filledErrorBody("webhook_url cannot be empty")]);
       r = await put(acme.token, {});
-      assertEquals([r.status, r.body.error], [400, "No fields to update"]);
+      assertEquals([r.status, r.body], [400, filledErrorBody("No fields to update")]);
       r = await put(acme.token, { events: ["MESSAGES_UPSERT"] });
       assertEquals([r.status, (r.body.webhook as Record<string, unknown>).events], [200, [
         "MESSAGES_UPSERT",
@@ -161,7 +165,11 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
       ) {
         const body = method === "GET" ? undefined : { is_active: false };
         const other = await call(app, method, path, { token: rival.token, body });
-        assertEquals([other.status, other.body.error], [404, "Webhook not found"], `${method} ${path}`);
+        assertEquals(
+          [other.status, other.body],
+          [404, filledErrorBody("Webhook not found")],
+          `${method} ${path}`,
+        );
       }
       assertEquals((await call(app, "GET", "/api/webhooks", { token: rival.token })).body.webhooks, []);
     });
@@ -268,7 +276,7 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
       const missing = await call(app, "POST", `/api/webhooks/${hookId}/deliveries/999999/redeliver`, {
         token: acme.token,
       });
-      assertEquals([missing.status, missing.body.error], [404, "Delivery not found"]);
+      assertEquals([missing.status, missing.body], [404, filledErrorBody("Delivery not found")]);
       const list = await call(app, "GET", `/api/webhooks/${hookId}/deliveries?limit=1`, {
         token: acme.token,
       });
@@ -285,7 +293,7 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
       secret = (r.body.webhook as { secret: string }).secret;
       assert(secret.startsWith("whsec_") && secret !== old);
       const other = await call(app, "POST", `/api/webhooks/${hookId}/secret`, { token: rival.token });
-      assertEquals([other.status, other.body.error], [404, "Webhook not found"]);
+      assertEquals([other.status, other.body], [404, filledErrorBody("Webhook not found")]);
       const deliveryId = receiver.hits[2].headers.get("x-taguato-delivery");
       await call(app, "POST", `/api/webhooks/${hookId}/deliveries/${deliveryId}/redeliver`, {
         token: acme.token,

@@ -8,6 +8,7 @@ export * from "./config.ts";
 export * from "./db.ts";
 export * from "./errors.ts";
 export * from "./errors_legacy.ts";
+export * from "./health.ts";
 export * from "./http.ts";
 export * from "./i18n.ts";
 export * from "./islands_build.ts";

@@ -3,7 +3,7 @@
 // IP literals directly, host names after resolving every A/AAAA record (a name that resolves to a private
 // address is as dangerous as the address).
 
-export const PRIVATE_URL_MESSAGE = "webhook_url must not point to a private or loopback address";
+import type { ErrorCode } from "./errors.ts";
 
 // [network, prefix length] in IPv4 dotted form.
 const V4_BLOCKED: [string, number][] = [
@@ -80,19 +80,25 @@ async function resolveAll(host: string): Promise<string[]> {
   return settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
 }
 
+/** Why a webhook URL was refused (catalogue codes of the webhooks section). */
+export type UrlProblem = Extract<
+  ErrorCode,
+  "webhook_url_scheme" | "webhook_url_invalid" | "webhook_url_private" | "webhook_url_unresolvable"
+>;
+
 /**
- * Checks a webhook URL; returns the 400 message, or null when it may be used. Without `allowPrivate`,
- * the host must not be, or resolve to, a blocked address.
+ * Checks a webhook URL; returns the error code to answer 400 with, or null when it may be used. Without
+ * `allowPrivate`, the host must not be, or resolve to, a blocked address.
  */
-export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promise<string | null> {
-  if (!/^https?:\/\//i.test(raw)) return "webhook_url must start with http:// or https://";
-  if (raw.length > 2048 || !URL.canParse(raw)) return "Invalid webhook URL";
+export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promise<UrlProblem | null> {
+  if (!/^https?:\/\//i.test(raw)) return "webhook_url_scheme";
+  if (raw.length > 2048 || !URL.canParse(raw)) return "webhook_url_invalid";
   const host = new URL(raw).hostname;
-  if (!host) return "Invalid webhook URL";
+  if (!host) return "webhook_url_invalid";
   if (allowPrivate) return null;
-  if (isIpLiteral(host)) return isBlockedAddress(host) ? PRIVATE_URL_MESSAGE : null;
-  if (BLOCKED_NAMES.test(host.replace(/\.$/, "")) || !host.includes(".")) return PRIVATE_URL_MESSAGE;
+  if (isIpLiteral(host)) return isBlockedAddress(host) ? "webhook_url_private" : null;
+  if (BLOCKED_NAMES.test(host.replace(/\.$/, "")) || !host.includes(".")) return "webhook_url_private";
   const addresses = await resolveAll(host);
-  if (addresses.length === 0) return "webhook_url host does not resolve";
-  return addresses.some(isBlockedAddress) ? PRIVATE_URL_MESSAGE : null;
+  if (addresses.length === 0) return "webhook_url_unresolvable";
+  return addresses.some(isBlockedAddress) ? "webhook_url_private" : null;
 }

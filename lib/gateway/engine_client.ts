@@ -191,6 +191,15 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** An engine answer the gateway passes through unchanged (status and body). */
+export interface EngineAnswer {
+  status: number;
+  /** The body as received. */
+  text: string;
+  /** The body parsed; `{}` when empty or not JSON (the contract re-encodes such answers as `{}`). */
+  json: unknown;
+}
+
 export interface RequestOptions extends Omit<RequestInit, "signal"> {
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -396,6 +405,23 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
     return result.data;
   }
 
+  /** A call whose answer, whatever its status, is returned for the gateway to pass through. */
+  async function answer(method: string, path: string, body?: unknown, opts: CallOptions = {}) {
+    const res = await request(method, path, {
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+    });
+    const text = await res.text();
+    let json: unknown = {};
+    try {
+      json = text === "" ? {} : JSON.parse(text);
+    } catch { /* not JSON: {} */ }
+    return { status: res.status, text, json } satisfies EngineAnswer;
+  }
+
   const withDelay = (opts: CallOptions, delay?: number): CallOptions => ({
     ...opts,
     timeoutMs: (opts.timeoutMs ?? defaultTimeout) + Math.max(0, delay ?? 0),
@@ -446,6 +472,15 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
     /** `DELETE /instance/delete/{name}`; a 404 afterwards means it is gone. */
     deleteInstance: (name: string, opts?: CallOptions) =>
       call(StatusResponseSchema, "DELETE", `/instance/delete/${seg(name)}`, undefined, opts),
+    /** `POST /instance/create` with a body the gateway already filtered; the answer as is. */
+    createInstanceAnswer: (body: Record<string, unknown>, opts?: CallOptions) =>
+      answer("POST", "/instance/create", body, opts),
+    /** `GET /instance/fetchInstances` with the caller's query string (`?…` or ""); the answer as is. */
+    fetchInstancesAnswer: (search: string, opts?: CallOptions) =>
+      answer("GET", `/instance/fetchInstances${search}`, undefined, opts),
+    /** `DELETE /instance/delete/{name}`; the answer as is (a 404 means it is already gone). */
+    deleteInstanceAnswer: (name: string, opts?: CallOptions) =>
+      answer("DELETE", `/instance/delete/${seg(name)}`, undefined, opts),
     /** `POST /message/sendText/{name}`. */
     sendText: (name: string, input: SendTextInput, opts: CallOptions = {}) =>
       call(

@@ -43,6 +43,67 @@ export async function unreachableInstances(sql: Q, user: Reacher, names: string[
   return rows.map((r) => r.n);
 }
 
+/** An instance as the panel lists it. */
+export interface PanelInstance {
+  name: string;
+  state: "open" | "connecting" | "close";
+  ownerJid: string | null;
+  profileName: string | null;
+  createdAt: string;
+  owner: string;
+  /** Owners and admins may delete; a grantee may use the instance but not destroy it. */
+  canDelete: boolean;
+  granted: boolean;
+}
+
+/**
+ * The WhatsApp instances the user can reach (see reachableBy), newest first, with the last state the
+ * engine reported (the panel refreshes it from GET /instance/fetchInstances).
+ */
+export async function panelInstances(sql: Q, user: Reacher): Promise<PanelInstance[]> {
+  const rows = await sql<
+    {
+      instance_name: string;
+      connection_state: string | null;
+      owner_jid: string | null;
+      profile_name: string | null;
+      created_at: Date;
+      owner: string;
+      mine: boolean;
+    }[]
+  >`
+    SELECT i.instance_name, i.connection_state, i.owner_jid, i.profile_name, i.created_at,
+      u.username AS owner, i.user_id = ${user.id} AS mine
+    FROM taguato.user_instances i JOIN taguato.users u ON u.id = i.user_id
+    WHERE i.channel_type = 'whatsapp' AND ${reachableBy(sql, user)}
+    ORDER BY i.created_at DESC, i.id DESC
+    LIMIT 500`;
+  return rows.map((r) => ({
+    name: r.instance_name,
+    state: r.connection_state === "open" || r.connection_state === "connecting"
+      ? r.connection_state
+      : "close",
+    ownerJid: r.owner_jid,
+    profileName: r.profile_name,
+    createdAt: r.created_at.toISOString(),
+    owner: r.owner,
+    canDelete: r.mine || user.role === "admin",
+    granted: !r.mine,
+  }));
+}
+
+/** How many instances the user owns and may own (`max_instances`); null when the user does not exist. */
+export async function instanceAllowance(
+  sql: Q,
+  userId: number,
+): Promise<{ owned: number; max: number } | null> {
+  const [row] = await sql<{ max_instances: number; owned: number }[]>`
+    SELECT max_instances,
+      (SELECT count(*)::int FROM taguato.user_instances WHERE user_id = ${userId}) AS owned
+    FROM taguato.users WHERE id = ${userId}`;
+  return row ? { owned: row.owned, max: row.max_instances } : null;
+}
+
 /** The owner and channel of an instance, or null when no row exists. */
 export async function findInstance(
   sql: Q,

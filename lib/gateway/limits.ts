@@ -7,7 +7,8 @@
  * Every answer carries RateLimit-Limit/-Remaining/-Reset; a 429 also carries Retry-After.
  */
 import type { Context } from "hono";
-import { type AppDeps, type AppEnv, legacyHttpError, type SessionUser } from "../core/mod.ts";
+import { type AppDeps, type AppEnv, fail, type SessionUser } from "../core/mod.ts";
+import { legacyHttpError } from "../core/errors_legacy.ts";
 
 type Deps = Pick<AppDeps, "cache" | "config">;
 
@@ -45,6 +46,7 @@ export async function limitUser(deps: Deps, user: SessionUser): Promise<Record<s
   const limit = user.rateLimit;
   if (!limit || limit <= 0) return {};
   const r = await countHit(deps, `rl:proxy:${user.id}`, limit, USER_WINDOW_MS);
+  // INTERIM: the accounts branch owns this text's code (rate_limit_exceeded); fail() it after the merge.
   if (!r.allowed) throw legacyHttpError(429, "Rate limit exceeded", { limit }, r.headers);
   return r.headers;
 }
@@ -53,7 +55,9 @@ export async function limitUser(deps: Deps, user: SessionUser): Promise<Record<s
 export async function limitSendsByIp(deps: Deps, ip: string): Promise<void> {
   const limit = deps.config.sendRateLimitPerSecond;
   const r = await countHit(deps, `rl:send-ip:${ip}`, limit, SEND_WINDOW_MS);
-  if (!r.allowed) throw legacyHttpError(429, "Too many requests", { limit, window: "1s" }, r.headers);
+  if (!r.allowed) {
+    throw fail("send_rate_limited", {}, { extra: { limit, window: "1s" }, headers: r.headers });
+  }
 }
 
 /** Copies rate-limit headers onto a finished response (proxied responses are built by hand). */

@@ -5,14 +5,11 @@
  * become the contract's 504/502. Small answers are read whole (a connection cut mid-body is then a 502,
  * not a truncated 200); large or unsized ones stream through.
  */
-import { type AppDeps, HttpError, legacyHttpError } from "../core/mod.ts";
+import { type AppDeps, fail, type HttpError } from "../core/mod.ts";
 import { isEngineFailure } from "./breaker.ts";
 import { EvolutionError } from "./engine_client.ts";
 
 type Deps = Pick<AppDeps, "evolution" | "config">;
-
-export const ENGINE_TIMEOUT = "WhatsApp API timeout";
-export const ENGINE_UNAVAILABLE = "WhatsApp API unavailable";
 
 const HOP_BY_HOP = [
   "connection",
@@ -81,7 +78,7 @@ export function transportError(err: unknown): HttpError {
   const timeout = err instanceof EvolutionError
     ? err.kind === "timeout"
     : err instanceof DOMException && err.name === "TimeoutError";
-  return timeout ? legacyHttpError(504, ENGINE_TIMEOUT) : legacyHttpError(502, ENGINE_UNAVAILABLE);
+  return fail(timeout ? "engine_timeout" : "engine_unavailable");
 }
 
 export interface UpstreamCall {
@@ -149,5 +146,8 @@ export async function forward(deps: Deps, caller: Caller, call: UpstreamCall): P
 
 /** A JSON error response in the contract's shape (built here because proxied responses bypass onError). */
 export function errorResponse(err: HttpError): Response {
-  return Response.json({ error: err.message, ...err.extra }, { status: err.status, headers: err.headers });
+  return Response.json(
+    { error: err.message, ...(err.legacy ? {} : { code: err.code }), ...err.extra },
+    { status: err.status, headers: err.headers },
+  );
 }

@@ -4,18 +4,16 @@
  * Each checker throws a 400 HttpError with a clear message or returns the normalised value.
  */
 import { isIP } from "node:net";
-import { badRequest, isPrivateAddress } from "../core/mod.ts";
+import { fail, isPrivateAddress } from "../core/mod.ts";
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
 
 /** Contract §1.7.3 name rules and messages; returns the name. */
 export function validateInstanceName(value: unknown): string {
-  if (typeof value !== "string" || value === "") throw badRequest("instanceName is required");
-  if (value.length > 100) throw badRequest("Instance name must be between 1 and 100 characters");
+  if (typeof value !== "string" || value === "") throw fail("field_required", { field: "instanceName" });
+  if (value.length > 100) throw fail("instance_name_length");
   if (!NAME_RE.test(value)) {
-    throw badRequest(
-      "Instance name must start with a letter or number and contain only letters, numbers, underscores and hyphens",
-    );
+    throw fail("instance_name_chars");
   }
   return value;
 }
@@ -31,17 +29,17 @@ const GROUP_JID = /^\d{5,30}(-\d{1,15})?@g\.us$/i;
  * group JID. Returns the form the ledger stores: the digits, or the lower-cased JID.
  */
 export function normalizeRecipient(value: unknown, field = "number"): string {
-  if (value === undefined || value === null || value === "") throw badRequest(`${field} is required`);
-  if (typeof value !== "string") throw badRequest(`${field} must be a string`);
+  if (value === undefined || value === null || value === "") throw fail("field_required", { field });
+  if (typeof value !== "string") throw fail("field_not_string", { field });
   const trimmed = value.trim();
   if (trimmed.includes("@")) {
     if (USER_JID.test(trimmed) || GROUP_JID.test(trimmed)) return trimmed.toLowerCase();
-    throw badRequest(`${field} must be a phone number or a WhatsApp JID (…@s.whatsapp.net, …@g.us)`);
+    throw fail("recipient_invalid", { field });
   }
   const digits = trimmed.replace(/[+()\s-]/g, "");
-  if (!/^\d+$/.test(digits)) throw badRequest("Phone number must contain only digits");
+  if (!/^\d+$/.test(digits)) throw fail("phone_digits");
   if (digits.length < 8 || digits.length > 20) {
-    throw badRequest("Phone number must be between 8 and 20 digits");
+    throw fail("phone_length");
   }
   return digits;
 }
@@ -50,9 +48,9 @@ export const MAX_TEXT_LENGTH = 4096;
 
 /** Non-blank text of at most MAX_TEXT_LENGTH characters. */
 export function validateText(value: unknown, field = "text"): string {
-  if (typeof value !== "string" || value.trim() === "") throw badRequest(`${field} is required`);
+  if (typeof value !== "string" || value.trim() === "") throw fail("field_required", { field });
   if ([...value].length > MAX_TEXT_LENGTH) {
-    throw badRequest(`${field} must be at most ${MAX_TEXT_LENGTH} characters`);
+    throw fail("field_too_long", { field, max: MAX_TEXT_LENGTH });
   }
   return value;
 }
@@ -86,20 +84,20 @@ export interface Media {
  * produce, and what the engine rejects) becomes raw base64 with its MIME type kept.
  */
 export function normalizeMedia(value: unknown, field = "media"): Media {
-  if (typeof value !== "string" || value.trim() === "") throw badRequest(`${field} is required`);
+  if (typeof value !== "string" || value.trim() === "") throw fail("field_required", { field });
   const data = DATA_URL_RE.exec(value);
   if (data) {
     const raw = value.slice(data[0].length).replace(/\s+/g, "");
-    if (!isBase64(raw)) throw badRequest(`${field} data URL does not hold valid base64`);
+    if (!isBase64(raw)) throw fail("media_base64_invalid", { field });
     return data[1] ? { media: raw, mimetype: data[1].toLowerCase() } : { media: raw };
   }
   if (/^https?:\/\//i.test(value)) {
     if (isPublicHttpsUrl(value)) return { media: value };
-    throw badRequest(`${field} URL must be a public https URL`);
+    throw fail("media_url_private", { field });
   }
   const raw = value.replace(/\s+/g, "");
   if (isBase64(raw)) return { media: raw };
-  throw badRequest(`${field} must be an https URL or base64 data`);
+  throw fail("media_invalid", { field });
 }
 
 export const MEDIA_TYPES = ["image", "document", "video", "audio"] as const;
@@ -108,7 +106,7 @@ export type MediaType = typeof MEDIA_TYPES[number];
 /** The `mediatype` enum of sendMedia. */
 export function validateMediaType(value: unknown): MediaType {
   if (typeof value !== "string" || !(MEDIA_TYPES as readonly string[]).includes(value)) {
-    throw badRequest(`mediatype must be one of ${MEDIA_TYPES.join(", ")}`);
+    throw fail("mediatype_invalid", { values: MEDIA_TYPES.join(", ") });
   }
   return value as MediaType;
 }
@@ -117,7 +115,7 @@ export function validateMediaType(value: unknown): MediaType {
 export function validateDelay(value: unknown): number {
   if (value === undefined || value === null) return 0;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 300_000) {
-    throw badRequest("delay must be an integer between 0 and 300000");
+    throw fail("delay_invalid");
   }
   return value;
 }
@@ -150,16 +148,14 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 
 function nonEmptyArray(value: unknown, field: string, min = 1, max = Infinity): unknown[] {
   if (!Array.isArray(value) || value.length < min || value.length > max) {
-    throw badRequest(
-      max === Infinity ? `${field} must be a non-empty array` : `${field} must have ${min} to ${max} items`,
-    );
+    throw max === Infinity ? fail("array_empty", { field }) : fail("array_size", { field, min, max });
   }
   return value;
 }
 
 function finiteIn(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-    throw badRequest(`${field} must be a number between ${min} and ${max}`);
+    throw fail("number_range", { field, min, max });
   }
   return value;
 }
@@ -169,7 +165,7 @@ function finiteIn(value: unknown, field: string, min: number, max: number): numb
  * with a clear message; the engine's own schema still runs afterwards.
  */
 export function validateSend(action: SendAction, input: unknown, hasFile = false): ValidSend {
-  if (!isRecord(input)) throw badRequest("Invalid JSON body");
+  if (!isRecord(input)) throw fail("invalid_json");
   const body = { ...input };
   const delay = validateDelay(body.delay);
   let messageType: string = SEND_ACTIONS[action];
@@ -181,9 +177,11 @@ export function validateSend(action: SendAction, input: unknown, hasFile = false
   };
   if (action === "sendReaction") {
     const key = body.key;
-    if (!isRecord(key) || typeof key.id !== "string" || key.id === "") throw badRequest("key.id is required");
-    if (typeof key.fromMe !== "boolean") throw badRequest("key.fromMe must be a boolean");
-    if (typeof body.reaction !== "string") throw badRequest("reaction is required");
+    if (!isRecord(key) || typeof key.id !== "string" || key.id === "") {
+      throw fail("field_required", { field: "key.id" });
+    }
+    if (typeof key.fromMe !== "boolean") throw fail("field_not_boolean", { field: "key.fromMe" });
+    if (typeof body.reaction !== "string") throw fail("field_required", { field: "reaction" });
     return { phone: normalizeRecipient(key.remoteJid, "key.remoteJid"), messageType, body, delay };
   }
   const phone = normalizeRecipient(body.number);
@@ -209,7 +207,7 @@ export function validateSend(action: SendAction, input: unknown, hasFile = false
     case "sendContact":
       for (const c of nonEmptyArray(body.contact, "contact")) {
         if (!isRecord(c) || typeof c.fullName !== "string" || typeof c.phoneNumber !== "string") {
-          throw badRequest("every contact needs fullName and phoneNumber");
+          throw fail("contact_fields");
         }
       }
       break;
@@ -220,11 +218,11 @@ export function validateSend(action: SendAction, input: unknown, hasFile = false
         !values.every((v) => typeof v === "string" && v.trim() !== "") ||
         new Set(values).size !== values.length
       ) {
-        throw badRequest("values must be distinct non-empty strings");
+        throw fail("poll_values");
       }
       const n = body.selectableCount;
       if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 10) {
-        throw badRequest("selectableCount must be an integer between 0 and 10");
+        throw fail("poll_selectable_count");
       }
       break;
     }

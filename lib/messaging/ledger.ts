@@ -1,7 +1,8 @@
+// The message ledger (taguato.message_logs): outbound sends written before the engine call and settled from
+// its answer, the message types it stores, and the engine webhook that feeds it receipts and inbound rows.
 import type { AppDeps } from "../core/mod.ts";
 import type postgres from "postgres";
 import { engineCallbackUrl } from "../gateway/mod.ts";
-import { ledgerMessageType } from "./message_types.ts";
 import { subscribedEvents, WEBHOOK_EVENTS } from "../webhooks/mod.ts";
 
 export type OutboundStatus = "sending" | "sent" | "failed" | "unknown";
@@ -33,6 +34,57 @@ export const GATEWAY_ENGINE_EVENTS = [
   "QRCODE_UPDATED",
   "LOGOUT_INSTANCE",
 ];
+
+// ---- message types: the ledger's closed set and how engine message types map onto it ----
+
+/** The ledger's closed set of message types (migration 0003), "other" aside. */
+export const LEDGER_MESSAGE_TYPES = [
+  "text",
+  "image",
+  "document",
+  "audio",
+  "video",
+  "sticker",
+  "location",
+  "contact",
+  "reaction",
+  "poll",
+  "list",
+  "buttons",
+] as const;
+const LEDGER_TYPES = new Set<string>(LEDGER_MESSAGE_TYPES);
+
+/** Baileys `messageType` values (evolution-api.md §4.4) → ledger type. */
+const ENGINE_TYPES: Record<string, string> = {
+  conversation: "text",
+  extendedTextMessage: "text",
+  imageMessage: "image",
+  documentMessage: "document",
+  documentWithCaptionMessage: "document",
+  audioMessage: "audio",
+  videoMessage: "video",
+  ptvMessage: "video",
+  stickerMessage: "sticker",
+  locationMessage: "location",
+  liveLocationMessage: "location",
+  contactMessage: "contact",
+  contactsArrayMessage: "contact",
+  reactionMessage: "reaction",
+  pollCreationMessage: "poll",
+  pollCreationMessageV3: "poll",
+  listMessage: "list",
+  buttonsMessage: "buttons",
+};
+
+/** Maps any type name onto the ledger's closed set ("other" for the rest). */
+export function ledgerMessageType(type: string): string {
+  return LEDGER_TYPES.has(type) ? type : "other";
+}
+
+/** The ledger type of an engine message record's `messageType`. */
+export function engineMessageType(messageType: string | undefined): string {
+  return ENGINE_TYPES[messageType ?? ""] ?? "other";
+}
 
 /**
  * Inserts one outbound message_logs row and returns its id. Write it as `sending` before the engine call

@@ -1,5 +1,6 @@
-// Messages: the outbound ledger with receipts, the message log and its CSV export, templates.
+// Messages: the ledger (outbound sends, receipts, inbound, message types), the message log (the filtered
+// reading of the ledger and its CSV export), per-instance statistics, templates.
 export * from "./ledger.ts";
 export * from "./message_log.ts";
-export * from "./message_types.ts";
+export * from "./stats.ts";
 export * from "./templates.ts";

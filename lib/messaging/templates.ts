@@ -1,7 +1,7 @@
 // Message templates (contract §1.6): a user's reusable texts. Lengths are BYTE lengths (name 1-100,
 // content 1-5000), checked on create and, unlike the contract, on update too. Placeholders such as
 // {{name}} are stored verbatim. Every query is scoped to the owner: another user's id is "not found".
-import type { Sql } from "../core/mod.ts";
+import type { ErrorCode, ErrorParams, Sql } from "../core/mod.ts";
 
 export const NAME_MAX_BYTES = 100;
 export const CONTENT_MAX_BYTES = 5000;
@@ -19,12 +19,15 @@ const encoder = new TextEncoder();
 /** UTF-8 length, what the contract measures ("ñ" is 2, an emoji 4). */
 export const byteLength = (text: string) => encoder.encode(text).byteLength;
 
-/** The contract's length message for a template field, or null when it fits. */
-export function lengthProblem(field: "name" | "content", value: string): string | null {
+/** The contract's length error for a template field (a code and its params), or null when it fits. */
+export function lengthProblem(
+  field: "name" | "content",
+  value: string,
+): { code: ErrorCode; params: ErrorParams } | null {
   const max = field === "name" ? NAME_MAX_BYTES : CONTENT_MAX_BYTES;
   const bytes = byteLength(value);
-  if (bytes < 1) return `${field} must be at least 1 characters`;
-  if (bytes > max) return `${field} must be at most ${max} characters`;
+  if (bytes < 1) return { code: "field_too_short", params: { field, min: 1 } };
+  if (bytes > max) return { code: "field_too_long", params: { field, max } };
   return null;
 }
 

@@ -1,7 +1,7 @@
 // Delivery of tenant webhooks: claim due rows with FOR UPDATE SKIP LOCKED (any number of replicas), POST
 // the stored body signed `X-Taguato-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keep
 // every attempt, retry non-2xx answers and timeouts on the configured schedule.
-import { type AppDeps, checkWebhookUrl, openSecret, toHex, VERSION } from "../core/mod.ts";
+import { type AppDeps, checkWebhookUrl, errorText, openSecret, toHex, VERSION } from "../core/mod.ts";
 import { SECRET_PURPOSE } from "./webhooks.ts";
 
 interface Claimed {
@@ -73,7 +73,7 @@ async function attempt(deps: AppDeps, d: Claimed): Promise<Outcome> {
   try {
     // Checked again at delivery time: the host's DNS may have changed since the URL was accepted.
     const problem = await checkWebhookUrl(d.webhook_url, deps.config.webhookAllowPrivate);
-    if (problem) return done(null, problem);
+    if (problem) return done(null, errorText(problem));
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "user-agent": `TAGUATO-SEND-Webhooks/${VERSION}`,
@@ -127,6 +127,46 @@ async function finish(deps: AppDeps, d: Claimed, o: Outcome): Promise<void> {
         (delivery_id, attempt, status_code, error, duration_ms, next_attempt_at)
       VALUES (${d.id}, ${d.attempt_count}, ${o.statusCode}, ${o.error}, ${o.durationMs}, ${row.next_attempt_at})`;
   });
+}
+
+/** A delivery with every attempt, as the delivery log shows it. */
+export interface DeliveryRow {
+  id: number;
+  event: string;
+  status: string;
+  attempt_count: number;
+  next_attempt_at: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  redelivery_of: number | null;
+  created_at: Date;
+  updated_at: Date;
+  attempts: unknown[];
+}
+
+/** One page of a webhook's delivery log, newest first, each with its attempts, and the total. */
+export async function listDeliveries(
+  sql: AppDeps["sql"],
+  webhookId: number,
+  limit: number,
+  offset: number,
+): Promise<{ deliveries: DeliveryRow[]; total: number }> {
+  const [{ total }] = await sql<{ total: number }[]>`
+    SELECT count(*)::int AS total FROM taguato.webhook_deliveries WHERE webhook_id = ${webhookId}`;
+  const deliveries = await sql<DeliveryRow[]>`
+    SELECT d.id, d.event, d.status, d.attempt_count, d.next_attempt_at, d.last_status_code, d.last_error,
+      d.redelivery_of, d.created_at, d.updated_at,
+      COALESCE((
+        SELECT json_agg(json_build_object(
+          'attempt', a.attempt, 'status_code', a.status_code, 'error', a.error, 'duration_ms', a.duration_ms,
+          'next_attempt_at', a.next_attempt_at, 'created_at', a.created_at) ORDER BY a.attempt)
+        FROM taguato.webhook_delivery_attempts AS a WHERE a.delivery_id = d.id
+      ), '[]'::json) AS attempts
+    FROM taguato.webhook_deliveries AS d
+    WHERE d.webhook_id = ${webhookId}
+    ORDER BY d.id DESC
+    LIMIT ${limit} OFFSET ${offset}`;
+  return { deliveries, total };
 }
 
 /** Queues a new delivery with the same body as one of `userId`'s deliveries; null when not theirs. */

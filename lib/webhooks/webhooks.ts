@@ -1,6 +1,13 @@
 // Tenant webhooks: the gateway delivers them itself (signed, retried, logged), so the engine keeps exactly
 // one webhook per instance, the gateway's own. Queries for /api/webhooks and the fan-out of engine events.
-import { type AppDeps, randomToken, sealSecret, type Sql } from "../core/mod.ts";
+import {
+  type AppDeps,
+  type ErrorCode,
+  type ErrorParams,
+  randomToken,
+  sealSecret,
+  type Sql,
+} from "../core/mod.ts";
 import { configEventName, ENGINE_EVENTS, type EngineEnvelope } from "../gateway/mod.ts";
 
 /** The only values `events` accepts: the engine's v2 event names. */
@@ -9,11 +16,13 @@ const ALLOWED = new Set<string>(WEBHOOK_EVENTS);
 
 export const SECRET_PURPOSE = "webhook-secret";
 
-/** The 400 message for an events value, or null when it is a list of v2 event names. */
-export function eventsProblem(events: unknown): string | null {
-  if (!Array.isArray(events)) return "events must be an array";
+/** The 400 error (code and params) for an events value, or null when it is a list of v2 event names. */
+export function eventsProblem(events: unknown): { code: ErrorCode; params?: ErrorParams } | null {
+  if (!Array.isArray(events)) return { code: "webhook_events_not_array" };
   for (const ev of events) {
-    if (typeof ev !== "string" || !ALLOWED.has(ev)) return `Invalid event: ${String(ev)}`;
+    if (typeof ev !== "string" || !ALLOWED.has(ev)) {
+      return { code: "webhook_event_invalid", params: { event: String(ev) } };
+    }
   }
   return null;
 }
@@ -30,10 +39,28 @@ export interface WebhookRow {
   updated_at: Date;
 }
 
+/** A webhook as the API and the panel show it (never its secret). */
+export const webhookView = (w: WebhookRow) => ({
+  id: w.id,
+  instance_name: w.instance_name,
+  webhook_url: w.webhook_url,
+  events: w.events,
+  is_active: w.is_active,
+  created_at: w.created_at,
+  updated_at: w.updated_at,
+});
+
 /** A fresh signing secret and its sealed (AES-256-GCM) form for the database. */
 export async function newWebhookSecret(deps: AppDeps): Promise<{ secret: string; sealed: string }> {
   const secret = `whsec_${randomToken()}`;
   return { secret, sealed: await sealSecret(deps, SECRET_PURPOSE, secret) };
+}
+
+/** The user's webhooks, newest first (GET /api/webhooks and the panel's webhooks page). */
+export async function listWebhooks(sql: Sql, userId: number): Promise<WebhookRow[]> {
+  return await sql<WebhookRow[]>`
+    SELECT id, user_id, instance_name, webhook_url, events, is_active, retry_count, created_at, updated_at
+    FROM taguato.user_webhooks WHERE user_id = ${userId} ORDER BY created_at DESC, id DESC`;
 }
 
 /** One of `userId`'s webhooks, or null (someone else's id is "not found", never "forbidden"). */
@@ -44,7 +71,75 @@ export async function findWebhook(sql: Sql, userId: number, id: number): Promise
   return row ?? null;
 }
 
-/** Whether `userId` owns `instanceName` (admins pass for any registered instance, as in the contract). */
+/** Inserts a webhook (events deduplicated); null when the instance already has one (unique violation). */
+export async function createWebhook(
+  sql: Sql,
+  w: { userId: number; instanceName: string; url: string; events: string[]; sealedSecret: string },
+): Promise<WebhookRow | null> {
+  try {
+    const [row] = await sql<WebhookRow[]>`
+      INSERT INTO taguato.user_webhooks (user_id, instance_name, webhook_url, events, secret_enc)
+      VALUES (${w.userId}, ${w.instanceName}, ${w.url}, ${[...new Set(w.events)]}, ${w.sealedSecret})
+      RETURNING id, user_id, instance_name, webhook_url, events, is_active, retry_count, created_at, updated_at`;
+    return row;
+  } catch (err) {
+    if ((err as { code?: string }).code === "23505") return null;
+    throw err;
+  }
+}
+
+/**
+ * Changes the given fields of the user's webhook (null = unchanged); re-activating it resets its retry
+ * count. Null when it is not theirs.
+ */
+export async function updateWebhook(
+  sql: Sql,
+  userId: number,
+  id: number,
+  f: { url: string | null; events: string[] | null; active: boolean | undefined },
+): Promise<WebhookRow | null> {
+  const [row] = await sql<WebhookRow[]>`
+    UPDATE taguato.user_webhooks SET
+      webhook_url = COALESCE(${f.url}, webhook_url),
+      events = COALESCE(${f.events}::text[], events),
+      is_active = COALESCE(${f.active ?? null}, is_active),
+      retry_count = CASE WHEN ${f.active === true} THEN 0 ELSE retry_count END,
+      updated_at = now()
+    WHERE id = ${id} AND user_id = ${userId}
+    RETURNING id, user_id, instance_name, webhook_url, events, is_active, retry_count, created_at, updated_at`;
+  return row ?? null;
+}
+
+/** Deletes the user's webhook (its deliveries cascade); its id and instance, or null when not theirs. */
+export async function deleteWebhook(
+  sql: Sql,
+  userId: number,
+  id: number,
+): Promise<{ id: number; instance_name: string } | null> {
+  const [row] = await sql<{ id: number; instance_name: string }[]>`
+    DELETE FROM taguato.user_webhooks WHERE id = ${id} AND user_id = ${userId}
+    RETURNING id, instance_name`;
+  return row ?? null;
+}
+
+/** Stores a new sealed signing secret on the user's webhook; its id, or null when not theirs. */
+export async function replaceWebhookSecret(
+  sql: Sql,
+  userId: number,
+  id: number,
+  sealedSecret: string,
+): Promise<{ id: number } | null> {
+  const [row] = await sql<{ id: number }[]>`
+    UPDATE taguato.user_webhooks SET secret_enc = ${sealedSecret}, updated_at = now()
+    WHERE id = ${id} AND user_id = ${userId}
+    RETURNING id`;
+  return row ?? null;
+}
+
+/**
+ * Whether `userId` owns `instanceName` (admins pass for any registered instance, as in the contract).
+ * Deliberately not reachableBy: a grantee may use an instance but not attach webhooks to it.
+ */
 export async function canUseInstance(
   sql: Sql,
   user: { id: number; role: string },

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type AppDeps, authErrors, createRouter, jsonContent } from "../../lib/core/mod.ts";
-import { requireAdmin, requireAuth } from "../../lib/auth/mod.ts";
+import { type AppDeps, authErrors, jsonContent } from "../../lib/core/mod.ts";
 import { circuitSnapshot } from "../../lib/gateway/mod.ts";
+import { adminRouter } from "./_middleware.ts";
 
 const EngineState = z.object({
   circuit: z.object({
@@ -11,16 +11,15 @@ const EngineState = z.object({
   }),
 }).openapi("EngineState");
 
-/** `GET /admin/engine`: the engine circuit breaker as every replica sees it (admin only). */
+/** `GET /admin/engine` (mounted at /admin/engine): the engine circuit breaker as every replica sees it. */
 export function adminEngineRoutes(deps: AppDeps) {
-  const app = createRouter();
+  const app = adminRouter(deps);
   app.openapi(
     createRoute({
       method: "get",
-      path: "/admin/engine",
+      path: "/",
       tags: ["Admin - Engine"],
       security: [{ apikey: [] }],
-      middleware: [requireAuth(deps), requireAdmin()],
       summary: "Circuit breaker state of the WhatsApp engine",
       responses: { 200: jsonContent(EngineState, "Breaker state"), ...authErrors(true) },
     }),

@@ -1,69 +1,129 @@
 // GET /api/messages/log and /api/messages/export (contract §1.6): the caller's ledger, filtered and
 // paginated in SQL; the export streams a CSV straight from a cursor instead of materialising 10 000 rows.
-import type { OpenAPIHono } from "@hono/zod-openapi";
-import { type AppDeps, type AppEnv, badRequest, createRouter, methodNotAllowed } from "../../lib/core/mod.ts";
-import { documentMessageRoutes } from "./ledger_docs.ts";
-import { requireAuth, requireScope } from "../../lib/auth/mod.ts";
+// The filters are checked by hand (their messages and order are the contract's), hence `documented`.
+import { createRoute, z } from "@hono/zod-openapi";
 import {
-  csvField,
-  LOG_COLUMNS,
+  type AppDeps,
+  authErrors,
+  createRouter,
+  errorResponses,
+  fail,
+  jsonContent,
+  PageInfo,
+  pageInfo,
+} from "../../lib/core/mod.ts";
+import { requireScope } from "../../lib/auth/mod.ts";
+import {
+  CSV_HEADER,
+  exportLogCsv,
+  isFilterProblem,
   type LogFilters,
-  logWhere,
+  messageLogPage,
   parseLogFilters,
 } from "../../lib/messaging/mod.ts";
-import { pageOf } from "./webhook_deliveries.ts";
+import { tenantRouter } from "./_middleware.ts";
+import { documented, pageOf } from "./_manual.ts";
 
 const EXPORT_MAX_ROWS = 10_000;
-const CSV_HEADER = "ID,Instance,Phone,Type,Status,Error,Date\n";
+const tags = ["Message logs"];
+const security = [{ apikey: [] }];
+const scope = [requireScope("full", "read")];
 
-/** Mounts /api/messages/log and /api/messages/export. */
-export function messageRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
+const Log = z.object({
+  id: z.number().int(),
+  instance_name: z.string(),
+  phone_number: z.string(),
+  message_type: z.string(),
+  status: z.enum(["sending", "sent", "delivered", "read", "played", "failed", "cancelled", "unknown"]),
+  error_message: z.string().nullable(),
+  direction: z.enum(["outbound", "inbound"]),
+  source: z.enum(["api", "panel", "scheduled", "campaign", "engine"]),
+  engine_message_id: z.string().nullable(),
+  status_updated_at: z.string(),
+  scheduled_message_id: z.number().int().nullable(),
+  created_at: z.string(),
+}).openapi("MessageLog");
+
+const q = (name: string, description: string) =>
+  z.string().optional().openapi({ param: { name, in: "query" }, description });
+const LogQuery = z.object({
+  status: q("status", "Exact status"),
+  message_type: q("message_type", "Exact type"),
+  instance_name: q("instance_name", "Exact instance"),
+  direction: q("direction", "outbound or inbound"),
+  date_from: q("date_from", "YYYY-MM-DD or ISO 8601 (zone-less = UTC); 400 when not a date"),
+  date_to: q("date_to", "Inclusive: a date covers its whole day"),
+});
+const Page = z.object({ page: q("page", "Default 1"), limit: q("limit", "Default 50, max 100") });
+
+/** The query's filters (400 on garbage), limited to an API key's instances when it has a list. */
+function filtersOf(query: Record<string, string>, instances: string[] | null | undefined): LogFilters {
+  const f = parseLogFilters(query);
+  if (isFilterProblem(f)) throw fail(f.code, f.params);
+  return { ...f, instances };
+}
+
+/** /api/messages/log and /api/messages/export (mounted at /api/messages). */
+export function messageRoutes(deps: AppDeps) {
   const { sql } = deps;
   const app = createRouter();
-  documentMessageRoutes(app);
-  const auth = [requireAuth(deps), requireScope("full", "read")] as const;
-
-  const filtersOf = (query: Record<string, string>, instances: string[] | null | undefined): LogFilters => {
-    const f = parseLogFilters(query);
-    if (typeof f === "string") throw badRequest(f);
-    return { ...f, instances };
-  };
-
-  app.get("/api/messages/log", ...auth, async (c) => {
-    const { page, limit, offset } = pageOf(c.req.query());
-    const where = logWhere(sql, c.var.user!.id, filtersOf(c.req.query(), c.var.apiKey?.instanceNames));
-    const [{ total }] = await sql<{ total: number }[]>`
-      SELECT count(*)::int AS total FROM taguato.message_logs ${where}`;
-    const logs = await sql`
-      SELECT ${sql(LOG_COLUMNS)} FROM taguato.message_logs ${where}
-      ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`;
-    return c.json({ logs, total, page, limit, pages: Math.ceil(total / limit) });
+  // Contract: anything but GET (HEAD included) on the export is a JSON 405, before authentication, so
+  // this check comes ahead of the tenant router's list.
+  app.all("/export", async (c, next) => {
+    if (c.req.method !== "GET") throw fail("method_not_allowed");
+    await next();
   });
+  const tenant = tenantRouter(deps);
 
-  app.all(
-    "/api/messages/export",
-    async (c, next) => {
-      // Contract: anything but GET (HEAD included) is a JSON 405, before authentication.
-      if (c.req.method !== "GET") throw methodNotAllowed();
-      await next();
+  documented(
+    tenant,
+    createRoute({
+      method: "get",
+      path: "/log",
+      tags,
+      security,
+      middleware: scope,
+      summary: "My message ledger (sends, receipts, inbound), newest first",
+      request: { query: LogQuery.extend(Page.shape) },
+      responses: {
+        200: jsonContent(z.object({ logs: z.array(Log), ...PageInfo }), "Logs"),
+        ...errorResponses({ 400: "Invalid filter" }),
+        ...authErrors(false),
+      },
+    }),
+    async (c) => {
+      const { page, limit, offset } = pageOf(c.req.query());
+      const filters = filtersOf(c.req.query(), c.var.apiKey?.instanceNames);
+      const { logs, total } = await messageLogPage(sql, c.var.user.id, filters, limit, offset);
+      return c.json({ logs, ...pageInfo(total, page, limit) });
     },
-    ...auth,
+  );
+
+  documented(
+    tenant,
+    createRoute({
+      method: "get",
+      path: "/export",
+      tags,
+      security,
+      middleware: scope,
+      summary: "CSV of my ledger (same filters, newest first, at most 10 000 rows), streamed",
+      request: { query: LogQuery },
+      responses: {
+        200: {
+          description: "ID,Instance,Phone,Type,Status,Error,Date",
+          content: { "text/csv": { schema: z.string() } },
+        },
+        ...errorResponses({ 400: "Invalid filter", 405: "Method not allowed" }),
+        ...authErrors(false),
+      },
+    }),
     (c) => {
-      const where = logWhere(sql, c.var.user!.id, filtersOf(c.req.query(), c.var.apiKey?.instanceNames));
-      const rows = sql<{ id: number; instance_name: string; phone_number: string; message_type: string }[]>`
-      SELECT id, instance_name, phone_number, message_type, status, error_message, created_at
-      FROM taguato.message_logs ${where}
-      ORDER BY created_at DESC, id DESC LIMIT ${EXPORT_MAX_ROWS}`.cursor(500);
+      const filters = filtersOf(c.req.query(), c.var.apiKey?.instanceNames);
       const enc = new TextEncoder();
       const body = ReadableStream.from((async function* () {
         yield enc.encode(CSV_HEADER);
-        for await (const batch of rows) {
-          let chunk = "";
-          for (const r of batch as Record<string, unknown>[]) {
-            chunk +=
-              [r.id, r.instance_name, r.phone_number, r.message_type, r.status, r.error_message, r.created_at]
-                .map(csvField).join(",") + "\n";
-          }
+        for await (const chunk of exportLogCsv(sql, c.var.user.id, filters, EXPORT_MAX_ROWS)) {
           yield enc.encode(chunk);
         }
       })());
@@ -74,5 +134,6 @@ export function messageRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   );
 
+  app.route("/", tenant);
   return app;
 }

@@ -4,20 +4,23 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   authErrors,
-  badRequest,
-  createRouter,
+  type ErrorCode,
+  type ErrorParams,
   errorResponses,
+  fail,
   idOr404,
+  isErrorCode,
   jsonBody,
   jsonContent,
-  notFound,
   PageInfo,
   pageInfo,
   pageParams,
   PageQuery,
   pathParam,
+  validationError,
 } from "../../lib/core/mod.ts";
-import { requireAuth, requireScope } from "../../lib/auth/mod.ts";
+import { requireScope } from "../../lib/auth/mod.ts";
+import { tenantRouter } from "./_middleware.ts";
 import {
   CONTENT_MAX_BYTES,
   createTemplate,
@@ -29,20 +32,33 @@ import {
   updateTemplate,
 } from "../../lib/messaging/mod.ts";
 
-const NOT_FOUND = "Template not found";
-const REQUIRED = "name and content are required";
-
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** A custom zod issue with the contract's message; the defaultHook answers it as a 400. */
-const fail = (ctx: { issues: unknown[] }, message: string, input: unknown) => {
-  (ctx.issues as { code: string; message: string; input: unknown }[]).push({
+type Ctx = { issues: unknown[] };
+
+/** A custom zod issue naming a catalogue code and its params (`{field}`, `{max}`); see bodyHook. */
+const refuse = (ctx: Ctx, code: ErrorCode, params?: ErrorParams) => {
+  (ctx.issues as { code: string; message: string; params?: ErrorParams; input: unknown }[]).push({
     code: "custom",
-    message,
-    input,
+    message: code,
+    params,
+    input: undefined,
   });
   return z.NEVER;
+};
+
+/**
+ * The 400 of a refused body: the router's hook reads a bare code, and these messages carry params, so
+ * the body routes answer with the first issue's code and params themselves.
+ */
+const bodyHook = (
+  result: { success: boolean; error?: { issues: { message: string; params?: unknown }[] } },
+): undefined => {
+  if (result.success || !result.error) return undefined;
+  const first = result.error.issues[0];
+  if (first && isErrorCode(first.message)) throw fail(first.message, first.params as ErrorParams | undefined);
+  throw validationError(result.error.issues);
 };
 
 const nameDoc = z.string().openapi({
@@ -57,13 +73,13 @@ const contentDoc = z.string().openapi({
 /** POST body, checked in the contract's order: missing first, then type, then byte lengths. */
 const CreateTemplateBody = z.preprocess(
   (body, ctx) => {
-    if (!isObject(body)) return fail(ctx, "Invalid JSON body", body);
-    if (body.name == null || body.content == null) return fail(ctx, REQUIRED, body);
+    if (!isObject(body)) return refuse(ctx, "invalid_json");
+    if (body.name == null || body.content == null) return refuse(ctx, "template_fields_required");
     for (const field of ["name", "content"] as const) {
       const value = body[field];
-      if (typeof value !== "string") return fail(ctx, `${field} is required`, body);
+      if (typeof value !== "string") return refuse(ctx, "field_required", { field });
       const problem = lengthProblem(field, value);
-      if (problem) return fail(ctx, problem, body);
+      if (problem) return refuse(ctx, problem.code, problem.params);
     }
     return body;
   },
@@ -73,15 +89,15 @@ const CreateTemplateBody = z.preprocess(
 /** PUT body: any of the two fields, each held to the create rules. */
 const UpdateTemplateBody = z.preprocess(
   (body, ctx) => {
-    if (!isObject(body)) return fail(ctx, "Invalid JSON body", body);
+    if (!isObject(body)) return refuse(ctx, "invalid_json");
     for (const field of ["name", "content"] as const) {
       const value = body[field];
       if (value === undefined) continue;
-      if (typeof value !== "string") return fail(ctx, `${field} must be a string`, body);
+      if (typeof value !== "string") return refuse(ctx, "field_not_string", { field });
       const problem = lengthProblem(field, value);
-      if (problem) return fail(ctx, problem, body);
+      if (problem) return refuse(ctx, problem.code, problem.params);
     }
-    if (body.name === undefined && body.content === undefined) return fail(ctx, "No fields to update", body);
+    if (body.name === undefined && body.content === undefined) return refuse(ctx, "no_fields_to_update");
     return body;
   },
   z.object({ name: nameDoc.optional(), content: contentDoc.optional() }),
@@ -107,19 +123,19 @@ const view = (t: TemplateRow) => ({
   updated_at: t.updated_at.toISOString(),
 });
 
-/** Mounts /api/templates and /api/templates/{id}. */
+/** /api/templates and /api/templates/{id} (mounted at /api/templates). */
 export function templateRoutes(deps: AppDeps) {
   const { sql } = deps;
-  const app = createRouter();
-  const auth = [requireAuth(deps), requireScope("full", "read")];
+  const app = tenantRouter(deps);
+  const scope = [requireScope("full", "read")];
 
   app.openapi(
     createRoute({
       method: "get",
-      path: "/api/templates",
+      path: "/",
       tags,
       security,
-      middleware: auth,
+      middleware: scope,
       summary: "My templates, most recently updated first (paginated)",
       request: { query: PageQuery },
       responses: {
@@ -130,7 +146,7 @@ export function templateRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { page, limit, offset } = pageParams(c.req.valid("query"));
-      const { templates, total } = await listTemplates(sql, c.var.user!.id, limit, offset);
+      const { templates, total } = await listTemplates(sql, c.var.user.id, limit, offset);
       return c.json({ templates: templates.map(view), ...pageInfo(total, page, limit) }, 200);
     },
   );
@@ -138,16 +154,17 @@ export function templateRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: "post",
-      path: "/api/templates",
+      path: "/",
       tags,
       security,
-      middleware: auth,
+      middleware: scope,
       summary: "Create a template",
       request: { body: jsonBody(CreateTemplateBody) },
       responses: {
         201: jsonContent(z.object({ template: TemplateSchema }), "The new template"),
         ...errorResponses({
-          400: `Invalid JSON body / ${REQUIRED} / name is required / name must be at least 1 characters / ` +
+          400: "Invalid JSON body / name and content are required / name is required / " +
+            "name must be at least 1 characters / " +
             "name must be at most 100 characters / content must be at most 5000 characters",
         }),
         ...authErrors(false),
@@ -155,43 +172,48 @@ export function templateRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const b = c.req.valid("json");
-      const row = await createTemplate(sql, c.var.user!.id, b.name, b.content);
+      const row = await createTemplate(sql, c.var.user.id, b.name, b.content);
       return c.json({ template: view(row) }, 201);
     },
+    bodyHook,
   );
 
   app.openapi(
     createRoute({
       method: "put",
-      path: "/api/templates/{id}",
+      path: "/{id}",
       tags,
       security,
-      middleware: auth,
+      middleware: scope,
       summary: "Change the name and/or content of one of my templates",
       request: { params: idParams, body: jsonBody(UpdateTemplateBody) },
       responses: {
         200: jsonContent(z.object({ template: TemplateSchema }), "The updated template"),
-        ...errorResponses({ 400: "No fields to update / length messages as on create", 404: NOT_FOUND }),
+        ...errorResponses({
+          400: "No fields to update / length messages as on create",
+          404: "Template not found",
+        }),
         ...authErrors(false),
       },
     }),
     async (c) => {
-      const id = idOr404(c.req.valid("param").id, NOT_FOUND);
+      const id = idOr404(c.req.valid("param").id, "template_not_found");
       const b = c.req.valid("json");
-      if (b.name === undefined && b.content === undefined) throw badRequest("No fields to update");
-      const row = await updateTemplate(sql, c.var.user!.id, id, b);
-      if (!row) throw notFound(NOT_FOUND);
+      if (b.name === undefined && b.content === undefined) throw fail("no_fields_to_update");
+      const row = await updateTemplate(sql, c.var.user.id, id, b);
+      if (!row) throw fail("template_not_found");
       return c.json({ template: view(row) }, 200);
     },
+    bodyHook,
   );
 
   app.openapi(
     createRoute({
       method: "delete",
-      path: "/api/templates/{id}",
+      path: "/{id}",
       tags,
       security,
-      middleware: auth,
+      middleware: scope,
       summary: "Delete one of my templates",
       request: { params: idParams },
       responses: {
@@ -199,14 +221,14 @@ export function templateRoutes(deps: AppDeps) {
           z.object({ deleted: z.object({ id: z.number().int(), name: z.string() }) }),
           "Deleted",
         ),
-        ...errorResponses({ 404: NOT_FOUND }),
+        ...errorResponses({ 404: "Template not found" }),
         ...authErrors(false),
       },
     }),
     async (c) => {
-      const id = idOr404(c.req.valid("param").id, NOT_FOUND);
-      const row = await deleteTemplate(sql, c.var.user!.id, id);
-      if (!row) throw notFound(NOT_FOUND);
+      const id = idOr404(c.req.valid("param").id, "template_not_found");
+      const row = await deleteTemplate(sql, c.var.user.id, id);
+      if (!row) throw fail("template_not_found");
       return c.json({ deleted: row }, 200);
     },
   );

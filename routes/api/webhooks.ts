@@ -1,69 +1,96 @@
 // /api/webhooks (contract §1.6, §9), fixed: the gateway delivers tenant webhooks itself, events are checked
 // against the engine's v2 names on create and update, each webhook has a signing secret shown once, and a
-// tenant only ever sees its own rows (another tenant's id is "Webhook not found").
+// tenant only ever sees its own rows (another tenant's id is "Webhook not found"). The handlers validate by
+// hand, in the contract's message order, so the routes are declared with `documented`.
 import type { Context } from "hono";
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  type AppEnv,
-  badRequest,
+  authErrors,
   checkWebhookUrl,
-  conflict,
-  createRouter,
-  forbidden,
-  INVALID_JSON,
-  notFound,
+  errorResponses,
+  fail,
+  idOr404,
+  jsonBody,
+  jsonContent,
+  pathParam,
 } from "../../lib/core/mod.ts";
-import { documentWebhookRoutes } from "./ledger_docs.ts";
-import { apiKeyAllowsInstance, requireAuth, requireScope } from "../../lib/auth/mod.ts";
+import { requireScope } from "../../lib/auth/mod.ts";
+import { keyAllowsInstance } from "../../lib/gateway/mod.ts";
 import { ensureGatewayWebhook } from "../../lib/messaging/mod.ts";
 import { kickWebhookDispatcher } from "../../workers/webhook_dispatch.ts";
 import {
   canUseInstance,
+  createWebhook,
+  deleteWebhook,
   eventsProblem,
   findWebhook,
+  listWebhooks,
   newWebhookSecret,
-  type WebhookRow,
+  replaceWebhookSecret,
+  updateWebhook,
+  WEBHOOK_EVENTS,
+  webhookView,
 } from "../../lib/webhooks/mod.ts";
+import { tenantRouter } from "./_middleware.ts";
+import { documented } from "./_manual.ts";
 import { webhookDeliveryRoutes } from "./webhook_deliveries.ts";
 
-const NOT_FOUND = "Webhook not found";
-
 /** The JSON object body, or 400 "Invalid JSON body". */
-export async function readObject(c: Context): Promise<Record<string, unknown>> {
+async function readObject(c: Context): Promise<Record<string, unknown>> {
   let body: unknown;
   try {
     body = await c.req.json();
   } catch {
-    throw badRequest(INVALID_JSON);
+    throw fail("invalid_json");
   }
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest(INVALID_JSON);
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw fail("invalid_json");
   return body as Record<string, unknown>;
 }
 
 /** A webhook id from the path, or 404 (an id that cannot exist names nothing). */
-export function webhookId(raw: string): number {
-  if (!/^[0-9]{1,15}$/.test(raw) || Number(raw) < 1) throw notFound(NOT_FOUND);
-  return Number(raw);
+export const webhookId = (raw: string | undefined) => idOr404(raw ?? "", "webhook_not_found");
+
+/** A webhook URL the guard accepts, or its 400. */
+async function checkedUrl(deps: AppDeps, url: string): Promise<string> {
+  const problem = await checkWebhookUrl(url, deps.config.webhookAllowPrivate);
+  if (problem) throw fail(problem);
+  return url;
 }
 
-const view = (w: WebhookRow) => ({
-  id: w.id,
-  instance_name: w.instance_name,
-  webhook_url: w.webhook_url,
-  events: w.events,
-  is_active: w.is_active,
-  created_at: w.created_at,
-  updated_at: w.updated_at,
+/** A valid events list, or its 400. */
+function checkedEvents(events: unknown): string[] {
+  const problem = eventsProblem(events);
+  if (problem) throw fail(problem.code, problem.params);
+  return events as string[];
+}
+
+const tags = ["Webhooks"];
+const security = [{ apikey: [] }];
+const scope = [requireScope("full", "read")];
+const idParams = z.object({ id: pathParam("id", "1") });
+const Events = z.array(z.enum(WEBHOOK_EVENTS)).openapi({
+  description: "Engine v2 event names; [] = every event",
+});
+const Webhook = z.object({
+  id: z.number().int(),
+  instance_name: z.string(),
+  webhook_url: z.string(),
+  events: Events,
+  is_active: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+}).openapi("Webhook");
+const WebhookBody = z.object({
+  instance_name: z.string(),
+  webhook_url: z.string().url(),
+  events: Events.optional(),
 });
 
-/** Mounts /api/webhooks*. */
-export function webhookRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
+/** /api/webhooks* (mounted at /api/webhooks). */
+export function webhookRoutes(deps: AppDeps) {
   const { sql } = deps;
-  const app = createRouter();
-  documentWebhookRoutes(app);
-  app.use("/api/webhooks", requireAuth(deps), requireScope("full", "read"));
-  app.use("/api/webhooks/*", requireAuth(deps), requireScope("full", "read"));
+  const app = tenantRouter(deps);
 
   // The engine must send the instance every event its tenant webhooks want; failing that is not the
   // tenant's error (the instance may be down), so it is logged and retried by the next change.
@@ -75,109 +102,158 @@ export function webhookRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
   };
 
-  app.get("/api/webhooks", async (c) => {
-    const rows = await sql<WebhookRow[]>`
-      SELECT id, user_id, instance_name, webhook_url, events, is_active, retry_count, created_at, updated_at
-      FROM taguato.user_webhooks WHERE user_id = ${c.var.user!.id} ORDER BY created_at DESC, id DESC`;
-    return c.json({ webhooks: rows.map(view) });
-  });
+  documented(
+    app,
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      security,
+      middleware: scope,
+      summary: "My webhooks, newest first",
+      responses: {
+        200: jsonContent(z.object({ webhooks: z.array(Webhook) }), "Webhooks"),
+        ...authErrors(false),
+      },
+    }),
+    async (c) => c.json({ webhooks: (await listWebhooks(sql, c.var.user.id)).map(webhookView) }),
+  );
 
-  app.post("/api/webhooks", async (c) => {
-    const user = c.var.user!;
-    const b = await readObject(c);
-    const instance = typeof b.instance_name === "string" ? b.instance_name.trim() : "";
-    if (!instance) throw badRequest("instance_name is required");
-    if (typeof b.webhook_url !== "string" || b.webhook_url.trim() === "") {
-      throw badRequest("webhook_url is required");
-    }
-    const url = b.webhook_url.trim();
-    const urlProblem = await checkWebhookUrl(url, deps.config.webhookAllowPrivate);
-    if (urlProblem) throw badRequest(urlProblem);
-    const events = b.events ?? [];
-    const evProblem = eventsProblem(events);
-    if (evProblem) throw badRequest(evProblem);
-    if (!await canUseInstance(sql, user, instance) || !apiKeyAllowsInstance(c, instance)) {
-      throw forbidden("You do not own this instance");
-    }
-    const { secret, sealed } = await newWebhookSecret(deps);
-    let row: WebhookRow;
-    try {
-      [row] = await sql<WebhookRow[]>`
-        INSERT INTO taguato.user_webhooks (user_id, instance_name, webhook_url, events, secret_enc)
-        VALUES (${user.id}, ${instance}, ${url}, ${[...new Set(events as string[])]}, ${sealed})
-        RETURNING id, user_id, instance_name, webhook_url, events, is_active, retry_count, created_at, updated_at`;
-    } catch (err) {
-      if ((err as { code?: string }).code === "23505") {
-        throw conflict("Webhook already exists for this instance");
-      }
-      throw err;
-    }
-    await resync(instance);
-    // The secret is shown this once; only its sealed form is stored.
-    return c.json({ webhook: { ...view(row), secret } }, 201);
-  });
-
-  app.put("/api/webhooks/:id", async (c) => {
-    const user = c.var.user!;
-    const current = await findWebhook(sql, user.id, webhookId(c.req.param("id")));
-    if (!current) throw notFound(NOT_FOUND);
-    const b = await readObject(c);
-    let url: string | null = null;
-    if (b.webhook_url !== undefined) {
+  documented(
+    app,
+    createRoute({
+      method: "post",
+      path: "/",
+      tags,
+      security,
+      middleware: scope,
+      summary: "Create a webhook on one of my instances; the signing secret is in this answer only",
+      description:
+        "Deliveries are POSTs of the v2 envelope signed `X-Taguato-Signature: t=<unix>,v1=<hex HMAC-SHA256 " +
+        'of "<t>.<body>" keyed by the secret>`, with `X-Taguato-Event` and `X-Taguato-Delivery`.',
+      request: { body: jsonBody(WebhookBody) },
+      responses: {
+        201: jsonContent(z.object({ webhook: Webhook.extend({ secret: z.string() }) }), "Created"),
+        ...errorResponses({ 400: "Validation failed", 409: "Webhook already exists for this instance" }),
+        ...authErrors(false),
+      },
+    }),
+    async (c) => {
+      const user = c.var.user;
+      const b = await readObject(c);
+      const instance = typeof b.instance_name === "string" ? b.instance_name.trim() : "";
+      if (!instance) throw fail("field_required", { field: "instance_name" });
       if (typeof b.webhook_url !== "string" || b.webhook_url.trim() === "") {
-        throw badRequest("webhook_url cannot be empty");
+        throw fail("field_required", { field: "webhook_url" });
       }
-      url = b.webhook_url.trim();
-      const problem = await checkWebhookUrl(url, deps.config.webhookAllowPrivate);
-      if (problem) throw badRequest(problem);
-    }
-    let events: string[] | null = null;
-    if (b.events !== undefined) {
-      const problem = eventsProblem(b.events);
-      if (problem) throw badRequest(problem);
-      events = [...new Set(b.events as string[])];
-    }
-    if (b.is_active !== undefined && typeof b.is_active !== "boolean") {
-      throw badRequest("is_active must be a boolean");
-    }
-    const active = b.is_active as boolean | undefined;
-    if (url === null && events === null && active === undefined) throw badRequest("No fields to update");
-    const [row] = await sql<WebhookRow[]>`
-      UPDATE taguato.user_webhooks SET
-        webhook_url = COALESCE(${url}, webhook_url),
-        events = COALESCE(${events}::text[], events),
-        is_active = COALESCE(${active ?? null}, is_active),
-        retry_count = CASE WHEN ${active === true} THEN 0 ELSE retry_count END,
-        updated_at = now()
-      WHERE id = ${current.id} AND user_id = ${user.id}
-      RETURNING id, user_id, instance_name, webhook_url, events, is_active, retry_count, created_at, updated_at`;
-    if (!row) throw notFound(NOT_FOUND);
-    if (events !== null || active !== undefined) await resync(row.instance_name);
-    return c.json({ webhook: { ...view(row), retry_count: row.retry_count } });
-  });
+      const url = await checkedUrl(deps, b.webhook_url.trim());
+      const events = checkedEvents(b.events ?? []);
+      if (!await canUseInstance(sql, user, instance) || !keyAllowsInstance(c.var.apiKey, instance)) {
+        throw fail("webhook_instance_not_owned");
+      }
+      const { secret, sealed } = await newWebhookSecret(deps);
+      const row = await createWebhook(sql, {
+        userId: user.id,
+        instanceName: instance,
+        url,
+        events,
+        sealedSecret: sealed,
+      });
+      if (!row) throw fail("webhook_exists");
+      await resync(instance);
+      // The secret is shown this once; only its sealed form is stored.
+      return c.json({ webhook: { ...webhookView(row), secret } }, 201);
+    },
+  );
 
-  app.delete("/api/webhooks/:id", async (c) => {
-    const [row] = await sql<{ id: number; instance_name: string }[]>`
-      DELETE FROM taguato.user_webhooks WHERE id = ${webhookId(c.req.param("id"))} AND user_id = ${
-      c.var.user!.id
-    }
-      RETURNING id, instance_name`;
-    if (!row) throw notFound(NOT_FOUND);
-    await resync(row.instance_name);
-    return c.json({ deleted: { id: row.id } });
-  });
+  documented(
+    app,
+    createRoute({
+      method: "put",
+      path: "/{id}",
+      tags,
+      security,
+      middleware: scope,
+      summary: "Change URL, events or is_active",
+      request: { params: idParams, body: jsonBody(WebhookBody.omit({ instance_name: true }).partial()) },
+      responses: {
+        200: jsonContent(z.object({ webhook: Webhook.extend({ retry_count: z.number().int() }) }), "Updated"),
+        ...errorResponses({ 400: "Validation failed", 404: "Webhook not found" }),
+        ...authErrors(false),
+      },
+    }),
+    async (c) => {
+      const user = c.var.user;
+      const current = await findWebhook(sql, user.id, webhookId(c.req.param("id")));
+      if (!current) throw fail("webhook_not_found");
+      const b = await readObject(c);
+      let url: string | null = null;
+      if (b.webhook_url !== undefined) {
+        if (typeof b.webhook_url !== "string" || b.webhook_url.trim() === "") throw fail("webhook_url_empty");
+        url = await checkedUrl(deps, b.webhook_url.trim());
+      }
+      const events = b.events === undefined ? null : [...new Set(checkedEvents(b.events))];
+      if (b.is_active !== undefined && typeof b.is_active !== "boolean") {
+        throw fail("field_not_boolean", { field: "is_active" });
+      }
+      const active = b.is_active as boolean | undefined;
+      if (url === null && events === null && active === undefined) throw fail("no_fields_to_update");
+      const row = await updateWebhook(sql, user.id, current.id, { url, events, active });
+      if (!row) throw fail("webhook_not_found");
+      if (events !== null || active !== undefined) await resync(row.instance_name);
+      return c.json({ webhook: { ...webhookView(row), retry_count: row.retry_count } });
+    },
+  );
+
+  documented(
+    app,
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags,
+      security,
+      middleware: scope,
+      summary: "Delete a webhook and its delivery log",
+      request: { params: idParams },
+      responses: {
+        200: jsonContent(z.object({ deleted: z.object({ id: z.number() }) }), "Done"),
+        ...errorResponses({ 404: "Webhook not found" }),
+        ...authErrors(false),
+      },
+    }),
+    async (c) => {
+      const row = await deleteWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));
+      if (!row) throw fail("webhook_not_found");
+      await resync(row.instance_name);
+      return c.json({ deleted: { id: row.id } });
+    },
+  );
 
   // A lost secret is replaced, never shown again; pending retries are signed with the new one.
-  app.post("/api/webhooks/:id/secret", async (c) => {
-    const { secret, sealed } = await newWebhookSecret(deps);
-    const [row] = await sql<{ id: number }[]>`
-      UPDATE taguato.user_webhooks SET secret_enc = ${sealed}, updated_at = now()
-      WHERE id = ${webhookId(c.req.param("id"))} AND user_id = ${c.var.user!.id}
-      RETURNING id`;
-    if (!row) throw notFound(NOT_FOUND);
-    return c.json({ webhook: { id: row.id, secret } });
-  });
+  documented(
+    app,
+    createRoute({
+      method: "post",
+      path: "/{id}/secret",
+      tags,
+      security,
+      middleware: scope,
+      summary: "Replace the signing secret (shown once)",
+      request: { params: idParams },
+      responses: {
+        200: jsonContent(z.object({ webhook: z.object({ id: z.number(), secret: z.string() }) }), "Done"),
+        ...errorResponses({ 404: "Webhook not found" }),
+        ...authErrors(false),
+      },
+    }),
+    async (c) => {
+      const { secret, sealed } = await newWebhookSecret(deps);
+      const row = await replaceWebhookSecret(sql, c.var.user.id, webhookId(c.req.param("id")), sealed);
+      if (!row) throw fail("webhook_not_found");
+      return c.json({ webhook: { id: row.id, secret } });
+    },
+  );
 
-  app.route("/", webhookDeliveryRoutes(deps, kickWebhookDispatcher));
+  webhookDeliveryRoutes(app, deps, kickWebhookDispatcher);
   return app;
 }

@@ -1,16 +1,18 @@
 /** Request state and helpers shared by the engine-facing route modules. */
 import type { Context } from "hono";
-import type { AppDeps, AppEnv } from "../../lib/core/mod.ts";
+import type { AppDeps, AppEnv, AuthEnv } from "../../lib/core/mod.ts";
 import { type Caller, forward, type UpstreamCall } from "../../lib/gateway/mod.ts";
 
-/** AppEnv plus what the circuit breaker needs to learn from the handler. */
-export type EvoEnv = {
-  Variables: AppEnv["Variables"] & {
-    /** Set by every handler that called the engine: true for 5xx/timeout/network, false otherwise. */
-    engineFailed?: boolean;
-  };
-};
-export type EvoContext = Context<EvoEnv>;
+/** What the circuit breaker needs to learn from the handler. */
+interface EngineVariables {
+  /** Set by every handler that called the engine: true for 5xx/timeout/network, false otherwise. */
+  engineFailed?: boolean;
+}
+/** Request state of the engine routes before authentication (the breaker and the per-IP limit). */
+export type EvoEnv = { Variables: AppEnv["Variables"] & EngineVariables };
+/** Request state once requireAuth ran: the user is known. */
+export type EvoAuthEnv = { Variables: AuthEnv["Variables"] & EngineVariables };
+export type EvoContext = Context<EvoAuthEnv>;
 
 /** A request body read once: the raw bytes (forwarded as is) and, when parseable, its fields. */
 export interface RequestBody {

@@ -4,7 +4,7 @@
  * answer; a transport failure after the request may have left is `unknown` and is never retried. The
  * engine's status and body are returned unchanged.
  */
-import { type AppDeps, badRequest, INVALID_JSON } from "../../lib/core/mod.ts";
+import { type AppDeps, fail } from "../../lib/core/mod.ts";
 import {
   errorResponse,
   EvolutionError,
@@ -45,10 +45,10 @@ export async function sendMessage(
   path: string,
   req: RequestBody,
 ): Promise<Response> {
-  if (req.invalidJson) throw badRequest(INVALID_JSON);
+  if (req.invalidJson) throw fail("invalid_json");
   const multipart = (req.contentType ?? "").toLowerCase().startsWith("multipart/");
   const valid = validateSend(action, req.fields, req.hasFile);
-  const user = c.get("user")!;
+  const user = c.var.user;
   const id = await recordOutbound(deps, {
     userId: user.id,
     instanceName,

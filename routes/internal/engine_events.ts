@@ -2,30 +2,25 @@
 // envelope's instance name under a deployment key, so only an engine the gateway configured can post, and a
 // token for one instance cannot post another's events. Anything else is a plain 404.
 import { Hono } from "hono";
-import { type AppDeps, type AppEnv, notFound } from "../../lib/core/mod.ts";
-import {
-  ENGINE_EVENTS_PATH,
-  EngineEnvelopeSchema,
-  ingestEngineEvent,
-  verifyEngineEventsToken,
-} from "../../lib/gateway/mod.ts";
+import { type AppDeps, type AppEnv, fail } from "../../lib/core/mod.ts";
+import { EngineEnvelopeSchema, ingestEngineEvent, verifyEngineEventsToken } from "../../lib/gateway/mod.ts";
 import { kickWebhookDispatcher } from "../../workers/webhook_dispatch.ts";
 import { enqueueDeliveries } from "../../lib/webhooks/mod.ts";
 
-/** Mounts the engine events ingest route. */
+/** The engine events ingest route (mounted at ENGINE_EVENTS_PATH, /internal/engine-events). */
 export function engineEventRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.post(`${ENGINE_EVENTS_PATH}/:token{[0-9a-f]{64}}`, async (c) => {
+  app.post("/:token{[0-9a-f]{64}}", async (c) => {
     let body: unknown;
     try {
       body = await c.req.json();
     } catch {
-      throw notFound();
+      throw fail("not_found");
     }
     const env = EngineEnvelopeSchema.safeParse(body);
     if (!env.success || !await verifyEngineEventsToken(deps, env.data.instance, c.req.param("token"))) {
-      throw notFound();
+      throw fail("not_found");
     }
     // Ledger first, then fan-out: a failure answers 500 and the engine retries; both steps are idempotent
     // for the ledger, and a retried fan-out at worst repeats a delivery (receivers dedupe on the envelope).

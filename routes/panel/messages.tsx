@@ -1,37 +1,17 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
-import { type Sql, t } from "../../lib/core/mod.ts";
-import { listTemplates, logWhere } from "../../lib/messaging/mod.ts";
-import { asJson } from "./_data.ts";
+import { pageInfo, type Sql, t } from "../../lib/core/mod.ts";
+import { panelInstances } from "../../lib/gateway/mod.ts";
+import { listTemplates, messageLogPage } from "../../lib/messaging/mod.ts";
+import { asJson, panelUser } from "./_data.ts";
 import { definePage } from "./_layout.tsx";
-import { panelInstances } from "./instances.tsx";
 
 const HISTORY_LIMIT = 20;
 
-/** The first page of the user's ledger, as GET /api/messages/log answers it without filters. */
+/** The first page of the user's ledger, exactly as GET /api/messages/log answers it without filters. */
 async function firstHistoryPage(sql: Sql, userId: number) {
-  const where = logWhere(sql, userId, {});
-  const [{ total }] = await sql<{ total: number }[]>`
-    SELECT count(*)::int AS total FROM taguato.message_logs ${where}`;
-  const logs = await sql<
-    {
-      id: number;
-      instance_name: string;
-      phone_number: string;
-      message_type: string;
-      status: string;
-      error_message: string | null;
-      direction: string;
-      source: string;
-      created_at: Date;
-      status_updated_at: Date;
-    }[]
-  >`
-    SELECT id, instance_name, phone_number, message_type, status, error_message, direction, source,
-      created_at, status_updated_at
-    FROM taguato.message_logs ${where}
-    ORDER BY created_at DESC, id DESC LIMIT ${HISTORY_LIMIT}`;
-  return asJson({ logs, total, page: 1, limit: HISTORY_LIMIT, pages: Math.ceil(total / HISTORY_LIMIT) });
+  const { logs, total } = await messageLogPage(sql, userId, {}, HISTORY_LIMIT, 0);
+  return asJson({ logs, ...pageInfo(total, 1, HISTORY_LIMIT) });
 }
 
 /** `/panel/messages`: send a text or a file from a connected instance, and the message history. */
@@ -41,7 +21,7 @@ export const messagesPage = definePage({
   nav: { label: "nav.messages", icon: "chat" },
   async render(c, deps) {
     const l = c.get("locale");
-    const user = c.get("user")!;
+    const user = panelUser(c);
     const [instances, { templates }, history] = await Promise.all([
       panelInstances(deps.sql, user),
       listTemplates(deps.sql, user.id, 100, 0),
