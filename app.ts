@@ -4,13 +4,13 @@ import {
   accessLog,
   type AppDeps,
   type AppEnv,
-  badRequest,
   bodyReader,
   clientAddress,
   cors,
   errorMapper,
   notFoundHandler,
   securityHeaders,
+  validationError,
   VERSION,
 } from "./lib/core/mod.ts";
 import { accountRoutes } from "./routes/api/auth/account.ts";
@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     // A request that fails its zod schema answers 400 with the schema's own (contract) message.
     defaultHook: (result) => {
-      if (!result.success) throw badRequest(result.error.issues[0]?.message ?? "Invalid request");
+      if (!result.success) throw validationError(result.error.issues);
     },
   });
 

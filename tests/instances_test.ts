@@ -3,7 +3,7 @@
  * reservation, rollback), fetchInstances filtering, delete by owner/admin only, and the pass-through
  * lifecycle routes.
  */
-import { filledErrorBody } from "./_helpers/filled_errors.ts";
+import { errorBody } from "./_helpers/errors.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { ENGINE_KEY } from "./_helpers/app.ts";
 import {
@@ -37,7 +37,7 @@ Deno.test("POST /instance/create validates the name and refuses Telegram with 40
   ];
   for (const [body, error] of cases) {
     const res = await call(gw, "POST", "/instance/create", { token: u.token, body });
-    assertEquals({ status: res.status, body: res.body }, { status: 400, body: filledErrorBody(error) });
+    assertEquals({ status: res.status, body: res.body }, { status: 400, body: errorBody(error) });
   }
   assertEquals(engineSaw(gw, "/instance/create"), []);
 });
@@ -55,7 +55,7 @@ Deno.test("POST /instance/create: 20 concurrent creates with max_instances 3 giv
   const refused = results.filter((r) => r.status === 403);
   assertEquals([created.length, refused.length], [3, 17]);
   for (const r of refused) {
-    assertEquals(r.body, { ...filledErrorBody("Instance limit reached"), current: 3, max: 3 });
+    assertEquals(r.body, { ...errorBody("Instance limit reached"), current: 3, max: 3 });
   }
   const [{ count }] = await gw.db
     .sql`SELECT count(*)::int AS count FROM taguato.user_instances WHERE user_id = ${u.id}`;
@@ -76,7 +76,7 @@ Deno.test("POST /instance/create: a taken name (any case, any owner) is 409; the
     const res = await call(gw, "POST", "/instance/create", { token: b.token, body: { instanceName: name } });
     assertEquals({ status: res.status, body: res.body }, {
       status: 409,
-      body: filledErrorBody("Instance name already in use"),
+      body: errorBody("Instance name already in use"),
     });
   }
   const hook = await fetch(`${gw.sandbox.url}/webhook/find/Shop-1`, { headers: { apikey: ENGINE_KEY } });
@@ -146,7 +146,7 @@ Deno.test("GET /instance/fetchInstances lists only owned and granted instances (
   const foreign = await call(gw, "GET", "/instance/fetchInstances?instanceName=b-one", {
     token: alice.token,
   });
-  assertEquals([foreign.status, foreign.body], [403, filledErrorBody("You don't own this instance")]);
+  assertEquals([foreign.status, foreign.body], [403, errorBody("You don't own this instance")]);
   const key = await makeApiKey(gw, alice, "read", ["a-one"]);
   const narrowed = await call(gw, "GET", "/instance/fetchInstances", { token: key });
   assertEquals(narrowed.body.map((i: { name: string }) => i.name), ["a-one"]);
@@ -159,7 +159,7 @@ Deno.test("DELETE /instance/delete: grantees may not delete; the owner can; a 40
   await makeInstance(gw, owner, "doomed", true);
   await grant(gw, "doomed", grantee, owner);
   const denied = await call(gw, "DELETE", "/instance/delete/doomed", { token: grantee.token });
-  assertEquals([denied.status, denied.body], [403, filledErrorBody("You don't own this instance")]);
+  assertEquals([denied.status, denied.body], [403, errorBody("You don't own this instance")]);
   assertEquals(engineSaw(gw, "DELETE /instance/delete"), []);
   const ok = await call(gw, "DELETE", "/instance/delete/doomed/", { token: owner.token });
   assertEquals([ok.status, ok.body], [200, { message: "Instance deleted", instance: "doomed" }]);
@@ -214,7 +214,7 @@ Deno.test("API key scopes: read keys only read, send keys also send, instance li
   const read = await makeApiKey(gw, u, "read");
   const send = await makeApiKey(gw, u, "send", ["k-one"]);
   const text = { number: "595981000111", text: "hola" };
-  const scope = filledErrorBody("API key scope does not allow this request");
+  const scope = errorBody("API key scope does not allow this request");
   assertEquals((await call(gw, "GET", "/instance/connectionState/k-one", { token: read })).status, 200);
   assertEquals((await call(gw, "POST", "/chat/findChats/k-one", { token: read, body: {} })).status, 200);
   const r1 = await call(gw, "POST", "/message/sendText/k-one", { token: read, body: text });
@@ -223,7 +223,7 @@ Deno.test("API key scopes: read keys only read, send keys also send, instance li
   assertEquals([r2.status, r2.body], [403, scope]);
   assertEquals((await call(gw, "POST", "/message/sendText/k-one", { token: send, body: text })).status, 201);
   const r3 = await call(gw, "POST", "/message/sendText/k-two", { token: send, body: text });
-  assertEquals([r3.status, r3.body], [403, filledErrorBody("You don't own this instance")]);
+  assertEquals([r3.status, r3.body], [403, errorBody("You don't own this instance")]);
   const r4 = await call(gw, "DELETE", "/instance/logout/k-one", { token: send });
   assertEquals([r4.status, r4.body], [403, scope]);
   const r5 = await call(gw, "POST", "/instance/create", { token: send, body: { instanceName: "k-three" } });

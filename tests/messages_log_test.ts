@@ -1,8 +1,8 @@
 // GET /api/messages/log and /api/messages/export: the caller's rows only, the contract's filters and
 // pagination, validated dates (400, not a silent empty list) and a streamed CSV with the contract's quoting.
+import { errorBody } from "./_helpers/errors.ts";
 import { assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
-import { filledErrorBody } from "./_helpers/filled_errors.ts";
 import { call, createUser, login } from "./_helpers/auth_client.ts";
 
 Deno.test("GET /api/messages/log lists only the caller's rows with validated filters, and the export is the same rows as CSV", async (t) => {
@@ -90,7 +90,7 @@ Deno.test("GET /api/messages/log lists only the caller's rows with validated fil
         ]
       ) {
         const r = await log(alice, q);
-        assertEquals([r.status, r.body], [400, filledErrorBody(msg)], q);
+        assertEquals([r.status, r.body], [400, errorBody(msg)], q);
       }
       assertEquals((await call(app, "GET", "/api/messages/log")).status, 401);
     });

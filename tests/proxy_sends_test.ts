@@ -3,7 +3,7 @@
  * data-URL media conversion, and the at-most-once ledger: `sending` before the engine call, then `sent`
  * with the engine id, `failed` with the engine's message, or `unknown` after a timeout.
  */
-import { filledErrorBody } from "./_helpers/filled_errors.ts";
+import { errorBody } from "./_helpers/errors.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { call, engineSaw, type Gateway, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
 
@@ -90,11 +90,11 @@ Deno.test("sends with invalid input answer 400 with a clear message and change n
     assertEquals({ action, status: res.status, body: res.body }, {
       action,
       status: 400,
-      body: filledErrorBody(error),
+      body: errorBody(error),
     });
   }
   const bad = await call(gw, "POST", "/message/sendText/v-inst", { token: u.token, body: "{not json" });
-  assertEquals([bad.status, bad.body], [400, filledErrorBody("Invalid JSON body")]);
+  assertEquals([bad.status, bad.body], [400, errorBody("Invalid JSON body")]);
   assertEquals(engineSaw(gw, "/message/"), []);
   assertEquals(await ledger(gw), []);
 });
@@ -162,7 +162,7 @@ Deno.test("engine refusals are logged failed with the engine's words; a timeout 
     token: u.token,
     body: { number: "595981000111", text: "hola" },
   });
-  assertEquals([slow.status, slow.body], [504, filledErrorBody("WhatsApp API timeout")]);
+  assertEquals([slow.status, slow.body], [504, errorBody("WhatsApp API timeout")]);
   const rows = await ledger(gw);
   assertEquals(rows.map((r) => r.status), ["failed", "unknown"]);
   assert(rows[0].error_message?.includes("595981000999"), rows[0].error_message ?? "");

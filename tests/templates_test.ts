@@ -1,4 +1,4 @@
-import { filledErrorBody } from "./_helpers/filled_errors.ts";
+import { errorBody } from "./_helpers/errors.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { call, createUser, login } from "./_helpers/auth_client.ts";
@@ -16,7 +16,7 @@ Deno.test("/api/templates: list, create, update, delete with the contract's mess
       error: string,
     ) => {
       const res = await r;
-      assertEquals([res.status, res.body], [400, filledErrorBody(error)]);
+      assertEquals([res.status, res.body], [400, errorBody(error)]);
     };
 
     await t.step("every route needs a credential", async () => {
@@ -148,7 +148,7 @@ Deno.test("/api/templates: list, create, update, delete with the contract's mess
         ) {
           const token = path.endsWith(String(firstId)) ? beto : ana;
           const r = await call(app, method, path, { body, token });
-          assertEquals([r.status, r.body], [404, filledErrorBody("Template not found")], `${method} ${path}`);
+          assertEquals([r.status, r.body], [404, errorBody("Template not found")], `${method} ${path}`);
         }
         const [row] = await app.db.sql<{ name: string }[]>`
         SELECT name FROM taguato.message_templates WHERE id = ${firstId}`;

@@ -1,11 +1,11 @@
 // Tenant webhooks over real HTTP: CRUD with v2 event validation and ownership, SSRF refusal, and signed
 // deliveries by the gateway to a real loopback receiver that fails twice, with the delivery log and redelivery.
+import { errorBody } from "./_helpers/errors.ts";
 import { connect } from "../lib/core/mod.ts";
 import { dispatchDueDeliveries } from "../lib/webhooks/mod.ts";
 import { startWebhookDispatcher } from "../workers/webhook_dispatch.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
-import { filledErrorBody } from "./_helpers/filled_errors.ts";
 import { call } from "./_helpers/auth_client.ts";
 import { control, eventually, tenantWithInstance } from "./_helpers/engine.ts";
 import { needs } from "./_helpers/services.ts";
@@ -68,7 +68,7 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
     await t.step("create validates fields and events against the engine's v2 names", async () => {
       const bad = async (body: unknown, message: string, status = 400) => {
         const r = await post(acme.token, body);
-        assertEquals([r.status, r.body], [status, filledErrorBody(message)]);
+        assertEquals([r.status, r.body], [status, errorBody(message)]);
       };
       await bad("{oops", "Invalid JSON body");
       await bad({ webhook_url: receiver.url }, "instance_name is required");
@@ -137,7 +137,7 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
         const dup = await post(acme.token, { instance_name: "acme-wa", webhook_url: receiver.url });
         assertEquals([dup.status, dup.body], [
           409,
-          filledErrorBody("Webhook already exists for this instance"),
+          errorBody("Webhook already exists for this instance"),
         ]);
       },
     );
@@ -146,11 +146,11 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
       const put = (token: string, body: unknown, id = hookId) =>
         call(app, "PUT", `/api/webhooks/${id}`, { token, body });
       let r = await put(acme.token, { events: ["NOPE"] });
-      assertEquals([r.status, r.body], [400, filledErrorBody("Invalid event: NOPE")]);
+      assertEquals([r.status, r.body], [400, errorBody("Invalid event: NOPE")]);
       r = await put(acme.token, { webhook_url: "" });
-      assertEquals([r.status, r.body], [400, filledErrorBody("webhook_url cannot be empty")]);
+      assertEquals([r.status, r.body], [400, errorBody("webhook_url cannot be empty")]);
       r = await put(acme.token, {});
-      assertEquals([r.status, r.body], [400, filledErrorBody("No fields to update")]);
+      assertEquals([r.status, r.body], [400, errorBody("No fields to update")]);
       r = await put(acme.token, { events: ["MESSAGES_UPSERT"] });
       assertEquals([r.status, (r.body.webhook as Record<string, unknown>).events], [200, [
         "MESSAGES_UPSERT",
@@ -167,7 +167,7 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
         const other = await call(app, method, path, { token: rival.token, body });
         assertEquals(
           [other.status, other.body],
-          [404, filledErrorBody("Webhook not found")],
+          [404, errorBody("Webhook not found")],
           `${method} ${path}`,
         );
       }
@@ -276,7 +276,7 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
       const missing = await call(app, "POST", `/api/webhooks/${hookId}/deliveries/999999/redeliver`, {
         token: acme.token,
       });
-      assertEquals([missing.status, missing.body], [404, filledErrorBody("Delivery not found")]);
+      assertEquals([missing.status, missing.body], [404, errorBody("Delivery not found")]);
       const list = await call(app, "GET", `/api/webhooks/${hookId}/deliveries?limit=1`, {
         token: acme.token,
       });
@@ -293,7 +293,7 @@ Deno.test("tenant webhooks: validation, ownership, SSRF, signed retried deliveri
       secret = (r.body.webhook as { secret: string }).secret;
       assert(secret.startsWith("whsec_") && secret !== old);
       const other = await call(app, "POST", `/api/webhooks/${hookId}/secret`, { token: rival.token });
-      assertEquals([other.status, other.body], [404, filledErrorBody("Webhook not found")]);
+      assertEquals([other.status, other.body], [404, errorBody("Webhook not found")]);
       const deliveryId = receiver.hits[2].headers.get("x-taguato-delivery");
       await call(app, "POST", `/api/webhooks/${hookId}/deliveries/${deliveryId}/redeliver`, {
         token: acme.token,

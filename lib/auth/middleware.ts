@@ -117,13 +117,3 @@ export function apiKeyAllowsInstance(c: Context<AppEnv>, instanceName: string): 
   const names = c.get("apiKey")?.instanceNames;
   return !names || names.includes(instanceName);
 }
-
-/**
- * The signed-in user of a request whose middleware guarantees one (a panel page behind its guard);
- * a 401 rather than an assertion if that guarantee is ever broken.
- */
-export function signedInUser(c: Context<AppEnv>): SessionUser {
-  const user = c.get("user");
-  if (!user) throw fail("invalid_session");
-  return user;
-}

@@ -54,8 +54,5 @@ export interface AppEnv {
  * routers mounted after it are typed with this and read `c.var.user` without assertions.
  */
 export interface AuthEnv {
-  Variables: Omit<AppEnv["Variables"], "user" | "authVia"> & {
-    user: SessionUser;
-    authVia: "apikey" | "cookie";
-  };
+  Variables: Omit<AppEnv["Variables"], "user"> & { user: SessionUser };
 }

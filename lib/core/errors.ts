@@ -35,6 +35,18 @@ export const ERRORS = {
     es: "limit debe ser un entero positivo",
   },
   field_required: { status: 400, en: "{field} is required", es: "{field} es obligatorio" },
+  // Shared by user profiles and send recipients.
+  phone_digits: {
+    status: 400,
+    en: "Phone number must contain only digits",
+    es: "El número de teléfono solo puede contener dígitos.",
+  },
+  phone_length: {
+    status: 400,
+    en: "Phone number must be between 8 and 20 digits",
+    es: "El número de teléfono debe tener entre 8 y 20 dígitos.",
+  },
+  no_fields_to_update: { status: 400, en: "No fields to update", es: "No hay campos para actualizar" },
   // ── auth: credentials, sessions, 2FA, recovery ──
   missing_apikey: { status: 401, en: "Missing apikey header", es: "Falta el encabezado apikey" },
   csrf_failed: {
@@ -238,16 +250,6 @@ export const ERRORS = {
     es: "El correo debe tener como máximo 255 caracteres.",
   },
   phone_not_string: { status: 400, en: "phone_number must be a string", es: "El teléfono debe ser texto." },
-  phone_digits: {
-    status: 400,
-    en: "Phone number must contain only digits",
-    es: "El teléfono solo puede contener dígitos.",
-  },
-  phone_length: {
-    status: 400,
-    en: "Phone number must be between 8 and 20 digits",
-    es: "El teléfono debe tener entre 8 y 20 dígitos.",
-  },
   username_taken: { status: 409, en: "Username already exists", es: "Ese nombre de usuario ya existe." },
   email_taken: { status: 409, en: "Email already in use", es: "Ese correo ya está en uso por otra cuenta." },
   search_too_long: {
@@ -271,7 +273,6 @@ export const ERRORS = {
     en: "regenerate_token must be a boolean",
     es: "regenerate_token debe ser verdadero o falso.",
   },
-  no_fields_to_update: { status: 400, en: "No fields to update", es: "No hay campos para actualizar" },
   cannot_change_own_role: {
     status: 400,
     en: "Cannot change your own role",
@@ -354,8 +355,8 @@ export const ERRORS = {
     en: "You do not own this instance: {name}",
     es: "No tiene acceso a la instancia {name}.",
   },
-  key_name_required: { status: 400, en: "name is required", es: "El nombre es obligatorio." },
-  key_name_too_long: {
+  name_required: { status: 400, en: "name is required", es: "El nombre es obligatorio." },
+  name_too_long: {
     status: 400,
     en: "name must be at most 100 characters",
     es: "El nombre debe tener como máximo 100 caracteres.",
@@ -409,16 +410,6 @@ export const ERRORS = {
     status: 400,
     en: "{field} must be a phone number or a WhatsApp JID (…@s.whatsapp.net, …@g.us)",
     es: "{field} debe ser un número de teléfono o un JID de WhatsApp (…@s.whatsapp.net, …@g.us)",
-  },
-  phone_digits: {
-    status: 400,
-    en: "Phone number must contain only digits",
-    es: "El número solo puede tener dígitos (se admiten + ( ) - y espacios).",
-  },
-  phone_length: {
-    status: 400,
-    en: "Phone number must be between 8 and 20 digits",
-    es: "El número debe tener entre 8 y 20 dígitos.",
   },
   field_too_long: {
     status: 400,
@@ -567,7 +558,6 @@ export const ERRORS = {
     en: "{field} must be at least {min} characters",
     es: "{field} debe tener al menos {min} caracteres",
   },
-  no_fields_to_update: { status: 400, en: "No fields to update", es: "No hay campos para actualizar" },
   template_not_found: { status: 404, en: "Template not found", es: "La plantilla ya no existe." },
 
   // ── webhooks ──
@@ -614,6 +604,13 @@ export type ErrorParams = Record<string, string | number>;
 export const isErrorCode = (value: unknown): value is ErrorCode =>
   typeof value === "string" && Object.hasOwn(ERRORS, value);
 
+const codeOfText = new Map<string, ErrorCode>(
+  (Object.keys(ERRORS) as ErrorCode[]).map((code) => [ERRORS[code].en, code]),
+);
+
+/** The code whose English text is exactly `text`, if any (tests compare answers by the contract's text). */
+export const codeOfEnglishText = (text: string): ErrorCode | undefined => codeOfText.get(text);
+
 /** The text of `code` in `locale` (English is the wire language), with `{name}` filled from `params`. */
 export function errorText(code: ErrorCode, params: ErrorParams = {}, locale: "en" | "es" = "en"): string {
   const text: string = ERRORS[code][locale];
@@ -628,8 +625,6 @@ export interface ErrorOptions {
   headers?: Record<string, string>;
   /** Overrides the catalogue's status for the rare code answered with two statuses. */
   status?: number;
-  /** @deprecated Interim, for errors_legacy.ts only: a text outside the catalogue. Removed with it. */
-  message?: string;
 }
 
 /**
@@ -637,18 +632,25 @@ export interface ErrorOptions {
  * lib/core/http.ts): `{ "error": text, "code": code, ...extra }` on API paths, an HTML page on the panel.
  */
 export class HttpError extends Error {
+  readonly code: ErrorCode;
   readonly status: number;
   readonly extra: Record<string, unknown>;
   readonly headers: Record<string, string>;
-  /** INTERIM (errors_legacy.ts): a text outside the catalogue, answered without a code. */
-  readonly legacy: boolean;
-  constructor(readonly code: ErrorCode, options: ErrorOptions = {}) {
-    super(options.message ?? errorText(code, options.params));
+  constructor(code: ErrorCode, options: ErrorOptions = {}) {
+    const text = errorText(code, options.params);
+    super(text);
     this.name = "HttpError";
-    this.status = options.status ?? ERRORS[code].status;
+    // One message, one code: a filled template that spells a text the catalogue names on its own
+    // ("name is required") answers with that entry's code, so the panel translates it the same way.
+    this.code = codeOfText.get(text) ?? code;
+    this.status = options.status ?? ERRORS[this.code].status;
     this.extra = options.extra ?? {};
     this.headers = options.headers ?? {};
-    this.legacy = options.message !== undefined;
+  }
+
+  /** The JSON answer on API paths: `{ "error": text, "code": code, ...extra }`. */
+  body(): Record<string, unknown> {
+    return { error: this.message, code: this.code, ...this.extra };
   }
 }
 

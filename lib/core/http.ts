@@ -127,7 +127,7 @@ function respond(c: Context<AppEnv>, err: HttpError) {
     );
   }
   return c.json(
-    { error: err.message, ...(err.legacy ? {} : { code: err.code }), ...err.extra },
+    err.body(),
     err.status as 400,
   );
 }

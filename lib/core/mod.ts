@@ -7,7 +7,6 @@ export * from "./clock.ts";
 export * from "./config.ts";
 export * from "./db.ts";
 export * from "./errors.ts";
-export * from "./errors_legacy.ts";
 export * from "./health.ts";
 export * from "./http.ts";
 export * from "./i18n.ts";

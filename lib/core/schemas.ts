@@ -5,8 +5,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Env } from "hono";
 import type { AppEnv } from "./app_env.ts";
-import { type ErrorCode, fail, isErrorCode } from "./errors.ts";
-import { legacyHttpError } from "./errors_legacy.ts";
+import { type ErrorCode, type ErrorParams, fail, isErrorCode } from "./errors.ts";
 
 /**
  * The zod message for a rule: the catalogue code itself, which the router's hook turns into the
@@ -14,12 +13,30 @@ import { legacyHttpError } from "./errors_legacy.ts";
  */
 export const issue = (code: ErrorCode): string => code;
 
-/** A failed schema → the catalogue error its first issue names, else 400 with the issue's own text. */
-export function validationError(issues: readonly { message: string }[]) {
-  const message = issues[0]?.message;
-  if (isErrorCode(message)) return fail(message);
-  // INTERIM (errors_legacy.ts): schemas whose messages are still plain text.
-  return message ? legacyHttpError(400, message) : fail("invalid_request");
+/**
+ * Adds a custom zod issue naming a catalogue code and its params (`{field}`, `{max}`) from inside a
+ * `z.preprocess`/`superRefine`; the router's hook answers it. Returns z.NEVER for the caller to return.
+ */
+export function refuseIssue(ctx: { issues: unknown[] }, code: ErrorCode, params?: ErrorParams): never {
+  (ctx.issues as { code: string; message: string; params?: ErrorParams; input: unknown }[]).push({
+    code: "custom",
+    message: code,
+    params,
+    input: undefined,
+  });
+  return z.NEVER;
+}
+
+/**
+ * A failed schema → the catalogue error its first issue names (a custom issue may carry the code's
+ * `params`), else the generic 400.
+ */
+export function validationError(issues: readonly { message: string; params?: unknown }[]) {
+  const first = issues[0];
+  if (first && isErrorCode(first.message)) {
+    return fail(first.message, first.params as ErrorParams | undefined);
+  }
+  return fail("invalid_request");
 }
 
 /**
@@ -66,9 +83,9 @@ const positive = /^(?!0+$)[0-9]{1,9}$/;
 
 /** `page` (default 1) and `limit` (default 50, above 100 clamped to 100); anything else is a 400. */
 export const PageQuery = z.object({
-  page: z.string().regex(positive, "page must be a positive integer").optional()
+  page: z.string().regex(positive, issue("page_invalid")).optional()
     .openapi({ param: { name: "page", in: "query" }, example: "1" }),
-  limit: z.string().regex(positive, "limit must be a positive integer").optional()
+  limit: z.string().regex(positive, issue("limit_invalid")).optional()
     .openapi({ param: { name: "limit", in: "query" }, example: "50" }),
 });
 
@@ -102,9 +119,9 @@ export function parseId(raw: string): number | null {
 }
 
 /** parseId or a 404 with the resource's own message (an id that cannot exist names nothing). */
-export function idOr404(raw: string, code: ErrorCode | string): number {
+export function idOr404(raw: string, code: ErrorCode): number {
   const id = parseId(raw);
-  if (id === null) throw isErrorCode(code) ? fail(code) : legacyHttpError(404, code);
+  if (id === null) throw fail(code);
   return id;
 }
 

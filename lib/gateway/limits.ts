@@ -8,7 +8,6 @@
  */
 import type { Context } from "hono";
 import { type AppDeps, type AppEnv, fail, type SessionUser } from "../core/mod.ts";
-import { legacyHttpError } from "../core/errors_legacy.ts";
 
 type Deps = Pick<AppDeps, "cache" | "config">;
 
@@ -46,8 +45,7 @@ export async function limitUser(deps: Deps, user: SessionUser): Promise<Record<s
   const limit = user.rateLimit;
   if (!limit || limit <= 0) return {};
   const r = await countHit(deps, `rl:proxy:${user.id}`, limit, USER_WINDOW_MS);
-  // INTERIM: the accounts branch owns this text's code (rate_limit_exceeded); fail() it after the merge.
-  if (!r.allowed) throw legacyHttpError(429, "Rate limit exceeded", { limit }, r.headers);
+  if (!r.allowed) throw fail("rate_limit_exceeded", {}, { extra: { limit }, headers: r.headers });
   return r.headers;
 }
 

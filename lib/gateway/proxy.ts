@@ -147,7 +147,7 @@ export async function forward(deps: Deps, caller: Caller, call: UpstreamCall): P
 /** A JSON error response in the contract's shape (built here because proxied responses bypass onError). */
 export function errorResponse(err: HttpError): Response {
   return Response.json(
-    { error: err.message, ...(err.legacy ? {} : { code: err.code }), ...err.extra },
+    err.body(),
     { status: err.status, headers: err.headers },
   );
 }

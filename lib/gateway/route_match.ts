@@ -5,7 +5,6 @@
  * is forwarded. The instances a request names (path, query, body) are checked by access.ts.
  */
 import { fail } from "../core/mod.ts";
-import { legacyHttpError } from "../core/errors_legacy.ts";
 import type { ApiKeyPrincipal } from "../auth/mod.ts";
 import { ENGINE_ROUTES, type EngineRoute, type RouteKind } from "./engine_routes.ts";
 
@@ -87,8 +86,7 @@ const SCOPE_KINDS: Record<ApiKeyPrincipal["scope"], RouteKind[]> = {
 /** An API key's scope check: read = GET/find*, send = also /message/*, full = everything. */
 export function assertScope(key: ApiKeyPrincipal | undefined, kind: RouteKind): void {
   if (key && !SCOPE_KINDS[key.scope].includes(kind)) {
-    // INTERIM: the accounts branch owns this text's code (api_key_scope); fail() it after the merge.
-    throw legacyHttpError(403, "API key scope does not allow this request");
+    throw fail("api_key_scope");
   }
 }
 

@@ -27,8 +27,8 @@ const NAMES = issue("key_instance_names_invalid");
 const LIMIT_REACHED = errorText("key_limit_reached", { max: MAX_ACTIVE_KEYS });
 
 const CreateKeyBody = z.object({
-  name: z.string({ error: issue("key_name_required") }).trim().min(1, issue("key_name_required"))
-    .max(100, issue("key_name_too_long")).openapi({ example: "CRM integration" }),
+  name: z.string({ error: issue("name_required") }).trim().min(1, issue("name_required"))
+    .max(100, issue("name_too_long")).openapi({ example: "CRM integration" }),
   scope: z.enum(["full", "read", "send"], { error: issue("key_scope_invalid") }).default("full")
     .openapi({ description: "full: everything; read: GET-like calls only; send: message sends and reads" }),
   instance_names: z.array(z.string({ error: NAMES }).min(1, NAMES).max(100, NAMES), { error: NAMES })

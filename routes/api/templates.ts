@@ -4,12 +4,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   authErrors,
-  type ErrorCode,
-  type ErrorParams,
   errorResponses,
   fail,
   idOr404,
-  isErrorCode,
   jsonBody,
   jsonContent,
   PageInfo,
@@ -17,7 +14,7 @@ import {
   pageParams,
   PageQuery,
   pathParam,
-  validationError,
+  refuseIssue,
 } from "../../lib/core/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
@@ -35,32 +32,6 @@ import {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-type Ctx = { issues: unknown[] };
-
-/** A custom zod issue naming a catalogue code and its params (`{field}`, `{max}`); see bodyHook. */
-const refuse = (ctx: Ctx, code: ErrorCode, params?: ErrorParams) => {
-  (ctx.issues as { code: string; message: string; params?: ErrorParams; input: unknown }[]).push({
-    code: "custom",
-    message: code,
-    params,
-    input: undefined,
-  });
-  return z.NEVER;
-};
-
-/**
- * The 400 of a refused body: the router's hook reads a bare code, and these messages carry params, so
- * the body routes answer with the first issue's code and params themselves.
- */
-const bodyHook = (
-  result: { success: boolean; error?: { issues: { message: string; params?: unknown }[] } },
-): undefined => {
-  if (result.success || !result.error) return undefined;
-  const first = result.error.issues[0];
-  if (first && isErrorCode(first.message)) throw fail(first.message, first.params as ErrorParams | undefined);
-  throw validationError(result.error.issues);
-};
-
 const nameDoc = z.string().openapi({
   description: `1-${NAME_MAX_BYTES} bytes (UTF-8)`,
   example: "Bienvenida",
@@ -73,13 +44,13 @@ const contentDoc = z.string().openapi({
 /** POST body, checked in the contract's order: missing first, then type, then byte lengths. */
 const CreateTemplateBody = z.preprocess(
   (body, ctx) => {
-    if (!isObject(body)) return refuse(ctx, "invalid_json");
-    if (body.name == null || body.content == null) return refuse(ctx, "template_fields_required");
+    if (!isObject(body)) return refuseIssue(ctx, "invalid_json");
+    if (body.name == null || body.content == null) return refuseIssue(ctx, "template_fields_required");
     for (const field of ["name", "content"] as const) {
       const value = body[field];
-      if (typeof value !== "string") return refuse(ctx, "field_required", { field });
+      if (typeof value !== "string") return refuseIssue(ctx, "field_required", { field });
       const problem = lengthProblem(field, value);
-      if (problem) return refuse(ctx, problem.code, problem.params);
+      if (problem) return refuseIssue(ctx, problem.code, problem.params);
     }
     return body;
   },
@@ -89,15 +60,15 @@ const CreateTemplateBody = z.preprocess(
 /** PUT body: any of the two fields, each held to the create rules. */
 const UpdateTemplateBody = z.preprocess(
   (body, ctx) => {
-    if (!isObject(body)) return refuse(ctx, "invalid_json");
+    if (!isObject(body)) return refuseIssue(ctx, "invalid_json");
     for (const field of ["name", "content"] as const) {
       const value = body[field];
       if (value === undefined) continue;
-      if (typeof value !== "string") return refuse(ctx, "field_not_string", { field });
+      if (typeof value !== "string") return refuseIssue(ctx, "field_not_string", { field });
       const problem = lengthProblem(field, value);
-      if (problem) return refuse(ctx, problem.code, problem.params);
+      if (problem) return refuseIssue(ctx, problem.code, problem.params);
     }
-    if (body.name === undefined && body.content === undefined) return refuse(ctx, "no_fields_to_update");
+    if (body.name === undefined && body.content === undefined) return refuseIssue(ctx, "no_fields_to_update");
     return body;
   },
   z.object({ name: nameDoc.optional(), content: contentDoc.optional() }),
@@ -175,7 +146,6 @@ export function templateRoutes(deps: AppDeps) {
       const row = await createTemplate(sql, c.var.user.id, b.name, b.content);
       return c.json({ template: view(row) }, 201);
     },
-    bodyHook,
   );
 
   app.openapi(
@@ -204,7 +174,6 @@ export function templateRoutes(deps: AppDeps) {
       if (!row) throw fail("template_not_found");
       return c.json({ template: view(row) }, 200);
     },
-    bodyHook,
   );
 
   app.openapi(

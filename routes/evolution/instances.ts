@@ -4,7 +4,6 @@
  * normalised), delete (owner or admin only: grantees may not), connect (re-asserts the gateway webhook).
  */
 import { type AppDeps, fail } from "../../lib/core/mod.ts";
-import { legacyHttpError } from "../../lib/core/errors_legacy.ts";
 import {
   deleteInstanceRow,
   type EngineAnswer,
@@ -68,8 +67,7 @@ export async function createInstance(deps: AppDeps, c: EvoContext, req: RequestB
   const name = validateInstanceName(fields.instanceName);
   if (fields.integration === "TELEGRAM") throw fail("telegram_unsupported");
   if (key && (key.scope !== "full" || (key.instanceNames && !key.instanceNames.includes(name)))) {
-    // INTERIM: the accounts branch owns this text's code (api_key_scope); fail() it after the merge.
-    throw legacyHttpError(403, "API key scope does not allow this request");
+    throw fail("api_key_scope");
   }
   const body = user.role === "admin"
     ? { ...fields }
@@ -82,8 +80,7 @@ export async function createInstance(deps: AppDeps, c: EvoContext, req: RequestB
     if (reserved.reason === "limit") {
       throw fail("instance_limit", {}, { extra: { current: reserved.current, max: reserved.max } });
     }
-    // INTERIM: the accounts branch owns this text's code (invalid_session); fail() it after the merge.
-    throw legacyHttpError(401, "Invalid or expired session token");
+    throw fail("invalid_session");
   }
   await forgetInstanceAccess(deps, user.id);
   let answer: EngineAnswer;

@@ -5,7 +5,6 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { type AppDeps, fail } from "../../lib/core/mod.ts";
-import { legacyHttpError } from "../../lib/core/errors_legacy.ts";
 import {
   ADMIN_AREAS,
   assertReachable,
@@ -59,8 +58,7 @@ function route(deps: AppDeps) {
     const raw = () => {
       if (!admin) throw unknownShape();
       if (key && (key.scope !== "full" || key.instanceNames)) {
-        // INTERIM: the accounts branch owns this text's code (api_key_scope); fail() it after the merge.
-        throw legacyHttpError(403, "API key scope does not allow this request");
+        throw fail("api_key_scope");
       }
       return forwardAndRecord(deps, c, {
         method: c.req.method,
@@ -70,8 +68,7 @@ function route(deps: AppDeps) {
     };
     if (segments && ADMIN_AREAS.has(segments[0].toLowerCase()) && !admin) {
       if (segments[0].toLowerCase() === "manager") throw fail("manager_admin_required");
-      // INTERIM: the accounts branch owns this text's code (admin_required); fail() it after the merge.
-      throw legacyHttpError(403, "Admin access required");
+      throw fail("admin_required");
     }
     const match = segments ? matchEngineRoute(c.req.method, segments) : null;
     if (!match) return await raw();

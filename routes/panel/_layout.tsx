@@ -6,8 +6,16 @@ import { AuthShell } from "../../components/AuthShell.tsx";
 import type { IconName } from "../../components/Icon.tsx";
 import type { NavSection } from "../../components/SideNav.tsx";
 import { isTheme, THEME_COOKIE } from "../../islands/ThemeToggle.tsx";
-import { type AppDeps, type AppEnv, type MessageKey, readCookie, t, VERSION } from "../../lib/core/mod.ts";
-import type { PageAccess } from "./_middleware.ts";
+import {
+  type AppDeps,
+  type AppEnv,
+  type AuthEnv,
+  fail,
+  type MessageKey,
+  readCookie,
+  t,
+  VERSION,
+} from "../../lib/core/mod.ts";
 import { assetHref } from "./static.ts";
 
 /** Sidebar groups, in order; a page names the one it belongs to. */
@@ -22,20 +30,28 @@ export type NavSectionId = typeof SECTIONS[number]["id"];
  * One panel page: its URL, who may see it, title, optional sidebar entry and body. The sidebar is built
  * from the page list, so a page and its navigation entry are declared together.
  */
-export interface PanelPage {
+interface PageBase {
   /** Below /panel; "/" is the panel home. */
   path: string;
-  /** Default "user": any signed-in account. Admin pages are also hidden from other users' sidebars. */
-  access?: PageAccess;
   /** "auth" = the centred card of the login screens, without sidebar; default "app". */
   layout?: "app" | "auth";
   title: MessageKey;
   /** Shown under the title on "auth" pages. */
   subtitle?: MessageKey;
   nav?: { label: MessageKey; icon: IconName; section?: NavSectionId };
-  /** The content inside <main>; may throw HttpError like any handler. */
-  render(c: Context<AppEnv>, deps: AppDeps): VNode | Promise<VNode>;
 }
+
+/**
+ * `render` is the content inside <main> and may throw HttpError like any handler. Signed-in pages
+ * (access "user", the default, or "admin", also hidden from other users' sidebars) render behind the
+ * page guard, so their context has the user; public pages may have none.
+ */
+export type PanelPage =
+  & PageBase
+  & (
+    | { access: "public"; render(c: Context<AppEnv>, deps: AppDeps): VNode | Promise<VNode> }
+    | { access?: "user" | "admin"; render(c: Context<AuthEnv>, deps: AppDeps): VNode | Promise<VNode> }
+  );
 
 /** Identity helper so page modules get the PanelPage type checked at the definition. */
 export const definePage = (page: PanelPage): PanelPage => page;
@@ -47,6 +63,13 @@ const RESOURCES: { href: string; label: MessageKey; icon: IconName }[] = [
   { href: "/api/docs", label: "nav.apiDocs", icon: "book" },
 ];
 
+/** A page's content; a signed-in page gets the typed context its guard (requireAccess) guarantees. */
+function renderBody(c: Context<AppEnv>, page: PanelPage, deps: AppDeps) {
+  if (page.access === "public") return page.render(c, deps);
+  if (!c.get("user")) throw fail("invalid_session");
+  return page.render(c as unknown as Context<AuthEnv>, deps);
+}
+
 /** Returns the function that renders a page inside its shell for the current request. */
 export function pageRenderer(deps: AppDeps, pages: PanelPage[]) {
   const href = assetHref();
@@ -56,7 +79,7 @@ export function pageRenderer(deps: AppDeps, pages: PanelPage[]) {
     const theme = isTheme(cookie) ? cookie : "system";
     const user = c.get("user");
     const url = new URL(c.req.url);
-    const body = await page.render(c, deps);
+    const body = await renderBody(c, page, deps);
     const [css, js, icon] = await Promise.all(["app.css", "js/client.js", "logo.svg"].map(href));
     const common = {
       locale,

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { type AppDeps, type AppEnv, forbidden } from "../../lib/core/mod.ts";
+import { type AppDeps, type AppEnv, fail } from "../../lib/core/mod.ts";
 import { readSessionCookie, resolveCredential } from "../../lib/auth/mod.ts";
 import { safeReturnPath } from "./preferences.ts";
 
@@ -48,7 +48,7 @@ export function requireAccess(
   access: PageAccess,
   pagePath: string,
   onForbidden: (c: Context<AppEnv>) => Response | Promise<Response> = () => {
-    throw forbidden("Admin access required");
+    throw fail("admin_required");
   },
 ): MiddlewareHandler<AppEnv> {
   const url = `/panel${pagePath}`;

@@ -1,7 +1,6 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
 import { keyStatus, listApiKeys } from "../../lib/accounts/mod.ts";
-import { signedInUser } from "../../lib/auth/mod.ts";
 import { t } from "../../lib/core/mod.ts";
 import { reachableInstanceNames } from "../../lib/gateway/mod.ts";
 import { definePage } from "./_layout.tsx";
@@ -14,7 +13,7 @@ export const apiKeysPage = definePage({
   nav: { label: "nav.apiKeys", icon: "key", section: "account" },
   async render(c, deps) {
     const l = c.get("locale");
-    const user = signedInUser(c);
+    const user = c.var.user;
     const now = deps.clock.now();
     const [rows, instances] = await Promise.all([
       listApiKeys(deps.sql, user.id),

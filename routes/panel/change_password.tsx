@@ -1,5 +1,4 @@
 import { Island } from "../../components/Island.tsx";
-import { signedInUser } from "../../lib/auth/mod.ts";
 import { definePage } from "./_layout.tsx";
 import { safeNext } from "./_middleware.ts";
 
@@ -18,7 +17,7 @@ export const changePasswordPage = definePage({
         name="ChangePasswordForm"
         props={{
           locale: c.get("locale"),
-          username: signedInUser(c).username,
+          username: c.var.user.username,
           forced: true,
           next: safeNext(c.req.query("next"), new URL(c.req.url).origin) ?? undefined,
         }}

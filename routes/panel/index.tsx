@@ -22,7 +22,7 @@ export const overviewPage = definePage({
     const sandbox = Boolean(deps.sandboxUrl);
     return (
       <>
-        <p class="greeting">{t(l, "overview.welcome", { username: c.get("user")?.username ?? "" })}</p>
+        <p class="greeting">{t(l, "overview.welcome", { username: c.var.user.username })}</p>
         <PageHead title={t(l, "overview.title")} lead={t(l, "overview.intro")} />
         <section class="card-grid" aria-label={t(l, "overview.title")}>
           <StatCard

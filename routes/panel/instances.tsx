@@ -2,7 +2,6 @@ import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
 import { t } from "../../lib/core/mod.ts";
 import { instanceAllowance, panelInstances } from "../../lib/gateway/mod.ts";
-import { panelUser } from "./_data.ts";
 import { definePage } from "./_layout.tsx";
 
 /** `/panel/instances`: the user's WhatsApp instances: state, connect (QR or code), stats, delete. */
@@ -12,7 +11,7 @@ export const instancesPage = definePage({
   nav: { label: "nav.instances", icon: "server" },
   async render(c, deps) {
     const l = c.get("locale");
-    const user = panelUser(c);
+    const user = c.var.user;
     const [instances, allowance] = await Promise.all([
       panelInstances(deps.sql, user),
       instanceAllowance(deps.sql, user.id),

@@ -3,7 +3,7 @@ import { PageHead } from "../../components/PageHead.tsx";
 import { pageInfo, type Sql, t } from "../../lib/core/mod.ts";
 import { panelInstances } from "../../lib/gateway/mod.ts";
 import { listTemplates, messageLogPage } from "../../lib/messaging/mod.ts";
-import { asJson, panelUser } from "./_data.ts";
+import { asJson } from "./_data.ts";
 import { definePage } from "./_layout.tsx";
 
 const HISTORY_LIMIT = 20;
@@ -21,7 +21,7 @@ export const messagesPage = definePage({
   nav: { label: "nav.messages", icon: "chat" },
   async render(c, deps) {
     const l = c.get("locale");
-    const user = panelUser(c);
+    const user = c.var.user;
     const [instances, { templates }, history] = await Promise.all([
       panelInstances(deps.sql, user),
       listTemplates(deps.sql, user.id, 100, 0),

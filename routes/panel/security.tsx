@@ -1,6 +1,6 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
-import { signedInUser, twoFactorEnabled } from "../../lib/auth/mod.ts";
+import { twoFactorEnabled } from "../../lib/auth/mod.ts";
 import { t } from "../../lib/core/mod.ts";
 import { definePage } from "./_layout.tsx";
 
@@ -11,7 +11,7 @@ export const securityPage = definePage({
   nav: { label: "nav.security", icon: "shield", section: "account" },
   async render(c, deps) {
     const l = c.get("locale");
-    const user = signedInUser(c);
+    const user = c.var.user;
     // The same state the 2FA routes check.
     const enabled = await twoFactorEnabled(deps.sql, user.id);
     return (

@@ -1,7 +1,6 @@
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
 import { listOwnSessions } from "../../lib/accounts/mod.ts";
-import { signedInUser } from "../../lib/auth/mod.ts";
 import { t } from "../../lib/core/mod.ts";
 import { definePage } from "./_layout.tsx";
 
@@ -14,7 +13,7 @@ export const sessionsPage = definePage({
     const l = c.get("locale");
     const currentId = c.get("sessionId");
     // The same rows GET /api/sessions answers.
-    const rows = await listOwnSessions(deps.sql, signedInUser(c).id, new Date(deps.clock.now()));
+    const rows = await listOwnSessions(deps.sql, c.var.user.id, new Date(deps.clock.now()));
     const sessions = rows.map((r) => ({
       id: r.id,
       ip_address: r.ip_address,

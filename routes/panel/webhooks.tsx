@@ -3,7 +3,7 @@ import { PageHead } from "../../components/PageHead.tsx";
 import { t } from "../../lib/core/mod.ts";
 import { panelInstances } from "../../lib/gateway/mod.ts";
 import { listWebhooks, WEBHOOK_EVENTS, webhookView } from "../../lib/webhooks/mod.ts";
-import { asJson, panelUser } from "./_data.ts";
+import { asJson } from "./_data.ts";
 import { definePage } from "./_layout.tsx";
 
 /** `/panel/webhooks`: the user's webhooks (signed deliveries of engine events), with their delivery log. */
@@ -13,7 +13,7 @@ export const webhooksPage = definePage({
   nav: { label: "nav.webhooks", icon: "bolt" },
   async render(c, deps) {
     const l = c.get("locale");
-    const user = panelUser(c);
+    const user = c.var.user;
     const [rows, instances] = await Promise.all([
       listWebhooks(deps.sql, user.id),
       panelInstances(deps.sql, user),

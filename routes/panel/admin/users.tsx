@@ -2,7 +2,6 @@ import { Island } from "../../../components/Island.tsx";
 import { PageHead } from "../../../components/PageHead.tsx";
 import { t } from "../../../lib/core/mod.ts";
 import { listUsers } from "../../../lib/accounts/mod.ts";
-import { signedInUser } from "../../../lib/auth/mod.ts";
 import { definePage } from "../_layout.tsx";
 import { asJson, pageQuery } from "../_data.ts";
 
@@ -28,7 +27,7 @@ export const usersPage = definePage({
         <PageHead title={t(l, "users.title")} lead={t(l, "users.intro")} />
         <Island
           name="UsersAdmin"
-          props={{ locale: l, currentUserId: signedInUser(c).id, search, initial }}
+          props={{ locale: l, currentUserId: c.var.user.id, search, initial }}
         />
       </>
     );
