@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.notFound(notFoundHandler);
 
   app.get("/", (c) => c.redirect("/panel/", 302));
-  app.route("/", healthRoutes(deps));
+  app.route("/health", healthRoutes(deps));
   // /api/auth mixes public and authenticated routes: each authenticated one names its middleware.
   app.route("/api/auth", loginRoutes(deps));
   app.route("/api/auth", recoveryRoutes(deps));
@@ -81,6 +81,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/admin/engine", adminEngineRoutes(deps));
   // Last before the docs: the engine proxy only claims engine path prefixes nothing above answered.
   app.route("/", evolutionRoutes(deps));
-  app.route("/", apiDocsRoutes(app, VERSION));
+  app.route("/api", apiDocsRoutes(app, VERSION));
   return app;
 }

@@ -10,7 +10,7 @@ const Health = z.object({
 
 const route = createRoute({
   method: "get",
-  path: "/health",
+  path: "/",
   tags: ["Public"],
   summary: "Liveness and database reachability",
   responses: {
@@ -19,7 +19,7 @@ const route = createRoute({
   },
 });
 
-/** `GET /health` (any method answers, as in TAGUATO-SEND): runs `SELECT 1` against PostgreSQL. */
+/** `GET /health`, mounted there (any method answers, as in TAGUATO-SEND): runs `SELECT 1` against PostgreSQL. */
 export function healthRoutes({ sql }: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const handler = async (c: Context<AppEnv>) => {
@@ -31,6 +31,6 @@ export function healthRoutes({ sql }: AppDeps) {
       );
   };
   app.openapi(route, handler);
-  app.all("/health", handler);
+  app.all("/", handler);
   return app;
 }

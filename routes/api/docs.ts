@@ -11,7 +11,7 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * `/api/openapi.json` (generated from the zod schemas of every mounted route) and `/api/docs`, an
+ * Mounted at /api: `/api/openapi.json` (generated from the zod schemas of every mounted route) and `/api/docs`, an
  * interactive page whose Swagger UI assets are served from the installed package, not a CDN.
  */
 export function apiDocsRoutes(root: OpenAPIHono<AppEnv>, version: string) {
@@ -22,7 +22,7 @@ export function apiDocsRoutes(root: OpenAPIHono<AppEnv>, version: string) {
     name: "apikey",
     description: "A session token from POST /api/auth/login, or an API key",
   });
-  app.get("/api/openapi.json", (c) =>
+  app.get("/openapi.json", (c) =>
     c.json(root.getOpenAPI31Document({
       openapi: "3.1.0",
       info: {
@@ -33,11 +33,11 @@ export function apiDocsRoutes(root: OpenAPIHono<AppEnv>, version: string) {
       },
     })));
   app.get(
-    "/api/docs",
+    "/docs",
     swaggerUI({ url: "/api/openapi.json", baseUrl: "/api/docs/assets", version: undefined }),
   );
   const dir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
-  app.get("/api/docs/assets/swagger-ui-dist/:file", async (c) => {
+  app.get("/docs/assets/swagger-ui-dist/:file", async (c) => {
     const file = c.req.param("file");
     if (!ASSETS.has(file)) return c.notFound();
     const body = await Deno.readFile(join(dir, file));
