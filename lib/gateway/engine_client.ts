@@ -432,8 +432,6 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
     request,
     /** `GET /`: liveness and version. */
     root: (opts?: CallOptions) => call(RootSchema, "GET", "/", undefined, opts),
-    /** The engine's version string, e.g. "2.3.7". */
-    version: async (opts?: CallOptions) => (await call(RootSchema, "GET", "/", undefined, opts)).version,
     /** `POST /instance/create` (global key only). */
     createInstance: (input: CreateInstanceInput, opts?: CallOptions) =>
       call(CreateInstanceResponseSchema, "POST", "/instance/create", {

@@ -31,7 +31,7 @@ async function failure(promise: Promise<unknown>, kind: EvolutionErrorKind): Pro
 Deno.test("the client drives an instance from create to delete with typed answers", async () => {
   await using t = await setup();
   const evo = createEvolutionClient({ baseUrl: t.sandbox.url + "/", apiKey: KEY });
-  assertEquals(await evo.version(), "2.3.7");
+  assertEquals((await evo.root()).version, "2.3.7");
   const created = await evo.createInstance({ instanceName: "acme" });
   assertEquals([created.instance.status, typeof created.hash], ["close", "string"]);
   const qr = await evo.connect("acme");
