@@ -2,10 +2,10 @@
  * The one set of building blocks for JSON route modules: the router with the 400 hook, the error body,
  * request/response wrappers for `createRoute`, validated pagination and numeric path ids.
  */
-import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import type { Env } from "hono";
 import type { AppEnv } from "./app_env.ts";
-import { type ErrorCode, type ErrorParams, fail, isErrorCode } from "./errors.ts";
+import { type ErrorCode, type ErrorParams, errorText, fail, isErrorCode } from "./errors.ts";
 
 /**
  * The zod message for a rule: the catalogue code itself, which the router's hook turns into the
@@ -71,12 +71,47 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
 });
 
-/** The standard 401/403 answers of an authenticated (and optionally admin-only) route. */
-export const authErrors = (admin: boolean) =>
-  errorResponses({
-    401: "Missing apikey header / Invalid or expired session token",
-    403: admin ? "Account is disabled / Admin access required" : "Account is disabled",
-  });
+/** The catalogue texts of several codes as one error description ("Template not found / …"). */
+export const errorTexts = (...codes: ErrorCode[]) => codes.map((code) => errorText(code)).join(" / ");
+
+/** The standard 401/403 descriptions of an authenticated (and optionally admin-only) route. */
+const authErrorTexts = (admin: boolean) => ({
+  401: "Missing apikey header / Invalid or expired session token",
+  403: admin ? "Account is disabled / Admin access required" : "Account is disabled",
+});
+
+/** A route as an area declares it: no tags or security (the area adds them), errors as descriptions. */
+export type AreaRoute = Omit<RouteConfig, "tags" | "security"> & {
+  /** Documented error answers by status, over the area's own (`{ 404: errorText("user_not_found") }`). */
+  errors?: Record<number, string>;
+};
+
+/**
+ * The `createRoute` of one documented area: every route gets the area's tag and, unless the area is
+ * public, the `apikey` security and the standard 401/403 answers (admin-only: "Admin access required").
+ * `errors` replaces those defaults for an area whose middleware answers otherwise (/api/auth). A route's
+ * `errors` and `responses` override the area's entries of the same status.
+ */
+export function routeDocs(
+  area: { tag: string; admin?: boolean; public?: boolean; errors?: Record<number, string> },
+) {
+  const tags = [area.tag];
+  const security = area.public ? undefined : [{ apikey: [] }];
+  const areaErrors = area.errors ?? (area.public ? {} : authErrorTexts(area.admin ?? false));
+  // Typed as the route's own responses: handlers throw their errors (the mapper answers them), so only
+  // the declared success answers constrain what a handler may return with `c.json`.
+  return <P extends string, R extends AreaRoute & { path: P }>(route: R): Omit<R, "errors"> => {
+    const { method, path, errors, responses, ...rest } = route;
+    return createRoute({
+      method,
+      path,
+      tags,
+      ...(security && { security }),
+      ...rest,
+      responses: { ...errorResponses({ ...areaErrors, ...errors }), ...responses },
+    }) as unknown as Omit<R, "errors">;
+  };
+}
 
 export const MAX_PAGE_LIMIT = 100;
 const positive = /^(?!0+$)[0-9]{1,9}$/;
@@ -135,3 +170,6 @@ export const requiredString = (code: ErrorCode, max = 1024) =>
 /** A path parameter documented for OpenAPI. */
 export const pathParam = (name: string, example: string) =>
   z.string().openapi({ param: { name, in: "path" }, example });
+
+/** The `{id}` path parameters of a route on one row. */
+export const idPath = (example: string) => z.object({ id: pathParam("id", example) });

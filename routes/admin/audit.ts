@@ -1,19 +1,18 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  authErrors,
   type ErrorCode,
-  errorResponses,
   errorText,
   fail,
   idOr404,
+  idPath,
   issue,
   jsonContent,
   PageInfo,
   pageInfo,
   pageParams,
   PageQuery,
-  pathParam,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import { findAuditEntry, listAudit, parseIsoInstant } from "../../lib/accounts/mod.ts";
 import { adminRouter } from "./_middleware.ts";
@@ -45,8 +44,7 @@ const AuditEntry = z.object({
   created_at: z.string(),
 }).openapi("AuditEntry");
 
-const tags = ["Admin - Audit"];
-const security = [{ apikey: [] }];
+const route = routeDocs({ tag: "Admin - Audit", admin: true });
 
 /** `GET /admin/audit` (filtered, paginated, newest first) and `GET /admin/audit/{id}`, mounted at /admin/audit. */
 export function adminAuditRoutes(deps: AppDeps) {
@@ -54,20 +52,17 @@ export function adminAuditRoutes(deps: AppDeps) {
   const app = adminRouter(deps);
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/",
-      tags,
-      security,
       summary: "Audit log, newest first",
       description: "Filters are exact matches and combine with AND; dates are inclusive bounds " +
         "(a bare date_to covers that whole day; zone-less values are UTC).",
       request: { query: AuditQuery },
       responses: {
         200: jsonContent(z.object({ logs: z.array(AuditEntry), ...PageInfo }), "One page of entries"),
-        ...errorResponses({ 400: "Invalid filter or page" }),
-        ...authErrors(true),
       },
+      errors: { 400: "Invalid filter or page" },
     }),
     async (c) => {
       const q = c.req.valid("query");
@@ -89,18 +84,13 @@ export function adminAuditRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/{id}",
-      tags,
-      security,
       summary: "One audit entry",
-      request: { params: z.object({ id: pathParam("id", "42") }) },
-      responses: {
-        200: jsonContent(z.object({ log: AuditEntry }), "The entry"),
-        ...errorResponses({ 404: errorText("audit_not_found") }),
-        ...authErrors(true),
-      },
+      request: { params: idPath("42") },
+      responses: { 200: jsonContent(z.object({ log: AuditEntry }), "The entry") },
+      errors: { 404: errorText("audit_not_found") },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "audit_not_found");

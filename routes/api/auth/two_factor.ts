@@ -1,16 +1,17 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import QRCode from "qrcode";
 import {
   type AppDeps,
   type AuthEnv,
   createRouter,
-  errorResponses,
   errorText,
+  errorTexts,
   fail,
   issue,
   jsonBody,
   jsonContent,
   requiredString,
+  routeDocs,
   timingSafeEqual,
 } from "../../../lib/core/mod.ts";
 import {
@@ -30,14 +31,15 @@ import {
   verifyTotp,
   verifyUserTotp,
 } from "../../../lib/auth/mod.ts";
-import { auditFor, authMiddleware, security, tags } from "./_middleware.ts";
+import { auditFor, AUTH_TAG, authMiddleware } from "./_middleware.ts";
 
-const CODE_ERRORS = (["code_required", "tfa_not_enabled", "invalid_code"] as const)
-  .map((code) => errorText(code)).join(" / ");
-const AUTH = {
-  401: errorText("unauthorized"),
-  403: `${errorText("account_disabled")} / ${errorText("session_required")}`,
-};
+const CODE_ERRORS = errorTexts("code_required", "tfa_not_enabled", "invalid_code");
+const TOO_MANY = errorText("tfa_too_many_codes");
+// Every route is for login sessions only, and answers a bad credential with "Unauthorized".
+const route = routeDocs({
+  tag: AUTH_TAG,
+  errors: { 401: errorText("unauthorized"), 403: errorTexts("account_disabled", "session_required") },
+});
 const present = (v: unknown) => v !== undefined && v !== null && v !== "";
 
 const Setup = z.object({ secret: z.string(), otpauth_uri: z.string(), qr: z.string() }).openapi("TotpSetup");
@@ -64,17 +66,13 @@ export function twoFactorRoutes(deps: AppDeps) {
   };
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/setup",
-      tags,
-      security,
       summary: "Start 2FA setup: a new secret, its otpauth URI and a QR code (valid 10 minutes)",
       middleware: sessionOnly,
-      responses: {
-        200: jsonContent(Setup, "The secret to add to an authenticator app"),
-        ...errorResponses({ 400: errorText("tfa_already_enabled"), ...AUTH }),
-      },
+      responses: { 200: jsonContent(Setup, "The secret to add to an authenticator app") },
+      errors: { 400: errorText("tfa_already_enabled") },
     }),
     async (c) => {
       const user = c.var.user;
@@ -90,26 +88,20 @@ export function twoFactorRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/enable",
-      tags,
-      security,
       summary: "Confirm the pending secret with a code; returns 10 one-time recovery codes",
       middleware: sessionOnly,
       request: { body: jsonBody(EnableBody) },
-      responses: {
-        200: jsonContent(Codes, "Two-factor authentication enabled"),
-        ...errorResponses({
-          400: ([
-            "tfa_secret_code_required",
-            "tfa_already_enabled",
-            "tfa_no_pending",
-            "tfa_bad_enable_code",
-          ] as const)
-            .map((code) => errorText(code)).join(" / "),
-          ...AUTH,
-        }),
+      responses: { 200: jsonContent(Codes, "Two-factor authentication enabled") },
+      errors: {
+        400: errorTexts(
+          "tfa_secret_code_required",
+          "tfa_already_enabled",
+          "tfa_no_pending",
+          "tfa_bad_enable_code",
+        ),
       },
     }),
     async (c) => {
@@ -132,18 +124,16 @@ export function twoFactorRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/disable",
-      tags,
-      security,
       summary: "Turn 2FA off with a current code or a recovery code",
       middleware: sessionOnly,
       request: { body: jsonBody(CodeBody) },
       responses: {
         200: jsonContent(z.object({ message: z.string() }), "Two-factor authentication disabled"),
-        ...errorResponses({ 400: CODE_ERRORS, ...AUTH, 429: errorText("tfa_too_many_codes") }),
       },
+      errors: { 400: CODE_ERRORS, 429: TOO_MANY },
     }),
     async (c) => {
       const user = c.var.user;
@@ -169,18 +159,14 @@ export function twoFactorRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/recovery-codes",
-      tags,
-      security,
       summary: "Replace the recovery codes (needs a current authenticator code)",
       middleware: sessionOnly,
       request: { body: jsonBody(CodeBody) },
-      responses: {
-        200: jsonContent(Codes, "New recovery codes; the old ones stop working"),
-        ...errorResponses({ 400: CODE_ERRORS, ...AUTH, 429: errorText("tfa_too_many_codes") }),
-      },
+      responses: { 200: jsonContent(Codes, "New recovery codes; the old ones stop working") },
+      errors: { 400: CODE_ERRORS, 429: TOO_MANY },
     }),
     async (c) => {
       const user = c.var.user;
