@@ -58,10 +58,22 @@ export const jsonContent = <T extends z.ZodType>(schema: T, description: string)
   content: { "application/json": { schema } },
 });
 
-/** Documented error answers, e.g. `errorResponses({ 400: "Validation failed", 404: "User not found" })`. */
-export function errorResponses(codes: Record<number, string>) {
+/**
+ * A documented error answer: the catalogue codes it may carry (described by their texts, joined with
+ * " / "), or a free description where no list of codes says it ("Validation failed").
+ */
+export type ErrorDoc = readonly ErrorCode[] | string;
+
+/** The catalogue texts of several codes as one error description ("Template not found / …"). */
+export const errorTexts = (codes: readonly ErrorCode[]) => codes.map((code) => errorText(code)).join(" / ");
+
+/** Documented error answers, e.g. `errorResponses({ 400: "Validation failed", 404: ["user_not_found"] })`. */
+export function errorResponses(docs: Record<number, ErrorDoc>) {
   return Object.fromEntries(
-    Object.entries(codes).map(([code, description]) => [code, jsonContent(ErrorBody, description)]),
+    Object.entries(docs).map(([status, doc]) => [
+      status,
+      jsonContent(ErrorBody, typeof doc === "string" ? doc : errorTexts(doc)),
+    ]),
   );
 }
 
@@ -71,19 +83,16 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
 });
 
-/** The catalogue texts of several codes as one error description ("Template not found / …"). */
-export const errorTexts = (...codes: ErrorCode[]) => codes.map((code) => errorText(code)).join(" / ");
-
-/** The standard 401/403 descriptions of an authenticated (and optionally admin-only) route. */
-const authErrorTexts = (admin: boolean) => ({
-  401: "Missing apikey header / Invalid or expired session token",
-  403: admin ? "Account is disabled / Admin access required" : "Account is disabled",
+/** The standard 401/403 answers of an authenticated (and optionally admin-only) route. */
+const authErrorDocs = (admin: boolean): Record<number, ErrorDoc> => ({
+  401: ["missing_apikey", "invalid_session"],
+  403: admin ? ["account_disabled", "admin_required"] : ["account_disabled"],
 });
 
-/** A route as an area declares it: no tags or security (the area adds them), errors as descriptions. */
+/** A route as an area declares it: no tags or security (the area adds them), errors by status. */
 export type AreaRoute = Omit<RouteConfig, "tags" | "security"> & {
-  /** Documented error answers by status, over the area's own (`{ 404: errorText("user_not_found") }`). */
-  errors?: Record<number, string>;
+  /** Documented error answers by status, over the area's own (`{ 404: ["user_not_found"] }`). */
+  errors?: Record<number, ErrorDoc>;
 };
 
 /**
@@ -93,11 +102,11 @@ export type AreaRoute = Omit<RouteConfig, "tags" | "security"> & {
  * `errors` and `responses` override the area's entries of the same status.
  */
 export function routeDocs(
-  area: { tag: string; admin?: boolean; public?: boolean; errors?: Record<number, string> },
+  area: { tag: string; admin?: boolean; public?: boolean; errors?: Record<number, ErrorDoc> },
 ) {
   const tags = [area.tag];
   const security = area.public ? undefined : [{ apikey: [] }];
-  const areaErrors = area.errors ?? (area.public ? {} : authErrorTexts(area.admin ?? false));
+  const areaErrors = area.errors ?? (area.public ? {} : authErrorDocs(area.admin ?? false));
   // Typed as the route's own responses: handlers throw their errors (the mapper answers them), so only
   // the declared success answers constrain what a handler may return with `c.json`.
   return <P extends string, R extends AreaRoute & { path: P }>(route: R): Omit<R, "errors"> => {

@@ -2,7 +2,6 @@ import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   type ErrorCode,
-  errorText,
   fail,
   idOr404,
   idPath,
@@ -90,7 +89,7 @@ export function adminAuditRoutes(deps: AppDeps) {
       summary: "One audit entry",
       request: { params: idPath("42") },
       responses: { 200: jsonContent(z.object({ log: AuditEntry }), "The entry") },
-      errors: { 404: errorText("audit_not_found") },
+      errors: { 404: ["audit_not_found"] },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "audit_not_found");

@@ -1,8 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  errorText,
-  errorTexts,
   fail,
   issue,
   jsonBody,
@@ -72,9 +70,9 @@ export function adminInstanceRoutes(deps: AppDeps) {
       request: { params: z.object({ name: pathParam("name", "sales-bot") }), body: jsonBody(GrantBody) },
       responses: { 201: jsonContent(GrantAnswer, "Access granted") },
       errors: {
-        400: errorTexts("user_id_required", "user_id_invalid", "grant_owner"),
-        404: errorTexts("instance_not_found", "grant_target_not_found"),
-        409: errorText("grant_exists"),
+        400: ["user_id_required", "user_id_invalid", "grant_owner"],
+        404: ["instance_not_found", "grant_target_not_found"],
+        409: ["grant_exists"],
       },
     }),
     async (c) => {
@@ -100,7 +98,7 @@ export function adminInstanceRoutes(deps: AppDeps) {
         params: z.object({ name: pathParam("name", "sales-bot"), uid: pathParam("uid", "7") }),
       },
       responses: { 200: jsonContent(GrantAnswer, "Access revoked") },
-      errors: { 404: errorText("grant_not_found") },
+      errors: { 404: ["grant_not_found"] },
     }),
     async (c) => {
       const { name, uid } = c.req.valid("param");

@@ -1,8 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  errorText,
-  errorTexts,
   fail,
   idOr404,
   idPath,
@@ -43,7 +41,7 @@ export function adminSessionRoutes(deps: AppDeps) {
       responses: {
         200: jsonContent(z.object({ sessions: z.array(AdminSession), ...PageInfo }), "One page of sessions"),
       },
-      errors: { 400: errorTexts("page_invalid", "limit_invalid") },
+      errors: { 400: ["page_invalid", "limit_invalid"] },
     }),
     async (c) => {
       const q = c.req.valid("query");
@@ -72,7 +70,7 @@ export function adminSessionRoutes(deps: AppDeps) {
           "Revoked",
         ),
       },
-      errors: { 404: errorText("session_not_found") },
+      errors: { 404: ["session_not_found"] },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "session_not_found");

@@ -3,8 +3,6 @@ import {
   type AppDeps,
   type AuthEnv,
   createRouter,
-  errorText,
-  errorTexts,
   fail,
   idOr404,
   idPath,
@@ -48,9 +46,9 @@ export function adminUserSecurityRoutes(deps: AppDeps) {
         200: jsonContent(Message, "Reset email sent to user"),
       },
       errors: {
-        400: errorTexts("user_no_email", "smtp_not_configured"),
-        404: errorText("user_not_found"),
-        500: errorText("reset_email_failed"),
+        400: ["user_no_email", "smtp_not_configured"],
+        404: ["user_not_found"],
+        500: ["reset_email_failed"],
       },
     }),
     async (c) => {
@@ -94,7 +92,7 @@ export function adminUserSecurityRoutes(deps: AppDeps) {
       responses: {
         200: jsonContent(Message, "Two-factor authentication reset"),
       },
-      errors: { 400: errorText("tfa_not_enabled"), 404: errorText("user_not_found") },
+      errors: { 400: ["tfa_not_enabled"], 404: ["user_not_found"] },
     }),
     async (c) => {
       const me = c.var.user;

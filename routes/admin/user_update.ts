@@ -3,7 +3,6 @@ import {
   type AppDeps,
   type AuthEnv,
   createRouter,
-  errorText,
   errorTexts,
   fail,
   idOr404,
@@ -62,9 +61,14 @@ export function adminUserUpdateRoutes(deps: AppDeps) {
       responses: { 200: jsonContent(z.object({ user: UserSchema }), "The updated user") },
       errors: {
         400: "Validation failed / " +
-          errorTexts("no_fields_to_update", "cannot_change_own_role", "cannot_deactivate_self", "last_admin"),
-        404: errorText("user_not_found"),
-        409: errorText("email_taken"),
+          errorTexts([
+            "no_fields_to_update",
+            "cannot_change_own_role",
+            "cannot_deactivate_self",
+            "last_admin",
+          ]),
+        404: ["user_not_found"],
+        409: ["email_taken"],
       },
     }),
     async (c) => {

@@ -1,8 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  errorText,
-  errorTexts,
   fail,
   idOr404,
   idPath,
@@ -57,7 +55,7 @@ export function adminUserRoutes(deps: AppDeps) {
       responses: {
         201: jsonContent(z.object({ user: UserSchema }), "The new user (must change the password at login)"),
       },
-      errors: { 400: "Validation failed", 409: errorTexts("username_taken", "email_taken") },
+      errors: { 400: "Validation failed", 409: ["username_taken", "email_taken"] },
     }),
     async (c) => {
       const me = c.var.user;
@@ -105,7 +103,7 @@ export function adminUserRoutes(deps: AppDeps) {
       responses: {
         200: jsonContent(z.object({ users: z.array(UserSchema), ...PageInfo }), "One page of users"),
       },
-      errors: { 400: errorTexts("page_invalid", "limit_invalid") },
+      errors: { 400: ["page_invalid", "limit_invalid"] },
     }),
     async (c) => {
       const q = c.req.valid("query");
@@ -122,7 +120,7 @@ export function adminUserRoutes(deps: AppDeps) {
       summary: "A user with the instances they own",
       request: { params: idParams },
       responses: { 200: jsonContent(z.object({ user: UserDetail }), "The user") },
-      errors: { 404: errorText("user_not_found") },
+      errors: { 404: ["user_not_found"] },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "user_not_found");
@@ -150,7 +148,7 @@ export function adminUserRoutes(deps: AppDeps) {
           "Deleted",
         ),
       },
-      errors: { 400: errorTexts("cannot_delete_self", "last_admin"), 404: errorText("user_not_found") },
+      errors: { 400: ["cannot_delete_self", "last_admin"], 404: ["user_not_found"] },
     }),
     async (c) => {
       const me = c.var.user;

@@ -128,7 +128,7 @@ export function apiKeyRoutes(deps: AppDeps) {
       summary: "Revoke one of my API keys (refused from its next request on)",
       request: { params: idPath("3") },
       responses: { 200: jsonContent(z.object({ revoked: z.object({ id: z.number().int() }) }), "Revoked") },
-      errors: { 404: errorText("api_key_not_found") },
+      errors: { 404: ["api_key_not_found"] },
     }),
     async (c) => {
       const me = c.var.user;

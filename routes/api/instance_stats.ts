@@ -57,7 +57,7 @@ export function instanceStatsRoutes(deps: AppDeps) {
         200: jsonContent(Stats, "Statistics"),
         403: jsonContent(z.object({ error: z.string() }), "Instance not found or not owned by you"),
       },
-      errors: { 400: "Instance name required", 405: "Method not allowed" },
+      errors: { 400: ["stats_instance_required"], 405: ["method_not_allowed"] },
     }),
     async (c) => {
       const name = c.req.valid("param").name;

@@ -108,7 +108,7 @@ export function messageRoutes(deps: AppDeps) {
           content: { "text/csv": { schema: z.string() } },
         },
       },
-      errors: { 400: "Invalid filter", 405: "Method not allowed" },
+      errors: { 400: "Invalid filter", 405: ["method_not_allowed"] },
     }),
     (c) => {
       const filters = filtersOf(c.req.query(), c.var.apiKey?.instanceNames);

@@ -1,13 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import {
-  type AppDeps,
-  errorText,
-  fail,
-  idOr404,
-  idPath,
-  jsonContent,
-  routeDocs,
-} from "../../lib/core/mod.ts";
+import { type AppDeps, fail, idOr404, idPath, jsonContent, routeDocs } from "../../lib/core/mod.ts";
 import { auditAs, listOwnSessions, ownsSession } from "../../lib/accounts/mod.ts";
 import { requireSessionCredential, revokeSession } from "../../lib/auth/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
@@ -52,7 +44,7 @@ export function sessionRoutes(deps: AppDeps) {
       summary: "Sign one of my sessions out (takes effect on its next request)",
       request: { params: idPath("12") },
       responses: { 200: jsonContent(z.object({ revoked: z.object({ id: z.number().int() }) }), "Revoked") },
-      errors: { 404: errorText("session_not_found") },
+      errors: { 404: ["session_not_found"] },
     }),
     async (c) => {
       const me = c.var.user;

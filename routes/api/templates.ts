@@ -108,7 +108,7 @@ export function templateRoutes(deps: AppDeps) {
       responses: {
         200: jsonContent(z.object({ templates: z.array(TemplateSchema), ...PageInfo }), "Templates"),
       },
-      errors: { 400: "page must be a positive integer / limit must be a positive integer" },
+      errors: { 400: ["page_invalid", "limit_invalid"] },
     }),
     async (c) => {
       const { page, limit, offset } = pageParams(c.req.valid("query"));
@@ -146,7 +146,7 @@ export function templateRoutes(deps: AppDeps) {
       summary: "Change the name and/or content of one of my templates",
       request: { params: idParams, body: jsonBody(UpdateTemplateBody) },
       responses: { 200: jsonContent(z.object({ template: TemplateSchema }), "The updated template") },
-      errors: { 400: "No fields to update / length messages as on create", 404: "Template not found" },
+      errors: { 400: "No fields to update / length messages as on create", 404: ["template_not_found"] },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "template_not_found");
@@ -171,7 +171,7 @@ export function templateRoutes(deps: AppDeps) {
           "Deleted",
         ),
       },
-      errors: { 404: "Template not found" },
+      errors: { 404: ["template_not_found"] },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "template_not_found");

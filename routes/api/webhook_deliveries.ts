@@ -66,7 +66,7 @@ export function webhookDeliveryRoutes(
       responses: {
         200: jsonContent(z.object({ deliveries: z.array(Delivery), ...PageInfo }), "Deliveries"),
       },
-      errors: { 404: "Webhook not found" },
+      errors: { 404: ["webhook_not_found"] },
     }),
     async (c) => {
       const hook = await findWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));
@@ -93,7 +93,7 @@ export function webhookDeliveryRoutes(
           "Queued",
         ),
       },
-      errors: { 404: "Webhook not found / Delivery not found" },
+      errors: { 404: ["webhook_not_found", "webhook_delivery_not_found"] },
     }),
     async (c) => {
       const hook = await findWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));

@@ -126,7 +126,7 @@ export function webhookRoutes(deps: AppDeps) {
       responses: {
         201: jsonContent(z.object({ webhook: Webhook.extend({ secret: z.string() }) }), "Created"),
       },
-      errors: { 400: "Validation failed", 409: "Webhook already exists for this instance" },
+      errors: { 400: "Validation failed", 409: ["webhook_exists"] },
     }),
     async (c) => {
       const user = c.var.user;
@@ -167,7 +167,7 @@ export function webhookRoutes(deps: AppDeps) {
       responses: {
         200: jsonContent(z.object({ webhook: Webhook.extend({ retry_count: z.number().int() }) }), "Updated"),
       },
-      errors: { 400: "Validation failed", 404: "Webhook not found" },
+      errors: { 400: "Validation failed", 404: ["webhook_not_found"] },
     }),
     async (c) => {
       const user = c.var.user;
@@ -201,7 +201,7 @@ export function webhookRoutes(deps: AppDeps) {
       summary: "Delete a webhook and its delivery log",
       request: { params: idParams },
       responses: { 200: jsonContent(z.object({ deleted: z.object({ id: z.number() }) }), "Done") },
-      errors: { 404: "Webhook not found" },
+      errors: { 404: ["webhook_not_found"] },
     }),
     async (c) => {
       const row = await deleteWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));
@@ -223,7 +223,7 @@ export function webhookRoutes(deps: AppDeps) {
       responses: {
         200: jsonContent(z.object({ webhook: z.object({ id: z.number(), secret: z.string() }) }), "Done"),
       },
-      errors: { 404: "Webhook not found" },
+      errors: { 404: ["webhook_not_found"] },
     }),
     async (c) => {
       const { secret, sealed } = await newWebhookSecret(deps);

@@ -3,6 +3,7 @@ import {
   type AppDeps,
   type AuthEnv,
   createRouter,
+  type ErrorCode,
   errorText,
   fail,
   issue,
@@ -25,13 +26,13 @@ import {
 import { findProfile } from "../../../lib/accounts/mod.ts";
 import { auditFor, AUTH_TAG, authMiddleware } from "./_middleware.ts";
 
-const AUTH_ERRORS = {
-  401: `${errorText("missing_apikey")} / ${errorText("invalid_session")}`,
-  403: `${errorText("account_disabled")} / ${errorText("csrf_failed")}`,
+const AUTH_ERRORS: Record<401 | 403, ErrorCode[]> = {
+  401: ["missing_apikey", "invalid_session"],
+  403: ["account_disabled", "csrf_failed"],
 };
-const SESSION_ERRORS = {
+const SESSION_ERRORS: Record<401 | 403, ErrorCode[]> = {
   ...AUTH_ERRORS,
-  403: `${AUTH_ERRORS[403]} / ${errorText("session_required")}`,
+  403: [...AUTH_ERRORS[403], "session_required"],
 };
 const route = routeDocs({ tag: AUTH_TAG, errors: AUTH_ERRORS });
 const Message = z.object({ message: z.string() });
@@ -91,7 +92,7 @@ export function accountRoutes(deps: AppDeps) {
       errors: {
         400: `${errorText("change_password_required")} / a password policy message`,
         ...SESSION_ERRORS,
-        401: `${SESSION_ERRORS[401]} / ${errorText("current_password_incorrect")}`,
+        401: [...SESSION_ERRORS[401], "current_password_incorrect"],
       },
     }),
     async (c) => {

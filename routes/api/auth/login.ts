@@ -3,8 +3,6 @@ import {
   type AppDeps,
   createRouter,
   type ErrorCode,
-  errorText,
-  errorTexts,
   fail,
   issue,
   jsonBody,
@@ -67,9 +65,9 @@ const route = publicRoute({
     200: jsonContent(LoginOk, "Logged in, or `{requires_2fa: true}` when a second factor is needed"),
   },
   errors: {
-    400: errorText("credentials_required"),
-    401: errorTexts("invalid_credentials", "invalid_totp"),
-    429: errorTexts("account_locked", "ip_blocked"),
+    400: ["credentials_required"],
+    401: ["invalid_credentials", "invalid_totp"],
+    429: ["account_locked", "ip_blocked"],
   },
 });
 

@@ -3,7 +3,6 @@ import {
   type AppDeps,
   createRouter,
   errorText,
-  errorTexts,
   fail,
   issue,
   jsonBody,
@@ -68,7 +67,7 @@ export function recoveryRoutes(deps: AppDeps) {
         "IP and per account; more are silently ignored). The code expires in 15 minutes.",
       request: { body: jsonBody(ForgotBody) },
       responses: { 200: jsonContent(Message, GENERIC_ANSWER) },
-      errors: { 400: errorText("identifier_required") },
+      errors: { 400: ["identifier_required"] },
     }),
     async (c) => {
       const locale = negotiateLocale(
@@ -93,8 +92,8 @@ export function recoveryRoutes(deps: AppDeps) {
       request: { body: jsonBody(VerifyBody) },
       responses: { 200: jsonContent(z.object({ reset_token: z.string() }), "The reset token") },
       errors: {
-        400: errorTexts("reset_code_invalid", "reset_too_many_attempts"),
-        429: errorText("reset_verify_limited"),
+        400: ["reset_code_invalid", "reset_too_many_attempts"],
+        429: ["reset_verify_limited"],
       },
     }),
     async (c) => {

@@ -4,8 +4,6 @@ import {
   type AppDeps,
   type AuthEnv,
   createRouter,
-  errorText,
-  errorTexts,
   fail,
   issue,
   jsonBody,
@@ -33,12 +31,12 @@ import {
 } from "../../../lib/auth/mod.ts";
 import { auditFor, AUTH_TAG, authMiddleware } from "./_middleware.ts";
 
-const CODE_ERRORS = errorTexts("code_required", "tfa_not_enabled", "invalid_code");
-const TOO_MANY = errorText("tfa_too_many_codes");
+const CODE_ERRORS = ["code_required", "tfa_not_enabled", "invalid_code"] as const;
+const TOO_MANY = ["tfa_too_many_codes"] as const;
 // Every route is for login sessions only, and answers a bad credential with "Unauthorized".
 const route = routeDocs({
   tag: AUTH_TAG,
-  errors: { 401: errorText("unauthorized"), 403: errorTexts("account_disabled", "session_required") },
+  errors: { 401: ["unauthorized"], 403: ["account_disabled", "session_required"] },
 });
 const present = (v: unknown) => v !== undefined && v !== null && v !== "";
 
@@ -72,7 +70,7 @@ export function twoFactorRoutes(deps: AppDeps) {
       summary: "Start 2FA setup: a new secret, its otpauth URI and a QR code (valid 10 minutes)",
       middleware: sessionOnly,
       responses: { 200: jsonContent(Setup, "The secret to add to an authenticator app") },
-      errors: { 400: errorText("tfa_already_enabled") },
+      errors: { 400: ["tfa_already_enabled"] },
     }),
     async (c) => {
       const user = c.var.user;
@@ -96,12 +94,7 @@ export function twoFactorRoutes(deps: AppDeps) {
       request: { body: jsonBody(EnableBody) },
       responses: { 200: jsonContent(Codes, "Two-factor authentication enabled") },
       errors: {
-        400: errorTexts(
-          "tfa_secret_code_required",
-          "tfa_already_enabled",
-          "tfa_no_pending",
-          "tfa_bad_enable_code",
-        ),
+        400: ["tfa_secret_code_required", "tfa_already_enabled", "tfa_no_pending", "tfa_bad_enable_code"],
       },
     }),
     async (c) => {
