@@ -148,6 +148,19 @@ export const pageInfo = (total: number, page: number, limit: number) => ({
   pages: Math.ceil(total / limit),
 });
 
+/**
+ * Page `page` of a list, `limit` rows a page: `fetch` reads that window and counts every row; the answer
+ * is its rows with the envelope (`{ users, total, page, limit, pages }`). The API and the panel pages
+ * answer their lists with it.
+ */
+export async function onePage<T extends { total: number }>(
+  { page, limit }: { page: number; limit: number },
+  fetch: (window: { limit: number; offset: number }) => Promise<T>,
+): Promise<Omit<T, "total"> & ReturnType<typeof pageInfo>> {
+  const { total, ...rows } = await fetch({ limit, offset: (page - 1) * limit });
+  return { ...rows, ...pageInfo(total, page, limit) };
+}
+
 export const PageInfo = {
   total: z.number().int(),
   page: z.number().int(),

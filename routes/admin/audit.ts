@@ -7,8 +7,8 @@ import {
   idPath,
   issue,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   pageParams,
   PageQuery,
   routeDocs,
@@ -65,11 +65,10 @@ export function adminAuditRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const { page, limit, offset } = pageParams(q);
       const from = q.date_from ? parseIsoInstant(q.date_from) : null;
       const to = q.date_to ? parseIsoInstant(q.date_to, true) : null;
       if (from && to && from > to) throw fail("date_range_invalid");
-      const { logs, total } = await listAudit(sql, {
+      const filters = {
         action: q.action || undefined,
         username: q.username || undefined,
         userId: q.user_id ? Number(q.user_id) : undefined,
@@ -77,8 +76,8 @@ export function adminAuditRoutes(deps: AppDeps) {
         resourceId: q.resource_id || undefined,
         from,
         to,
-      }, { limit, offset });
-      return c.json({ logs, ...pageInfo(total, page, limit) }, 200);
+      };
+      return c.json(await onePage(pageParams(q), (window) => listAudit(sql, filters, window)), 200);
     },
   );
 

@@ -6,8 +6,8 @@ import {
   idPath,
   issue,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   pageParams,
   PageQuery,
   routeDocs,
@@ -45,15 +45,16 @@ export function adminSessionRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const { page, limit, offset } = pageParams(q);
-      const { sessions: rows, total } = await listSessions(sql, {
-        userId: q.user_id === undefined ? undefined : Number(q.user_id),
-        now: new Date(deps.clock.now()),
-        limit,
-        offset,
-      });
-      const sessions = rows.map((s) => ({ ...s, current: s.id === c.var.sessionId }));
-      return c.json({ sessions, ...pageInfo(total, page, limit) }, 200);
+      const userId = q.user_id === undefined ? undefined : Number(q.user_id);
+      const now = new Date(deps.clock.now());
+      const { sessions, ...page } = await onePage(
+        pageParams(q),
+        (window) => listSessions(sql, { userId, now, ...window }),
+      );
+      return c.json(
+        { sessions: sessions.map((s) => ({ ...s, current: s.id === c.var.sessionId })), ...page },
+        200,
+      );
     },
   );
 

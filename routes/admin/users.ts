@@ -7,8 +7,8 @@ import {
   issue,
   jsonBody,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   pageParams,
   PageQuery,
   routeDocs,
@@ -107,9 +107,8 @@ export function adminUserRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const { page, limit, offset } = pageParams(q);
-      const { users, total } = await listUsers(sql, { search: q.search || undefined, limit, offset });
-      return c.json({ users, ...pageInfo(total, page, limit) }, 200);
+      const search = q.search || undefined;
+      return c.json(await onePage(pageParams(q), (window) => listUsers(sql, { search, ...window })), 200);
     },
   );
 

@@ -7,8 +7,8 @@ import {
   createRouter,
   fail,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   routeDocs,
 } from "../../lib/core/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
@@ -87,10 +87,11 @@ export function messageRoutes(deps: AppDeps) {
       errors: { 400: "Invalid filter" },
     }),
     async (c) => {
-      const { page, limit, offset } = pageOf(c.req.query());
+      const at = pageOf(c.req.query());
       const filters = filtersOf(c.req.query(), c.var.apiKey?.instanceNames);
-      const { logs, total } = await messageLogPage(sql, c.var.user.id, filters, limit, offset);
-      return c.json({ logs, ...pageInfo(total, page, limit) });
+      return c.json(
+        await onePage(at, ({ limit, offset }) => messageLogPage(sql, c.var.user.id, filters, limit, offset)),
+      );
     },
   );
 

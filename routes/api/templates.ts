@@ -8,8 +8,8 @@ import {
   idPath,
   jsonBody,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   pageParams,
   PageQuery,
   refuseIssue,
@@ -111,9 +111,11 @@ export function templateRoutes(deps: AppDeps) {
       errors: { 400: ["page_invalid", "limit_invalid"] },
     }),
     async (c) => {
-      const { page, limit, offset } = pageParams(c.req.valid("query"));
-      const { templates, total } = await listTemplates(sql, c.var.user.id, limit, offset);
-      return c.json({ templates: templates.map(view), ...pageInfo(total, page, limit) }, 200);
+      const { templates, ...page } = await onePage(
+        pageParams(c.req.valid("query")),
+        ({ limit, offset }) => listTemplates(sql, c.var.user.id, limit, offset),
+      );
+      return c.json({ templates: templates.map(view), ...page }, 200);
     },
   );
 

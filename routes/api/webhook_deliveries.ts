@@ -6,8 +6,8 @@ import {
   fail,
   idPath,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   pathParam,
   routeDocs,
 } from "../../lib/core/mod.ts";
@@ -71,9 +71,8 @@ export function webhookDeliveryRoutes(
     async (c) => {
       const hook = await findWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));
       if (!hook) throw fail("webhook_not_found");
-      const { page, limit, offset } = pageOf(c.req.query());
-      const { deliveries, total } = await listDeliveries(sql, hook.id, limit, offset);
-      return c.json({ deliveries, ...pageInfo(total, page, limit) });
+      const at = pageOf(c.req.query());
+      return c.json(await onePage(at, ({ limit, offset }) => listDeliveries(sql, hook.id, limit, offset)));
     },
   );
 

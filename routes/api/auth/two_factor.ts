@@ -59,8 +59,17 @@ const Codes = z.object({ message: z.string(), recovery_codes: z.array(z.string()
 export function twoFactorRoutes(deps: AppDeps) {
   const app = createRouter<AuthEnv>();
   const { sessionOnly } = authMiddleware(deps, { unauthorized: "unauthorized" });
-  const throttle = async (userId: number) => {
+  // disable and recovery-codes: 2FA must be on, the user under the attempt limit, and `check` must accept
+  // the code (a refused one counts towards the limit). Answers what `check` found.
+  const checkedCode = async <T>(userId: number, check: () => Promise<T>): Promise<NonNullable<T>> => {
+    if (!await twoFactorEnabled(deps.sql, userId)) throw fail("tfa_not_enabled");
     if (!await codeAttemptsLeft(deps, userId)) throw fail("tfa_too_many_codes");
+    const found = await check();
+    if (!found) {
+      await recordCodeFailure(deps, userId);
+      throw fail("invalid_code");
+    }
+    return found;
   };
 
   app.openapi(
@@ -131,13 +140,7 @@ export function twoFactorRoutes(deps: AppDeps) {
     async (c) => {
       const user = c.var.user;
       const { code } = c.req.valid("json");
-      if (!await twoFactorEnabled(deps.sql, user.id)) throw fail("tfa_not_enabled");
-      await throttle(user.id);
-      const via = await checkSecondFactor(deps, user.id, code);
-      if (!via) {
-        await recordCodeFailure(deps, user.id);
-        throw fail("invalid_code");
-      }
+      const via = await checkedCode(user.id, () => checkSecondFactor(deps, user.id, code));
       if (via === "recovery") {
         await auditFor(deps, c, {
           action: "2fa_recovery_code_used",
@@ -164,12 +167,7 @@ export function twoFactorRoutes(deps: AppDeps) {
     async (c) => {
       const user = c.var.user;
       const { code } = c.req.valid("json");
-      if (!await twoFactorEnabled(deps.sql, user.id)) throw fail("tfa_not_enabled");
-      await throttle(user.id);
-      if (!await verifyUserTotp(deps, user.id, code)) {
-        await recordCodeFailure(deps, user.id);
-        throw fail("invalid_code");
-      }
+      await checkedCode(user.id, () => verifyUserTotp(deps, user.id, code));
       const codes = await regenerateRecoveryCodes(deps, user.id);
       await auditFor(deps, c, {
         action: "recovery_codes_regenerated",
