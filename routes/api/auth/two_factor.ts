@@ -31,8 +31,6 @@ import {
 } from "../../../lib/auth/mod.ts";
 import { auditFor, AUTH_TAG, authMiddleware } from "./_middleware.ts";
 
-const CODE_ERRORS = ["code_required", "tfa_not_enabled", "invalid_code"] as const;
-const TOO_MANY = ["tfa_too_many_codes"] as const;
 // Every route is for login sessions only, and answers a bad credential with "Unauthorized".
 const route = routeDocs({
   tag: AUTH_TAG,
@@ -59,8 +57,14 @@ const Codes = z.object({ message: z.string(), recovery_codes: z.array(z.string()
 export function twoFactorRoutes(deps: AppDeps) {
   const app = createRouter<AuthEnv>();
   const { sessionOnly } = authMiddleware(deps, { unauthorized: "unauthorized" });
-  // disable and recovery-codes: 2FA must be on, the user under the attempt limit, and `check` must accept
-  // the code (a refused one counts towards the limit). Answers what `check` found.
+  // disable and recovery-codes take a current code: the same body and errors (takesCode), and the same
+  // checks (checkedCode): 2FA must be on, the user under the attempt limit, and `check` must accept the
+  // code (a refused one counts towards the limit). checkedCode answers what `check` found.
+  const takesCode = {
+    middleware: sessionOnly,
+    request: { body: jsonBody(CodeBody) },
+    errors: { 400: ["code_required", "tfa_not_enabled", "invalid_code"], 429: ["tfa_too_many_codes"] },
+  } as const;
   const checkedCode = async <T>(userId: number, check: () => Promise<T>): Promise<NonNullable<T>> => {
     if (!await twoFactorEnabled(deps.sql, userId)) throw fail("tfa_not_enabled");
     if (!await codeAttemptsLeft(deps, userId)) throw fail("tfa_too_many_codes");
@@ -130,12 +134,10 @@ export function twoFactorRoutes(deps: AppDeps) {
       method: "post",
       path: "/disable",
       summary: "Turn 2FA off with a current code or a recovery code",
-      middleware: sessionOnly,
-      request: { body: jsonBody(CodeBody) },
+      ...takesCode,
       responses: {
         200: jsonContent(z.object({ message: z.string() }), "Two-factor authentication disabled"),
       },
-      errors: { 400: CODE_ERRORS, 429: TOO_MANY },
     }),
     async (c) => {
       const user = c.var.user;
@@ -159,10 +161,8 @@ export function twoFactorRoutes(deps: AppDeps) {
       method: "post",
       path: "/recovery-codes",
       summary: "Replace the recovery codes (needs a current authenticator code)",
-      middleware: sessionOnly,
-      request: { body: jsonBody(CodeBody) },
+      ...takesCode,
       responses: { 200: jsonContent(Codes, "New recovery codes; the old ones stop working") },
-      errors: { 400: CODE_ERRORS, 429: TOO_MANY },
     }),
     async (c) => {
       const user = c.var.user;
