@@ -1,6 +1,7 @@
 /**
  * The one set of building blocks for JSON route modules: the router with the 400 hook, the error body,
- * request/response wrappers for `createRoute`, validated pagination and numeric path ids.
+ * the per-area route declarer (`routeDocs`) and request/response wrappers, validated pagination (and the
+ * page envelope, `onePage`) and numeric path ids.
  */
 import { createRoute, OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import type { Env } from "hono";
