@@ -1,11 +1,12 @@
 /**
  * The one set of building blocks for JSON route modules: the router with the 400 hook, the error body,
- * request/response wrappers for `createRoute`, validated pagination and numeric path ids.
+ * the per-area route declarer (`routeDocs`) and request/response wrappers, validated pagination (and the
+ * page envelope, `onePage`) and numeric path ids.
  */
-import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import type { Env } from "hono";
 import type { AppEnv } from "./app_env.ts";
-import { type ErrorCode, type ErrorParams, fail, isErrorCode } from "./errors.ts";
+import { type ErrorCode, type ErrorParams, errorText, fail, isErrorCode } from "./errors.ts";
 
 /**
  * The zod message for a rule: the catalogue code itself, which the router's hook turns into the
@@ -58,10 +59,22 @@ export const jsonContent = <T extends z.ZodType>(schema: T, description: string)
   content: { "application/json": { schema } },
 });
 
-/** Documented error answers, e.g. `errorResponses({ 400: "Validation failed", 404: "User not found" })`. */
-export function errorResponses(codes: Record<number, string>) {
+/**
+ * A documented error answer: the catalogue codes it may carry (described by their texts, joined with
+ * " / "), or a free description where no list of codes says it ("Validation failed").
+ */
+export type ErrorDoc = readonly ErrorCode[] | string;
+
+/** The catalogue texts of several codes as one error description ("Template not found / …"). */
+export const errorTexts = (codes: readonly ErrorCode[]) => codes.map((code) => errorText(code)).join(" / ");
+
+/** Documented error answers, e.g. `errorResponses({ 400: "Validation failed", 404: ["user_not_found"] })`. */
+export function errorResponses(docs: Record<number, ErrorDoc>) {
   return Object.fromEntries(
-    Object.entries(codes).map(([code, description]) => [code, jsonContent(ErrorBody, description)]),
+    Object.entries(docs).map(([status, doc]) => [
+      status,
+      jsonContent(ErrorBody, typeof doc === "string" ? doc : errorTexts(doc)),
+    ]),
   );
 }
 
@@ -72,11 +85,43 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 });
 
 /** The standard 401/403 answers of an authenticated (and optionally admin-only) route. */
-export const authErrors = (admin: boolean) =>
-  errorResponses({
-    401: "Missing apikey header / Invalid or expired session token",
-    403: admin ? "Account is disabled / Admin access required" : "Account is disabled",
-  });
+const authErrorDocs = (admin: boolean): Record<number, ErrorDoc> => ({
+  401: ["missing_apikey", "invalid_session"],
+  403: admin ? ["account_disabled", "admin_required"] : ["account_disabled"],
+});
+
+/** A route as an area declares it: no tags or security (the area adds them), errors by status. */
+export type AreaRoute = Omit<RouteConfig, "tags" | "security"> & {
+  /** Documented error answers by status, over the area's own (`{ 404: ["user_not_found"] }`). */
+  errors?: Record<number, ErrorDoc>;
+};
+
+/**
+ * The `createRoute` of one documented area: every route gets the area's tag and, unless the area is
+ * public, the `apikey` security and the standard 401/403 answers (admin-only: "Admin access required").
+ * `errors` replaces those defaults for an area whose middleware answers otherwise (/api/auth). A route's
+ * `errors` and `responses` override the area's entries of the same status.
+ */
+export function routeDocs(
+  area: { tag: string; admin?: boolean; public?: boolean; errors?: Record<number, ErrorDoc> },
+) {
+  const tags = [area.tag];
+  const security = area.public ? undefined : [{ apikey: [] }];
+  const areaErrors = area.errors ?? (area.public ? {} : authErrorDocs(area.admin ?? false));
+  // Typed as the route's own responses: handlers throw their errors (the mapper answers them), so only
+  // the declared success answers constrain what a handler may return with `c.json`.
+  return <P extends string, R extends AreaRoute & { path: P }>(route: R): Omit<R, "errors"> => {
+    const { method, path, errors, responses, ...rest } = route;
+    return createRoute({
+      method,
+      path,
+      tags,
+      ...(security && { security }),
+      ...rest,
+      responses: { ...errorResponses({ ...areaErrors, ...errors }), ...responses },
+    }) as unknown as Omit<R, "errors">;
+  };
+}
 
 export const MAX_PAGE_LIMIT = 100;
 const positive = /^(?!0+$)[0-9]{1,9}$/;
@@ -103,6 +148,19 @@ export const pageInfo = (total: number, page: number, limit: number) => ({
   limit,
   pages: Math.ceil(total / limit),
 });
+
+/**
+ * Page `page` of a list, `limit` rows a page: `fetch` reads that window and counts every row; the answer
+ * is its rows with the envelope (`{ users, total, page, limit, pages }`). The API and the panel pages
+ * answer their lists with it.
+ */
+export async function onePage<T extends { total: number }>(
+  { page, limit }: { page: number; limit: number },
+  fetch: (window: { limit: number; offset: number }) => Promise<T>,
+): Promise<Omit<T, "total"> & ReturnType<typeof pageInfo>> {
+  const { total, ...rows } = await fetch({ limit, offset: (page - 1) * limit });
+  return { ...rows, ...pageInfo(total, page, limit) };
+}
 
 export const PageInfo = {
   total: z.number().int(),
@@ -135,3 +193,6 @@ export const requiredString = (code: ErrorCode, max = 1024) =>
 /** A path parameter documented for OpenAPI. */
 export const pathParam = (name: string, example: string) =>
   z.string().openapi({ param: { name, in: "path" }, example });
+
+/** The `{id}` path parameters of a route on one row. */
+export const idPath = (example: string) => z.object({ id: pathParam("id", example) });

@@ -1,19 +1,17 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  authErrors,
   type ErrorCode,
-  errorResponses,
-  errorText,
   fail,
   idOr404,
+  idPath,
   issue,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   pageParams,
   PageQuery,
-  pathParam,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import { findAuditEntry, listAudit, parseIsoInstant } from "../../lib/accounts/mod.ts";
 import { adminRouter } from "./_middleware.ts";
@@ -45,8 +43,7 @@ const AuditEntry = z.object({
   created_at: z.string(),
 }).openapi("AuditEntry");
 
-const tags = ["Admin - Audit"];
-const security = [{ apikey: [] }];
+const route = routeDocs({ tag: "Admin - Audit", admin: true });
 
 /** `GET /admin/audit` (filtered, paginated, newest first) and `GET /admin/audit/{id}`, mounted at /admin/audit. */
 export function adminAuditRoutes(deps: AppDeps) {
@@ -54,28 +51,24 @@ export function adminAuditRoutes(deps: AppDeps) {
   const app = adminRouter(deps);
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/",
-      tags,
-      security,
       summary: "Audit log, newest first",
       description: "Filters are exact matches and combine with AND; dates are inclusive bounds " +
         "(a bare date_to covers that whole day; zone-less values are UTC).",
       request: { query: AuditQuery },
       responses: {
         200: jsonContent(z.object({ logs: z.array(AuditEntry), ...PageInfo }), "One page of entries"),
-        ...errorResponses({ 400: "Invalid filter or page" }),
-        ...authErrors(true),
       },
+      errors: { 400: "Invalid filter or page" },
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const { page, limit, offset } = pageParams(q);
       const from = q.date_from ? parseIsoInstant(q.date_from) : null;
       const to = q.date_to ? parseIsoInstant(q.date_to, true) : null;
       if (from && to && from > to) throw fail("date_range_invalid");
-      const { logs, total } = await listAudit(sql, {
+      const filters = {
         action: q.action || undefined,
         username: q.username || undefined,
         userId: q.user_id ? Number(q.user_id) : undefined,
@@ -83,24 +76,19 @@ export function adminAuditRoutes(deps: AppDeps) {
         resourceId: q.resource_id || undefined,
         from,
         to,
-      }, { limit, offset });
-      return c.json({ logs, ...pageInfo(total, page, limit) }, 200);
+      };
+      return c.json(await onePage(pageParams(q), (window) => listAudit(sql, filters, window)), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/{id}",
-      tags,
-      security,
       summary: "One audit entry",
-      request: { params: z.object({ id: pathParam("id", "42") }) },
-      responses: {
-        200: jsonContent(z.object({ log: AuditEntry }), "The entry"),
-        ...errorResponses({ 404: errorText("audit_not_found") }),
-        ...authErrors(true),
-      },
+      request: { params: idPath("42") },
+      responses: { 200: jsonContent(z.object({ log: AuditEntry }), "The entry") },
+      errors: { 404: ["audit_not_found"] },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "audit_not_found");

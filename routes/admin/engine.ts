@@ -1,5 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { type AppDeps, authErrors, jsonContent } from "../../lib/core/mod.ts";
+import { z } from "@hono/zod-openapi";
+import { type AppDeps, jsonContent, routeDocs } from "../../lib/core/mod.ts";
 import { circuitSnapshot } from "../../lib/gateway/mod.ts";
 import { adminRouter } from "./_middleware.ts";
 
@@ -11,17 +11,17 @@ const EngineState = z.object({
   }),
 }).openapi("EngineState");
 
+const route = routeDocs({ tag: "Admin - Engine", admin: true });
+
 /** `GET /admin/engine` (mounted at /admin/engine): the engine circuit breaker as every replica sees it. */
 export function adminEngineRoutes(deps: AppDeps) {
   const app = adminRouter(deps);
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/",
-      tags: ["Admin - Engine"],
-      security: [{ apikey: [] }],
       summary: "Circuit breaker state of the WhatsApp engine",
-      responses: { 200: jsonContent(EngineState, "Breaker state"), ...authErrors(true) },
+      responses: { 200: jsonContent(EngineState, "Breaker state") },
     }),
     async (c) => c.json({ circuit: await circuitSnapshot(deps) }, 200),
   );

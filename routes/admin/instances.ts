@@ -1,15 +1,13 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  authErrors,
-  errorResponses,
-  errorText,
   fail,
   issue,
   jsonBody,
   jsonContent,
   parseId,
   pathParam,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import {
   grantInstance,
@@ -43,8 +41,7 @@ const Instance = z.object({
 }).openapi("AdminInstance");
 
 const GrantAnswer = z.object({ message: z.string(), instance: z.string(), user_id: z.number().int() });
-const tags = ["Admin - Instances"];
-const security = [{ apikey: [] }];
+const route = routeDocs({ tag: "Admin - Instances", admin: true });
 
 /** `/admin/instances` (mounted there): every instance with its owner and grants, and grant management. */
 export function adminInstanceRoutes(deps: AppDeps) {
@@ -53,16 +50,11 @@ export function adminInstanceRoutes(deps: AppDeps) {
   const write = [requireScope("full")];
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/",
-      tags,
-      security,
       summary: "All instances, newest first, with owner and grants",
-      responses: {
-        200: jsonContent(z.object({ instances: z.array(Instance) }), "Instances"),
-        ...authErrors(true),
-      },
+      responses: { 200: jsonContent(z.object({ instances: z.array(Instance) }), "Instances") },
     }),
     async (c) => {
       return c.json({ instances: await listInstancesWithGrants(sql) }, 200);
@@ -70,25 +62,17 @@ export function adminInstanceRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/{name}/grant",
-      tags,
-      security,
       middleware: write,
       summary: "Give another user access to an instance",
       request: { params: z.object({ name: pathParam("name", "sales-bot") }), body: jsonBody(GrantBody) },
-      responses: {
-        201: jsonContent(GrantAnswer, "Access granted"),
-        ...errorResponses({
-          400: (["user_id_required", "user_id_invalid", "grant_owner"] as const).map((code) =>
-            errorText(code)
-          )
-            .join(" / "),
-          404: `${errorText("instance_not_found")} / ${errorText("grant_target_not_found")}`,
-          409: errorText("grant_exists"),
-        }),
-        ...authErrors(true),
+      responses: { 201: jsonContent(GrantAnswer, "Access granted") },
+      errors: {
+        400: ["user_id_required", "user_id_invalid", "grant_owner"],
+        404: ["instance_not_found", "grant_target_not_found"],
+        409: ["grant_exists"],
       },
     }),
     async (c) => {
@@ -105,21 +89,16 @@ export function adminInstanceRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/{name}/grant/{uid}",
-      tags,
-      security,
       middleware: write,
       summary: "Withdraw a user's access to an instance",
       request: {
         params: z.object({ name: pathParam("name", "sales-bot"), uid: pathParam("uid", "7") }),
       },
-      responses: {
-        200: jsonContent(GrantAnswer, "Access revoked"),
-        ...errorResponses({ 404: errorText("grant_not_found") }),
-        ...authErrors(true),
-      },
+      responses: { 200: jsonContent(GrantAnswer, "Access revoked") },
+      errors: { 404: ["grant_not_found"] },
     }),
     async (c) => {
       const { name, uid } = c.req.valid("param");

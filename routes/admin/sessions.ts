@@ -1,18 +1,16 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  authErrors,
-  errorResponses,
-  errorText,
   fail,
   idOr404,
+  idPath,
   issue,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   pageParams,
   PageQuery,
-  pathParam,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import { auditAs, listSessions, sessionOwner } from "../../lib/accounts/mod.ts";
 import { requireSessionCredential, revokeSession } from "../../lib/auth/mod.ts";
@@ -22,8 +20,7 @@ import { adminRouter } from "./_middleware.ts";
 const AdminSession = SessionSchema.extend({ user_id: z.number().int(), username: z.string() })
   .openapi("AdminSession");
 
-const tags = ["Admin - Sessions"];
-const security = [{ apikey: [] }];
+const route = routeDocs({ tag: "Admin - Sessions", admin: true });
 
 /** `/admin/sessions` (mounted there): every live session (paginated) and revoking any of them at once. */
 export function adminSessionRoutes(deps: AppDeps) {
@@ -31,11 +28,9 @@ export function adminSessionRoutes(deps: AppDeps) {
   const app = adminRouter(deps);
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/",
-      tags,
-      security,
       summary: "All active sessions, most recently used first",
       request: {
         query: PageQuery.extend({
@@ -45,41 +40,38 @@ export function adminSessionRoutes(deps: AppDeps) {
       },
       responses: {
         200: jsonContent(z.object({ sessions: z.array(AdminSession), ...PageInfo }), "One page of sessions"),
-        ...errorResponses({ 400: `${errorText("page_invalid")} / ${errorText("limit_invalid")}` }),
-        ...authErrors(true),
       },
+      errors: { 400: ["page_invalid", "limit_invalid"] },
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const { page, limit, offset } = pageParams(q);
-      const { sessions: rows, total } = await listSessions(sql, {
-        userId: q.user_id === undefined ? undefined : Number(q.user_id),
-        now: new Date(deps.clock.now()),
-        limit,
-        offset,
-      });
-      const sessions = rows.map((s) => ({ ...s, current: s.id === c.var.sessionId }));
-      return c.json({ sessions, ...pageInfo(total, page, limit) }, 200);
+      const userId = q.user_id === undefined ? undefined : Number(q.user_id);
+      const now = new Date(deps.clock.now());
+      const { sessions, ...page } = await onePage(
+        pageParams(q),
+        (window) => listSessions(sql, { userId, now, ...window }),
+      );
+      return c.json(
+        { sessions: sessions.map((s) => ({ ...s, current: s.id === c.var.sessionId })), ...page },
+        200,
+      );
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/{id}",
-      tags,
-      security,
       middleware: [requireSessionCredential()],
       summary: "Sign any session out (takes effect on its next request)",
-      request: { params: z.object({ id: pathParam("id", "12") }) },
+      request: { params: idPath("12") },
       responses: {
         200: jsonContent(
           z.object({ revoked: z.object({ id: z.number().int(), user_id: z.number().int() }) }),
           "Revoked",
         ),
-        ...errorResponses({ 404: errorText("session_not_found") }),
-        ...authErrors(true),
       },
+      errors: { 404: ["session_not_found"] },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "session_not_found");

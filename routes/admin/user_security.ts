@@ -1,18 +1,16 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   type AuthEnv,
-  authErrors,
   createRouter,
-  errorResponses,
-  errorText,
   fail,
   idOr404,
+  idPath,
   jsonContent,
   LOCALE_COOKIE,
   negotiateLocale,
-  pathParam,
   readCookie,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import { adminResetTwoFactor, auditAs, findUser } from "../../lib/accounts/mod.ts";
 import {
@@ -23,9 +21,8 @@ import {
   retireResetCodes,
 } from "../../lib/auth/mod.ts";
 
-const tags = ["Admin - Users"];
-const security = [{ apikey: [] }];
-const params = z.object({ id: pathParam("id", "2") });
+const route = routeDocs({ tag: "Admin - Users", admin: true });
+const params = idPath("2");
 const Message = z.object({ message: z.string() });
 
 /**
@@ -38,23 +35,20 @@ export function adminUserSecurityRoutes(deps: AppDeps) {
   const middleware = [requireScope("full")];
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/{id}/reset-password",
-      tags,
-      security,
       middleware,
       summary: "E-mail the user a recovery code (the password itself is not changed)",
       description: "The user then completes POST /api/auth/verify-reset-code and /api/auth/reset-password.",
       request: { params },
       responses: {
         200: jsonContent(Message, "Reset email sent to user"),
-        ...errorResponses({
-          400: `${errorText("user_no_email")} / ${errorText("smtp_not_configured")}`,
-          404: errorText("user_not_found"),
-          500: errorText("reset_email_failed"),
-        }),
-        ...authErrors(true),
+      },
+      errors: {
+        400: ["user_no_email", "smtp_not_configured"],
+        404: ["user_not_found"],
+        500: ["reset_email_failed"],
       },
     }),
     async (c) => {
@@ -88,20 +82,17 @@ export function adminUserSecurityRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/{id}/reset-2fa",
-      tags,
-      security,
       middleware,
       summary: "Turn off a user's two-factor authentication",
       description: "Clears the TOTP secret and every recovery code; the user can enable 2FA again.",
       request: { params },
       responses: {
         200: jsonContent(Message, "Two-factor authentication reset"),
-        ...errorResponses({ 400: errorText("tfa_not_enabled"), 404: errorText("user_not_found") }),
-        ...authErrors(true),
       },
+      errors: { 400: ["tfa_not_enabled"], 404: ["user_not_found"] },
     }),
     async (c) => {
       const me = c.var.user;

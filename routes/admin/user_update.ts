@@ -1,17 +1,16 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   type AuthEnv,
-  authErrors,
   createRouter,
-  errorResponses,
-  errorText,
+  errorTexts,
   fail,
   idOr404,
+  idPath,
   issue,
   jsonBody,
   jsonContent,
-  pathParam,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import {
   adminUpdateUser,
@@ -41,6 +40,8 @@ const UpdateUserBody = z.object({
     .openapi({ description: "true: sign the user out everywhere (revokes every session)" }),
 }, { error: issue("invalid_json") }).openapi("UpdateUser");
 
+const route = routeDocs({ tag: "Admin - Users", admin: true });
+
 /**
  * `PUT /admin/users/{id}`: partial update with self-protection and the last-admin rule. Mounted inside
  * adminUserRoutes, whose router applies the folder's middleware.
@@ -49,34 +50,25 @@ export function adminUserUpdateRoutes(deps: AppDeps) {
   const { sql } = deps;
   const app = createRouter<AuthEnv>();
   app.openapi(
-    createRoute({
+    route({
       method: "put",
       path: "/{id}",
-      tags: ["Admin - Users"],
-      security: [{ apikey: [] }],
       middleware: [requireScope("full")],
       summary: "Update a user (only the fields sent)",
       description: "A new password forces a change at next login and, like deactivation and " +
         "regenerate_token, signs the user out of every session.",
-      request: { params: z.object({ id: pathParam("id", "2") }), body: jsonBody(UpdateUserBody) },
-      responses: {
-        200: jsonContent(z.object({ user: UserSchema }), "The updated user"),
-        ...errorResponses({
-          400: [
-            "Validation failed",
-            ...([
-              "no_fields_to_update",
-              "cannot_change_own_role",
-              "cannot_deactivate_self",
-              "last_admin",
-            ] as const).map(
-              (code) => errorText(code),
-            ),
-          ].join(" / "),
-          404: errorText("user_not_found"),
-          409: errorText("email_taken"),
-        }),
-        ...authErrors(true),
+      request: { params: idPath("2"), body: jsonBody(UpdateUserBody) },
+      responses: { 200: jsonContent(z.object({ user: UserSchema }), "The updated user") },
+      errors: {
+        400: "Validation failed / " +
+          errorTexts([
+            "no_fields_to_update",
+            "cannot_change_own_role",
+            "cannot_deactivate_self",
+            "last_admin",
+          ]),
+        404: ["user_not_found"],
+        409: ["email_taken"],
       },
     }),
     async (c) => {

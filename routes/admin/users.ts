@@ -1,19 +1,17 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  authErrors,
-  errorResponses,
-  errorText,
   fail,
   idOr404,
+  idPath,
   issue,
   jsonBody,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   pageParams,
   PageQuery,
-  pathParam,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import {
   adminDeleteUser,
@@ -35,9 +33,8 @@ const UserDetail = UserSchema.extend({
   instances: z.array(z.object({ instance_name: z.string(), created_at: z.string() })),
 }).openapi("UserDetail");
 
-const tags = ["Admin - Users"];
-const security = [{ apikey: [] }];
-const idParams = z.object({ id: pathParam("id", "2") });
+const route = routeDocs({ tag: "Admin - Users", admin: true });
+const idParams = idPath("2");
 
 /**
  * `/admin/users/*` (contract §1.4), mounted there: create, list, read, update, delete, and the recovery
@@ -49,22 +46,16 @@ export function adminUserRoutes(deps: AppDeps) {
   const write = [requireScope("full")];
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/",
-      tags,
-      security,
       middleware: write,
       summary: "Create a user",
       request: { body: jsonBody(CreateUserBody) },
       responses: {
         201: jsonContent(z.object({ user: UserSchema }), "The new user (must change the password at login)"),
-        ...errorResponses({
-          400: "Validation failed",
-          409: `${errorText("username_taken")} / ${errorText("email_taken")}`,
-        }),
-        ...authErrors(true),
       },
+      errors: { 400: "Validation failed", 409: ["username_taken", "email_taken"] },
     }),
     async (c) => {
       const me = c.var.user;
@@ -99,11 +90,9 @@ export function adminUserRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/",
-      tags,
-      security,
       summary: "List users (paginated, ordered by id)",
       request: {
         query: PageQuery.extend({
@@ -113,31 +102,24 @@ export function adminUserRoutes(deps: AppDeps) {
       },
       responses: {
         200: jsonContent(z.object({ users: z.array(UserSchema), ...PageInfo }), "One page of users"),
-        ...errorResponses({ 400: `${errorText("page_invalid")} / ${errorText("limit_invalid")}` }),
-        ...authErrors(true),
       },
+      errors: { 400: ["page_invalid", "limit_invalid"] },
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const { page, limit, offset } = pageParams(q);
-      const { users, total } = await listUsers(sql, { search: q.search || undefined, limit, offset });
-      return c.json({ users, ...pageInfo(total, page, limit) }, 200);
+      const search = q.search || undefined;
+      return c.json(await onePage(pageParams(q), (window) => listUsers(sql, { search, ...window })), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/{id}",
-      tags,
-      security,
       summary: "A user with the instances they own",
       request: { params: idParams },
-      responses: {
-        200: jsonContent(z.object({ user: UserDetail }), "The user"),
-        ...errorResponses({ 404: errorText("user_not_found") }),
-        ...authErrors(true),
-      },
+      responses: { 200: jsonContent(z.object({ user: UserDetail }), "The user") },
+      errors: { 404: ["user_not_found"] },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "user_not_found");
@@ -152,11 +134,9 @@ export function adminUserRoutes(deps: AppDeps) {
   app.route("/", adminUserSecurityRoutes(deps));
 
   app.openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/{id}",
-      tags,
-      security,
       middleware: write,
       summary: "Delete a user and everything they own",
       description: "Sessions, API keys, templates, logs... cascade. Audit rows keep the username.",
@@ -166,12 +146,8 @@ export function adminUserRoutes(deps: AppDeps) {
           z.object({ deleted: z.object({ id: z.number().int(), username: z.string() }) }),
           "Deleted",
         ),
-        ...errorResponses({
-          400: `${errorText("cannot_delete_self")} / ${errorText("last_admin")}`,
-          404: errorText("user_not_found"),
-        }),
-        ...authErrors(true),
       },
+      errors: { 400: ["cannot_delete_self", "last_admin"], 404: ["user_not_found"] },
     }),
     async (c) => {
       const me = c.var.user;

@@ -1,15 +1,14 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  authErrors,
-  errorResponses,
   errorText,
   fail,
   idOr404,
+  idPath,
   issue,
   jsonBody,
   jsonContent,
-  pathParam,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import {
   auditAs,
@@ -52,8 +51,7 @@ const ApiKeySchema = z.object({
   status: z.enum(["active", "expired", "revoked"]),
 }).openapi("ApiKey");
 
-const tags = ["API keys"];
-const security = [{ apikey: [] }];
+const route = routeDocs({ tag: "API keys" });
 
 /** `/api/keys` (mounted there): the caller's API keys. Creating and revoking need a login session. */
 export function apiKeyRoutes(deps: AppDeps) {
@@ -62,22 +60,19 @@ export function apiKeyRoutes(deps: AppDeps) {
   const sessionOnly = [requireSessionCredential()];
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/",
-      tags,
-      security,
       middleware: sessionOnly,
       summary: "Create an API key (the key is shown only in this answer)",
       description: `At most ${MAX_ACTIVE_KEYS} active keys per user. Send it as the \`apikey\` header.`,
       request: { body: jsonBody(CreateKeyBody) },
       responses: {
         201: jsonContent(z.object({ api_key: ApiKeySchema.extend({ key: z.string() }) }), "The new key"),
-        ...errorResponses({ 400: "Validation failed / " + LIMIT_REACHED }),
-        ...authErrors(false),
-        ...errorResponses({
-          403: `${errorText("key_instance_denied", { name: "<name>" })} / ${errorText("session_required")}`,
-        }),
+      },
+      errors: {
+        400: "Validation failed / " + LIMIT_REACHED,
+        403: `${errorText("key_instance_denied", { name: "<name>" })} / ${errorText("session_required")}`,
       },
     }),
     async (c) => {
@@ -112,16 +107,11 @@ export function apiKeyRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/",
-      tags,
-      security,
       summary: "My API keys, newest first (never the key itself)",
-      responses: {
-        200: jsonContent(z.object({ api_keys: z.array(ApiKeySchema) }), "Keys"),
-        ...authErrors(false),
-      },
+      responses: { 200: jsonContent(z.object({ api_keys: z.array(ApiKeySchema) }), "Keys") },
     }),
     async (c) => {
       const now = deps.clock.now();
@@ -131,19 +121,14 @@ export function apiKeyRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/{id}",
-      tags,
-      security,
       middleware: sessionOnly,
       summary: "Revoke one of my API keys (refused from its next request on)",
-      request: { params: z.object({ id: pathParam("id", "3") }) },
-      responses: {
-        200: jsonContent(z.object({ revoked: z.object({ id: z.number().int() }) }), "Revoked"),
-        ...errorResponses({ 404: errorText("api_key_not_found") }),
-        ...authErrors(false),
-      },
+      request: { params: idPath("3") },
+      responses: { 200: jsonContent(z.object({ revoked: z.object({ id: z.number().int() }) }), "Revoked") },
+      errors: { 404: ["api_key_not_found"] },
     }),
     async (c) => {
       const me = c.var.user;

@@ -1,15 +1,8 @@
 // GET /api/instance/stats/{name} (contract §7.3), fixed (§14 #27): owners, grantees and admins see the
 // instance's own numbers (every sender's rows since it was registered, not only the caller's), and
 // registered_at for all of them. Timestamps are ISO 8601 with a zone; the 7 days are always all there.
-import { createRoute, z } from "@hono/zod-openapi";
-import {
-  type AppDeps,
-  authErrors,
-  errorResponses,
-  fail,
-  jsonContent,
-  pathParam,
-} from "../../lib/core/mod.ts";
+import { z } from "@hono/zod-openapi";
+import { type AppDeps, fail, jsonContent, pathParam, routeDocs } from "../../lib/core/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
 import { keyAllowsInstance } from "../../lib/gateway/mod.ts";
 import { instanceStats } from "../../lib/messaging/mod.ts";
@@ -46,6 +39,8 @@ const Stats = z.object({
   })).openapi({ description: "The last 7 UTC days, oldest first, days without messages included" }),
 }).openapi("InstanceStats");
 
+const route = routeDocs({ tag: "Instances" });
+
 /** /api/instance/stats/{name} (mounted at /api/instance); any other path below is 405 (not GET) or 400. */
 export function instanceStatsRoutes(deps: AppDeps) {
   const app = tenantRouter(deps);
@@ -53,19 +48,16 @@ export function instanceStatsRoutes(deps: AppDeps) {
   app.use(requireScope("full", "read"));
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/stats/{name}",
-      tags: ["Instances"],
-      security: [{ apikey: [] }],
       summary: "Send statistics of an instance I own or was granted (admins: any)",
       request: { params: z.object({ name: pathParam("name", "acme-sales") }) },
       responses: {
         200: jsonContent(Stats, "Statistics"),
-        ...errorResponses({ 400: "Instance name required", 405: "Method not allowed" }),
-        ...authErrors(false),
         403: jsonContent(z.object({ error: z.string() }), "Instance not found or not owned by you"),
       },
+      errors: { 400: ["stats_instance_required"], 405: ["method_not_allowed"] },
     }),
     async (c) => {
       const name = c.req.valid("param").name;

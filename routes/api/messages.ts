@@ -1,16 +1,15 @@
 // GET /api/messages/log and /api/messages/export (contract §1.6): the caller's ledger, filtered and
 // paginated in SQL; the export streams a CSV straight from a cursor instead of materialising 10 000 rows.
 // The filters are checked by hand (their messages and order are the contract's), hence `documented`.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  authErrors,
   createRouter,
-  errorResponses,
   fail,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
 import {
@@ -25,8 +24,7 @@ import { tenantRouter } from "./_middleware.ts";
 import { documented, pageOf } from "./_manual.ts";
 
 const EXPORT_MAX_ROWS = 10_000;
-const tags = ["Message logs"];
-const security = [{ apikey: [] }];
+const route = routeDocs({ tag: "Message logs" });
 const scope = [requireScope("full", "read")];
 
 const Log = z.object({
@@ -77,35 +75,31 @@ export function messageRoutes(deps: AppDeps) {
 
   documented(
     tenant,
-    createRoute({
+    route({
       method: "get",
       path: "/log",
-      tags,
-      security,
       middleware: scope,
       summary: "My message ledger (sends, receipts, inbound), newest first",
       request: { query: LogQuery.extend(Page.shape) },
       responses: {
         200: jsonContent(z.object({ logs: z.array(Log), ...PageInfo }), "Logs"),
-        ...errorResponses({ 400: "Invalid filter" }),
-        ...authErrors(false),
       },
+      errors: { 400: "Invalid filter" },
     }),
     async (c) => {
-      const { page, limit, offset } = pageOf(c.req.query());
+      const at = pageOf(c.req.query());
       const filters = filtersOf(c.req.query(), c.var.apiKey?.instanceNames);
-      const { logs, total } = await messageLogPage(sql, c.var.user.id, filters, limit, offset);
-      return c.json({ logs, ...pageInfo(total, page, limit) });
+      return c.json(
+        await onePage(at, ({ limit, offset }) => messageLogPage(sql, c.var.user.id, filters, limit, offset)),
+      );
     },
   );
 
   documented(
     tenant,
-    createRoute({
+    route({
       method: "get",
       path: "/export",
-      tags,
-      security,
       middleware: scope,
       summary: "CSV of my ledger (same filters, newest first, at most 10 000 rows), streamed",
       request: { query: LogQuery },
@@ -114,9 +108,8 @@ export function messageRoutes(deps: AppDeps) {
           description: "ID,Instance,Phone,Type,Status,Error,Date",
           content: { "text/csv": { schema: z.string() } },
         },
-        ...errorResponses({ 400: "Invalid filter", 405: "Method not allowed" }),
-        ...authErrors(false),
       },
+      errors: { 400: "Invalid filter", 405: ["method_not_allowed"] },
     }),
     (c) => {
       const filters = filtersOf(c.req.query(), c.var.apiKey?.instanceNames);

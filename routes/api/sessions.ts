@@ -1,14 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import {
-  type AppDeps,
-  authErrors,
-  errorResponses,
-  errorText,
-  fail,
-  idOr404,
-  jsonContent,
-  pathParam,
-} from "../../lib/core/mod.ts";
+import { z } from "@hono/zod-openapi";
+import { type AppDeps, fail, idOr404, idPath, jsonContent, routeDocs } from "../../lib/core/mod.ts";
 import { auditAs, listOwnSessions, ownsSession } from "../../lib/accounts/mod.ts";
 import { requireSessionCredential, revokeSession } from "../../lib/auth/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
@@ -24,8 +15,7 @@ export const SessionSchema = z.object({
   current: z.boolean().openapi({ description: "true for the session making this request" }),
 }).openapi("Session");
 
-const tags = ["Sessions"];
-const security = [{ apikey: [] }];
+const route = routeDocs({ tag: "Sessions" });
 
 /** `/api/sessions` (mounted there): the caller's own live sessions, and revoking one (effective at once). */
 export function sessionRoutes(deps: AppDeps) {
@@ -33,16 +23,11 @@ export function sessionRoutes(deps: AppDeps) {
   const app = tenantRouter(deps);
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/",
-      tags,
-      security,
       summary: "My active sessions, most recently used first",
-      responses: {
-        200: jsonContent(z.object({ sessions: z.array(SessionSchema) }), "Sessions"),
-        ...authErrors(false),
-      },
+      responses: { 200: jsonContent(z.object({ sessions: z.array(SessionSchema) }), "Sessions") },
     }),
     async (c) => {
       const rows = await listOwnSessions(sql, c.var.user.id, new Date(deps.clock.now()));
@@ -52,19 +37,14 @@ export function sessionRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/{id}",
-      tags,
-      security,
       middleware: [requireSessionCredential()],
       summary: "Sign one of my sessions out (takes effect on its next request)",
-      request: { params: z.object({ id: pathParam("id", "12") }) },
-      responses: {
-        200: jsonContent(z.object({ revoked: z.object({ id: z.number().int() }) }), "Revoked"),
-        ...errorResponses({ 404: errorText("session_not_found") }),
-        ...authErrors(false),
-      },
+      request: { params: idPath("12") },
+      responses: { 200: jsonContent(z.object({ revoked: z.object({ id: z.number().int() }) }), "Revoked") },
+      errors: { 404: ["session_not_found"] },
     }),
     async (c) => {
       const me = c.var.user;

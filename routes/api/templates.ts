@@ -1,20 +1,19 @@
 // /api/templates (contract §1.6): the caller's message templates. Fixed: lengths are validated on update
 // as on create, JSON null is "missing" rather than text, and page/limit garbage is a 400.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  authErrors,
-  errorResponses,
   fail,
   idOr404,
+  idPath,
   jsonBody,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   pageParams,
   PageQuery,
-  pathParam,
   refuseIssue,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
@@ -82,9 +81,8 @@ const TemplateSchema = z.object({
   updated_at: z.string(),
 }).openapi("Template");
 
-const tags = ["Templates"];
-const security = [{ apikey: [] }];
-const idParams = z.object({ id: pathParam("id", "1") });
+const route = routeDocs({ tag: "Templates" });
+const idParams = idPath("1");
 
 const view = (t: TemplateRow) => ({
   id: t.id,
@@ -101,44 +99,38 @@ export function templateRoutes(deps: AppDeps) {
   const scope = [requireScope("full", "read")];
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/",
-      tags,
-      security,
       middleware: scope,
       summary: "My templates, most recently updated first (paginated)",
       request: { query: PageQuery },
       responses: {
         200: jsonContent(z.object({ templates: z.array(TemplateSchema), ...PageInfo }), "Templates"),
-        ...errorResponses({ 400: "page must be a positive integer / limit must be a positive integer" }),
-        ...authErrors(false),
       },
+      errors: { 400: ["page_invalid", "limit_invalid"] },
     }),
     async (c) => {
-      const { page, limit, offset } = pageParams(c.req.valid("query"));
-      const { templates, total } = await listTemplates(sql, c.var.user.id, limit, offset);
-      return c.json({ templates: templates.map(view), ...pageInfo(total, page, limit) }, 200);
+      const { templates, ...page } = await onePage(
+        pageParams(c.req.valid("query")),
+        ({ limit, offset }) => listTemplates(sql, c.var.user.id, limit, offset),
+      );
+      return c.json({ templates: templates.map(view), ...page }, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/",
-      tags,
-      security,
       middleware: scope,
       summary: "Create a template",
       request: { body: jsonBody(CreateTemplateBody) },
-      responses: {
-        201: jsonContent(z.object({ template: TemplateSchema }), "The new template"),
-        ...errorResponses({
-          400: "Invalid JSON body / name and content are required / name is required / " +
-            "name must be at least 1 characters / " +
-            "name must be at most 100 characters / content must be at most 5000 characters",
-        }),
-        ...authErrors(false),
+      responses: { 201: jsonContent(z.object({ template: TemplateSchema }), "The new template") },
+      errors: {
+        400: "Invalid JSON body / name and content are required / name is required / " +
+          "name must be at least 1 characters / " +
+          "name must be at most 100 characters / content must be at most 5000 characters",
       },
     }),
     async (c) => {
@@ -149,22 +141,14 @@ export function templateRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "put",
       path: "/{id}",
-      tags,
-      security,
       middleware: scope,
       summary: "Change the name and/or content of one of my templates",
       request: { params: idParams, body: jsonBody(UpdateTemplateBody) },
-      responses: {
-        200: jsonContent(z.object({ template: TemplateSchema }), "The updated template"),
-        ...errorResponses({
-          400: "No fields to update / length messages as on create",
-          404: "Template not found",
-        }),
-        ...authErrors(false),
-      },
+      responses: { 200: jsonContent(z.object({ template: TemplateSchema }), "The updated template") },
+      errors: { 400: "No fields to update / length messages as on create", 404: ["template_not_found"] },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "template_not_found");
@@ -177,11 +161,9 @@ export function templateRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/{id}",
-      tags,
-      security,
       middleware: scope,
       summary: "Delete one of my templates",
       request: { params: idParams },
@@ -190,9 +172,8 @@ export function templateRoutes(deps: AppDeps) {
           z.object({ deleted: z.object({ id: z.number().int(), name: z.string() }) }),
           "Deleted",
         ),
-        ...errorResponses({ 404: "Template not found" }),
-        ...authErrors(false),
       },
+      errors: { 404: ["template_not_found"] },
     }),
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "template_not_found");

@@ -1,25 +1,24 @@
 // /api/webhooks/{id}/deliveries: the tenant's delivery log (every attempt) and redelivery.
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   type AuthEnv,
-  authErrors,
-  errorResponses,
   fail,
+  idPath,
   jsonContent,
+  onePage,
   PageInfo,
-  pageInfo,
   pathParam,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
 import { findWebhook, listDeliveries, redeliver } from "../../lib/webhooks/mod.ts";
 import { documented, pageOf } from "./_manual.ts";
 import { webhookId } from "./webhooks.ts";
 
-const tags = ["Webhooks"];
-const security = [{ apikey: [] }];
+const route = routeDocs({ tag: "Webhooks" });
 const scope = [requireScope("full", "read")];
-const idParams = z.object({ id: pathParam("id", "1") });
+const idParams = idPath("1");
 const q = (name: string, description: string) =>
   z.string().optional().openapi({ param: { name, in: "query" }, description });
 
@@ -55,11 +54,9 @@ export function webhookDeliveryRoutes(
 
   documented(
     app,
-    createRoute({
+    route({
       method: "get",
       path: "/{id}/deliveries",
-      tags,
-      security,
       middleware: scope,
       summary: "Delivery log, newest first, with every attempt",
       request: {
@@ -68,26 +65,22 @@ export function webhookDeliveryRoutes(
       },
       responses: {
         200: jsonContent(z.object({ deliveries: z.array(Delivery), ...PageInfo }), "Deliveries"),
-        ...errorResponses({ 404: "Webhook not found" }),
-        ...authErrors(false),
       },
+      errors: { 404: ["webhook_not_found"] },
     }),
     async (c) => {
       const hook = await findWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));
       if (!hook) throw fail("webhook_not_found");
-      const { page, limit, offset } = pageOf(c.req.query());
-      const { deliveries, total } = await listDeliveries(sql, hook.id, limit, offset);
-      return c.json({ deliveries, ...pageInfo(total, page, limit) });
+      const at = pageOf(c.req.query());
+      return c.json(await onePage(at, ({ limit, offset }) => listDeliveries(sql, hook.id, limit, offset)));
     },
   );
 
   documented(
     app,
-    createRoute({
+    route({
       method: "post",
       path: "/{id}/deliveries/{deliveryId}/redeliver",
-      tags,
-      security,
       middleware: scope,
       summary: "Queue the same body again as a new delivery",
       request: { params: idParams.extend({ deliveryId: pathParam("deliveryId", "7") }) },
@@ -98,9 +91,8 @@ export function webhookDeliveryRoutes(
           }),
           "Queued",
         ),
-        ...errorResponses({ 404: "Webhook not found / Delivery not found" }),
-        ...authErrors(false),
       },
+      errors: { 404: ["webhook_not_found", "webhook_delivery_not_found"] },
     }),
     async (c) => {
       const hook = await findWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));

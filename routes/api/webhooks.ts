@@ -3,17 +3,16 @@
 // tenant only ever sees its own rows (another tenant's id is "Webhook not found"). The handlers validate by
 // hand, in the contract's message order, so the routes are declared with `documented`.
 import type { Context } from "hono";
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
-  authErrors,
   checkWebhookUrl,
-  errorResponses,
   fail,
   idOr404,
+  idPath,
   jsonBody,
   jsonContent,
-  pathParam,
+  routeDocs,
 } from "../../lib/core/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
 import { keyAllowsInstance } from "../../lib/gateway/mod.ts";
@@ -65,10 +64,9 @@ function checkedEvents(events: unknown): string[] {
   return events as string[];
 }
 
-const tags = ["Webhooks"];
-const security = [{ apikey: [] }];
+const route = routeDocs({ tag: "Webhooks" });
 const scope = [requireScope("full", "read")];
-const idParams = z.object({ id: pathParam("id", "1") });
+const idParams = idPath("1");
 const Events = z.array(z.enum(WEBHOOK_EVENTS)).openapi({
   description: "Engine v2 event names; [] = every event",
 });
@@ -104,28 +102,21 @@ export function webhookRoutes(deps: AppDeps) {
 
   documented(
     app,
-    createRoute({
+    route({
       method: "get",
       path: "/",
-      tags,
-      security,
       middleware: scope,
       summary: "My webhooks, newest first",
-      responses: {
-        200: jsonContent(z.object({ webhooks: z.array(Webhook) }), "Webhooks"),
-        ...authErrors(false),
-      },
+      responses: { 200: jsonContent(z.object({ webhooks: z.array(Webhook) }), "Webhooks") },
     }),
     async (c) => c.json({ webhooks: (await listWebhooks(sql, c.var.user.id)).map(webhookView) }),
   );
 
   documented(
     app,
-    createRoute({
+    route({
       method: "post",
       path: "/",
-      tags,
-      security,
       middleware: scope,
       summary: "Create a webhook on one of my instances; the signing secret is in this answer only",
       description:
@@ -134,9 +125,8 @@ export function webhookRoutes(deps: AppDeps) {
       request: { body: jsonBody(WebhookBody) },
       responses: {
         201: jsonContent(z.object({ webhook: Webhook.extend({ secret: z.string() }) }), "Created"),
-        ...errorResponses({ 400: "Validation failed", 409: "Webhook already exists for this instance" }),
-        ...authErrors(false),
       },
+      errors: { 400: "Validation failed", 409: ["webhook_exists"] },
     }),
     async (c) => {
       const user = c.var.user;
@@ -168,19 +158,16 @@ export function webhookRoutes(deps: AppDeps) {
 
   documented(
     app,
-    createRoute({
+    route({
       method: "put",
       path: "/{id}",
-      tags,
-      security,
       middleware: scope,
       summary: "Change URL, events or is_active",
       request: { params: idParams, body: jsonBody(WebhookBody.omit({ instance_name: true }).partial()) },
       responses: {
         200: jsonContent(z.object({ webhook: Webhook.extend({ retry_count: z.number().int() }) }), "Updated"),
-        ...errorResponses({ 400: "Validation failed", 404: "Webhook not found" }),
-        ...authErrors(false),
       },
+      errors: { 400: "Validation failed", 404: ["webhook_not_found"] },
     }),
     async (c) => {
       const user = c.var.user;
@@ -207,19 +194,14 @@ export function webhookRoutes(deps: AppDeps) {
 
   documented(
     app,
-    createRoute({
+    route({
       method: "delete",
       path: "/{id}",
-      tags,
-      security,
       middleware: scope,
       summary: "Delete a webhook and its delivery log",
       request: { params: idParams },
-      responses: {
-        200: jsonContent(z.object({ deleted: z.object({ id: z.number() }) }), "Done"),
-        ...errorResponses({ 404: "Webhook not found" }),
-        ...authErrors(false),
-      },
+      responses: { 200: jsonContent(z.object({ deleted: z.object({ id: z.number() }) }), "Done") },
+      errors: { 404: ["webhook_not_found"] },
     }),
     async (c) => {
       const row = await deleteWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));
@@ -232,19 +214,16 @@ export function webhookRoutes(deps: AppDeps) {
   // A lost secret is replaced, never shown again; pending retries are signed with the new one.
   documented(
     app,
-    createRoute({
+    route({
       method: "post",
       path: "/{id}/secret",
-      tags,
-      security,
       middleware: scope,
       summary: "Replace the signing secret (shown once)",
       request: { params: idParams },
       responses: {
         200: jsonContent(z.object({ webhook: z.object({ id: z.number(), secret: z.string() }) }), "Done"),
-        ...errorResponses({ 404: "Webhook not found" }),
-        ...authErrors(false),
       },
+      errors: { 404: ["webhook_not_found"] },
     }),
     async (c) => {
       const { secret, sealed } = await newWebhookSecret(deps);

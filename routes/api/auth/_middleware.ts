@@ -15,8 +15,8 @@ export function authMiddleware(deps: AppDeps, opts: { unauthorized?: ErrorCode }
   return { signedIn: [signedIn], sessionOnly: [signedIn, requireSessionCredential()] };
 }
 
-export const tags = ["Authentication"];
-export const security = [{ apikey: [] }];
+/** The OpenAPI tag of login, the own account and 2FA. */
+export const AUTH_TAG = "Authentication";
 
 /** Writes an audit row for the request's user (or `who`, null for nobody known), with the client address. */
 export function auditFor(

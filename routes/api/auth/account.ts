@@ -1,15 +1,16 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   type AuthEnv,
   createRouter,
-  errorResponses,
+  type ErrorCode,
   errorText,
   fail,
   issue,
   jsonBody,
   jsonContent,
   requiredString,
+  routeDocs,
 } from "../../../lib/core/mod.ts";
 import {
   activePasswordHash,
@@ -23,16 +24,17 @@ import {
   verifyPassword,
 } from "../../../lib/auth/mod.ts";
 import { findProfile } from "../../../lib/accounts/mod.ts";
-import { auditFor, authMiddleware, security, tags } from "./_middleware.ts";
+import { auditFor, AUTH_TAG, authMiddleware } from "./_middleware.ts";
 
-const AUTH_ERRORS = {
-  401: `${errorText("missing_apikey")} / ${errorText("invalid_session")}`,
-  403: `${errorText("account_disabled")} / ${errorText("csrf_failed")}`,
+const AUTH_ERRORS: Record<401 | 403, ErrorCode[]> = {
+  401: ["missing_apikey", "invalid_session"],
+  403: ["account_disabled", "csrf_failed"],
 };
-const SESSION_ERRORS = {
+const SESSION_ERRORS: Record<401 | 403, ErrorCode[]> = {
   ...AUTH_ERRORS,
-  403: `${AUTH_ERRORS[403]} / ${errorText("session_required")}`,
+  403: [...AUTH_ERRORS[403], "session_required"],
 };
+const route = routeDocs({ tag: AUTH_TAG, errors: AUTH_ERRORS });
 const Message = z.object({ message: z.string() });
 
 const Me = z.object({
@@ -64,14 +66,12 @@ export function accountRoutes(deps: AppDeps) {
   const { signedIn, sessionOnly } = authMiddleware(deps);
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/me",
-      tags,
-      security,
       summary: "The logged-in user, with the instances it owns",
       middleware: signedIn,
-      responses: { 200: jsonContent(Me, "The user"), ...errorResponses(AUTH_ERRORS) },
+      responses: { 200: jsonContent(Me, "The user") },
     }),
     async (c) => {
       // One round trip: the profile and its owned instances (the credential itself came from the cache).
@@ -82,21 +82,17 @@ export function accountRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/change-password",
-      tags,
-      security,
       summary: "Change the own password; ends every session of the user",
       middleware: sessionOnly,
       request: { body: jsonBody(ChangePassword) },
-      responses: {
-        200: jsonContent(Message, "Password changed successfully. Please login again."),
-        ...errorResponses({
-          400: `${errorText("change_password_required")} / a password policy message`,
-          ...SESSION_ERRORS,
-          401: `${SESSION_ERRORS[401]} / ${errorText("current_password_incorrect")}`,
-        }),
+      responses: { 200: jsonContent(Message, "Password changed successfully. Please login again.") },
+      errors: {
+        400: `${errorText("change_password_required")} / a password policy message`,
+        ...SESSION_ERRORS,
+        401: [...SESSION_ERRORS[401], "current_password_incorrect"],
       },
     }),
     async (c) => {
@@ -124,14 +120,13 @@ export function accountRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/logout",
-      tags,
-      security,
       summary: "End the current session (and clear the panel cookie)",
       middleware: sessionOnly,
-      responses: { 200: jsonContent(Message, "Logged out successfully"), ...errorResponses(SESSION_ERRORS) },
+      responses: { 200: jsonContent(Message, "Logged out successfully") },
+      errors: SESSION_ERRORS,
     }),
     async (c) => {
       // requireSessionCredential guarantees a session (never an API key) carried the request.
@@ -145,17 +140,13 @@ export function accountRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/logout-all",
-      tags,
-      security,
       summary: "End every session of the user, this one included",
       middleware: sessionOnly,
-      responses: {
-        200: jsonContent(Message, "All sessions logged out successfully"),
-        ...errorResponses(SESSION_ERRORS),
-      },
+      responses: { 200: jsonContent(Message, "All sessions logged out successfully") },
+      errors: SESSION_ERRORS,
     }),
     async (c) => {
       const n = await revokeUserSessions(deps, c.var.user.id);

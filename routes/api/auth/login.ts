@@ -1,14 +1,13 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   createRouter,
   type ErrorCode,
-  errorResponses,
-  errorText,
   fail,
   issue,
   jsonBody,
   jsonContent,
+  routeDocs,
 } from "../../../lib/core/mod.ts";
 import {
   clearAccountFailures,
@@ -27,7 +26,7 @@ import {
   verifyPassword,
   verifyUserTotp,
 } from "../../../lib/auth/mod.ts";
-import { auditFor, tags } from "./_middleware.ts";
+import { auditFor, AUTH_TAG } from "./_middleware.ts";
 
 const REQUIRED = issue("credentials_required");
 
@@ -53,10 +52,10 @@ const LoginOk = z.union([
   z.object({ requires_2fa: z.literal(true) }),
 ]).openapi("LoginResponse");
 
-const route = createRoute({
+const publicRoute = routeDocs({ tag: AUTH_TAG, public: true });
+const route = publicRoute({
   method: "post",
   path: "/login",
-  tags,
   summary: "Log in with username and password (and a 2FA code when enabled)",
   description: "Returns a 24 h session token for the `apikey` header. With `X-Taguato-Client: panel` the " +
     "token is set as the HttpOnly `taguato_session` cookie instead and omitted from the body. Five failures " +
@@ -64,11 +63,11 @@ const route = createRoute({
   request: { body: jsonBody(LoginBody) },
   responses: {
     200: jsonContent(LoginOk, "Logged in, or `{requires_2fa: true}` when a second factor is needed"),
-    ...errorResponses({
-      400: errorText("credentials_required"),
-      401: `${errorText("invalid_credentials")} / ${errorText("invalid_totp")}`,
-      429: `${errorText("account_locked")} / ${errorText("ip_blocked")}`,
-    }),
+  },
+  errors: {
+    400: ["credentials_required"],
+    401: ["invalid_credentials", "invalid_totp"],
+    429: ["account_locked", "ip_blocked"],
   },
 });
 

@@ -1,8 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
   createRouter,
-  errorResponses,
   errorText,
   fail,
   issue,
@@ -11,6 +10,7 @@ import {
   LOCALE_COOKIE,
   negotiateLocale,
   readCookie,
+  routeDocs,
 } from "../../../lib/core/mod.ts";
 import { requestRecovery, resetPassword, verifyAllowed, verifyCode } from "../../../lib/auth/mod.ts";
 import { passwordSchema } from "../../../lib/accounts/mod.ts";
@@ -52,25 +52,22 @@ const ResetBody = z.object({
 }, { error: issue("invalid_json") }).openapi("ResetPassword");
 
 const Message = z.object({ message: z.string() });
-const tags = ["Password recovery"];
+const route = routeDocs({ tag: "Password recovery", public: true });
 
 /** The three public steps of password recovery (contract §2.7), mounted at /api/auth. */
 export function recoveryRoutes(deps: AppDeps) {
   const app = createRouter();
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/forgot-password",
-      tags,
       summary: "Step 1: send a 6-digit code by e-mail or WhatsApp",
       description: "Always the same answer, whether or not the account exists (3 requests per hour per " +
         "IP and per account; more are silently ignored). The code expires in 15 minutes.",
       request: { body: jsonBody(ForgotBody) },
-      responses: {
-        200: jsonContent(Message, GENERIC_ANSWER),
-        ...errorResponses({ 400: errorText("identifier_required") }),
-      },
+      responses: { 200: jsonContent(Message, GENERIC_ANSWER) },
+      errors: { 400: ["identifier_required"] },
     }),
     async (c) => {
       const locale = negotiateLocale(
@@ -87,19 +84,16 @@ export function recoveryRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/verify-reset-code",
-      tags,
       summary: "Step 2: exchange the code for a 10-minute reset token",
       description: "5 attempts per code; 30 verifications per hour per IP.",
       request: { body: jsonBody(VerifyBody) },
-      responses: {
-        200: jsonContent(z.object({ reset_token: z.string() }), "The reset token"),
-        ...errorResponses({
-          400: `${errorText("reset_code_invalid")} / ${errorText("reset_too_many_attempts")}`,
-          429: errorText("reset_verify_limited"),
-        }),
+      responses: { 200: jsonContent(z.object({ reset_token: z.string() }), "The reset token") },
+      errors: {
+        400: ["reset_code_invalid", "reset_too_many_attempts"],
+        429: ["reset_verify_limited"],
       },
     }),
     async (c) => {
@@ -113,16 +107,13 @@ export function recoveryRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/reset-password",
-      tags,
       summary: "Step 3: set the new password (signs out every session)",
       request: { body: jsonBody(ResetBody) },
-      responses: {
-        200: jsonContent(Message, RESET_DONE),
-        ...errorResponses({ 400: `Validation failed / ${errorText("reset_token_invalid")}` }),
-      },
+      responses: { 200: jsonContent(Message, RESET_DONE) },
+      errors: { 400: `Validation failed / ${errorText("reset_token_invalid")}` },
     }),
     async (c) => {
       const b = c.req.valid("json");

@@ -1,16 +1,15 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import QRCode from "qrcode";
 import {
   type AppDeps,
   type AuthEnv,
   createRouter,
-  errorResponses,
-  errorText,
   fail,
   issue,
   jsonBody,
   jsonContent,
   requiredString,
+  routeDocs,
   timingSafeEqual,
 } from "../../../lib/core/mod.ts";
 import {
@@ -30,14 +29,13 @@ import {
   verifyTotp,
   verifyUserTotp,
 } from "../../../lib/auth/mod.ts";
-import { auditFor, authMiddleware, security, tags } from "./_middleware.ts";
+import { auditFor, AUTH_TAG, authMiddleware } from "./_middleware.ts";
 
-const CODE_ERRORS = (["code_required", "tfa_not_enabled", "invalid_code"] as const)
-  .map((code) => errorText(code)).join(" / ");
-const AUTH = {
-  401: errorText("unauthorized"),
-  403: `${errorText("account_disabled")} / ${errorText("session_required")}`,
-};
+// Every route is for login sessions only, and answers a bad credential with "Unauthorized".
+const route = routeDocs({
+  tag: AUTH_TAG,
+  errors: { 401: ["unauthorized"], 403: ["account_disabled", "session_required"] },
+});
 const present = (v: unknown) => v !== undefined && v !== null && v !== "";
 
 const Setup = z.object({ secret: z.string(), otpauth_uri: z.string(), qr: z.string() }).openapi("TotpSetup");
@@ -59,22 +57,33 @@ const Codes = z.object({ message: z.string(), recovery_codes: z.array(z.string()
 export function twoFactorRoutes(deps: AppDeps) {
   const app = createRouter<AuthEnv>();
   const { sessionOnly } = authMiddleware(deps, { unauthorized: "unauthorized" });
-  const throttle = async (userId: number) => {
+  // disable and recovery-codes take a current code: the same body and errors (takesCode), and the same
+  // checks (checkedCode): 2FA must be on, the user under the attempt limit, and `check` must accept the
+  // code (a refused one counts towards the limit). checkedCode answers what `check` found.
+  const takesCode = {
+    middleware: sessionOnly,
+    request: { body: jsonBody(CodeBody) },
+    errors: { 400: ["code_required", "tfa_not_enabled", "invalid_code"], 429: ["tfa_too_many_codes"] },
+  } as const;
+  const checkedCode = async <T>(userId: number, check: () => Promise<T>): Promise<NonNullable<T>> => {
+    if (!await twoFactorEnabled(deps.sql, userId)) throw fail("tfa_not_enabled");
     if (!await codeAttemptsLeft(deps, userId)) throw fail("tfa_too_many_codes");
+    const found = await check();
+    if (!found) {
+      await recordCodeFailure(deps, userId);
+      throw fail("invalid_code");
+    }
+    return found;
   };
 
   app.openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/setup",
-      tags,
-      security,
       summary: "Start 2FA setup: a new secret, its otpauth URI and a QR code (valid 10 minutes)",
       middleware: sessionOnly,
-      responses: {
-        200: jsonContent(Setup, "The secret to add to an authenticator app"),
-        ...errorResponses({ 400: errorText("tfa_already_enabled"), ...AUTH }),
-      },
+      responses: { 200: jsonContent(Setup, "The secret to add to an authenticator app") },
+      errors: { 400: ["tfa_already_enabled"] },
     }),
     async (c) => {
       const user = c.var.user;
@@ -90,26 +99,15 @@ export function twoFactorRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/enable",
-      tags,
-      security,
       summary: "Confirm the pending secret with a code; returns 10 one-time recovery codes",
       middleware: sessionOnly,
       request: { body: jsonBody(EnableBody) },
-      responses: {
-        200: jsonContent(Codes, "Two-factor authentication enabled"),
-        ...errorResponses({
-          400: ([
-            "tfa_secret_code_required",
-            "tfa_already_enabled",
-            "tfa_no_pending",
-            "tfa_bad_enable_code",
-          ] as const)
-            .map((code) => errorText(code)).join(" / "),
-          ...AUTH,
-        }),
+      responses: { 200: jsonContent(Codes, "Two-factor authentication enabled") },
+      errors: {
+        400: ["tfa_secret_code_required", "tfa_already_enabled", "tfa_no_pending", "tfa_bad_enable_code"],
       },
     }),
     async (c) => {
@@ -132,29 +130,19 @@ export function twoFactorRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/disable",
-      tags,
-      security,
       summary: "Turn 2FA off with a current code or a recovery code",
-      middleware: sessionOnly,
-      request: { body: jsonBody(CodeBody) },
+      ...takesCode,
       responses: {
         200: jsonContent(z.object({ message: z.string() }), "Two-factor authentication disabled"),
-        ...errorResponses({ 400: CODE_ERRORS, ...AUTH, 429: errorText("tfa_too_many_codes") }),
       },
     }),
     async (c) => {
       const user = c.var.user;
       const { code } = c.req.valid("json");
-      if (!await twoFactorEnabled(deps.sql, user.id)) throw fail("tfa_not_enabled");
-      await throttle(user.id);
-      const via = await checkSecondFactor(deps, user.id, code);
-      if (!via) {
-        await recordCodeFailure(deps, user.id);
-        throw fail("invalid_code");
-      }
+      const via = await checkedCode(user.id, () => checkSecondFactor(deps, user.id, code));
       if (via === "recovery") {
         await auditFor(deps, c, {
           action: "2fa_recovery_code_used",
@@ -169,28 +157,17 @@ export function twoFactorRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/recovery-codes",
-      tags,
-      security,
       summary: "Replace the recovery codes (needs a current authenticator code)",
-      middleware: sessionOnly,
-      request: { body: jsonBody(CodeBody) },
-      responses: {
-        200: jsonContent(Codes, "New recovery codes; the old ones stop working"),
-        ...errorResponses({ 400: CODE_ERRORS, ...AUTH, 429: errorText("tfa_too_many_codes") }),
-      },
+      ...takesCode,
+      responses: { 200: jsonContent(Codes, "New recovery codes; the old ones stop working") },
     }),
     async (c) => {
       const user = c.var.user;
       const { code } = c.req.valid("json");
-      if (!await twoFactorEnabled(deps.sql, user.id)) throw fail("tfa_not_enabled");
-      await throttle(user.id);
-      if (!await verifyUserTotp(deps, user.id, code)) {
-        await recordCodeFailure(deps, user.id);
-        throw fail("invalid_code");
-      }
+      await checkedCode(user.id, () => verifyUserTotp(deps, user.id, code));
       const codes = await regenerateRecoveryCodes(deps, user.id);
       await auditFor(deps, c, {
         action: "recovery_codes_regenerated",

@@ -1,7 +1,7 @@
 import { Island } from "../../../components/Island.tsx";
 import { PageHead } from "../../../components/PageHead.tsx";
 import type { AuditFilters } from "../../../islands/AuditLog.tsx";
-import { type Sql, t } from "../../../lib/core/mod.ts";
+import { onePage, type Sql, t } from "../../../lib/core/mod.ts";
 import { auditActionNames, listAudit, parseDay } from "../../../lib/accounts/mod.ts";
 import { definePage } from "../_layout.tsx";
 import { asJson, pageQuery } from "../_data.ts";
@@ -13,13 +13,13 @@ const LIMIT = 50;
  * UTC (the island reloads in the reader's own zone; the server cannot know it).
  */
 async function auditPage(sql: Sql, f: AuditFilters, page: number) {
-  const { logs, total } = await listAudit(sql, {
+  const filters = {
     action: f.action || undefined,
     username: f.username || undefined,
     from: f.date_from ? parseDay(f.date_from) : null,
     to: f.date_to ? parseDay(f.date_to, true) : null,
-  }, { limit: LIMIT, offset: (page - 1) * LIMIT });
-  return asJson({ logs, total, page, limit: LIMIT, pages: Math.ceil(total / LIMIT) });
+  };
+  return asJson(await onePage({ page, limit: LIMIT }, (window) => listAudit(sql, filters, window)));
 }
 
 /** `/panel/admin/audit`: the audit log with filters from the query string, first page rendered here. */

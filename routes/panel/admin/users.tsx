@@ -1,6 +1,6 @@
 import { Island } from "../../../components/Island.tsx";
 import { PageHead } from "../../../components/PageHead.tsx";
-import { t } from "../../../lib/core/mod.ts";
+import { onePage, t } from "../../../lib/core/mod.ts";
 import { listUsers } from "../../../lib/accounts/mod.ts";
 import { definePage } from "../_layout.tsx";
 import { asJson, pageQuery } from "../_data.ts";
@@ -16,12 +16,12 @@ export const usersPage = definePage({
   async render(c, deps) {
     const l = c.get("locale");
     const { page, search } = pageQuery(c);
-    const { users, total } = await listUsers(deps.sql, {
-      search: search || undefined,
-      limit: LIMIT,
-      offset: (page - 1) * LIMIT,
-    });
-    const initial = asJson({ users, total, page, limit: LIMIT, pages: Math.ceil(total / LIMIT) });
+    const initial = asJson(
+      await onePage(
+        { page, limit: LIMIT },
+        (window) => listUsers(deps.sql, { search: search || undefined, ...window }),
+      ),
+    );
     return (
       <>
         <PageHead title={t(l, "users.title")} lead={t(l, "users.intro")} />
