@@ -1,10 +1,20 @@
 import { useEffect, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { isMessageKey, type Locale, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { isMessageKey, type Locale, LOCALES, t } from "../lib/core/i18n.ts";
 import { Icon } from "../components/Icon.tsx";
 import { DateRangeFields, FilterActions, PagedCard, pageOf, syncUrl, usePagedList } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, Dialog, EmptyState, LocalTime, SelectField, TextField, useHydrated } from "./ui.tsx";
+import {
+  Alert,
+  Button,
+  Dialog,
+  EmptyState,
+  IslandRoot,
+  LocalTime,
+  SelectField,
+  TextField,
+  translator,
+} from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 const Entry = z.object({
@@ -84,8 +94,7 @@ const summary = (details: AuditEntry["details"]) =>
 
 /** Admin → Audit: filter by action, user and dates, page through, open one entry in full. */
 export function AuditLog({ locale, actions, filters: initialFilters, initial }: Props) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const list = usePagedList({
     locale,
     initial,
@@ -111,7 +120,7 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
   const filtered = list.filtered;
 
   return (
-    <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="audit-log">
+    <IslandRoot class="stack" root="audit-log">
       <form
         class="card filter-bar"
         onSubmit={(e) => {
@@ -252,6 +261,6 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
           </div>
         </Dialog>
       )}
-    </div>
+    </IslandRoot>
   );
 }

@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, t } from "../lib/core/i18n.ts";
+import { LOCALES } from "../lib/core/i18n.ts";
 import { NewPasswordFields, validateNewPassword } from "./password.tsx";
-import { Alert, Button, TextField, useHydrated } from "./ui.tsx";
+import { Alert, Button, IslandRoot, TextField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 export const ChangePasswordFormProps = z.object({
@@ -20,8 +20,7 @@ type Props = z.infer<typeof ChangePasswordFormProps>;
  * included, so success leads to the login page.
  */
 export function ChangePasswordForm({ locale, username, forced, next }: Props) {
-  const tr = (k: Parameters<typeof t>[1]) => t(locale, k);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [current, setCurrent] = useState("");
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
@@ -54,11 +53,11 @@ export function ChangePasswordForm({ locale, username, forced, next }: Props) {
   };
 
   return (
-    <form
+    <IslandRoot
+      as="form"
       class={forced ? "auth-form" : "stack"}
       onSubmit={submit}
       data-form="change-password"
-      data-hydrated={hydrated ? "true" : undefined}
     >
       {done && <Alert tone="success">{tr("pw.changed")}</Alert>}
       {error && <Alert tone="error">{error}</Alert>}
@@ -88,6 +87,6 @@ export function ChangePasswordForm({ locale, username, forced, next }: Props) {
         </Button>
       </div>
       {!forced && <p class="field-hint">{tr("pw.signsOut")}</p>}
-    </form>
+    </IslandRoot>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, t } from "../lib/core/i18n.ts";
-import { Alert, Button, TextField, useHydrated } from "./ui.tsx";
+import { LOCALES } from "../lib/core/i18n.ts";
+import { Alert, Button, IslandRoot, TextField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 export const NOTICES = ["expired", "loggedOut", "changed", "reset", "revoked"] as const;
@@ -32,8 +32,7 @@ const NOTICE_KEYS = {
  * authenticator code. The API sets the HttpOnly session cookie; this only decides where to go next.
  */
 export function LoginForm({ locale, next, notice }: Props) {
-  const tr = (k: Parameters<typeof t>[1]) => t(locale, k);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [step, setStep] = useState<"credentials" | "totp">("credentials");
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
@@ -70,12 +69,7 @@ export function LoginForm({ locale, next, notice }: Props) {
   };
 
   return (
-    <form
-      class="auth-form"
-      onSubmit={submit}
-      data-login-step={step}
-      data-hydrated={hydrated ? "true" : undefined}
-    >
+    <IslandRoot as="form" class="auth-form" onSubmit={submit} data-login-step={step}>
       {notice && step === "credentials" && !error && <Alert tone="info">{tr(NOTICE_KEYS[notice])}</Alert>}
       {error && <Alert tone="error">{error}</Alert>}
       {step === "credentials"
@@ -132,6 +126,6 @@ export function LoginForm({ locale, next, notice }: Props) {
             </p>
           </>
         )}
-    </form>
+    </IslandRoot>
   );
 }

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { isMessageKey, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { isMessageKey, LOCALES, type MessageKey } from "../lib/core/i18n.ts";
 import { SENT_EVENT } from "./MessageComposer.tsx";
 import { MESSAGE_STATUSES, StatusBadge } from "./state_badge.tsx";
 import { DateRangeFields, FilterActions, PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, EmptyState, LocalTime, SelectField, useHydrated } from "./ui.tsx";
+import { Alert, Button, EmptyState, IslandRoot, LocalTime, SelectField, translator } from "./ui.tsx";
 
 const Log = z.object({
   id: z.number(),
@@ -56,8 +56,7 @@ function query(f: Filters, page: number, limit: number): URLSearchParams {
 
 /** Message history: filters, paginated table with delivery badges, CSV export; refreshes by itself. */
 export function MessageHistory({ locale, instances, initial }: Props) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
   const list = usePagedList({
     locale,
@@ -114,12 +113,7 @@ export function MessageHistory({ locale, instances, initial }: Props) {
   })();
 
   return (
-    <section
-      class="stack"
-      data-hydrated={hydrated ? "true" : undefined}
-      data-island-root="history"
-      aria-labelledby="history-title"
-    >
+    <IslandRoot as="section" class="stack" root="history" aria-labelledby="history-title">
       <div class="section-head">
         <h2 class="section-title" id="history-title">{tr("hist.title")}</h2>
         <div class="toolbar">
@@ -252,6 +246,6 @@ export function MessageHistory({ locale, instances, initial }: Props) {
           ))}
         </DataTable>
       </PagedCard>
-    </section>
+    </IslandRoot>
   );
 }

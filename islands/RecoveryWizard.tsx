@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { LOCALES, type MessageKey } from "../lib/core/i18n.ts";
 import { NewPasswordFields, validateNewPassword } from "./password.tsx";
-import { Alert, Button, TextField, useHydrated } from "./ui.tsx";
+import { Alert, Button, IslandRoot, TextField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 export const RecoveryWizardProps = z.object({ locale: z.enum(LOCALES) });
@@ -16,8 +16,7 @@ const STEPS: [Step, MessageKey][] = [[1, "recover.step1"], [2, "recover.step2"],
  * password. The first answer is the same whether or not the account exists.
  */
 export function RecoveryWizard({ locale }: Props) {
-  const tr = (k: MessageKey) => t(locale, k);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [step, setStep] = useState<Step>(1);
   const [identifier, setIdentifier] = useState("");
   const [code, setCode] = useState("");
@@ -71,12 +70,7 @@ export function RecoveryWizard({ locale }: Props) {
   };
 
   return (
-    <form
-      class="auth-form"
-      onSubmit={submit}
-      data-recover-step={step}
-      data-hydrated={hydrated ? "true" : undefined}
-    >
+    <IslandRoot as="form" class="auth-form" onSubmit={submit} data-recover-step={step}>
       <ol class="steps" aria-label={tr("recover.progress")}>
         {STEPS.map(([n, key]) => (
           <li
@@ -155,6 +149,6 @@ export function RecoveryWizard({ locale }: Props) {
       <p class="auth-links">
         <a href="/panel/login">{tr("recover.backToLogin")}</a>
       </p>
-    </form>
+    </IslandRoot>
   );
 }

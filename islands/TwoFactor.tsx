@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { LOCALES, type MessageKey } from "../lib/core/i18n.ts";
 import { CopyButton } from "./copy_button.tsx";
-import { Alert, Button, CheckField, Dialog, TextField, useHydrated } from "./ui.tsx";
+import { Alert, Button, CheckField, Dialog, IslandRoot, TextField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 export const TwoFactorProps = z.object({
@@ -45,8 +45,7 @@ function download(codes: string[], username: string) {
  * keep the ten one-time recovery codes (shown once), and switch it off again with a current code.
  */
 export function TwoFactor({ locale, username, enabled }: Props) {
-  const tr = (k: MessageKey) => t(locale, k);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [state, setState] = useState<State>({ kind: enabled ? "on" : "off" });
   const [code, setCode] = useState("");
   const [saved, setSaved] = useState(false);
@@ -113,12 +112,12 @@ export function TwoFactor({ locale, username, enabled }: Props) {
   };
 
   return (
-    <section
+    <IslandRoot
+      as="section"
       class="card"
       aria-labelledby="tfa-title"
-      data-island-root="two-factor"
+      root="two-factor"
       data-tfa-state={state.kind}
-      data-hydrated={hydrated ? "true" : undefined}
     >
       <header class="card-head">
         <div>
@@ -253,6 +252,6 @@ export function TwoFactor({ locale, username, enabled }: Props) {
           </form>
         </Dialog>
       )}
-    </section>
+    </IslandRoot>
   );
 }

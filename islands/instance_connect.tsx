@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
+import type { Locale } from "../lib/core/i18n.ts";
 import { type InstanceState, normalizeState, recipientProblem } from "./gateway_rules.ts";
-import { Alert, Button, Dialog, TextField } from "./ui.tsx";
+import { Alert, Button, Dialog, TextField, translator } from "./ui.tsx";
 import { api, errorMessage } from "./use_api.ts";
 
 /** What GET /instance/connect answers: a QR object, or the state when already open (or an error). */
@@ -35,7 +35,7 @@ export function ConnectDialog(
     onClose(): void;
   },
 ) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   const [phase, setPhase] = useState<Phase>("loading");
   const [qr, setQr] = useState<string | null>(null);
   const [pairing, setPairing] = useState<string | null>(null);

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 import { phoneOfJid } from "./gateway_rules.ts";
 import type { InstanceItem } from "./Instances.tsx";
-import { Alert, Button, Dialog, LocalTime } from "./ui.tsx";
+import { Alert, Button, Dialog, LocalTime, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 import { StateBadge } from "./state_badge.tsx";
 
@@ -60,7 +60,7 @@ function DailyChart({ locale, daily }: { locale: Locale; daily: InstanceStats["d
 export function DetailDialog(
   { locale, instance, onClose }: { locale: Locale; instance: InstanceItem; onClose(): void },
 ) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   const [stats, setStats] = useState<InstanceStats | null>(null);
   const load = useApi(locale);
   const refresh = async () => {

@@ -1,9 +1,13 @@
-import type { ComponentChildren, JSX } from "preact";
+import { type ComponentChildren, h, type JSX } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { Icon, type IconName } from "../components/Icon.tsx";
-import { type Locale, t } from "../lib/core/i18n.ts";
+import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 
 // Building blocks shared by the islands: one look for every form, table, dialog and message.
+
+/** `t` bound to the island's locale: `tr("key", params)`. */
+export const translator = (locale: Locale) => (key: MessageKey, params?: Record<string, string | number>) =>
+  t(locale, key, params);
 
 /** An inline message. Errors are announced at once (role=alert), the rest politely (role=status). */
 export function Alert(
@@ -138,6 +142,26 @@ export function Button(
   );
 }
 
+/** A borderless button that shows only an icon; `label` is what screen readers announce. */
+export function IconButton(
+  { icon, label, danger, ...rest }: Omit<JSX.ButtonHTMLAttributes<HTMLButtonElement>, "icon"> & {
+    icon: IconName;
+    label: string;
+    danger?: boolean;
+  },
+) {
+  return (
+    <button
+      {...rest}
+      type="button"
+      class={`icon-button icon-button-plain${danger ? " icon-button-danger" : ""}`}
+      aria-label={label}
+    >
+      <Icon name={icon} />
+    </button>
+  );
+}
+
 /**
  * A modal on the native <dialog>: focus is trapped and restored, Escape closes it, and the page behind
  * is inert. Rendered only while open, so its form state starts fresh each time.
@@ -170,34 +194,30 @@ export function Dialog(
     >
       <header class="dialog-head">
         <h2 id={titleId}>{title}</h2>
-        <button
-          type="button"
-          class="icon-button icon-button-plain"
-          onClick={onClose}
-          aria-label={t(locale, "ui.close")}
-        >
-          <Icon name="close" />
-        </button>
+        <IconButton icon="close" label={t(locale, "ui.close")} onClick={onClose} />
       </header>
       <div class="dialog-body">{children}</div>
     </dialog>
   );
 }
 
-/** "Are you sure?" with the consequence spelled out; the confirm button runs `onConfirm`. */
+/**
+ * "Are you sure?" with the consequence spelled out; the confirm button runs `onConfirm`. `action` is
+ * the confirmed request's state (a `useApi` result): its spinner and its error.
+ */
 export function ConfirmDialog(
-  { title, message, confirmLabel, onConfirm, onClose, locale, busy, error, danger = true }: {
+  { title, message, confirmLabel, onConfirm, onClose, locale, action, danger = true }: {
     title: string;
     message: ComponentChildren;
     confirmLabel: string;
     onConfirm(): void;
     onClose(): void;
     locale: Locale;
-    busy?: boolean;
-    error?: string | null;
+    action: { busy: boolean; error: string | null };
     danger?: boolean;
   },
 ) {
+  const { busy, error } = action;
   return (
     <Dialog title={title} onClose={onClose} locale={locale}>
       <div class="dialog-message">{message}</div>
@@ -254,4 +274,22 @@ export function useHydrated(): boolean {
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   return hydrated;
+}
+
+/**
+ * An island's outer element (a div unless `as` says otherwise), named by `root` (`data-island-root`)
+ * and marked `data-hydrated` once it is interactive, so browser tests can wait for it.
+ */
+export function IslandRoot(
+  { as = "div", root, children, ...rest }: JSX.HTMLAttributes<HTMLElement> & {
+    as?: "div" | "section" | "form";
+    root?: string;
+  },
+) {
+  const hydrated = useHydrated();
+  return h(
+    as,
+    { ...rest, "data-island-root": root, "data-hydrated": hydrated ? "true" : undefined },
+    children,
+  );
 }

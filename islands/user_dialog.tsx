@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
+import type { Locale } from "../lib/core/i18n.ts";
 import { passwordProblem, PasswordRules } from "./password.tsx";
-import { Alert, Button, CheckField, Dialog, SelectField, TextField } from "./ui.tsx";
+import { Alert, Button, CheckField, Dialog, SelectField, TextField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 import type { UserItem } from "./UsersAdmin.tsx";
 
@@ -18,7 +18,7 @@ export function UserDialog(
     onSaved(username: string, created: boolean): void;
   },
 ) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   const [username, setUsername] = useState(user?.username ?? "");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState<string>(user?.role ?? "user");
