@@ -209,10 +209,7 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
           confirmLabel={tr("keys.revoke")}
           action={action}
           onConfirm={revoke}
-          onClose={() => {
-            action.setError(null);
-            setRevoking(null);
-          }}
+          onClose={() => setRevoking(null)}
         />
       )}
     </IslandRoot>

@@ -4,17 +4,8 @@ import { isMessageKey, type Locale, LOCALES, t } from "../lib/core/i18n.ts";
 import { Icon } from "../components/Icon.tsx";
 import { DateRangeFields, FilterActions, PagedCard, pageOf, syncUrl, usePagedList } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
-import {
-  Alert,
-  Button,
-  Dialog,
-  EmptyState,
-  IslandRoot,
-  LocalTime,
-  SelectField,
-  TextField,
-  translator,
-} from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Button, Dialog, EmptyState, IslandRoot, SelectField, TextField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 const Entry = z.object({
@@ -146,18 +137,10 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
           value={filters.username}
           onValue={set("username")}
         />
-        <DateRangeFields
-          labels={[tr("audit.from"), tr("audit.to")]}
-          from={filters.date_from}
-          to={filters.date_to}
-          onFrom={set("date_from")}
-          onTo={set("date_to")}
-        />
+        <DateRangeFields labels={[tr("audit.from"), tr("audit.to")]} list={list} />
         <FilterActions
-          applyLabel={tr("audit.apply")}
-          clearLabel={tr("audit.clear")}
-          busy={list.busy}
-          canClear={list.clearable}
+          labels={[tr("audit.apply"), tr("audit.clear")]}
+          list={list}
           onClear={() => list.clear({ action: "", username: "", date_from: "", date_to: "" })}
         />
       </form>

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { LOCALES } from "../lib/core/i18n.ts";
+import { PasswordField } from "./password.tsx";
 import { Alert, Button, IslandRoot, TextField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
@@ -86,12 +87,10 @@ export function LoginForm({ locale, next, notice }: Props) {
               value={username}
               onValue={setUsername}
             />
-            <TextField
+            <PasswordField
               label={tr("login.password")}
-              type="password"
               name="password"
               autocomplete="current-password"
-              required
               value={password}
               onValue={setPassword}
             />

@@ -14,6 +14,7 @@ import {
 import { gatewayError } from "./gateway_errors.ts";
 import { StateBadge } from "./state_badge.tsx";
 import { Alert, Button, IslandRoot, SelectField, TextField, translator } from "./ui.tsx";
+import { SegToggle } from "./seg_toggle.tsx";
 import { api } from "./use_api.ts";
 import { insertAt, type Marker, wrapSelection } from "./wa_format.tsx";
 import { ComposerPreview, FormatBar, MediaField, type Picked, readAsDataUrl } from "./composer_parts.tsx";
@@ -219,20 +220,14 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
           />
         </div>
 
-        <div class="seg-toggle" role="radiogroup" aria-label={tr("msg.kind")}>
-          {(["text", "media"] as const).map((k) => (
-            <button
-              key={k}
-              type="button"
-              role="radio"
-              aria-checked={kind === k ? "true" : "false"}
-              onClick={() => setKind(k)}
-              data-kind={k}
-            >
-              {tr(k === "text" ? "msg.kindText" : "msg.kindMedia")}
-            </button>
-          ))}
-        </div>
+        <SegToggle
+          role="radio"
+          label={tr("msg.kind")}
+          attr="kind"
+          options={[["text", tr("msg.kindText")], ["media", tr("msg.kindMedia")]]}
+          value={kind}
+          onValue={setKind}
+        />
 
         {kind === "media" && (
           <MediaField

@@ -5,7 +5,8 @@ import { SENT_EVENT } from "./MessageComposer.tsx";
 import { MESSAGE_STATUSES, StatusBadge } from "./state_badge.tsx";
 import { DateRangeFields, FilterActions, PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, EmptyState, IslandRoot, LocalTime, SelectField, translator } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Button, EmptyState, IslandRoot, SelectField, translator } from "./ui.tsx";
 
 const Log = z.object({
   id: z.number(),
@@ -178,18 +179,10 @@ export function MessageHistory({ locale, instances, initial }: Props) {
             tr("hist.inbound"),
           ]]}
         />
-        <DateRangeFields
-          labels={[tr("hist.from"), tr("hist.to")]}
-          from={filters.date_from}
-          to={filters.date_to}
-          onFrom={set("date_from")}
-          onTo={set("date_to")}
-        />
+        <DateRangeFields labels={[tr("hist.from"), tr("hist.to")]} list={list} />
         <FilterActions
-          applyLabel={tr("hist.apply")}
-          clearLabel={tr("hist.clear")}
-          busy={list.busy}
-          canClear={list.clearable}
+          labels={[tr("hist.apply"), tr("hist.clear")]}
+          list={list}
           onClear={() => list.clear(EMPTY)}
         />
       </form>

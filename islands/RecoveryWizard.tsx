@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { LOCALES, type MessageKey } from "../lib/core/i18n.ts";
-import { NewPasswordFields, validateNewPassword } from "./password.tsx";
+import { NewPasswordFields, useNewPassword } from "./password.tsx";
 import { Alert, Button, IslandRoot, TextField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
@@ -21,9 +21,7 @@ export function RecoveryWizard({ locale }: Props) {
   const [identifier, setIdentifier] = useState("");
   const [code, setCode] = useState("");
   const [token, setToken] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const [invalid, setInvalid] = useState<string | null>(null);
+  const pw = useNewPassword(locale);
   const [resent, setResent] = useState(false);
   const { busy, error, setError, run } = useApi(locale);
   const opts = { redirectOn401: false };
@@ -47,11 +45,9 @@ export function RecoveryWizard({ locale }: Props) {
         setStep(3);
       }
     } else {
-      const problem = validateNewPassword(locale, password, confirm);
-      setInvalid(problem);
-      if (problem) return;
+      if (!pw.valid()) return;
       const ok = await run(() =>
-        api("/api/auth/reset-password", { body: { reset_token: token, new_password: password }, ...opts })
+        api("/api/auth/reset-password", { body: { reset_token: token, new_password: pw.password }, ...opts })
       );
       if (ok) location.assign("/panel/login?notice=reset");
     }
@@ -134,15 +130,7 @@ export function RecoveryWizard({ locale }: Props) {
         <>
           <p class="auth-lead">{tr("recover.newIntro")}</p>
           <input type="text" name="username" autocomplete="username" value={identifier} hidden readOnly />
-          <NewPasswordFields
-            locale={locale}
-            password={password}
-            confirm={confirm}
-            onPassword={setPassword}
-            onConfirm={setConfirm}
-            confirmError={invalid}
-            autoFocus
-          />
+          <NewPasswordFields locale={locale} state={pw} autoFocus />
           <Button type="submit" variant="primary" busy={busy} class="btn-block">{tr("recover.save")}</Button>
         </>
       )}

@@ -3,7 +3,8 @@ import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
 import { LOCALES } from "../lib/core/i18n.ts";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, ConfirmDialog, EmptyState, IslandRoot, LocalTime, translator } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Button, ConfirmDialog, EmptyState, IslandRoot, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 const Session = z.object({
@@ -165,10 +166,7 @@ export function SessionList({ locale, sessions: initial }: Props) {
           confirmLabel={tr(confirm.kind === "all" ? "sessions.logoutAll" : "sessions.revoke")}
           action={action}
           onConfirm={revoke}
-          onClose={() => {
-            action.setError(null);
-            setConfirm(null);
-          }}
+          onClose={() => setConfirm(null)}
         />
       )}
     </IslandRoot>

@@ -2,7 +2,8 @@ import type { Locale, MessageKey } from "../lib/core/i18n.ts";
 import type { ApiKeyItem } from "./ApiKeys.tsx";
 import { CopyButton } from "./copy_button.tsx";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, EmptyState, LocalTime, translator } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Button, EmptyState, translator } from "./ui.tsx";
 
 /** Each scope's label and the hint that says what it allows. */
 export const SCOPE_KEYS: Record<ApiKeyItem["scope"], [MessageKey, MessageKey]> = {

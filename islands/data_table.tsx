@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { type Locale, t } from "../lib/core/i18n.ts";
-import { LocalTime } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
 
 type Column = string | { label: string; class: string };
 

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Locale } from "../lib/core/i18n.ts";
 import { type InstanceState, normalizeState, recipientProblem } from "./gateway_rules.ts";
 import { Alert, Button, Dialog, TextField, translator } from "./ui.tsx";
+import { SegToggle } from "./seg_toggle.tsx";
 import { api, errorMessage } from "./use_api.ts";
 
 /** What GET /instance/connect answers: a QR object, or the state when already open (or an error). */
@@ -173,20 +174,14 @@ export function ConnectDialog(
         )}
         {(phase === "loading" || phase === "qr") && (
           <>
-            <div class="seg-toggle" role="tablist" aria-label={tr("conn.method")}>
-              {(["qr", "code"] as const).map((m) => (
-                <button
-                  key={m}
-                  type="button"
-                  role="tab"
-                  aria-selected={mode === m ? "true" : "false"}
-                  onClick={() => setMode(m)}
-                  data-mode={m}
-                >
-                  {tr(m === "qr" ? "conn.methodQr" : "conn.methodCode")}
-                </button>
-              ))}
-            </div>
+            <SegToggle
+              role="tab"
+              label={tr("conn.method")}
+              attr="mode"
+              options={[["qr", tr("conn.methodQr")], ["code", tr("conn.methodCode")]]}
+              value={mode}
+              onValue={setMode}
+            />
             {mode === "qr"
               ? (
                 <div class="connect-body">

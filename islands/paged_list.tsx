@@ -118,29 +118,40 @@ export function PagedCard({ locale, list, label, onPage, children }: {
 }
 
 /** The "from" and "to" date inputs of a list's filter form. */
-export function DateRangeFields({ labels, from, to, onFrom, onTo }: {
+export function DateRangeFields({ labels, list }: {
   labels: [string, string];
-  from: string;
-  to: string;
-  onFrom: (v: string) => void;
-  onTo: (v: string) => void;
+  list: {
+    filters: { date_from: string; date_to: string };
+    set(key: "date_from" | "date_to"): (v: string) => void;
+  };
 }) {
   return (
     <>
-      <TextField label={labels[0]} name="date_from" type="date" value={from} onValue={onFrom} />
-      <TextField label={labels[1]} name="date_to" type="date" value={to} onValue={onTo} />
+      <TextField
+        label={labels[0]}
+        name="date_from"
+        type="date"
+        value={list.filters.date_from}
+        onValue={list.set("date_from")}
+      />
+      <TextField
+        label={labels[1]}
+        name="date_to"
+        type="date"
+        value={list.filters.date_to}
+        onValue={list.set("date_to")}
+      />
     </>
   );
 }
 
 /** Apply and clear buttons of a list's filter form; clear is off while nothing is typed or applied. */
-export function FilterActions({ applyLabel, clearLabel, busy, canClear, onClear }: {
-  applyLabel: string;
-  clearLabel: string;
-  busy: boolean;
-  canClear: boolean;
+export function FilterActions({ labels: [applyLabel, clearLabel], list, onClear }: {
+  labels: [string, string];
+  list: { busy: boolean; clearable: boolean };
   onClear: () => void;
 }) {
+  const { busy, clearable: canClear } = list;
   return (
     <div class="filter-actions">
       <Button type="submit" variant="primary" icon="filter" busy={busy}>{applyLabel}</Button>

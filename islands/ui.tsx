@@ -26,7 +26,7 @@ export function Alert(
   );
 }
 
-type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "value" | "onInput" | "label"> & {
+export type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "value" | "onInput" | "label"> & {
   label: string;
   value: string;
   onValue(value: string): void;
@@ -213,22 +213,41 @@ export function ConfirmDialog(
     onConfirm(): void;
     onClose(): void;
     locale: Locale;
-    action: { busy: boolean; error: string | null };
+    action: { busy: boolean; error: string | null; setError(error: null): void };
     danger?: boolean;
   },
 ) {
   const { busy, error } = action;
+  // A refused confirmation's error belongs to this dialog: it goes when the dialog does.
+  const close = () => {
+    action.setError(null);
+    onClose();
+  };
   return (
-    <Dialog title={title} onClose={onClose} locale={locale}>
+    <Dialog title={title} onClose={close} locale={locale}>
       <div class="dialog-message">{message}</div>
       {error && <Alert tone="error">{error}</Alert>}
       <div class="form-actions">
-        <Button variant="ghost" onClick={onClose}>{t(locale, "ui.cancel")}</Button>
+        <Button variant="ghost" onClick={close}>{t(locale, "ui.cancel")}</Button>
         <Button variant={danger ? "danger" : "primary"} busy={busy} onClick={onConfirm} data-confirm>
           {confirmLabel}
         </Button>
       </div>
     </Dialog>
+  );
+}
+
+/** The foot of a dialog that shows live data: reload it, or close. */
+export function RefreshCloseActions(
+  { locale, busy, onRefresh, onClose }: { locale: Locale; busy: boolean; onRefresh(): void; onClose(): void },
+) {
+  return (
+    <div class="form-actions">
+      <Button variant="ghost" icon="refresh" busy={busy} onClick={onRefresh}>
+        {t(locale, "ui.refresh")}
+      </Button>
+      <Button onClick={onClose}>{t(locale, "ui.close")}</Button>
+    </div>
   );
 }
 
@@ -243,30 +262,6 @@ export function EmptyState({ icon, title, text }: { icon: IconName; title: strin
       {text && <p class="muted">{text}</p>}
     </div>
   );
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/**
- * A timestamp. The server and the first browser render print it in UTC (so hydration matches); after
- * hydration it switches to the reader's own time zone and locale.
- */
-export function LocalTime(
-  { iso, locale, dateOnly }: { iso: string | null | undefined; locale: Locale; dateOnly?: boolean },
-) {
-  const [local, setLocal] = useState(false);
-  useEffect(() => setLocal(true), []);
-  if (!iso) return <span class="muted">—</span>;
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return <span>{iso}</span>;
-  const text = local
-    ? d.toLocaleString(locale === "es" ? "es-PY" : "en-US", {
-      dateStyle: "medium",
-      ...(dateOnly ? {} : { timeStyle: "short" }),
-    })
-    : `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
-      (dateOnly ? "" : ` ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`);
-  return <time dateTime={d.toISOString()} title={d.toISOString()}>{text}</time>;
 }
 
 /** Marks the island's root once hooks run, so browser tests can wait for interactivity. */

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import type { Locale } from "../lib/core/i18n.ts";
-import { passwordProblem, PasswordRules } from "./password.tsx";
+import { PasswordField, passwordProblem, PasswordRules } from "./password.tsx";
 import { Alert, Button, CheckField, Dialog, SelectField, TextField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 import type { UserItem } from "./UsersAdmin.tsx";
@@ -103,10 +103,9 @@ export function UserDialog(
             />
           )}
           <div class="field-group">
-            <TextField
+            <PasswordField
               label={tr(user ? "users.newPassword" : "users.password")}
               name="password"
-              type="password"
               autocomplete="new-password"
               required={!user}
               hint={tr(user ? "users.newPasswordHint" : "users.passwordHint")}

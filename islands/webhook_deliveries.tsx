@@ -4,7 +4,8 @@ import { Icon } from "../components/Icon.tsx";
 import type { Locale, MessageKey } from "../lib/core/i18n.ts";
 import { Pagination } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, Dialog, EmptyState, LocalTime, translator } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Button, Dialog, EmptyState, RefreshCloseActions, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 interface Attempt {
@@ -226,12 +227,12 @@ export function DeliveriesDialog(
             </DataTable>
           )}
         {data && <Pagination locale={locale} info={data} busy={list.busy} onPage={load} />}
-        <div class="form-actions">
-          <Button variant="ghost" icon="refresh" busy={list.busy} onClick={() => load(data?.page ?? 1)}>
-            {tr("ui.refresh")}
-          </Button>
-          <Button onClick={onClose}>{tr("ui.close")}</Button>
-        </div>
+        <RefreshCloseActions
+          locale={locale}
+          busy={list.busy}
+          onRefresh={() => load(data?.page ?? 1)}
+          onClose={onClose}
+        />
       </div>
     </Dialog>
   );
