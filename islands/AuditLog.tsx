@@ -93,7 +93,7 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
     url: (f, page, limit) => `/admin/audit?${auditQuery(f, page, limit)}`,
     onLoad: (res, f) => syncUrl(f, res.page),
   });
-  const { data, filters, set } = list;
+  const { data, filters } = list;
   const [detail, setDetail] = useState<AuditEntry | null>(null);
   const one = useApi(locale);
 
@@ -122,21 +122,13 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
       >
         <SelectField
           label={tr("audit.action")}
-          name="action"
-          value={filters.action}
-          onValue={set("action")}
+          {...list.field("action")}
           options={[
             ["", tr("audit.allActions")],
             ...actions.map((a) => [a, actionLabel(locale, a)] as const),
           ]}
         />
-        <TextField
-          label={tr("audit.username")}
-          name="username"
-          autocomplete="off"
-          value={filters.username}
-          onValue={set("username")}
-        />
+        <TextField label={tr("audit.username")} autocomplete="off" {...list.field("username")} />
         <DateRangeFields labels={[tr("audit.from"), tr("audit.to")]} list={list} />
         <FilterActions
           labels={[tr("audit.apply"), tr("audit.clear")]}

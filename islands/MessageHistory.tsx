@@ -66,7 +66,7 @@ export function MessageHistory({ locale, instances, initial }: Props) {
     url: (f, page, limit) => `/api/messages/log?${query(f, page, limit)}`,
     onLoad: () => setUpdatedAt(Date.now()),
   });
-  const { data, filters, applied, set, load } = list;
+  const { data, filters, applied, load } = list;
   const latest = useRef({ page: initial.page, applied: EMPTY });
   latest.current = { page: data.page, applied };
   const moving = useRef(false);
@@ -154,16 +154,12 @@ export function MessageHistory({ locale, instances, initial }: Props) {
       >
         <SelectField
           label={tr("hist.instance")}
-          name="instance_name"
-          value={filters.instance_name}
-          onValue={set("instance_name")}
+          {...list.field("instance_name")}
           options={[["", tr("hist.allInstances")], ...instances.map((i) => [i, i] as const)]}
         />
         <SelectField
           label={tr("hist.status")}
-          name="status"
-          value={filters.status}
-          onValue={set("status")}
+          {...list.field("status")}
           options={[
             ["", tr("hist.allStatuses")],
             ...MESSAGE_STATUSES.map((s) => [s, tr(`status.${s}` as MessageKey)] as const),
@@ -171,9 +167,7 @@ export function MessageHistory({ locale, instances, initial }: Props) {
         />
         <SelectField
           label={tr("hist.direction")}
-          name="direction"
-          value={filters.direction}
-          onValue={set("direction")}
+          {...list.field("direction")}
           options={[["", tr("hist.bothDirections")], ["outbound", tr("hist.outbound")], [
             "inbound",
             tr("hist.inbound"),

@@ -78,6 +78,12 @@ export function usePagedList<F extends Record<string, string>, P extends PageInf
     setFilters,
     /** The form field's change handler for one filter. */
     set: (key: keyof F) => (v: string) => setFilters((cur) => ({ ...cur, [key]: v })),
+    /** The `name`, `value` and `onValue` of one filter's form field. */
+    field: <K extends keyof F & string>(key: K) => ({
+      name: key,
+      value: filters[key],
+      onValue: (v: string) => setFilters((cur) => ({ ...cur, [key]: v })),
+    }),
     applied,
     /** True when the page shown is narrowed by a filter. */
     filtered,
@@ -120,27 +126,12 @@ export function PagedCard({ locale, list, label, onPage, children }: {
 /** The "from" and "to" date inputs of a list's filter form. */
 export function DateRangeFields({ labels, list }: {
   labels: [string, string];
-  list: {
-    filters: { date_from: string; date_to: string };
-    set(key: "date_from" | "date_to"): (v: string) => void;
-  };
+  list: { field(key: "date_from" | "date_to"): { name: string; value: string; onValue(v: string): void } };
 }) {
   return (
     <>
-      <TextField
-        label={labels[0]}
-        name="date_from"
-        type="date"
-        value={list.filters.date_from}
-        onValue={list.set("date_from")}
-      />
-      <TextField
-        label={labels[1]}
-        name="date_to"
-        type="date"
-        value={list.filters.date_to}
-        onValue={list.set("date_to")}
-      />
+      <TextField label={labels[0]} type="date" {...list.field("date_from")} />
+      <TextField label={labels[1]} type="date" {...list.field("date_to")} />
     </>
   );
 }
