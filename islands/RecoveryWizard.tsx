@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import { LOCALES, type MessageKey } from "../lib/core/i18n.ts";
 import { NewPasswordFields, useNewPassword } from "./password.tsx";
 import { Alert, Button, IslandRoot, TextField, translator } from "./ui.tsx";
+import { AS_TYPED, ONE_TIME_CODE } from "./input_kinds.ts";
 import { api, useApi } from "./use_api.ts";
 
 export const RecoveryWizardProps = z.object({ locale: z.enum(LOCALES) });
@@ -87,8 +88,7 @@ export function RecoveryWizard({ locale }: Props) {
             label={tr("recover.identifier")}
             name="identifier"
             autocomplete="username"
-            autoCapitalize="none"
-            spellcheck={false}
+            {...AS_TYPED}
             required
             autoFocus
             value={identifier}
@@ -104,8 +104,7 @@ export function RecoveryWizard({ locale }: Props) {
           <TextField
             label={tr("recover.code")}
             name="code"
-            inputMode="numeric"
-            autocomplete="one-time-code"
+            {...ONE_TIME_CODE}
             pattern="[0-9]{6}"
             maxLength={6}
             required

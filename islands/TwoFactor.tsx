@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import { LOCALES, type MessageKey } from "../lib/core/i18n.ts";
 import { CopyButton } from "./copy_button.tsx";
 import { Alert, Button, CheckField, Dialog, IslandRoot, TextField, translator } from "./ui.tsx";
+import { ONE_TIME_CODE } from "./input_kinds.ts";
 import { api, useApi } from "./use_api.ts";
 
 export const TwoFactorProps = z.object({
@@ -164,8 +165,7 @@ export function TwoFactor({ locale, username, enabled }: Props) {
             <TextField
               label={tr("tfa.code")}
               name="code"
-              inputMode="numeric"
-              autocomplete="one-time-code"
+              {...ONE_TIME_CODE}
               pattern="[0-9 ]{6,7}"
               maxLength={7}
               required
@@ -236,8 +236,7 @@ export function TwoFactor({ locale, username, enabled }: Props) {
             <TextField
               label={tr("tfa.code")}
               name="code"
-              inputMode="numeric"
-              autocomplete="one-time-code"
+              {...ONE_TIME_CODE}
               required
               autoFocus
               value={code}

@@ -3,14 +3,12 @@ import { useForm } from "./use_form.ts";
 import type { Locale } from "../lib/core/i18n.ts";
 import { PasswordField, passwordProblem, PasswordRules } from "./password.tsx";
 import { Alert, Button, CheckField, Dialog, SelectField, TextField, translator } from "./ui.tsx";
+import { AS_TYPED, COUNT } from "./input_kinds.ts";
 import { api, useApi } from "./use_api.ts";
 import type { UserItem } from "./UsersAdmin.tsx";
 
 /** "" → null (unlimited / cleared), else the integer typed. */
 const optionalInt = (v: string): number | null => (v.trim() === "" ? null : Number(v));
-
-/** The attributes of a whole-number input that starts at 0 (the limits). */
-const COUNT = { type: "number", min: 0, step: 1, inputMode: "numeric" } as const;
 
 /** Create (user = null) or edit one account; on edit only the changed fields are sent. */
 
@@ -99,8 +97,7 @@ export function UserDialog(
             <TextField
               label={tr("users.username")}
               autocomplete="off"
-              autoCapitalize="none"
-              spellcheck={false}
+              {...AS_TYPED}
               required
               autoFocus
               maxLength={50}
