@@ -5,6 +5,7 @@ import { Document } from "./Document.tsx";
 import { Island } from "./Island.tsx";
 import { LanguageSwitcher } from "./LanguageSwitcher.tsx";
 import { SandboxBanner } from "./SandboxBanner.tsx";
+import { ShellFooter } from "./ShellFooter.tsx";
 import { type NavItem, type NavSection, SideNav } from "./SideNav.tsx";
 import { UserMenu } from "./UserMenu.tsx";
 
@@ -57,11 +58,7 @@ export function AppShell(p: ShellProps) {
           resources={p.resources}
         />
         <main id="main" class="content">{p.children}</main>
-        <footer class="footer">
-          <span>TAGUATO-SEND {t(locale, "shell.version", { version: p.version })}</span>
-          <span aria-hidden="true">·</span>
-          <span>{t(locale, "shell.footer")}</span>
-        </footer>
+        <ShellFooter class="footer" locale={locale} version={p.version} text={t(locale, "shell.footer")} />
       </div>
     </Document>
   );

@@ -5,6 +5,7 @@ import { Document } from "./Document.tsx";
 import { Island } from "./Island.tsx";
 import { LanguageSwitcher } from "./LanguageSwitcher.tsx";
 import { SandboxBanner } from "./SandboxBanner.tsx";
+import { ShellFooter } from "./ShellFooter.tsx";
 
 export interface AuthShellProps {
   locale: Locale;
@@ -44,11 +45,7 @@ export function AuthShell(p: AuthShellProps) {
           {p.children}
         </section>
       </main>
-      <footer class="auth-footer">
-        <span>TAGUATO-SEND {t(locale, "shell.version", { version: p.version })}</span>
-        <span aria-hidden="true">·</span>
-        <span>{t(locale, "app.tagline")}</span>
-      </footer>
+      <ShellFooter class="auth-footer" locale={locale} version={p.version} text={t(locale, "app.tagline")} />
     </Document>
   );
 }

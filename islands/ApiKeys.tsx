@@ -1,8 +1,17 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
-import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
-import { Alert, Button, CheckField, ConfirmDialog, SelectField, TextField, useHydrated } from "./ui.tsx";
+import { LOCALES } from "../lib/core/i18n.ts";
+import {
+  Alert,
+  Button,
+  CheckField,
+  ConfirmDialog,
+  IslandRoot,
+  SelectField,
+  TextField,
+  translator,
+} from "./ui.tsx";
 import { ApiKeyTable, NewKeyCard, SCOPE_KEYS } from "./api_key_parts.tsx";
 import { api, useApi } from "./use_api.ts";
 
@@ -43,8 +52,7 @@ function expiryInstant(choice: Expiry, date: string): string | null {
 
 /** API keys: create one (shown once, with copy), see when each was last used, revoke. */
 export function ApiKeys({ locale, keys: initial, instances }: Props) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [keys, setKeys] = useState(initial);
   const [name, setName] = useState("");
   const [scope, setScope] = useState<string>("full");
@@ -106,7 +114,7 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
     setChosen((all) => on ? [...all, instance] : all.filter((i) => i !== instance));
 
   return (
-    <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="api-keys">
+    <IslandRoot class="stack" root="api-keys">
       {created && <NewKeyCard locale={locale} created={created} onDone={() => setCreated(null)} />}
 
       <section class="card" aria-labelledby="create-key-title">
@@ -199,15 +207,11 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
             </p>
           }
           confirmLabel={tr("keys.revoke")}
-          busy={action.busy}
-          error={action.error}
+          action={action}
           onConfirm={revoke}
-          onClose={() => {
-            action.setError(null);
-            setRevoking(null);
-          }}
+          onClose={() => setRevoking(null)}
         />
       )}
-    </div>
+    </IslandRoot>
   );
 }

@@ -1,10 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { isMessageKey, type Locale, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { isMessageKey, type Locale, LOCALES, t } from "../lib/core/i18n.ts";
 import { Icon } from "../components/Icon.tsx";
 import { DateRangeFields, FilterActions, PagedCard, pageOf, syncUrl, usePagedList } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, Dialog, EmptyState, LocalTime, SelectField, TextField, useHydrated } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Button, Dialog, EmptyState, IslandRoot, SelectField, TextField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 const Entry = z.object({
@@ -84,8 +85,7 @@ const summary = (details: AuditEntry["details"]) =>
 
 /** Admin → Audit: filter by action, user and dates, page through, open one entry in full. */
 export function AuditLog({ locale, actions, filters: initialFilters, initial }: Props) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const list = usePagedList({
     locale,
     initial,
@@ -93,7 +93,7 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
     url: (f, page, limit) => `/admin/audit?${auditQuery(f, page, limit)}`,
     onLoad: (res, f) => syncUrl(f, res.page),
   });
-  const { data, filters, set } = list;
+  const { data, filters } = list;
   const [detail, setDetail] = useState<AuditEntry | null>(null);
   const one = useApi(locale);
 
@@ -111,7 +111,7 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
   const filtered = list.filtered;
 
   return (
-    <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="audit-log">
+    <IslandRoot class="stack" root="audit-log">
       <form
         class="card filter-bar"
         onSubmit={(e) => {
@@ -122,33 +122,17 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
       >
         <SelectField
           label={tr("audit.action")}
-          name="action"
-          value={filters.action}
-          onValue={set("action")}
+          {...list.field("action")}
           options={[
             ["", tr("audit.allActions")],
             ...actions.map((a) => [a, actionLabel(locale, a)] as const),
           ]}
         />
-        <TextField
-          label={tr("audit.username")}
-          name="username"
-          autocomplete="off"
-          value={filters.username}
-          onValue={set("username")}
-        />
-        <DateRangeFields
-          labels={[tr("audit.from"), tr("audit.to")]}
-          from={filters.date_from}
-          to={filters.date_to}
-          onFrom={set("date_from")}
-          onTo={set("date_to")}
-        />
+        <TextField label={tr("audit.username")} autocomplete="off" {...list.field("username")} />
+        <DateRangeFields labels={[tr("audit.from"), tr("audit.to")]} list={list} />
         <FilterActions
-          applyLabel={tr("audit.apply")}
-          clearLabel={tr("audit.clear")}
-          busy={list.busy}
-          canClear={list.clearable}
+          labels={[tr("audit.apply"), tr("audit.clear")]}
+          list={list}
           onClear={() => list.clear({ action: "", username: "", date_from: "", date_to: "" })}
         />
       </form>
@@ -252,6 +236,6 @@ export function AuditLog({ locale, actions, filters: initialFilters, initial }: 
           </div>
         </Dialog>
       )}
-    </div>
+    </IslandRoot>
   );
 }

@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, t } from "../lib/core/i18n.ts";
-import { NewPasswordFields, validateNewPassword } from "./password.tsx";
-import { Alert, Button, TextField, useHydrated } from "./ui.tsx";
+import { LOCALES } from "../lib/core/i18n.ts";
+import { NewPasswordFields, PasswordField, useNewPassword } from "./password.tsx";
+import { Alert, Button, IslandRoot, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 export const ChangePasswordFormProps = z.object({
@@ -20,27 +20,22 @@ type Props = z.infer<typeof ChangePasswordFormProps>;
  * included, so success leads to the login page.
  */
 export function ChangePasswordForm({ locale, username, forced, next }: Props) {
-  const tr = (k: Parameters<typeof t>[1]) => t(locale, k);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [current, setCurrent] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const [invalid, setInvalid] = useState<string | null>(null);
+  const pw = useNewPassword(locale);
   const [done, setDone] = useState(false);
   const { busy, error, run } = useApi(locale);
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const problem = validateNewPassword(locale, password, confirm);
-    setInvalid(problem);
-    if (problem) return;
-    if (password === current) {
-      setInvalid(tr("pw.same"));
+    if (!pw.valid()) return;
+    if (pw.password === current) {
+      pw.setInvalid(tr("pw.same"));
       return;
     }
     const ok = await run(() =>
       api("/api/auth/change-password", {
-        body: { current_password: current, new_password: password },
+        body: { current_password: current, new_password: pw.password },
         redirectOn401: false,
       })
     );
@@ -54,40 +49,31 @@ export function ChangePasswordForm({ locale, username, forced, next }: Props) {
   };
 
   return (
-    <form
+    <IslandRoot
+      as="form"
       class={forced ? "auth-form" : "stack"}
       onSubmit={submit}
       data-form="change-password"
-      data-hydrated={hydrated ? "true" : undefined}
     >
       {done && <Alert tone="success">{tr("pw.changed")}</Alert>}
       {error && <Alert tone="error">{error}</Alert>}
       {/* Lets password managers file the new password under the right account. */}
       <input type="text" name="username" autocomplete="username" value={username} hidden readOnly />
-      <TextField
+      <PasswordField
         label={tr("pw.current")}
-        type="password"
         name="current_password"
         autocomplete="current-password"
-        required
         autoFocus={forced}
         value={current}
         onValue={setCurrent}
       />
-      <NewPasswordFields
-        locale={locale}
-        password={password}
-        confirm={confirm}
-        onPassword={setPassword}
-        onConfirm={setConfirm}
-        confirmError={invalid}
-      />
+      <NewPasswordFields locale={locale} state={pw} />
       <div class={forced ? "form-actions" : "form-actions form-actions-start"}>
         <Button type="submit" variant="primary" busy={busy || done} class={forced ? "btn-block" : undefined}>
           {tr("pw.submit")}
         </Button>
       </div>
       {!forced && <p class="field-hint">{tr("pw.signsOut")}</p>}
-    </form>
+    </IslandRoot>
   );
 }

@@ -1,11 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { LOCALES } from "../lib/core/i18n.ts";
 import { instanceNameProblem, type InstanceState, normalizeState } from "./gateway_rules.ts";
 import { ConnectDialog } from "./instance_connect.tsx";
 import { DetailDialog } from "./instance_detail.tsx";
 import { InstanceTable } from "./instance_table.tsx";
-import { Alert, Button, ConfirmDialog, Dialog, TextField, useHydrated } from "./ui.tsx";
+import { Alert, Button, ConfirmDialog, Dialog, IslandRoot, TextField, translator } from "./ui.tsx";
 import { gatewayError, translated } from "./gateway_errors.ts";
 import { api, ApiError, useApi } from "./use_api.ts";
 
@@ -41,8 +41,7 @@ export type Action = { kind: "connect" | "detail" | "logout" | "delete"; name: s
 export function Instances(
   { locale, instances: initial, owned: initialOwned, max, sandbox, username }: Props,
 ) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [items, setItems] = useState(initial);
   const [owned, setOwned] = useState(initialOwned);
   const [name, setName] = useState("");
@@ -164,7 +163,7 @@ export function Instances(
   const full = max !== null && owned >= max;
 
   return (
-    <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="instances">
+    <IslandRoot class="stack" root="instances">
       <section class="card" aria-labelledby="new-instance-title">
         <h2 class="card-title" id="new-instance-title">{tr("inst.createTitle")}</h2>
         <form class="inline-form" onSubmit={submit} data-form="create-instance" noValidate>
@@ -228,8 +227,7 @@ export function Instances(
           title={tr("inst.logoutTitle", { name: action.name })}
           message={<p>{tr("inst.logoutText")}</p>}
           confirmLabel={tr("inst.disconnect")}
-          busy={act.busy}
-          error={act.error}
+          action={act}
           onConfirm={() => logout(action.name)}
           onClose={close}
         />
@@ -272,6 +270,6 @@ export function Instances(
           </form>
         </Dialog>
       )}
-    </div>
+    </IslandRoot>
   );
 }

@@ -1,8 +1,11 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, t } from "../lib/core/i18n.ts";
-import { Alert, Button, TextField, useHydrated } from "./ui.tsx";
+import { LOCALES } from "../lib/core/i18n.ts";
+import { PasswordField } from "./password.tsx";
+import { Alert, Button, IslandRoot, TextField, translator } from "./ui.tsx";
+import { AS_TYPED, ONE_TIME_CODE } from "./input_kinds.ts";
 import { api, useApi } from "./use_api.ts";
+import { useForm } from "./use_form.ts";
 
 export const NOTICES = ["expired", "loggedOut", "changed", "reset", "revoked"] as const;
 
@@ -32,12 +35,10 @@ const NOTICE_KEYS = {
  * authenticator code. The API sets the HttpOnly session cookie; this only decides where to go next.
  */
 export function LoginForm({ locale, next, notice }: Props) {
-  const tr = (k: Parameters<typeof t>[1]) => t(locale, k);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [step, setStep] = useState<"credentials" | "totp">("credentials");
-  const [username, setUsername] = useState("");
-  const [password, setPassword] = useState("");
-  const [code, setCode] = useState("");
+  const form = useForm({ username: "", password: "", totp_code: "" });
+  const { username, password, totp_code: code } = form.values;
   const { busy, error, setError, run } = useApi(locale);
 
   const submit = async (e: Event) => {
@@ -54,7 +55,7 @@ export function LoginForm({ locale, next, notice }: Props) {
     if (!res) return;
     if (res.requires_2fa && !res.user) {
       setStep("totp");
-      setCode("");
+      form.set("totp_code", "");
       return;
     }
     // The forced password change comes first; `next` rides along so the user still lands where they meant to.
@@ -64,18 +65,13 @@ export function LoginForm({ locale, next, notice }: Props) {
 
   const back = () => {
     setStep("credentials");
-    setCode("");
-    setPassword("");
+    form.set("totp_code", "");
+    form.set("password", "");
     setError(null);
   };
 
   return (
-    <form
-      class="auth-form"
-      onSubmit={submit}
-      data-login-step={step}
-      data-hydrated={hydrated ? "true" : undefined}
-    >
+    <IslandRoot as="form" class="auth-form" onSubmit={submit} data-login-step={step}>
       {notice && step === "credentials" && !error && <Alert tone="info">{tr(NOTICE_KEYS[notice])}</Alert>}
       {error && <Alert tone="error">{error}</Alert>}
       {step === "credentials"
@@ -83,23 +79,16 @@ export function LoginForm({ locale, next, notice }: Props) {
           <>
             <TextField
               label={tr("login.username")}
-              name="username"
               autocomplete="username"
-              autoCapitalize="none"
-              spellcheck={false}
+              {...AS_TYPED}
               required
               autoFocus
-              value={username}
-              onValue={setUsername}
+              {...form.field("username")}
             />
-            <TextField
+            <PasswordField
               label={tr("login.password")}
-              type="password"
-              name="password"
               autocomplete="current-password"
-              required
-              value={password}
-              onValue={setPassword}
+              {...form.field("password")}
             />
             <Button type="submit" variant="primary" busy={busy} class="btn-block">
               {busy ? tr("login.submitting") : tr("login.submit")}
@@ -114,15 +103,12 @@ export function LoginForm({ locale, next, notice }: Props) {
             <p class="auth-lead">{tr("login.totpIntro")}</p>
             <TextField
               label={tr("login.totpCode")}
-              name="totp_code"
-              inputMode="numeric"
-              autocomplete="one-time-code"
+              {...ONE_TIME_CODE}
               autoFocus
               required
               maxLength={32}
               hint={tr("login.totpHint")}
-              value={code}
-              onValue={setCode}
+              {...form.field("totp_code")}
             />
             <Button type="submit" variant="primary" busy={busy} class="btn-block">
               {busy ? tr("login.verifying") : tr("login.verify")}
@@ -132,6 +118,6 @@ export function LoginForm({ locale, next, notice }: Props) {
             </p>
           </>
         )}
-    </form>
+    </IslandRoot>
   );
 }

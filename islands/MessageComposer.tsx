@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { LOCALES } from "../lib/core/i18n.ts";
 import {
   base64Payload,
   formatBytes,
@@ -13,7 +13,8 @@ import {
 } from "./gateway_rules.ts";
 import { gatewayError } from "./gateway_errors.ts";
 import { StateBadge } from "./state_badge.tsx";
-import { Alert, Button, SelectField, TextField, useHydrated } from "./ui.tsx";
+import { Alert, Button, IslandRoot, SelectField, TextField, translator } from "./ui.tsx";
+import { SegToggle } from "./seg_toggle.tsx";
 import { api } from "./use_api.ts";
 import { insertAt, type Marker, wrapSelection } from "./wa_format.tsx";
 import { ComposerPreview, FormatBar, MediaField, type Picked, readAsDataUrl } from "./composer_parts.tsx";
@@ -32,8 +33,7 @@ export const SENT_EVENT = "taguato:message-sent";
 
 /** Send one message: instance (open ones only), number, text with formatting and emoji, or a file. */
 export function MessageComposer({ locale, instances: initial, templates, selected }: Props) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [instances, setInstances] = useState(initial);
   const firstOpen = initial.find((i) => i.name === selected && i.state === "open")?.name ??
     initial.find((i) => i.state === "open")?.name ?? "";
@@ -165,7 +165,7 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
 
   const count = textLength(text);
   return (
-    <div class="composer" data-hydrated={hydrated ? "true" : undefined} data-island-root="composer">
+    <IslandRoot class="composer" root="composer">
       <form class="card stack composer-form" onSubmit={send} noValidate data-form="send-message">
         <h2 class="card-title">{tr("msg.composeTitle")}</h2>
         {open.length === 0 && (
@@ -220,20 +220,14 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
           />
         </div>
 
-        <div class="seg-toggle" role="radiogroup" aria-label={tr("msg.kind")}>
-          {(["text", "media"] as const).map((k) => (
-            <button
-              key={k}
-              type="button"
-              role="radio"
-              aria-checked={kind === k ? "true" : "false"}
-              onClick={() => setKind(k)}
-              data-kind={k}
-            >
-              {tr(k === "text" ? "msg.kindText" : "msg.kindMedia")}
-            </button>
-          ))}
-        </div>
+        <SegToggle
+          role="radio"
+          label={tr("msg.kind")}
+          attr="kind"
+          options={[["text", tr("msg.kindText")], ["media", tr("msg.kindMedia")]]}
+          value={kind}
+          onValue={setKind}
+        />
 
         {kind === "media" && (
           <MediaField
@@ -280,6 +274,6 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
       </form>
 
       <ComposerPreview locale={locale} kind={kind} file={file} text={text} />
-    </div>
+    </IslandRoot>
   );
 }

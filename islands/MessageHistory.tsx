@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { isMessageKey, LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { isMessageKey, LOCALES, type MessageKey } from "../lib/core/i18n.ts";
 import { SENT_EVENT } from "./MessageComposer.tsx";
 import { MESSAGE_STATUSES, StatusBadge } from "./state_badge.tsx";
 import { DateRangeFields, FilterActions, PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, EmptyState, LocalTime, SelectField, useHydrated } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Button, EmptyState, IslandRoot, SelectField, translator } from "./ui.tsx";
 
 const Log = z.object({
   id: z.number(),
@@ -56,8 +57,7 @@ function query(f: Filters, page: number, limit: number): URLSearchParams {
 
 /** Message history: filters, paginated table with delivery badges, CSV export; refreshes by itself. */
 export function MessageHistory({ locale, instances, initial }: Props) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
   const list = usePagedList({
     locale,
@@ -66,7 +66,7 @@ export function MessageHistory({ locale, instances, initial }: Props) {
     url: (f, page, limit) => `/api/messages/log?${query(f, page, limit)}`,
     onLoad: () => setUpdatedAt(Date.now()),
   });
-  const { data, filters, applied, set, load } = list;
+  const { data, filters, applied, load } = list;
   const latest = useRef({ page: initial.page, applied: EMPTY });
   latest.current = { page: data.page, applied };
   const moving = useRef(false);
@@ -114,12 +114,7 @@ export function MessageHistory({ locale, instances, initial }: Props) {
   })();
 
   return (
-    <section
-      class="stack"
-      data-hydrated={hydrated ? "true" : undefined}
-      data-island-root="history"
-      aria-labelledby="history-title"
-    >
+    <IslandRoot as="section" class="stack" root="history" aria-labelledby="history-title">
       <div class="section-head">
         <h2 class="section-title" id="history-title">{tr("hist.title")}</h2>
         <div class="toolbar">
@@ -159,16 +154,12 @@ export function MessageHistory({ locale, instances, initial }: Props) {
       >
         <SelectField
           label={tr("hist.instance")}
-          name="instance_name"
-          value={filters.instance_name}
-          onValue={set("instance_name")}
+          {...list.field("instance_name")}
           options={[["", tr("hist.allInstances")], ...instances.map((i) => [i, i] as const)]}
         />
         <SelectField
           label={tr("hist.status")}
-          name="status"
-          value={filters.status}
-          onValue={set("status")}
+          {...list.field("status")}
           options={[
             ["", tr("hist.allStatuses")],
             ...MESSAGE_STATUSES.map((s) => [s, tr(`status.${s}` as MessageKey)] as const),
@@ -176,26 +167,16 @@ export function MessageHistory({ locale, instances, initial }: Props) {
         />
         <SelectField
           label={tr("hist.direction")}
-          name="direction"
-          value={filters.direction}
-          onValue={set("direction")}
+          {...list.field("direction")}
           options={[["", tr("hist.bothDirections")], ["outbound", tr("hist.outbound")], [
             "inbound",
             tr("hist.inbound"),
           ]]}
         />
-        <DateRangeFields
-          labels={[tr("hist.from"), tr("hist.to")]}
-          from={filters.date_from}
-          to={filters.date_to}
-          onFrom={set("date_from")}
-          onTo={set("date_to")}
-        />
+        <DateRangeFields labels={[tr("hist.from"), tr("hist.to")]} list={list} />
         <FilterActions
-          applyLabel={tr("hist.apply")}
-          clearLabel={tr("hist.clear")}
-          busy={list.busy}
-          canClear={list.clearable}
+          labels={[tr("hist.apply"), tr("hist.clear")]}
+          list={list}
           onClear={() => list.clear(EMPTY)}
         />
       </form>
@@ -252,6 +233,6 @@ export function MessageHistory({ locale, instances, initial }: Props) {
           ))}
         </DataTable>
       </PagedCard>
-    </section>
+    </IslandRoot>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
-import { NewPasswordFields, validateNewPassword } from "./password.tsx";
-import { Alert, Button, TextField, useHydrated } from "./ui.tsx";
+import { LOCALES, type MessageKey } from "../lib/core/i18n.ts";
+import { NewPasswordFields, useNewPassword } from "./password.tsx";
+import { Alert, Button, IslandRoot, TextField, translator } from "./ui.tsx";
+import { AS_TYPED, ONE_TIME_CODE } from "./input_kinds.ts";
 import { api, useApi } from "./use_api.ts";
 
 export const RecoveryWizardProps = z.object({ locale: z.enum(LOCALES) });
@@ -16,15 +17,12 @@ const STEPS: [Step, MessageKey][] = [[1, "recover.step1"], [2, "recover.step2"],
  * password. The first answer is the same whether or not the account exists.
  */
 export function RecoveryWizard({ locale }: Props) {
-  const tr = (k: MessageKey) => t(locale, k);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [step, setStep] = useState<Step>(1);
   const [identifier, setIdentifier] = useState("");
   const [code, setCode] = useState("");
   const [token, setToken] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const [invalid, setInvalid] = useState<string | null>(null);
+  const pw = useNewPassword(locale);
   const [resent, setResent] = useState(false);
   const { busy, error, setError, run } = useApi(locale);
   const opts = { redirectOn401: false };
@@ -48,11 +46,9 @@ export function RecoveryWizard({ locale }: Props) {
         setStep(3);
       }
     } else {
-      const problem = validateNewPassword(locale, password, confirm);
-      setInvalid(problem);
-      if (problem) return;
+      if (!pw.valid()) return;
       const ok = await run(() =>
-        api("/api/auth/reset-password", { body: { reset_token: token, new_password: password }, ...opts })
+        api("/api/auth/reset-password", { body: { reset_token: token, new_password: pw.password }, ...opts })
       );
       if (ok) location.assign("/panel/login?notice=reset");
     }
@@ -71,12 +67,7 @@ export function RecoveryWizard({ locale }: Props) {
   };
 
   return (
-    <form
-      class="auth-form"
-      onSubmit={submit}
-      data-recover-step={step}
-      data-hydrated={hydrated ? "true" : undefined}
-    >
+    <IslandRoot as="form" class="auth-form" onSubmit={submit} data-recover-step={step}>
       <ol class="steps" aria-label={tr("recover.progress")}>
         {STEPS.map(([n, key]) => (
           <li
@@ -97,8 +88,7 @@ export function RecoveryWizard({ locale }: Props) {
             label={tr("recover.identifier")}
             name="identifier"
             autocomplete="username"
-            autoCapitalize="none"
-            spellcheck={false}
+            {...AS_TYPED}
             required
             autoFocus
             value={identifier}
@@ -114,8 +104,7 @@ export function RecoveryWizard({ locale }: Props) {
           <TextField
             label={tr("recover.code")}
             name="code"
-            inputMode="numeric"
-            autocomplete="one-time-code"
+            {...ONE_TIME_CODE}
             pattern="[0-9]{6}"
             maxLength={6}
             required
@@ -140,21 +129,13 @@ export function RecoveryWizard({ locale }: Props) {
         <>
           <p class="auth-lead">{tr("recover.newIntro")}</p>
           <input type="text" name="username" autocomplete="username" value={identifier} hidden readOnly />
-          <NewPasswordFields
-            locale={locale}
-            password={password}
-            confirm={confirm}
-            onPassword={setPassword}
-            onConfirm={setConfirm}
-            confirmError={invalid}
-            autoFocus
-          />
+          <NewPasswordFields locale={locale} state={pw} autoFocus />
           <Button type="submit" variant="primary" busy={busy} class="btn-block">{tr("recover.save")}</Button>
         </>
       )}
       <p class="auth-links">
         <a href="/panel/login">{tr("recover.backToLogin")}</a>
       </p>
-    </form>
+    </IslandRoot>
   );
 }

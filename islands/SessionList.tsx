@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
-import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { LOCALES } from "../lib/core/i18n.ts";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, useHydrated } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Button, ConfirmDialog, EmptyState, IslandRoot, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 const Session = z.object({
@@ -51,8 +52,7 @@ type Confirm = { kind: "one"; session: SessionItem } | { kind: "all" };
 
 /** The account's signed-in browsers and API clients: this one marked, any one revocable, or all. */
 export function SessionList({ locale, sessions: initial }: Props) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [sessions, setSessions] = useState(initial);
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -84,11 +84,7 @@ export function SessionList({ locale, sessions: initial }: Props) {
   };
 
   return (
-    <section
-      class="card card-flush"
-      data-hydrated={hydrated ? "true" : undefined}
-      aria-labelledby="sessions-title"
-    >
+    <IslandRoot as="section" class="card card-flush" aria-labelledby="sessions-title">
       <header class="card-head card-pad">
         <div>
           <h2 class="card-title" id="sessions-title">{tr("sessions.active", { count: sessions.length })}</h2>
@@ -168,15 +164,11 @@ export function SessionList({ locale, sessions: initial }: Props) {
               : "sessions.revokeText",
           )}
           confirmLabel={tr(confirm.kind === "all" ? "sessions.logoutAll" : "sessions.revoke")}
-          busy={action.busy}
-          error={action.error}
+          action={action}
           onConfirm={revoke}
-          onClose={() => {
-            action.setError(null);
-            setConfirm(null);
-          }}
+          onClose={() => setConfirm(null)}
         />
       )}
-    </section>
+    </IslandRoot>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { LOCALES, type MessageKey } from "../lib/core/i18n.ts";
 import { CopyButton } from "./copy_button.tsx";
-import { Alert, Button, CheckField, Dialog, TextField, useHydrated } from "./ui.tsx";
+import { Alert, Button, CheckField, Dialog, IslandRoot, TextField, translator } from "./ui.tsx";
+import { ONE_TIME_CODE } from "./input_kinds.ts";
 import { api, useApi } from "./use_api.ts";
 
 export const TwoFactorProps = z.object({
@@ -45,8 +46,7 @@ function download(codes: string[], username: string) {
  * keep the ten one-time recovery codes (shown once), and switch it off again with a current code.
  */
 export function TwoFactor({ locale, username, enabled }: Props) {
-  const tr = (k: MessageKey) => t(locale, k);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [state, setState] = useState<State>({ kind: enabled ? "on" : "off" });
   const [code, setCode] = useState("");
   const [saved, setSaved] = useState(false);
@@ -113,12 +113,12 @@ export function TwoFactor({ locale, username, enabled }: Props) {
   };
 
   return (
-    <section
+    <IslandRoot
+      as="section"
       class="card"
       aria-labelledby="tfa-title"
-      data-island-root="two-factor"
+      root="two-factor"
       data-tfa-state={state.kind}
-      data-hydrated={hydrated ? "true" : undefined}
     >
       <header class="card-head">
         <div>
@@ -165,8 +165,7 @@ export function TwoFactor({ locale, username, enabled }: Props) {
             <TextField
               label={tr("tfa.code")}
               name="code"
-              inputMode="numeric"
-              autocomplete="one-time-code"
+              {...ONE_TIME_CODE}
               pattern="[0-9 ]{6,7}"
               maxLength={7}
               required
@@ -237,8 +236,7 @@ export function TwoFactor({ locale, username, enabled }: Props) {
             <TextField
               label={tr("tfa.code")}
               name="code"
-              inputMode="numeric"
-              autocomplete="one-time-code"
+              {...ONE_TIME_CODE}
               required
               autoFocus
               value={code}
@@ -253,6 +251,6 @@ export function TwoFactor({ locale, username, enabled }: Props) {
           </form>
         </Dialog>
       )}
-    </section>
+    </IslandRoot>
   );
 }

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
-import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { LOCALES, type MessageKey } from "../lib/core/i18n.ts";
 import { PagedCard, pageOf, syncUrl, usePagedList } from "./paged_list.tsx";
-import { DataTable } from "./data_table.tsx";
-import { Alert, Button, ConfirmDialog, EmptyState, LocalTime, useHydrated } from "./ui.tsx";
+import { ActionsCell, DataTable, DateCell } from "./data_table.tsx";
+import { Alert, Button, ConfirmDialog, EmptyState, IconButton, IslandRoot, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 import { UserDialog } from "./user_dialog.tsx";
 
@@ -36,13 +36,35 @@ type Props = z.infer<typeof UsersAdminProps>;
 type Modal =
   | { kind: "create" }
   | { kind: "edit"; user: UserItem }
-  | { kind: "delete"; user: UserItem }
-  | { kind: "reset2fa"; user: UserItem };
+  | { kind: keyof typeof CONFIRM; user: UserItem };
+
+// The two confirmed actions on a user: what the dialog says, the request, and the notice after it.
+const CONFIRM: Record<"delete" | "reset2fa", {
+  title: MessageKey;
+  text: MessageKey;
+  label: MessageKey;
+  done: MessageKey;
+  request(user: UserItem): Promise<unknown>;
+}> = {
+  delete: {
+    title: "users.deleteTitle",
+    text: "users.deleteText",
+    label: "users.delete",
+    done: "users.deleted",
+    request: (user) => api(`/admin/users/${user.id}`, { method: "DELETE" }),
+  },
+  reset2fa: {
+    title: "users.reset2faTitle",
+    text: "users.reset2faText",
+    label: "users.reset2fa",
+    done: "users.tfaReset",
+    request: (user) => api(`/admin/users/${user.id}/reset-2fa`, { method: "POST" }),
+  },
+};
 
 /** Admin → Users: a searchable, paginated table with create, edit, delete and 2FA reset. */
 export function UsersAdmin({ locale, currentUserId, search: initialSearch, initial }: Props) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const list = usePagedList({
     locale,
     initial,
@@ -81,14 +103,9 @@ export function UsersAdmin({ locale, currentUserId, search: initialSearch, initi
     await load(data.page);
   };
 
-  const remove = async (user: UserItem) => {
-    const ok = await action.run(() => api(`/admin/users/${user.id}`, { method: "DELETE" }));
-    if (ok) await done(tr("users.deleted", { username: user.username }));
-  };
-
-  const reset2fa = async (user: UserItem) => {
-    const ok = await action.run(() => api(`/admin/users/${user.id}/reset-2fa`, { method: "POST" }));
-    if (ok) await done(tr("users.tfaReset", { username: user.username }));
+  const confirmed = async (kind: keyof typeof CONFIRM, user: UserItem) => {
+    const ok = await action.run(() => CONFIRM[kind].request(user));
+    if (ok) await done(tr(CONFIRM[kind].done, { username: user.username }));
   };
 
   const close = () => {
@@ -97,7 +114,7 @@ export function UsersAdmin({ locale, currentUserId, search: initialSearch, initi
   };
 
   return (
-    <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="users-admin">
+    <IslandRoot class="stack" root="users-admin">
       <div class="toolbar toolbar-spread">
         <div class="search-box">
           <Icon name="search" />
@@ -189,44 +206,32 @@ export function UsersAdmin({ locale, currentUserId, search: initialSearch, initi
                   )}
                 </span>
               </td>
-              <td class="nowrap">
-                <LocalTime iso={u.created_at} locale={locale} dateOnly />
-              </td>
-              <td class="col-actions">
-                <span class="row-actions">
-                  <button
-                    type="button"
-                    class="icon-button icon-button-plain"
-                    title={tr("users.edit")}
-                    aria-label={tr("users.editUser", { username: u.username })}
-                    onClick={() => setModal({ kind: "edit", user: u })}
-                  >
-                    <Icon name="edit" />
-                  </button>
-                  {u.totp_enabled && (
-                    <button
-                      type="button"
-                      class="icon-button icon-button-plain"
-                      title={tr("users.reset2fa")}
-                      aria-label={tr("users.reset2faUser", { username: u.username })}
-                      onClick={() => setModal({ kind: "reset2fa", user: u })}
-                    >
-                      <Icon name="shield" />
-                    </button>
-                  )}
-                  {u.id !== currentUserId && (
-                    <button
-                      type="button"
-                      class="icon-button icon-button-plain icon-button-danger"
-                      title={tr("users.delete")}
-                      aria-label={tr("users.deleteUser", { username: u.username })}
-                      onClick={() => setModal({ kind: "delete", user: u })}
-                    >
-                      <Icon name="trash" />
-                    </button>
-                  )}
-                </span>
-              </td>
+              <DateCell iso={u.created_at} locale={locale} dateOnly />
+              <ActionsCell>
+                <IconButton
+                  icon="edit"
+                  title={tr("users.edit")}
+                  label={tr("users.editUser", { username: u.username })}
+                  onClick={() => setModal({ kind: "edit", user: u })}
+                />
+                {u.totp_enabled && (
+                  <IconButton
+                    icon="shield"
+                    title={tr("users.reset2fa")}
+                    label={tr("users.reset2faUser", { username: u.username })}
+                    onClick={() => setModal({ kind: "reset2fa", user: u })}
+                  />
+                )}
+                {u.id !== currentUserId && (
+                  <IconButton
+                    icon="trash"
+                    danger
+                    title={tr("users.delete")}
+                    label={tr("users.deleteUser", { username: u.username })}
+                    onClick={() => setModal({ kind: "delete", user: u })}
+                  />
+                )}
+              </ActionsCell>
             </tr>
           ))}
         </DataTable>
@@ -242,30 +247,17 @@ export function UsersAdmin({ locale, currentUserId, search: initialSearch, initi
             done(tr(created ? "users.createdNotice" : "users.updated", { username: name }))}
         />
       )}
-      {modal?.kind === "delete" && (
+      {(modal?.kind === "delete" || modal?.kind === "reset2fa") && (
         <ConfirmDialog
           locale={locale}
-          title={tr("users.deleteTitle")}
-          message={<p>{tr("users.deleteText", { username: modal.user.username })}</p>}
-          confirmLabel={tr("users.delete")}
-          busy={action.busy}
-          error={action.error}
-          onConfirm={() => remove(modal.user)}
+          title={tr(CONFIRM[modal.kind].title)}
+          message={<p>{tr(CONFIRM[modal.kind].text, { username: modal.user.username })}</p>}
+          confirmLabel={tr(CONFIRM[modal.kind].label)}
+          action={action}
+          onConfirm={() => confirmed(modal.kind, modal.user)}
           onClose={close}
         />
       )}
-      {modal?.kind === "reset2fa" && (
-        <ConfirmDialog
-          locale={locale}
-          title={tr("users.reset2faTitle")}
-          message={<p>{tr("users.reset2faText", { username: modal.user.username })}</p>}
-          confirmLabel={tr("users.reset2fa")}
-          busy={action.busy}
-          error={action.error}
-          onConfirm={() => reset2fa(modal.user)}
-          onClose={close}
-        />
-      )}
-    </div>
+    </IslandRoot>
   );
 }

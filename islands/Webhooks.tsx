@@ -1,15 +1,16 @@
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { LOCALES, type MessageKey, t } from "../lib/core/i18n.ts";
+import { LOCALES } from "../lib/core/i18n.ts";
 import {
   Alert,
   Button,
   CheckField,
   ConfirmDialog,
   Dialog,
+  IslandRoot,
   SelectField,
   TextField,
-  useHydrated,
+  translator,
 } from "./ui.tsx";
 import { translated } from "./gateway_errors.ts";
 import { api, useApi } from "./use_api.ts";
@@ -41,8 +42,7 @@ export type Mode = { kind: "create" } | { kind: "edit" | "delete" | "deliveries"
 
 /** Webhooks: list, create (secret shown once), edit URL/events/active, delete, deliveries. */
 export function Webhooks({ locale, webhooks: initial, instances, events: allEvents }: Props) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const hydrated = useHydrated();
+  const tr = translator(locale);
   const [hooks, setHooks] = useState(initial);
   const [mode, setMode] = useState<Mode | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
@@ -142,7 +142,7 @@ export function Webhooks({ locale, webhooks: initial, instances, events: allEven
   };
 
   return (
-    <div class="stack" data-hydrated={hydrated ? "true" : undefined} data-island-root="webhooks">
+    <IslandRoot class="stack" root="webhooks">
       {secret && <SecretCard locale={locale} secret={secret} onDone={() => setSecret(null)} />}
       {notice && <Alert tone="success">{notice}</Alert>}
       <section class="card card-flush" aria-labelledby="webhooks-title">
@@ -247,8 +247,7 @@ export function Webhooks({ locale, webhooks: initial, instances, events: allEven
           title={tr("wh.deleteTitle")}
           message={<p>{tr("wh.deleteText", { instance: mode.hook.instance_name })}</p>}
           confirmLabel={tr("wh.delete")}
-          busy={action.busy}
-          error={action.error}
+          action={action}
           onConfirm={() => remove(mode.hook)}
           onClose={close}
         />
@@ -260,6 +259,6 @@ export function Webhooks({ locale, webhooks: initial, instances, events: allEven
           onClose={close}
         />
       )}
-    </div>
+    </IslandRoot>
   );
 }

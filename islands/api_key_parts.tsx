@@ -1,8 +1,9 @@
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
+import type { Locale, MessageKey } from "../lib/core/i18n.ts";
 import type { ApiKeyItem } from "./ApiKeys.tsx";
 import { CopyButton } from "./copy_button.tsx";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, EmptyState, LocalTime } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Button, EmptyState, translator } from "./ui.tsx";
 
 /** Each scope's label and the hint that says what it allows. */
 export const SCOPE_KEYS: Record<ApiKeyItem["scope"], [MessageKey, MessageKey]> = {
@@ -23,7 +24,7 @@ export function NewKeyCard({ locale, created, onDone }: {
   created: { name: string; key: string };
   onDone(): void;
 }) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   return (
     <section class="card card-highlight" aria-labelledby="new-key-title" data-new-key>
       <h2 class="card-title" id="new-key-title">{tr("keys.createdTitle", { name: created.name })}</h2>
@@ -47,7 +48,7 @@ export function ApiKeyTable({ locale, keys, onRevoke }: {
   keys: ApiKeyItem[];
   onRevoke(key: ApiKeyItem): void;
 }) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   return (
     <DataTable
       locale={locale}

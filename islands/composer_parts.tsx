@@ -1,5 +1,6 @@
 import type { Ref } from "preact";
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
+import type { Locale, MessageKey } from "../lib/core/i18n.ts";
+import { translator } from "./ui.tsx";
 import { EmojiButton } from "./emoji_button.tsx";
 import { formatBytes, MAX_MEDIA_BYTES, mediaTypeOf } from "./gateway_rules.ts";
 import { type Marker, WaPreview } from "./wa_format.tsx";
@@ -39,7 +40,7 @@ export function FormatBar({ locale, templates, onFormat, onInsert }: {
   onFormat(marker: Marker): void;
   onInsert(text: string): void;
 }) {
-  const tr = (k: MessageKey) => t(locale, k);
+  const tr = translator(locale);
   return (
     <div class="format-bar" role="toolbar" aria-label={tr("msg.toolbar")} aria-controls="message-text">
       {FORMATS.map((f) => (
@@ -84,7 +85,7 @@ export function ComposerPreview({ locale, kind, file, text }: {
   file: Picked | null;
   text: string;
 }) {
-  const tr = (k: MessageKey) => t(locale, k);
+  const tr = translator(locale);
   return (
     <aside class="card composer-preview" aria-labelledby="preview-title">
       <h2 class="card-title" id="preview-title">{tr("msg.preview")}</h2>
@@ -114,7 +115,7 @@ export function MediaField({ locale, file, error, inputRef, onPick }: {
   inputRef: Ref<HTMLInputElement>;
   onPick(input: HTMLInputElement): void;
 }) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   return (
     <div class={`field${error ? " field-invalid" : ""}`}>
       <label for="media-file">{tr("msg.file")}</label>

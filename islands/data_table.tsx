@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { type Locale, t } from "../lib/core/i18n.ts";
+import { LocalTime } from "./local_time.tsx";
 
 type Column = string | { label: string; class: string };
 
@@ -48,5 +49,25 @@ export function DataTable(
         <tbody>{children}</tbody>
       </table>
     </div>
+  );
+}
+
+/** A row's date (or date and time) cell, kept on one line. */
+export function DateCell(
+  { iso, locale, dateOnly }: { iso: string | null; locale: Locale; dateOnly?: boolean },
+) {
+  return (
+    <td class="nowrap">
+      <LocalTime iso={iso} locale={locale} dateOnly={dateOnly} />
+    </td>
+  );
+}
+
+/** A row's last cell when it holds several buttons side by side. */
+export function ActionsCell({ children }: { children: ComponentChildren }) {
+  return (
+    <td class="col-actions">
+      <div class="row-actions">{children}</div>
+    </td>
   );
 }

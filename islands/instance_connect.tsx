@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
+import type { Locale } from "../lib/core/i18n.ts";
 import { type InstanceState, normalizeState, recipientProblem } from "./gateway_rules.ts";
-import { Alert, Button, Dialog, TextField } from "./ui.tsx";
+import { Alert, Button, Dialog, TextField, translator } from "./ui.tsx";
+import { SegToggle } from "./seg_toggle.tsx";
 import { api, errorMessage } from "./use_api.ts";
 
 /** What GET /instance/connect answers: a QR object, or the state when already open (or an error). */
@@ -35,7 +36,7 @@ export function ConnectDialog(
     onClose(): void;
   },
 ) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   const [phase, setPhase] = useState<Phase>("loading");
   const [qr, setQr] = useState<string | null>(null);
   const [pairing, setPairing] = useState<string | null>(null);
@@ -173,20 +174,14 @@ export function ConnectDialog(
         )}
         {(phase === "loading" || phase === "qr") && (
           <>
-            <div class="seg-toggle" role="tablist" aria-label={tr("conn.method")}>
-              {(["qr", "code"] as const).map((m) => (
-                <button
-                  key={m}
-                  type="button"
-                  role="tab"
-                  aria-selected={mode === m ? "true" : "false"}
-                  onClick={() => setMode(m)}
-                  data-mode={m}
-                >
-                  {tr(m === "qr" ? "conn.methodQr" : "conn.methodCode")}
-                </button>
-              ))}
-            </div>
+            <SegToggle
+              role="tab"
+              label={tr("conn.method")}
+              attr="mode"
+              options={[["qr", tr("conn.methodQr")], ["code", tr("conn.methodCode")]]}
+              value={mode}
+              onValue={setMode}
+            />
             {mode === "qr"
               ? (
                 <div class="connect-body">

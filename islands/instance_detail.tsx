@@ -2,7 +2,8 @@ import { useEffect, useState } from "preact/hooks";
 import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 import { phoneOfJid } from "./gateway_rules.ts";
 import type { InstanceItem } from "./Instances.tsx";
-import { Alert, Button, Dialog, LocalTime } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Dialog, RefreshCloseActions, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 import { StateBadge } from "./state_badge.tsx";
 
@@ -60,7 +61,7 @@ function DailyChart({ locale, daily }: { locale: Locale; daily: InstanceStats["d
 export function DetailDialog(
   { locale, instance, onClose }: { locale: Locale; instance: InstanceItem; onClose(): void },
 ) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   const [stats, setStats] = useState<InstanceStats | null>(null);
   const load = useApi(locale);
   const refresh = async () => {
@@ -178,12 +179,7 @@ export function DetailDialog(
             </details>
           </>
         )}
-        <div class="form-actions">
-          <Button variant="ghost" icon="refresh" busy={load.busy} onClick={refresh}>
-            {tr("ui.refresh")}
-          </Button>
-          <Button onClick={onClose}>{tr("ui.close")}</Button>
-        </div>
+        <RefreshCloseActions locale={locale} busy={load.busy} onRefresh={refresh} onClose={onClose} />
       </div>
     </Dialog>
   );

@@ -1,10 +1,9 @@
-import { Icon } from "../components/Icon.tsx";
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
+import type { Locale } from "../lib/core/i18n.ts";
 import { phoneOfJid } from "./gateway_rules.ts";
 import type { Action, InstanceItem } from "./Instances.tsx";
 import { StateBadge } from "./state_badge.tsx";
-import { DataTable } from "./data_table.tsx";
-import { Button, EmptyState, LocalTime } from "./ui.tsx";
+import { ActionsCell, DataTable, DateCell } from "./data_table.tsx";
+import { Button, EmptyState, IconButton, translator } from "./ui.tsx";
 
 /** The instances table: state, phone, and each row's connect/disconnect, restart, details and delete. */
 export function InstanceTable({ locale, items, sandbox, restarting, onAction, onRestart }: {
@@ -16,7 +15,7 @@ export function InstanceTable({ locale, items, sandbox, restarting, onAction, on
   onAction(action: Action): void;
   onRestart(name: string): void;
 }) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   return (
     <DataTable
       locale={locale}
@@ -62,66 +61,60 @@ export function InstanceTable({ locale, items, sandbox, restarting, onAction, on
               )
               : <span class="muted">—</span>}
           </td>
-          <td class="nowrap">
-            <LocalTime iso={i.createdAt} locale={locale} dateOnly />
-          </td>
-          <td class="col-actions">
-            <div class="row-actions">
-              {i.state === "open"
-                ? (
-                  <Button
-                    small
-                    onClick={() => onAction({ kind: "logout", name: i.name })}
-                    data-action="logout"
-                  >
-                    {tr("inst.disconnect")}
-                  </Button>
-                )
-                : (
-                  <Button
-                    small
-                    variant="primary"
-                    icon="bolt"
-                    onClick={() => onAction({ kind: "connect", name: i.name })}
-                    data-action="connect"
-                  >
-                    {tr("inst.connect")}
-                  </Button>
-                )}
-              <Button
-                small
-                variant="ghost"
-                icon="refresh"
-                busy={restarting === i.name}
-                onClick={() => onRestart(i.name)}
-                data-action="restart"
-                title={tr("inst.restartHint")}
-              >
-                {tr("inst.restart")}
-              </Button>
-              <Button
-                small
-                variant="ghost"
-                icon="eye"
-                onClick={() => onAction({ kind: "detail", name: i.name })}
-                data-action="detail"
-              >
-                {tr("inst.details")}
-              </Button>
-              {i.canDelete && (
-                <button
-                  type="button"
-                  class="icon-button icon-button-plain icon-button-danger"
-                  aria-label={tr("inst.deleteNamed", { name: i.name })}
-                  title={tr("inst.delete")}
-                  onClick={() => onAction({ kind: "delete", name: i.name })}
-                  data-action="delete"
+          <DateCell iso={i.createdAt} locale={locale} dateOnly />
+          <ActionsCell>
+            {i.state === "open"
+              ? (
+                <Button
+                  small
+                  onClick={() => onAction({ kind: "logout", name: i.name })}
+                  data-action="logout"
                 >
-                  <Icon name="trash" />
-                </button>
+                  {tr("inst.disconnect")}
+                </Button>
+              )
+              : (
+                <Button
+                  small
+                  variant="primary"
+                  icon="bolt"
+                  onClick={() => onAction({ kind: "connect", name: i.name })}
+                  data-action="connect"
+                >
+                  {tr("inst.connect")}
+                </Button>
               )}
-            </div>
-          </td>
+            <Button
+              small
+              variant="ghost"
+              icon="refresh"
+              busy={restarting === i.name}
+              onClick={() => onRestart(i.name)}
+              data-action="restart"
+              title={tr("inst.restartHint")}
+            >
+              {tr("inst.restart")}
+            </Button>
+            <Button
+              small
+              variant="ghost"
+              icon="eye"
+              onClick={() => onAction({ kind: "detail", name: i.name })}
+              data-action="detail"
+            >
+              {tr("inst.details")}
+            </Button>
+            {i.canDelete && (
+              <IconButton
+                icon="trash"
+                danger
+                label={tr("inst.deleteNamed", { name: i.name })}
+                title={tr("inst.delete")}
+                onClick={() => onAction({ kind: "delete", name: i.name })}
+                data-action="delete"
+              />
+            )}
+          </ActionsCell>
         </tr>
       ))}
     </DataTable>

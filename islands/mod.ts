@@ -29,9 +29,10 @@ const island = <P>(component: ComponentType<P>, props: z.ZodMiniType<P>): Island
 /**
  * Every island the browser bundle can hydrate. Adding one: write islands/Name.tsx exporting the component
  * and a zod/mini props schema, then add a line here; `<Island name="Name" props={...}>` renders it.
- * Shared pieces that are not islands live beside them in snake_case modules (ui.tsx, use_api.ts,
- * password.tsx, data_table.tsx, paged_list.tsx for every paginated list), and so do an island's private
- * parts (instance_table.tsx, user_dialog.tsx, …).
+ * Shared pieces that are not islands live beside them in snake_case modules (ui.tsx with IslandRoot for
+ * the root element, use_api.ts, use_form.ts, input_kinds.ts, password.tsx, data_table.tsx with the row
+ * cells, paged_list.tsx for every paginated list, seg_toggle.tsx, local_time.tsx), and so do an island's
+ * private parts (instance_table.tsx, user_dialog.tsx, …).
  */
 export const islands = {
   ThemeToggle: island(ThemeToggle, ThemeToggleProps),

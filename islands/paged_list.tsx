@@ -78,6 +78,12 @@ export function usePagedList<F extends Record<string, string>, P extends PageInf
     setFilters,
     /** The form field's change handler for one filter. */
     set: (key: keyof F) => (v: string) => setFilters((cur) => ({ ...cur, [key]: v })),
+    /** The `name`, `value` and `onValue` of one filter's form field. */
+    field: <K extends keyof F & string>(key: K) => ({
+      name: key,
+      value: filters[key],
+      onValue: (v: string) => setFilters((cur) => ({ ...cur, [key]: v })),
+    }),
     applied,
     /** True when the page shown is narrowed by a filter. */
     filtered,
@@ -118,29 +124,25 @@ export function PagedCard({ locale, list, label, onPage, children }: {
 }
 
 /** The "from" and "to" date inputs of a list's filter form. */
-export function DateRangeFields({ labels, from, to, onFrom, onTo }: {
+export function DateRangeFields({ labels, list }: {
   labels: [string, string];
-  from: string;
-  to: string;
-  onFrom: (v: string) => void;
-  onTo: (v: string) => void;
+  list: { field(key: "date_from" | "date_to"): { name: string; value: string; onValue(v: string): void } };
 }) {
   return (
     <>
-      <TextField label={labels[0]} name="date_from" type="date" value={from} onValue={onFrom} />
-      <TextField label={labels[1]} name="date_to" type="date" value={to} onValue={onTo} />
+      <TextField label={labels[0]} type="date" {...list.field("date_from")} />
+      <TextField label={labels[1]} type="date" {...list.field("date_to")} />
     </>
   );
 }
 
 /** Apply and clear buttons of a list's filter form; clear is off while nothing is typed or applied. */
-export function FilterActions({ applyLabel, clearLabel, busy, canClear, onClear }: {
-  applyLabel: string;
-  clearLabel: string;
-  busy: boolean;
-  canClear: boolean;
+export function FilterActions({ labels: [applyLabel, clearLabel], list, onClear }: {
+  labels: [string, string];
+  list: { busy: boolean; clearable: boolean };
   onClear: () => void;
 }) {
+  const { busy, clearable: canClear } = list;
   return (
     <div class="filter-actions">
       <Button type="submit" variant="primary" icon="filter" busy={busy}>{applyLabel}</Button>

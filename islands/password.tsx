@@ -1,6 +1,7 @@
+import { useState } from "preact/hooks";
 import { Icon } from "../components/Icon.tsx";
 import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
-import { TextField } from "./ui.tsx";
+import { type InputProps, TextField } from "./ui.tsx";
 
 // The password policy of contract §2.5 as the browser sees it: the server checks it again, this only
 // lets people see which rule is missing before they submit.
@@ -14,6 +15,11 @@ const RULES: { key: MessageKey; ok(pw: string): boolean }[] = [
 /** The first rule the password breaks, or null when the policy is met. */
 export function passwordProblem(pw: string): MessageKey | null {
   return RULES.find((r) => !r.ok(pw))?.key ?? null;
+}
+
+/** A password input (required unless told otherwise). */
+export function PasswordField(props: InputProps) {
+  return <TextField type="password" required {...props} />;
 }
 
 /** A live checklist of the policy under a new-password field. */
@@ -34,50 +40,60 @@ export function PasswordRules({ value, locale, id }: { value: string; locale: Lo
   );
 }
 
-/**
- * New password + confirmation, with the checklist. Returns null from `validateNewPassword` when both
- * are acceptable, else the message to show.
- */
+/** A new password and its confirmation as typed, and the message under the confirmation after a check. */
+export function useNewPassword(locale: Locale) {
+  const [password, setPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [invalid, setInvalid] = useState<string | null>(null);
+  return {
+    password,
+    confirm,
+    setPassword,
+    setConfirm,
+    invalid,
+    setInvalid,
+    /** Checks the policy and the match, shows what is wrong, and says whether the pair is acceptable. */
+    valid(): boolean {
+      const problem = validateNewPassword(locale, password, confirm);
+      setInvalid(problem);
+      return problem === null;
+    },
+  };
+}
+
+/** New password + confirmation, with the checklist under the first. */
 export function NewPasswordFields(
-  { locale, password, confirm, onPassword, onConfirm, confirmError, autoFocus }: {
+  { locale, state, autoFocus }: {
     locale: Locale;
-    password: string;
-    confirm: string;
-    onPassword(v: string): void;
-    onConfirm(v: string): void;
-    confirmError?: string | null;
+    state: ReturnType<typeof useNewPassword>;
     autoFocus?: boolean;
   },
 ) {
   return (
     <>
-      <TextField
+      <PasswordField
         label={t(locale, "pw.new")}
-        type="password"
         name="new_password"
         autocomplete="new-password"
-        required
         autoFocus={autoFocus}
-        value={password}
-        onValue={onPassword}
+        value={state.password}
+        onValue={state.setPassword}
       />
-      <PasswordRules value={password} locale={locale} />
-      <TextField
+      <PasswordRules value={state.password} locale={locale} />
+      <PasswordField
         label={t(locale, "pw.confirm")}
-        type="password"
         name="confirm_password"
         autocomplete="new-password"
-        required
-        value={confirm}
-        onValue={onConfirm}
-        error={confirmError}
+        value={state.confirm}
+        onValue={state.setConfirm}
+        error={state.invalid}
       />
     </>
   );
 }
 
 /** Checks a new password and its confirmation; returns the message to show, or null. */
-export function validateNewPassword(locale: Locale, password: string, confirm: string): string | null {
+function validateNewPassword(locale: Locale, password: string, confirm: string): string | null {
   const problem = passwordProblem(password);
   if (problem) return t(locale, problem);
   if (password !== confirm) return t(locale, "pw.mismatch");

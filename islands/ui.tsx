@@ -1,9 +1,13 @@
-import type { ComponentChildren, JSX } from "preact";
+import { type ComponentChildren, h, type JSX } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { Icon, type IconName } from "../components/Icon.tsx";
-import { type Locale, t } from "../lib/core/i18n.ts";
+import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
 
 // Building blocks shared by the islands: one look for every form, table, dialog and message.
+
+/** `t` bound to the island's locale: `tr("key", params)`. */
+export const translator = (locale: Locale) => (key: MessageKey, params?: Record<string, string | number>) =>
+  t(locale, key, params);
 
 /** An inline message. Errors are announced at once (role=alert), the rest politely (role=status). */
 export function Alert(
@@ -22,7 +26,7 @@ export function Alert(
   );
 }
 
-type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "value" | "onInput" | "label"> & {
+export type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "value" | "onInput" | "label"> & {
   label: string;
   value: string;
   onValue(value: string): void;
@@ -138,6 +142,26 @@ export function Button(
   );
 }
 
+/** A borderless button that shows only an icon; `label` is what screen readers announce. */
+export function IconButton(
+  { icon, label, danger, ...rest }: Omit<JSX.ButtonHTMLAttributes<HTMLButtonElement>, "icon"> & {
+    icon: IconName;
+    label: string;
+    danger?: boolean;
+  },
+) {
+  return (
+    <button
+      {...rest}
+      type="button"
+      class={`icon-button icon-button-plain${danger ? " icon-button-danger" : ""}`}
+      aria-label={label}
+    >
+      <Icon name={icon} />
+    </button>
+  );
+}
+
 /**
  * A modal on the native <dialog>: focus is trapped and restored, Escape closes it, and the page behind
  * is inert. Rendered only while open, so its form state starts fresh each time.
@@ -170,45 +194,60 @@ export function Dialog(
     >
       <header class="dialog-head">
         <h2 id={titleId}>{title}</h2>
-        <button
-          type="button"
-          class="icon-button icon-button-plain"
-          onClick={onClose}
-          aria-label={t(locale, "ui.close")}
-        >
-          <Icon name="close" />
-        </button>
+        <IconButton icon="close" label={t(locale, "ui.close")} onClick={onClose} />
       </header>
       <div class="dialog-body">{children}</div>
     </dialog>
   );
 }
 
-/** "Are you sure?" with the consequence spelled out; the confirm button runs `onConfirm`. */
+/**
+ * "Are you sure?" with the consequence spelled out; the confirm button runs `onConfirm`. `action` is
+ * the confirmed request's state (a `useApi` result): its spinner and its error.
+ */
 export function ConfirmDialog(
-  { title, message, confirmLabel, onConfirm, onClose, locale, busy, error, danger = true }: {
+  { title, message, confirmLabel, onConfirm, onClose, locale, action, danger = true }: {
     title: string;
     message: ComponentChildren;
     confirmLabel: string;
     onConfirm(): void;
     onClose(): void;
     locale: Locale;
-    busy?: boolean;
-    error?: string | null;
+    action: { busy: boolean; error: string | null; setError(error: null): void };
     danger?: boolean;
   },
 ) {
+  const { busy, error } = action;
+  // A refused confirmation's error belongs to this dialog: it goes when the dialog does.
+  const close = () => {
+    action.setError(null);
+    onClose();
+  };
   return (
-    <Dialog title={title} onClose={onClose} locale={locale}>
+    <Dialog title={title} onClose={close} locale={locale}>
       <div class="dialog-message">{message}</div>
       {error && <Alert tone="error">{error}</Alert>}
       <div class="form-actions">
-        <Button variant="ghost" onClick={onClose}>{t(locale, "ui.cancel")}</Button>
+        <Button variant="ghost" onClick={close}>{t(locale, "ui.cancel")}</Button>
         <Button variant={danger ? "danger" : "primary"} busy={busy} onClick={onConfirm} data-confirm>
           {confirmLabel}
         </Button>
       </div>
     </Dialog>
+  );
+}
+
+/** The foot of a dialog that shows live data: reload it, or close. */
+export function RefreshCloseActions(
+  { locale, busy, onRefresh, onClose }: { locale: Locale; busy: boolean; onRefresh(): void; onClose(): void },
+) {
+  return (
+    <div class="form-actions">
+      <Button variant="ghost" icon="refresh" busy={busy} onClick={onRefresh}>
+        {t(locale, "ui.refresh")}
+      </Button>
+      <Button onClick={onClose}>{t(locale, "ui.close")}</Button>
+    </div>
   );
 }
 
@@ -225,33 +264,27 @@ export function EmptyState({ icon, title, text }: { icon: IconName; title: strin
   );
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/**
- * A timestamp. The server and the first browser render print it in UTC (so hydration matches); after
- * hydration it switches to the reader's own time zone and locale.
- */
-export function LocalTime(
-  { iso, locale, dateOnly }: { iso: string | null | undefined; locale: Locale; dateOnly?: boolean },
-) {
-  const [local, setLocal] = useState(false);
-  useEffect(() => setLocal(true), []);
-  if (!iso) return <span class="muted">—</span>;
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return <span>{iso}</span>;
-  const text = local
-    ? d.toLocaleString(locale === "es" ? "es-PY" : "en-US", {
-      dateStyle: "medium",
-      ...(dateOnly ? {} : { timeStyle: "short" }),
-    })
-    : `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
-      (dateOnly ? "" : ` ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`);
-  return <time dateTime={d.toISOString()} title={d.toISOString()}>{text}</time>;
-}
-
 /** Marks the island's root once hooks run, so browser tests can wait for interactivity. */
 export function useHydrated(): boolean {
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   return hydrated;
+}
+
+/**
+ * An island's outer element (a div unless `as` says otherwise), named by `root` (`data-island-root`)
+ * and marked `data-hydrated` once it is interactive, so browser tests can wait for it.
+ */
+export function IslandRoot(
+  { as = "div", root, children, ...rest }: JSX.HTMLAttributes<HTMLElement> & {
+    as?: "div" | "section" | "form";
+    root?: string;
+  },
+) {
+  const hydrated = useHydrated();
+  return h(
+    as,
+    { ...rest, "data-island-root": root, "data-hydrated": hydrated ? "true" : undefined },
+    children,
+  );
 }

@@ -1,7 +1,9 @@
 import { useState } from "preact/hooks";
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
-import { passwordProblem, PasswordRules } from "./password.tsx";
-import { Alert, Button, CheckField, Dialog, SelectField, TextField } from "./ui.tsx";
+import { useForm } from "./use_form.ts";
+import type { Locale } from "../lib/core/i18n.ts";
+import { PasswordField, passwordProblem, PasswordRules } from "./password.tsx";
+import { Alert, Button, CheckField, Dialog, SelectField, TextField, translator } from "./ui.tsx";
+import { AS_TYPED, COUNT } from "./input_kinds.ts";
 import { api, useApi } from "./use_api.ts";
 import type { UserItem } from "./UsersAdmin.tsx";
 
@@ -9,6 +11,7 @@ import type { UserItem } from "./UsersAdmin.tsx";
 const optionalInt = (v: string): number | null => (v.trim() === "" ? null : Number(v));
 
 /** Create (user = null) or edit one account; on edit only the changed fields are sent. */
+
 export function UserDialog(
   { locale, user, self, onClose, onSaved }: {
     locale: Locale;
@@ -18,14 +21,18 @@ export function UserDialog(
     onSaved(username: string, created: boolean): void;
   },
 ) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
-  const [username, setUsername] = useState(user?.username ?? "");
-  const [password, setPassword] = useState("");
-  const [role, setRole] = useState<string>(user?.role ?? "user");
-  const [maxInstances, setMaxInstances] = useState(String(user?.max_instances ?? 1));
-  const [rateLimit, setRateLimit] = useState(user?.rate_limit == null ? "" : String(user.rate_limit));
-  const [email, setEmail] = useState(user?.email ?? "");
-  const [phone, setPhone] = useState(user?.phone_number ?? "");
+  const tr = translator(locale);
+  const form = useForm({
+    username: user?.username ?? "",
+    password: "",
+    role: user?.role ?? "user",
+    max_instances: String(user?.max_instances ?? 1),
+    rate_limit: user?.rate_limit == null ? "" : String(user.rate_limit),
+    email: user?.email ?? "",
+    phone_number: user?.phone_number ?? "",
+  });
+  const { username, password, role, email } = form.values;
+  const { max_instances: maxInstances, rate_limit: rateLimit, phone_number: phone } = form.values;
   const [active, setActive] = useState(user?.is_active ?? true);
   const [invalid, setInvalid] = useState<Partial<Record<"username" | "password" | "max" | "rate", string>>>(
     {},
@@ -89,83 +96,61 @@ export function UserDialog(
           {!user && (
             <TextField
               label={tr("users.username")}
-              name="username"
               autocomplete="off"
-              autoCapitalize="none"
-              spellcheck={false}
+              {...AS_TYPED}
               required
               autoFocus
               maxLength={50}
               hint={tr("users.usernameRule")}
               error={invalid.username}
-              value={username}
-              onValue={setUsername}
+              {...form.field("username")}
             />
           )}
           <div class="field-group">
-            <TextField
+            <PasswordField
               label={tr(user ? "users.newPassword" : "users.password")}
-              name="password"
-              type="password"
               autocomplete="new-password"
               required={!user}
               hint={tr(user ? "users.newPasswordHint" : "users.passwordHint")}
               error={invalid.password}
-              value={password}
-              onValue={setPassword}
+              {...form.field("password")}
             />
             {(!user || password) && <PasswordRules value={password} locale={locale} />}
           </div>
           <SelectField
             label={tr("users.role")}
-            name="role"
-            value={role}
-            onValue={setRole}
+            {...form.field("role")}
             options={[["user", tr("role.user")], ["admin", tr("role.admin")]]}
             hint={self ? tr("users.selfRoleHint") : undefined}
           />
           <TextField
             label={tr("users.maxInstances")}
-            name="max_instances"
-            type="number"
-            min={0}
-            step={1}
-            inputMode="numeric"
+            {...COUNT}
             required
             error={invalid.max}
-            value={maxInstances}
-            onValue={setMaxInstances}
+            {...form.field("max_instances")}
           />
           <TextField
             label={tr("users.rateLimitLabel")}
-            name="rate_limit"
-            type="number"
-            min={0}
-            step={1}
-            inputMode="numeric"
+            {...COUNT}
             hint={tr("users.rateLimitHint")}
             error={invalid.rate}
-            value={rateLimit}
-            onValue={setRateLimit}
+            {...form.field("rate_limit")}
           />
           <TextField
             label={tr("users.email")}
-            name="email"
             type="email"
             autocomplete="off"
             hint={tr("users.emailHint")}
-            value={email}
-            onValue={setEmail}
+            {...form.field("email")}
           />
           <TextField
             label={tr("users.phone")}
-            name="phone_number"
             type="tel"
             inputMode="tel"
             autocomplete="off"
             hint={tr("users.phoneHint")}
-            value={phone}
-            onValue={setPhone}
+            {...form.field("phone_number")}
           />
         </div>
         {user && !self && (

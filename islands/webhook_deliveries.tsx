@@ -1,10 +1,11 @@
 import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Icon } from "../components/Icon.tsx";
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
+import type { Locale, MessageKey } from "../lib/core/i18n.ts";
 import { Pagination } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
-import { Alert, Button, Dialog, EmptyState, LocalTime } from "./ui.tsx";
+import { LocalTime } from "./local_time.tsx";
+import { Alert, Button, Dialog, EmptyState, RefreshCloseActions, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
 interface Attempt {
@@ -53,7 +54,7 @@ export function DeliveriesDialog(
     onClose(): void;
   },
 ) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   const [data, setData] = useState<DeliveryPage | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -226,12 +227,12 @@ export function DeliveriesDialog(
             </DataTable>
           )}
         {data && <Pagination locale={locale} info={data} busy={list.busy} onPage={load} />}
-        <div class="form-actions">
-          <Button variant="ghost" icon="refresh" busy={list.busy} onClick={() => load(data?.page ?? 1)}>
-            {tr("ui.refresh")}
-          </Button>
-          <Button onClick={onClose}>{tr("ui.close")}</Button>
-        </div>
+        <RefreshCloseActions
+          locale={locale}
+          busy={list.busy}
+          onRefresh={() => load(data?.page ?? 1)}
+          onClose={onClose}
+        />
       </div>
     </Dialog>
   );

@@ -1,8 +1,7 @@
-import { Icon } from "../components/Icon.tsx";
-import { type Locale, type MessageKey, t } from "../lib/core/i18n.ts";
+import type { Locale } from "../lib/core/i18n.ts";
 import { CopyButton } from "./copy_button.tsx";
-import { DataTable } from "./data_table.tsx";
-import { Alert, Button, CheckField, EmptyState, LocalTime } from "./ui.tsx";
+import { ActionsCell, DataTable, DateCell } from "./data_table.tsx";
+import { Alert, Button, CheckField, EmptyState, IconButton, translator } from "./ui.tsx";
 import type { Hook, Mode } from "./Webhooks.tsx";
 
 /** Events most integrations want, offered first. */
@@ -17,7 +16,7 @@ export function EventsField(
     onChange(events: string[] | null): void;
   },
 ) {
-  const tr = (k: MessageKey) => t(locale, k);
+  const tr = translator(locale);
   const ordered = [...COMMON.filter((e) => all.includes(e)), ...all.filter((e) => !COMMON.includes(e))];
   return (
     <fieldset class="fieldset">
@@ -48,7 +47,7 @@ export function EventsField(
 
 /** The secret, shown once after create or rotate, with copy and how to verify it. */
 export function SecretCard({ locale, secret, onDone }: { locale: Locale; secret: string; onDone(): void }) {
-  const tr = (k: MessageKey) => t(locale, k);
+  const tr = translator(locale);
   return (
     <section class="card card-highlight" aria-labelledby="wh-secret-title" data-webhook-secret>
       <h2 class="card-title" id="wh-secret-title">{tr("wh.secretTitle")}</h2>
@@ -72,7 +71,7 @@ export function WebhookTable({ locale, hooks, onMode, onEdit }: {
   onMode(mode: Mode): void;
   onEdit(hook: Hook): void;
 }) {
-  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(locale, k, p);
+  const tr = translator(locale);
   return (
     <DataTable
       locale={locale}
@@ -114,41 +113,35 @@ export function WebhookTable({ locale, hooks, onMode, onEdit }: {
               {tr(h.is_active ? "wh.active" : "wh.paused")}
             </span>
           </td>
-          <td class="nowrap">
-            <LocalTime iso={h.created_at} locale={locale} dateOnly />
-          </td>
-          <td class="col-actions">
-            <div class="row-actions">
-              <Button
-                small
-                variant="ghost"
-                icon="list"
-                onClick={() => onMode({ kind: "deliveries", hook: h })}
-                data-action="deliveries"
-              >
-                {tr("wh.deliveries")}
-              </Button>
-              <Button
-                small
-                variant="ghost"
-                icon="edit"
-                onClick={() => onEdit(h)}
-                data-action="edit"
-              >
-                {tr("wh.edit")}
-              </Button>
-              <button
-                type="button"
-                class="icon-button icon-button-plain icon-button-danger"
-                aria-label={tr("wh.deleteNamed", { instance: h.instance_name })}
-                title={tr("wh.delete")}
-                onClick={() => onMode({ kind: "delete", hook: h })}
-                data-action="delete"
-              >
-                <Icon name="trash" />
-              </button>
-            </div>
-          </td>
+          <DateCell iso={h.created_at} locale={locale} dateOnly />
+          <ActionsCell>
+            <Button
+              small
+              variant="ghost"
+              icon="list"
+              onClick={() => onMode({ kind: "deliveries", hook: h })}
+              data-action="deliveries"
+            >
+              {tr("wh.deliveries")}
+            </Button>
+            <Button
+              small
+              variant="ghost"
+              icon="edit"
+              onClick={() => onEdit(h)}
+              data-action="edit"
+            >
+              {tr("wh.edit")}
+            </Button>
+            <IconButton
+              icon="trash"
+              danger
+              label={tr("wh.deleteNamed", { instance: h.instance_name })}
+              title={tr("wh.delete")}
+              onClick={() => onMode({ kind: "delete", hook: h })}
+              data-action="delete"
+            />
+          </ActionsCell>
         </tr>
       ))}
     </DataTable>
