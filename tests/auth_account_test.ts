@@ -9,12 +9,8 @@ const PW = "Passw0rd!";
 const NEW = "Better1234";
 
 async function withApp(fn: (app: TestApp) => Promise<void>) {
-  const app = await startTestApp();
-  try {
-    await fn(app);
-  } finally {
-    await app.close();
-  }
+  await using app = await startTestApp();
+  await fn(app);
 }
 
 const me = async (app: TestApp, token: string) => (await call(app, "GET", "/api/auth/me", { token })).status;

@@ -9,12 +9,8 @@ const PW = "Passw0rd!";
 const ip = (n: number) => ({ "x-forwarded-for": `198.51.100.${n}` });
 
 async function withApp(fn: (app: TestApp) => Promise<void>) {
-  const app = await startTestApp();
-  try {
-    await fn(app);
-  } finally {
-    await app.close();
-  }
+  await using app = await startTestApp();
+  await fn(app);
 }
 
 Deno.test("POST /api/auth/login answers a session token, one 401 for every failure, and locks accounts and addresses after repeated failures", async (t) => {

@@ -12,7 +12,6 @@ export interface Gateway extends TestApp {
   /** One line per engine request: `METHOD /path -> status (ms)`. */
   engineLog: string[];
   control: ReturnType<typeof sandboxControl>;
-  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** The gateway with a sandbox whose request log is captured; `await using gw = await startGateway()`. */
@@ -25,7 +24,6 @@ export async function startGateway(options: TestAppOptions = {}): Promise<Gatewa
   return Object.assign(app, {
     engineLog,
     control: sandboxControl(app.sandbox.url, ENGINE_KEY),
-    [Symbol.asyncDispose]: () => app.close(),
   });
 }
 

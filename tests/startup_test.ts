@@ -100,25 +100,21 @@ Deno.test("invalid settings stop start-up with one line that lists every problem
 
 const onPostgres = needs("postgres");
 onPostgres.test("two processes started at once against one empty database apply every migration exactly once", async () => {
-  const db = await createTestDatabase({ migrate: false });
-  try {
-    const env = { DATABASE_URL: db.url, LOG_LEVEL: "info" };
-    const [a, b] = await Promise.all([
-      spawnGateway(env, ["--migrate-only"]).output(),
-      spawnGateway(env, ["--migrate-only"]).output(),
-    ]);
-    assertEquals([a.code, b.code], [0, 0]);
-    const applied = [a, b].flatMap((o) => {
-      const line = decoder.decode(o.stdout).split("\n").find((l) => l.includes('"database ready"'))!;
-      return JSON.parse(line).migrations_applied as number[];
-    }).sort((x, y) => x - y);
-    const expected = (await readMigrations(new URL("../migrations/", import.meta.url))).map((m) => m.version);
-    assertEquals(applied, expected);
-    const rows = await db.sql`SELECT version FROM taguato.schema_migrations ORDER BY version`;
-    assertEquals(rows.map((r) => r.version), expected);
-  } finally {
-    await db.drop();
-  }
+  await using db = await createTestDatabase({ migrate: false });
+  const env = { DATABASE_URL: db.url, LOG_LEVEL: "info" };
+  const [a, b] = await Promise.all([
+    spawnGateway(env, ["--migrate-only"]).output(),
+    spawnGateway(env, ["--migrate-only"]).output(),
+  ]);
+  assertEquals([a.code, b.code], [0, 0]);
+  const applied = [a, b].flatMap((o) => {
+    const line = decoder.decode(o.stdout).split("\n").find((l) => l.includes('"database ready"'))!;
+    return JSON.parse(line).migrations_applied as number[];
+  }).sort((x, y) => x - y);
+  const expected = (await readMigrations(new URL("../migrations/", import.meta.url))).map((m) => m.version);
+  assertEquals(applied, expected);
+  const rows = await db.sql`SELECT version FROM taguato.schema_migrations ORDER BY version`;
+  assertEquals(rows.map((r) => r.version), expected);
 });
 
 onPostgres.test("SIGTERM lets an in-flight request finish before the process exits", async () => {
