@@ -5,6 +5,9 @@ import { assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { call, createUser, login } from "./_helpers/auth_client.ts";
 
+// Fields every message-log row carries on the wire.
+const LOG_FIELDS = "id instance_name phone_number message_type status error_message created_at".split(" ");
+
 Deno.test("GET /api/messages/log lists only the caller's rows with validated filters, and the export is the same rows as CSV", async (t) => {
   await using app = await startTestApp({ cache: "memory" });
   const { sql } = app.db;
@@ -36,19 +39,7 @@ Deno.test("GET /api/messages/log lists only the caller's rows with validated fil
     const logs = r.body.logs as Record<string, unknown>[];
     assertEquals(logs.map((l) => l.instance_name), ["b-wa", "a-wa", "a-wa"]);
     assertEquals([r.body.total, r.body.page, r.body.limit, r.body.pages], [3, 1, 50, 1]);
-    for (
-      const k of [
-        "id",
-        "instance_name",
-        "phone_number",
-        "message_type",
-        "status",
-        "error_message",
-        "created_at",
-      ]
-    ) {
-      assertEquals(k in logs[0], true, k);
-    }
+    for (const k of LOG_FIELDS) assertEquals(k in logs[0], true, k);
     const p2 = await log(alice, "?limit=2&page=2");
     assertEquals([(p2.body.logs as unknown[]).length, p2.body.pages], [1, 2]);
     assertEquals((await log(alice, "?limit=500")).body.limit, 100);

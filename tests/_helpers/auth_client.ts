@@ -1,3 +1,4 @@
+import type { AuditRow } from "../../lib/accounts/mod.ts";
 import type { TestApp } from "./app.ts";
 
 export interface Reply {
@@ -62,17 +63,9 @@ export async function createUser(
   return row.id;
 }
 
-/** Audit rows of an action, oldest first. */
+/** Audit rows of an action, oldest first (without id and time, so tests compare whole rows). */
 export function auditRows(app: TestApp, action: string) {
-  return app.db.sql<{
-    user_id: number | null;
-    username: string | null;
-    action: string;
-    resource_type: string | null;
-    resource_id: string | null;
-    details: Record<string, unknown> | null;
-    ip_address: string | null;
-  }[]>`
+  return app.db.sql<Omit<AuditRow, "id" | "created_at">[]>`
     SELECT user_id, username, action, resource_type, resource_id, details, ip_address
     FROM taguato.audit_log WHERE action = ${action} ORDER BY id`;
 }

@@ -1,17 +1,20 @@
-import type { Page } from "puppeteer-core";
 import { ensureIslandBundle, silentLogger } from "../../lib/core/mod.ts";
 import { sandboxControl, startWebhookReceiver } from "../../lib/sandbox/testing.ts";
 import { assert, assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
 import { startWebhookDispatcher } from "../../workers/webhook_dispatch.ts";
 import { ENGINE_KEY, startTestApp } from "../_helpers/app.ts";
-import { chromiumAvailable, clickAndLoad, fill, hydrated, launchChromium, path, shot } from "./_chromium.ts";
-
-async function login(page: Page, username: string, password: string) {
-  await page.waitForSelector(hydrated("LoginForm"));
-  await fill(page, 'input[name="username"]', username);
-  await fill(page, 'input[name="password"]', password);
-  await clickAndLoad(page, '[data-island="LoginForm"] button[type="submit"]');
-}
+import {
+  assertNoBrowserErrors,
+  chromiumAvailable,
+  clickAndLoad,
+  fill,
+  forcedChange,
+  hydrated,
+  login,
+  openPanelPage,
+  path,
+  shot,
+} from "./_chromium.ts";
 
 Deno.test({
   name:
@@ -21,35 +24,23 @@ Deno.test({
     await ensureIslandBundle(silentLogger);
     // Receipts: SERVER_ACK after 50 ms, DELIVERY_ACK 100 ms later; READ only after a minute, so the
     // history can be seen at "delivered". Webhooks may target the local receiver.
-    const app = await startTestApp({
+    await using app = await startTestApp({
       sandbox: { ackDelaysMs: [50, 100, 60_000] },
       env: { WEBHOOK_ALLOW_PRIVATE: "true" },
     });
     const dispatcher = startWebhookDispatcher(app.deps, { intervalMs: 50 });
     const receiver = startWebhookReceiver();
     const sandbox = sandboxControl(app.sandbox.url, ENGINE_KEY);
-    let chromium;
     try {
-      chromium = await launchChromium();
-      const page = await chromium.browser.newPage();
-      const problems: string[] = [];
-      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-      page.on("pageerror", (e) => problems.push(String(e)));
-      await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
-      await page.setViewport({ width: 1280, height: 900 });
-      await page.setExtraHTTPHeaders({ "accept-language": "es-PY,es;q=0.9" });
+      await using browser = await openPanelPage(900);
+      const { page, problems } = browser;
 
       // 1. Sign in as the bootstrap admin (forced password change first), landing on Instances.
       const password = "Nuev0-Admin-Pass";
       await page.goto(`${app.url}/panel/instances`, { waitUntil: "load" });
       assertEquals(path(page), "/panel/login");
       await login(page, app.admin.username, app.admin.password);
-      assertEquals(path(page), "/panel/change-password");
-      await page.waitForSelector(hydrated("ChangePasswordForm"));
-      await fill(page, 'input[name="current_password"]', app.admin.password);
-      await fill(page, 'input[name="new_password"]', password);
-      await fill(page, 'input[name="confirm_password"]', password);
-      await clickAndLoad(page, '[data-form="change-password"] button[type="submit"]');
+      await forcedChange(page, app.admin.password, password);
       await login(page, app.admin.username, password);
       assertEquals(path(page), "/panel/instances");
 
@@ -264,12 +255,10 @@ Deno.test({
       );
       await shot(page, "messages-dark-en");
 
-      assert(problems.length === 0, `browser errors:\n${problems.join("\n")}`);
+      assertNoBrowserErrors(problems);
     } finally {
-      await chromium?.close();
       await dispatcher.stop();
       await receiver.stop();
-      await app.close();
     }
   },
 });
