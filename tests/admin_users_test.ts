@@ -1,7 +1,7 @@
 // /admin/users* against the real gateway (PostgreSQL, Redis, sandbox engine): contract §1.4 with its
 // flagged bugs fixed (JSON null, validation, 409 messages, audit without secrets, session revocation).
 import { assert, assertEquals } from "../lib/core/testing.ts";
-import { adminLogin, assertError, call, createUser, login } from "./_helpers/accounts.ts";
+import { adminLogin, assertError, badQuerySteps, call, createUser, login } from "./_helpers/accounts.ts";
 import { startTestApp, type TestApp } from "./_helpers/app.ts";
 
 const userCount = async (t: TestApp) => (await t.deps.sql`SELECT count(*)::int AS n FROM taguato.users`)[0].n;
@@ -213,20 +213,14 @@ Deno.test("GET /admin/users paginates with validated page/limit and a literal se
     assertEquals([res.body.page, res.body.limit, res.body.users.length], [1, 50, 5]);
   });
 
-  for (
-    const [query, message] of [
-      ["page=0", "page must be a positive integer"],
-      ["page=-1", "page must be a positive integer"],
-      ["page=abc", "page must be a positive integer"],
-      ["limit=0", "limit must be a positive integer"],
-      ["limit=-5", "limit must be a positive integer"],
-      ["limit=2.5", "limit must be a positive integer"],
-    ]
-  ) {
-    await s.step(`400 "${message}" for ?${query}`, async () => {
-      assertError(await call(t, "GET", `/admin/users?${query}`, { token: admin }), 400, message);
-    });
-  }
+  await badQuerySteps(s, t, admin, "/admin/users", [
+    ["page=0", "page must be a positive integer"],
+    ["page=-1", "page must be a positive integer"],
+    ["page=abc", "page must be a positive integer"],
+    ["limit=0", "limit must be a positive integer"],
+    ["limit=-5", "limit must be a positive integer"],
+    ["limit=2.5", "limit must be a positive integer"],
+  ]);
 
   await s.step("search treats _ and % literally and ignores case", async () => {
     const under = await call(t, "GET", "/admin/users?search=B_C", { token: admin });

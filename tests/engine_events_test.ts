@@ -2,7 +2,7 @@
 // receipts end as `read` in GET /api/messages/log whatever their order, and inbound messages are stored once.
 import { engineEventsToken } from "../lib/gateway/mod.ts";
 import { loggedPath } from "../lib/core/mod.ts";
-import { recordOutbound, settleOutbound } from "../lib/messaging/mod.ts";
+import { type OutboundRecord, recordOutbound, settleOutbound } from "../lib/messaging/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { ENGINE_KEY, startTestApp } from "./_helpers/app.ts";
 import { control, eventually, logRows, postEnvelope, tenantWithInstance } from "./_helpers/engine.ts";
@@ -14,6 +14,17 @@ Deno.test("engine events: receipts, ordering, inbound and instance state", async
   const acme = await tenantWithInstance(app, "acme", "acme-wa", "595981000001");
   const statusOf = async (engineId: string) =>
     (await logRows(app, acme.token)).find((r) => r.engine_message_id === engineId)?.status;
+
+  // The row a send path writes before it calls the engine.
+  const sending = (messageType: OutboundRecord["messageType"], source: OutboundRecord["source"]) =>
+    recordOutbound(app.deps, {
+      userId: acme.id,
+      instanceName: "acme-wa",
+      phoneNumber: TO,
+      messageType,
+      status: "sending",
+      source,
+    });
 
   await t.step("CONNECTION_UPDATE open is recorded on the instance", async () => {
     const row = await eventually("open state", async () => {
@@ -27,14 +38,7 @@ Deno.test("engine events: receipts, ordering, inbound and instance state", async
   });
 
   await t.step("a send through the engine ends `read` after SERVER_ACK, DELIVERY_ACK, READ", async () => {
-    const id = await recordOutbound(app.deps, {
-      userId: acme.id,
-      instanceName: "acme-wa",
-      phoneNumber: TO,
-      messageType: "text",
-      status: "sending",
-      source: "api",
-    });
+    const id = await sending("text", "api");
     const sent = await app.deps.evolution.sendText("acme-wa", { number: TO, text: "Hola" });
     await settleOutbound(app.deps, id, { status: "sent", engineMessageId: sent.key.id });
     await eventually("read", async () => (await statusOf(sent.key.id)) === "read");
@@ -49,14 +53,7 @@ Deno.test("engine events: receipts, ordering, inbound and instance state", async
   await control(app).acks("manual");
 
   await t.step("receipts out of order and twice still end `read`, then `played`", async () => {
-    const id = await recordOutbound(app.deps, {
-      userId: acme.id,
-      instanceName: "acme-wa",
-      phoneNumber: TO,
-      messageType: "audio",
-      status: "sending",
-      source: "panel",
-    });
+    const id = await sending("audio", "panel");
     const sent = await app.deps.evolution.sendText("acme-wa", { number: TO, text: "orden" });
     await settleOutbound(app.deps, id, { status: "sent", engineMessageId: sent.key.id });
     const updatesDelivered = async () => {
@@ -99,14 +96,7 @@ Deno.test("engine events: receipts, ordering, inbound and instance state", async
     let rows = (await logRows(app, acme.token)).filter((r) => r.engine_message_id === "3EB0EARLY");
     assertEquals(rows.map((r) => [r.status, r.source]), [["delivered", "engine"]]);
     // The engine's HTTP answer arrives last: the gateway's row absorbs the early receipt.
-    const id = await recordOutbound(app.deps, {
-      userId: acme.id,
-      instanceName: "acme-wa",
-      phoneNumber: TO,
-      messageType: "text",
-      status: "sending",
-      source: "api",
-    });
+    const id = await sending("text", "api");
     await settleOutbound(app.deps, id, { status: "sent", engineMessageId: "3EB0EARLY" });
     rows = (await logRows(app, acme.token)).filter((r) => r.engine_message_id === "3EB0EARLY");
     assertEquals(rows.map((r) => [r.id, r.status, r.source, r.message_type]), [[

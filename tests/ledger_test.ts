@@ -1,6 +1,11 @@
 // The ledger's write side as D's send paths use it: a `sending` row before the engine call, settled with
 // the engine's answer, and the gateway's own engine webhook registered on an instance.
-import { ensureGatewayWebhook, recordOutbound, settleOutbound } from "../lib/messaging/mod.ts";
+import {
+  ensureGatewayWebhook,
+  type OutboundRecord,
+  recordOutbound,
+  settleOutbound,
+} from "../lib/messaging/mod.ts";
 import { engineCallbackUrl } from "../lib/gateway/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
@@ -18,14 +23,11 @@ Deno.test("the ledger settles a send from the engine's answer or an earlier rece
       SELECT status, engine_message_id, source, error_message FROM taguato.message_logs WHERE id = ${id}`
       .then((r) => r[0]);
   const base = { userId: user.id, instanceName: "ledger-wa", phoneNumber: "595981000111" } as const;
+  const sending = (messageType: OutboundRecord["messageType"], source: OutboundRecord["source"]) =>
+    recordOutbound(app.deps, { ...base, messageType, status: "sending", source });
 
   await t.step("a sending row settles to sent with the engine id", async () => {
-    const id = await recordOutbound(app.deps, {
-      ...base,
-      messageType: "text",
-      status: "sending",
-      source: "panel",
-    });
+    const id = await sending("text", "panel");
     assertEquals((await row(id)).status, "sending");
     await settleOutbound(app.deps, id, { status: "sent", engineMessageId: "3EB0AAA" });
     assertEquals(await row(id), {
@@ -37,12 +39,7 @@ Deno.test("the ledger settles a send from the engine's answer or an earlier rece
   });
 
   await t.step("a failed engine call keeps its error", async () => {
-    const id = await recordOutbound(app.deps, {
-      ...base,
-      messageType: "image",
-      status: "sending",
-      source: "api",
-    });
+    const id = await sending("image", "api");
     await settleOutbound(app.deps, id, { status: "failed", errorMessage: "Connection Closed" });
     assertEquals((await row(id)).status, "failed");
     assertEquals((await row(id)).error_message, "Connection Closed");
@@ -53,12 +50,7 @@ Deno.test("the ledger settles a send from the engine's answer or an earlier rece
     await sql`
       INSERT INTO taguato.message_logs (user_id, instance_name, phone_number, status, engine_message_id, source)
       VALUES (${user.id}, 'ledger-wa', '595981000111', 'read', '3EB0BBB', 'engine')`;
-    const id = await recordOutbound(app.deps, {
-      ...base,
-      messageType: "text",
-      status: "sending",
-      source: "api",
-    });
+    const id = await sending("text", "api");
     await settleOutbound(app.deps, id, { status: "sent", engineMessageId: "3EB0BBB" });
     assertEquals((await row(id)).status, "read");
     const [{ n }] = await sql<{ n: number }[]>`

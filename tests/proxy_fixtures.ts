@@ -7,6 +7,7 @@ import { createApiKey } from "../lib/accounts/mod.ts";
 import { type ApiKeyScope, createSession } from "../lib/auth/mod.ts";
 import { sandboxControl } from "../lib/sandbox/testing.ts";
 import { ENGINE_KEY, startTestApp, type TestApp, type TestAppOptions } from "./_helpers/app.ts";
+import { send, type SendOptions } from "./_helpers/http.ts";
 
 export interface Gateway extends TestApp {
   /** One line per engine request: `METHOD /path -> status (ms)`. */
@@ -100,22 +101,14 @@ export async function call(
   gw: Gateway,
   method: string,
   path: string,
-  opts: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+  opts: SendOptions = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers.apikey = opts.token;
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
-    headers["content-type"] ??= "application/json";
-  }
-  const res = await fetch(gw.url + path, { method, headers, body });
-  const text = await res.text();
+  const { status, text, headers } = await send(gw.url + path, method, opts);
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch { /* not JSON */ }
-  return { status: res.status, body: parsed, headers: res.headers };
+  return { status, body: parsed, headers };
 }
 
 /** Engine API requests seen so far (control routes excluded). */

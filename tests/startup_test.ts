@@ -26,6 +26,16 @@ function spawnGateway(env: Record<string, string>, args: string[] = []) {
   return child;
 }
 
+/** Kills the gateway if it still runs and drains its pipes, so nothing outlives the test. */
+async function stopGateway(child: Deno.ChildProcess) {
+  try {
+    child.kill("SIGKILL");
+  } catch { /* already exited */ }
+  await child.stdout.cancel().catch(() => {});
+  await child.stderr.cancel().catch(() => {});
+  await child.status;
+}
+
 async function waitFor(url: string, ms: number): Promise<Response> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
@@ -66,12 +76,7 @@ Deno.test("with nothing configured the gateway starts embedded, serves the panel
     assertStringIncludes(out, '"mode":"embedded"');
     assertStringIncludes(out, '"msg":"shutting down"');
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already exited */ }
-    await child.stdout.cancel().catch(() => {});
-    await child.stderr.cancel().catch(() => {});
-    await child.status;
+    await stopGateway(child);
     await Deno.remove(dataDir, { recursive: true });
   }
 });
@@ -161,12 +166,7 @@ onPostgres.test("SIGTERM lets an in-flight request finish before the process exi
     );
     assertEquals(after, "refused");
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already exited */ }
-    await child.stdout.cancel().catch(() => {});
-    await child.stderr.cancel().catch(() => {});
-    await child.status;
+    await stopGateway(child);
     await db.drop();
   }
 });
