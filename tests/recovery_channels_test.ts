@@ -4,39 +4,34 @@ import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.
 import { engineCaller, sandboxControl } from "../lib/sandbox/testing.ts";
 import { adminLogin, assertError, call, createUser, eventually, login } from "./_helpers/accounts.ts";
 import { ENGINE_KEY, startTestApp } from "./_helpers/app.ts";
-import { codesOf, forgot, GENERIC, reset, smtpEnv, verify } from "./_helpers/recovery.ts";
-import { codeFrom, startSmtpSink } from "./_helpers/smtp.ts";
+import { codesOf, forgot, GENERIC, reset, startMailingApp, verify } from "./_helpers/recovery.ts";
+import { codeFrom } from "./_helpers/smtp.ts";
 
 Deno.test("admin-initiated reset: the e-mail names the admin and the user completes steps 2-3", async () => {
-  const sink = await startSmtpSink();
-  const t = await startTestApp({ env: smtpEnv(sink) });
-  try {
-    const admin = await adminLogin(t);
-    const carol = await createUser(t, admin, { username: "carol", email: "carol@example.com" });
-    const res = await call(t, "POST", `/admin/users/${carol.id}/reset-password`, { token: admin });
-    assertEquals([res.status, res.body], [200, { message: "Reset email sent to user" }]);
-    const mail = await sink.waitFor("carol@example.com");
-    assertEquals(mail.subject, "Restablecimiento de contraseña - TAGUATO-SEND");
-    assertStringIncludes(mail.text, `El administrador ${t.admin.username}`);
-    const [row] = await t.deps.sql`SELECT method FROM taguato.password_resets WHERE user_id = ${carol.id}`;
-    assertEquals(row.method, "admin_email");
-    const [audit] = await t.deps.sql`
-      SELECT username, resource_id, details FROM taguato.audit_log WHERE action = 'admin_password_reset'`;
-    assertEquals(audit, {
-      username: t.admin.username,
-      resource_id: String(carol.id),
-      details: { target_username: "carol" },
-    });
-    const { body } = await verify(t, { username: "carol", code: codeFrom(mail) });
-    assertEquals(
-      (await reset(t, { reset_token: body.reset_token, new_password: "Carol9Reset" })).status,
-      200,
-    );
-    await login(t, "carol", "Carol9Reset");
-  } finally {
-    await t.close();
-    await sink.stop();
-  }
+  await using t = await startMailingApp();
+  const { sink } = t;
+  const admin = await adminLogin(t);
+  const carol = await createUser(t, admin, { username: "carol", email: "carol@example.com" });
+  const res = await call(t, "POST", `/admin/users/${carol.id}/reset-password`, { token: admin });
+  assertEquals([res.status, res.body], [200, { message: "Reset email sent to user" }]);
+  const mail = await sink.waitFor("carol@example.com");
+  assertEquals(mail.subject, "Restablecimiento de contraseña - TAGUATO-SEND");
+  assertStringIncludes(mail.text, `El administrador ${t.admin.username}`);
+  const [row] = await t.deps.sql`SELECT method FROM taguato.password_resets WHERE user_id = ${carol.id}`;
+  assertEquals(row.method, "admin_email");
+  const [audit] = await t.deps.sql`
+    SELECT username, resource_id, details FROM taguato.audit_log WHERE action = 'admin_password_reset'`;
+  assertEquals(audit, {
+    username: t.admin.username,
+    resource_id: String(carol.id),
+    details: { target_username: "carol" },
+  });
+  const { body } = await verify(t, { username: "carol", code: codeFrom(mail) });
+  assertEquals(
+    (await reset(t, { reset_token: body.reset_token, new_password: "Carol9Reset" })).status,
+    200,
+  );
+  await login(t, "carol", "Carol9Reset");
 });
 
 Deno.test('admin-initiated reset: an unreachable SMTP server is 500 "Failed to send reset email"', async () => {

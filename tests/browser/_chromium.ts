@@ -146,3 +146,17 @@ export async function forcedChange(page: Page, current: string, next: string) {
   assertEquals(path(page), "/panel/login");
   assertStringIncludes(await page.content(), "Contraseña cambiada");
 }
+
+/** A first sign-in: the initial password, the forced change to `next`, and signing in again with it. */
+export async function firstSignIn(page: Page, username: string, initial: string, next: string) {
+  await login(page, username, initial);
+  await forcedChange(page, initial, next);
+  await login(page, username, next);
+}
+
+/** Waits for the field error the page shows in form `form` (a `data-form` name) and returns its text. */
+export async function fieldError(page: Page, form: string): Promise<string> {
+  const selector = `[data-form="${form}"] .field-error`;
+  await page.waitForSelector(selector);
+  return await page.$eval(selector, (e) => e.textContent ?? "");
+}

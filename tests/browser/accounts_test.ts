@@ -8,7 +8,7 @@ import {
   chromiumAvailable,
   clickAndLoad,
   fill,
-  forcedChange,
+  firstSignIn,
   hydrated,
   login,
   openPanelPage,
@@ -41,9 +41,7 @@ Deno.test({
     assertEquals(path(page), "/panel/login");
     await page.waitForSelector(hydrated("LoginForm"));
     await shot(page, "login");
-    await login(page, adminName, adminInitial);
-    await forcedChange(page, adminInitial, adminPassword);
-    await login(page, adminName, adminPassword);
+    await firstSignIn(page, adminName, adminInitial, adminPassword);
     // `next` survived the detour: back on the page first asked for.
     assertEquals(path(page), "/panel/admin/users");
 
@@ -67,9 +65,7 @@ Deno.test({
 
     // 3. Maria signs in with the password the admin gave her and must choose her own.
     const mariaPassword = "Mi-Clave-Segura9";
-    await login(page, "maria", mariaInitial);
-    await forcedChange(page, mariaInitial, mariaPassword);
-    await login(page, "maria", mariaPassword);
+    await firstSignIn(page, "maria", mariaInitial, mariaPassword);
     assertEquals(path(page), "/panel/");
     const sidebar = await page.$eval("nav.sidebar", (n) => n.textContent ?? "");
     assert(!sidebar.includes("Usuarios"), "a user sees no admin entries");

@@ -7,10 +7,10 @@ import {
   assertNoBrowserErrors,
   chromiumAvailable,
   clickAndLoad,
+  fieldError,
   fill,
-  forcedChange,
+  firstSignIn,
   hydrated,
-  login,
   openPanelPage,
   path,
   shot,
@@ -39,18 +39,15 @@ Deno.test({
       const password = "Nuev0-Admin-Pass";
       await page.goto(`${app.url}/panel/instances`, { waitUntil: "load" });
       assertEquals(path(page), "/panel/login");
-      await login(page, app.admin.username, app.admin.password);
-      await forcedChange(page, app.admin.password, password);
-      await login(page, app.admin.username, password);
+      await firstSignIn(page, app.admin.username, app.admin.password, password);
       assertEquals(path(page), "/panel/instances");
 
       // 2. Create an instance; a bad name is refused in the page, with the server's rule.
       await page.waitForSelector(hydrated("Instances"));
       await fill(page, 'input[name="instance_name"]', "-mala");
       await page.click('[data-form="create-instance"] button[type="submit"]');
-      await page.waitForSelector('[data-form="create-instance"] .field-error');
       assertStringIncludes(
-        await page.$eval('[data-form="create-instance"] .field-error', (e) => e.textContent ?? ""),
+        await fieldError(page, "create-instance"),
         "debe empezar con una letra o un número",
       );
       await fill(page, 'input[name="instance_name"]', "ventas-py");
@@ -131,11 +128,7 @@ Deno.test({
       await fill(page, 'input[name="number"]', "12");
       await page.type("#message-text", "Hola mundo ");
       await page.click('[data-action="send"]');
-      await page.waitForSelector('[data-form="send-message"] .field-error');
-      assertStringIncludes(
-        await page.$eval('[data-form="send-message"]', (f) => f.textContent ?? ""),
-        "entre 8 y 20 dígitos",
-      );
+      assertStringIncludes(await fieldError(page, "send-message"), "entre 8 y 20 dígitos");
       await fill(page, 'input[name="number"]', "+595 981 000 111");
       // Select "mundo" and make it bold with the toolbar.
       await page.$eval("#message-text", (el) => {
