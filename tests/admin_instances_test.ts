@@ -1,13 +1,12 @@
 // /admin/instances and instance grants (contract §1.4) against the real gateway.
 import { assertEquals } from "../lib/core/testing.ts";
-import { adminLogin, assertError, call, createUser } from "./_helpers/accounts.ts";
+import { adminLogin, assertError, call, createUsers } from "./_helpers/accounts.ts";
 import { startTestApp } from "./_helpers/app.ts";
 
 Deno.test("admin instance grants: list, grant, revoke, with every error of the contract", async (s) => {
   await using t = await startTestApp();
   const admin = await adminLogin(t);
-  const alice = await createUser(t, admin, { username: "alice" });
-  const bob = await createUser(t, admin, { username: "bob" });
+  const [alice, bob] = await createUsers(t, admin, "alice", "bob");
   await t.deps.sql`
     INSERT INTO taguato.user_instances (user_id, instance_name, created_at)
     VALUES (${alice.id}, 'alice-sales', now() - interval '1 minute'), (${bob.id}, 'bob-support', now())`;

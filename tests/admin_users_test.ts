@@ -59,84 +59,49 @@ Deno.test("POST /admin/users creates users and rejects every bad field with its 
     ]);
   });
 
+  const dave = { username: "dave", password: "Secret123" };
   const bad: [string, string | Record<string, unknown>, string][] = [
     ["unparseable body", "{nope", "Invalid JSON body"],
     ["no password", { username: "dave" }, "username and password are required"],
     ["no username", { password: "Secret123" }, "username and password are required"],
-    [
-      "short username",
-      { username: "ab", password: "Secret123" },
-      "Username must be between 3 and 50 characters",
-    ],
-    [
-      "long username",
-      { username: "a".repeat(51), password: "Secret123" },
-      "Username must be between 3 and 50 characters",
-    ],
+    ["short username", { ...dave, username: "ab" }, "Username must be between 3 and 50 characters"],
+    ["long username", { ...dave, username: "a".repeat(51) }, "Username must be between 3 and 50 characters"],
     [
       "username with a dash",
-      { username: "da-ve", password: "Secret123" },
+      { ...dave, username: "da-ve" },
       "Username must contain only letters, numbers and underscores",
     ],
-    ["username not a string", { username: 42, password: "Secret123" }, "Username is required"],
-    ["short password", { username: "dave", password: "Ab1" }, "Password must be at least 8 characters"],
+    ["username not a string", { ...dave, username: 42 }, "Username is required"],
+    ["short password", { ...dave, password: "Ab1" }, "Password must be at least 8 characters"],
     [
       "no uppercase",
-      { username: "dave", password: "secret123" },
+      { ...dave, password: "secret123" },
       "Password must contain at least one uppercase letter",
     ],
-    ["no digit", { username: "dave", password: "SecretPass" }, "Password must contain at least one number"],
-    [
-      "bad role",
-      { username: "dave", password: "Secret123", role: "root" },
-      "role must be 'user' or 'admin'",
-    ],
+    ["no digit", { ...dave, password: "SecretPass" }, "Password must contain at least one number"],
+    ["bad role", { ...dave, role: "root" }, "role must be 'user' or 'admin'"],
     [
       "negative max_instances",
-      { username: "dave", password: "Secret123", max_instances: -1 },
+      { ...dave, max_instances: -1 },
       "max_instances must be a non-negative integer",
     ],
     [
       "fractional max_instances",
-      { username: "dave", password: "Secret123", max_instances: 1.5 },
+      { ...dave, max_instances: 1.5 },
       "max_instances must be a non-negative integer",
     ],
-    [
-      "string max_instances",
-      { username: "dave", password: "Secret123", max_instances: "3" },
-      "max_instances must be a non-negative integer",
-    ],
-    ["bad e-mail", { username: "dave", password: "Secret123", email: "dave@" }, "Invalid email format"],
-    [
-      "long e-mail",
-      { username: "dave", password: "Secret123", email: `${"d".repeat(251)}@x.io` },
-      "Email must be at most 255 characters",
-    ],
+    ["string max_instances", { ...dave, max_instances: "3" }, "max_instances must be a non-negative integer"],
+    ["bad e-mail", { ...dave, email: "dave@" }, "Invalid email format"],
+    ["long e-mail", { ...dave, email: `${"d".repeat(251)}@x.io` }, "Email must be at most 255 characters"],
     [
       "phone with letters",
-      { username: "dave", password: "Secret123", phone_number: "59598x000111" },
+      { ...dave, phone_number: "59598x000111" },
       "Phone number must contain only digits",
     ],
-    [
-      "short phone",
-      { username: "dave", password: "Secret123", phone_number: "1234567" },
-      "Phone number must be between 8 and 20 digits",
-    ],
-    [
-      "negative rate_limit",
-      { username: "dave", password: "Secret123", rate_limit: -5 },
-      "rate_limit must be a non-negative integer or null",
-    ],
-    [
-      "string rate_limit",
-      { username: "dave", password: "Secret123", rate_limit: "10" },
-      "rate_limit must be a non-negative integer or null",
-    ],
-    [
-      "non-boolean is_active",
-      { username: "dave", password: "Secret123", is_active: "yes" },
-      "is_active must be a boolean",
-    ],
+    ["short phone", { ...dave, phone_number: "1234567" }, "Phone number must be between 8 and 20 digits"],
+    ["negative rate_limit", { ...dave, rate_limit: -5 }, "rate_limit must be a non-negative integer or null"],
+    ["string rate_limit", { ...dave, rate_limit: "10" }, "rate_limit must be a non-negative integer or null"],
+    ["non-boolean is_active", { ...dave, is_active: "yes" }, "is_active must be a boolean"],
   ];
   for (const [what, body, message] of bad) {
     await s.step(`400 "${message}" for ${what}, and nothing is stored`, async () => {

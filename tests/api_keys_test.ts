@@ -2,14 +2,13 @@
 // the owner's instances, capped at 25 active, revocable by their owner only and refused at once after.
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { sha256Hex } from "../lib/core/mod.ts";
-import { adminLogin, assertError, call, createUser } from "./_helpers/accounts.ts";
+import { adminLogin, assertError, call, createUsers } from "./_helpers/accounts.ts";
 import { startTestApp } from "./_helpers/app.ts";
 
 Deno.test("/api/keys creates, lists and revokes a user's keys, which authenticate as their owner and never show again", async (s) => {
   await using t = await startTestApp();
   const admin = await adminLogin(t);
-  const alice = await createUser(t, admin, { username: "alice" });
-  const bob = await createUser(t, admin, { username: "bob" });
+  const [alice, bob] = await createUsers(t, admin, "alice", "bob");
   await t.deps.sql`
     INSERT INTO taguato.user_instances (user_id, instance_name)
     VALUES (${alice.id}, 'alice-sales'), (${bob.id}, 'bob-support'), (${bob.id}, 'bob-shared')`;

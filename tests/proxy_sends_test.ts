@@ -29,6 +29,8 @@ Deno.test("sends with invalid input answer 400 with a clear message and change n
   await using gw = await startGateway({ env: { SEND_RATE_LIMIT_PER_SECOND: "1000" } });
   const u = await makeUser(gw);
   await makeInstance(gw, u, "v-inst", true);
+  const to = { number: "595981000111" };
+  const image = { ...to, mediatype: "image" };
   const cases: [string, unknown, string][] = [
     ["sendText", { text: "hola" }, "number is required"],
     ["sendText", { number: 595981000111, text: "hola" }, "number must be a string"],
@@ -39,51 +41,27 @@ Deno.test("sends with invalid input answer 400 with a clear message and change n
       { number: "x@lid.example", text: "hola" },
       "number must be a phone number or a WhatsApp JID (…@s.whatsapp.net, …@g.us)",
     ],
-    ["sendText", { number: "595981000111", text: "   " }, "text is required"],
-    ["sendText", { number: "595981000111", text: "a".repeat(4097) }, "text must be at most 4096 characters"],
-    [
-      "sendText",
-      { number: "595981000111", text: "hi", delay: -1 },
-      "delay must be an integer between 0 and 300000",
-    ],
+    ["sendText", { ...to, text: "   " }, "text is required"],
+    ["sendText", { ...to, text: "a".repeat(4097) }, "text must be at most 4096 characters"],
+    ["sendText", { ...to, text: "hi", delay: -1 }, "delay must be an integer between 0 and 300000"],
     [
       "sendMedia",
-      { number: "595981000111", mediatype: "gif", media: PNG },
+      { ...to, mediatype: "gif", media: PNG },
       "mediatype must be one of image, document, video, audio",
     ],
-    ["sendMedia", { number: "595981000111", mediatype: "image" }, "media is required"],
+    ["sendMedia", image, "media is required"],
+    ["sendMedia", { ...image, media: "http://example.com/a.png" }, "media URL must be a public https URL"],
+    ["sendMedia", { ...image, media: "https://10.0.0.5/a.png" }, "media URL must be a public https URL"],
+    ["sendMedia", { ...image, media: "not base64!" }, "media must be an https URL or base64 data"],
     [
       "sendMedia",
-      { number: "595981000111", mediatype: "image", media: "http://example.com/a.png" },
-      "media URL must be a public https URL",
-    ],
-    [
-      "sendMedia",
-      { number: "595981000111", mediatype: "image", media: "https://10.0.0.5/a.png" },
-      "media URL must be a public https URL",
-    ],
-    [
-      "sendMedia",
-      { number: "595981000111", mediatype: "image", media: "not base64!" },
-      "media must be an https URL or base64 data",
-    ],
-    [
-      "sendMedia",
-      { number: "595981000111", mediatype: "image", media: "data:image/png;base64,@@@" },
+      { ...image, media: "data:image/png;base64,@@@" },
       "media data URL does not hold valid base64",
     ],
-    [
-      "sendLocation",
-      { number: "595981000111", latitude: 91, longitude: 0 },
-      "latitude must be a number between -90 and 90",
-    ],
-    [
-      "sendPoll",
-      { number: "595981000111", name: "Q", values: ["a"], selectableCount: 1 },
-      "values must have 2 to 10 items",
-    ],
+    ["sendLocation", { ...to, latitude: 91, longitude: 0 }, "latitude must be a number between -90 and 90"],
+    ["sendPoll", { ...to, name: "Q", values: ["a"], selectableCount: 1 }, "values must have 2 to 10 items"],
     ["sendReaction", { key: { id: "X", fromMe: true }, reaction: "👍" }, "key.remoteJid is required"],
-    ["sendContact", { number: "595981000111", contact: [] }, "contact must be a non-empty array"],
+    ["sendContact", { ...to, contact: [] }, "contact must be a non-empty array"],
   ];
   for (const [action, body, error] of cases) {
     const res = await call(gw, "POST", `/message/${action}/v-inst`, { token: u.token, body });

@@ -80,6 +80,17 @@ export async function createUser(
   return { id: res.body.user.id, username: fields.username, password, token };
 }
 
+/** Creates users with the default password, one by one, and logs each in. */
+export async function createUsers(
+  t: TestApp,
+  adminToken: string,
+  ...usernames: string[]
+): Promise<TestUser[]> {
+  const users: TestUser[] = [];
+  for (const username of usernames) users.push(await createUser(t, adminToken, { username }));
+  return users;
+}
+
 /** Polls `probe` until it returns a value other than undefined (or fails after `timeoutMs`). */
 export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs;
