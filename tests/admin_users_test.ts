@@ -1,7 +1,15 @@
 // /admin/users* against the real gateway (PostgreSQL, Redis, sandbox engine): contract §1.4 with its
 // flagged bugs fixed (JSON null, validation, 409 messages, audit without secrets, session revocation).
 import { assert, assertEquals } from "../lib/core/testing.ts";
-import { adminLogin, assertError, badQuerySteps, call, createUser, login } from "./_helpers/accounts.ts";
+import {
+  adminLogin,
+  assertError,
+  assertFields,
+  badQuerySteps,
+  call,
+  createUser,
+  login,
+} from "./_helpers/accounts.ts";
 import { startTestApp, type TestApp } from "./_helpers/app.ts";
 
 const userCount = async (t: TestApp) => (await t.deps.sql`SELECT count(*)::int AS n FROM taguato.users`)[0].n;
@@ -156,20 +164,10 @@ Deno.test("GET /admin/users paginates with validated page/limit and a literal se
     assertEquals([res.body.total, res.body.page, res.body.limit, res.body.pages], [5, 2, 2, 3]);
     assertEquals(res.body.users.map((u: { username: string }) => u.username), ["ab_cd", "abxcd"]);
     const u = res.body.users[0];
-    assertEquals(Object.keys(u).sort(), [
-      "created_at",
-      "email",
-      "id",
-      "is_active",
-      "max_instances",
-      "must_change_password",
-      "phone_number",
-      "rate_limit",
-      "role",
-      "totp_enabled",
-      "updated_at",
-      "username",
-    ]);
+    assertFields(
+      u,
+      "created_at email id is_active max_instances must_change_password phone_number rate_limit role totp_enabled updated_at username",
+    );
   });
 
   await s.step("limit above 100 is clamped; defaults are page 1, limit 50", async () => {

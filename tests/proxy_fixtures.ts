@@ -82,6 +82,22 @@ export async function makeInstance(gw: Gateway, owner: TestUser, name: string, o
   if (open) await gw.control.scan(name, { phone: "595981000001" });
 }
 
+/** The gateway with one user owning the connected instance `name` (`gw.owner`), ready to send. */
+export async function startWithInstance(
+  name: string,
+  options: TestAppOptions = {},
+): Promise<Gateway & { owner: TestUser }> {
+  const gw = await startGateway(options);
+  try {
+    const owner = await makeUser(gw);
+    await makeInstance(gw, owner, name, true);
+    return Object.assign(gw, { owner });
+  } catch (err) {
+    await gw.close();
+    throw err;
+  }
+}
+
 /** Grants an instance to another user. */
 export async function grant(gw: Gateway, name: string, grantee: TestUser, by: TestUser) {
   await gw.db.sql`

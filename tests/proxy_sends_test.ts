@@ -5,7 +5,7 @@
  */
 import { errorBody } from "./_helpers/errors.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
-import { call, engineSaw, type Gateway, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
+import { call, engineSaw, type Gateway, startWithInstance } from "./proxy_fixtures.ts";
 
 const ledger = async (gw: Gateway) => [
   ...await gw.db.sql<
@@ -26,9 +26,8 @@ const PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 Deno.test("sends with invalid input answer 400 with a clear message and change nothing", async () => {
-  await using gw = await startGateway({ env: { SEND_RATE_LIMIT_PER_SECOND: "1000" } });
-  const u = await makeUser(gw);
-  await makeInstance(gw, u, "v-inst", true);
+  await using gw = await startWithInstance("v-inst", { env: { SEND_RATE_LIMIT_PER_SECOND: "1000" } });
+  const u = gw.owner;
   const to = { number: "595981000111" };
   const image = { ...to, mediatype: "image" };
   const cases: [string, unknown, string][] = [
@@ -78,9 +77,8 @@ Deno.test("sends with invalid input answer 400 with a clear message and change n
 });
 
 Deno.test("a send is logged once: sending, then sent with the engine's key id; the engine's answer is returned unchanged", async () => {
-  await using gw = await startGateway();
-  const u = await makeUser(gw);
-  await makeInstance(gw, u, "s-inst", true);
+  await using gw = await startWithInstance("s-inst");
+  const u = gw.owner;
   const res = await call(gw, "POST", "/message/sendText/s-inst", {
     token: u.token,
     body: { number: "+595 (981) 000-111", text: "hola" },
@@ -106,9 +104,8 @@ Deno.test("a send is logged once: sending, then sent with the engine's key id; t
 });
 
 Deno.test("a data-URL media is sent as raw base64 with its mimetype; the ledger records the media type", async () => {
-  await using gw = await startGateway();
-  const u = await makeUser(gw);
-  await makeInstance(gw, u, "m-inst", true);
+  await using gw = await startWithInstance("m-inst");
+  const u = gw.owner;
   const res = await call(gw, "POST", "/message/sendMedia/m-inst", {
     token: u.token,
     body: {
@@ -125,9 +122,8 @@ Deno.test("a data-URL media is sent as raw base64 with its mimetype; the ledger 
 });
 
 Deno.test("engine refusals are logged failed with the engine's words; a timeout is unknown and answers 504", async () => {
-  await using gw = await startGateway({ env: { EVOLUTION_TIMEOUT_MS: "300" } });
-  const u = await makeUser(gw);
-  await makeInstance(gw, u, "f-inst", true);
+  await using gw = await startWithInstance("f-inst", { env: { EVOLUTION_TIMEOUT_MS: "300" } });
+  const u = gw.owner;
   await gw.control.directory({ unknownNumbers: ["595981000999"] });
   const missing = await call(gw, "POST", "/message/sendText/f-inst", {
     token: u.token,

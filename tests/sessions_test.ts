@@ -4,6 +4,7 @@ import { assert, assertEquals } from "../lib/core/testing.ts";
 import {
   adminLogin,
   assertError,
+  assertFields,
   badQuerySteps,
   call,
   createUser,
@@ -29,16 +30,7 @@ Deno.test("GET/DELETE /api/sessions: own sessions only, current marked, revocati
     assertEquals(res.body.sessions.length, 2);
     assertEquals(res.body.sessions.filter((x: { current: boolean }) => x.current).length, 1);
     const s0 = res.body.sessions[0];
-    assertEquals(Object.keys(s0).sort(), [
-      "created_at",
-      "current",
-      "expires_at",
-      "id",
-      "ip_address",
-      "is_active",
-      "last_active",
-      "user_agent",
-    ]);
+    assertFields(s0, "created_at current expires_at id ip_address is_active last_active user_agent");
     assert(!res.body.sessions.some((x: { id: number }) => x.id === bobSession));
   });
 
