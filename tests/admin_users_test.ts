@@ -1,15 +1,7 @@
 // /admin/users* against the real gateway (PostgreSQL, Redis, sandbox engine): contract §1.4 with its
 // flagged bugs fixed (JSON null, validation, 409 messages, audit without secrets, session revocation).
-import { assert, assertEquals } from "../lib/core/testing.ts";
-import {
-  adminLogin,
-  assertError,
-  assertFields,
-  badQuerySteps,
-  call,
-  createUser,
-  login,
-} from "./_helpers/accounts.ts";
+import { assert, assertEquals, assertFields } from "../lib/core/testing.ts";
+import { adminLogin, assertError, badQuerySteps, call, createUser, login } from "./_helpers/accounts.ts";
 import { startTestApp, type TestApp } from "./_helpers/app.ts";
 
 const userCount = async (t: TestApp) => (await t.deps.sql`SELECT count(*)::int AS n FROM taguato.users`)[0].n;

@@ -1,10 +1,9 @@
 // /api/sessions and /admin/sessions (contract §1.5) against the real gateway: revocation is effective on
 // the very next request, the caller's own session is marked, and admin lists paginate with validation.
-import { assert, assertEquals } from "../lib/core/testing.ts";
+import { assert, assertEquals, assertFields } from "../lib/core/testing.ts";
 import {
   adminLogin,
   assertError,
-  assertFields,
   badQuerySteps,
   call,
   createUser,

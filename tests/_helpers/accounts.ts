@@ -50,11 +50,6 @@ export function assertError(answer: Answer, status: number, message: string, cod
   assertEquals({ status: answer.status, error, ...(got === undefined ? {} : { code: got }) }, expected);
 }
 
-/** The object has exactly these fields (space-separated, in any order): the contract's shape of a row. */
-export function assertFields(row: Record<string, unknown>, fields: string) {
-  assertEquals(Object.keys(row).sort(), fields.split(" ").sort());
-}
-
 /** Logs in and returns the session token. */
 export async function login(t: TestApp, username: string, password: string): Promise<string> {
   const res = await call(t, "POST", "/api/auth/login", { body: { username, password } });

@@ -1,4 +1,5 @@
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { ensureIslandBundle, silentLogger } from "../../lib/core/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
 
 /** Debian's Chromium; the browser tests need it and skip (loudly) without it. */
@@ -14,6 +15,18 @@ export async function chromiumAvailable(): Promise<boolean> {
     );
   }
   return found;
+}
+
+/** A browser test: skipped (loudly) without Chromium; the island bundle is built before it runs. */
+export async function browserTest(name: string, fn: () => Promise<void>) {
+  Deno.test({
+    name,
+    ignore: !(await chromiumAvailable()),
+    async fn() {
+      await ensureIslandBundle(silentLogger);
+      await fn();
+    },
+  });
 }
 
 export interface Chromium {

@@ -1,11 +1,10 @@
 import type { Page } from "puppeteer-core";
-import { ensureIslandBundle, silentLogger } from "../../lib/core/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
 import { totpAt, totpStep } from "../../lib/auth/mod.ts";
 import { startTestApp } from "../_helpers/app.ts";
 import {
   assertNoBrowserErrors,
-  chromiumAvailable,
+  browserTest,
   clickAndLoad,
   fill,
   firstSignIn,
@@ -24,12 +23,9 @@ async function logout(page: Page) {
   assertEquals(path(page), "/panel/login");
 }
 
-Deno.test({
-  name:
-    "accounts in Chromium: forced change, admin creates a user, the user turns on 2FA and signs in with it",
-  ignore: !(await chromiumAvailable()),
-  async fn() {
-    await ensureIslandBundle(silentLogger);
+await browserTest(
+  "accounts in Chromium: forced change, admin creates a user, the user turns on 2FA and signs in with it",
+  async () => {
     await using app = await startTestApp();
     await using browser = await openPanelPage(860);
     const { page, problems } = browser;
@@ -112,4 +108,4 @@ Deno.test({
 
     assertNoBrowserErrors(problems);
   },
-});
+);

@@ -1,11 +1,10 @@
-import { ensureIslandBundle, silentLogger } from "../../lib/core/mod.ts";
 import { sandboxControl, startWebhookReceiver } from "../../lib/sandbox/testing.ts";
 import { assert, assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
 import { startWebhookDispatcher } from "../../workers/webhook_dispatch.ts";
 import { ENGINE_KEY, startTestApp } from "../_helpers/app.ts";
 import {
   assertNoBrowserErrors,
-  chromiumAvailable,
+  browserTest,
   clickAndLoad,
   fieldError,
   fill,
@@ -16,12 +15,9 @@ import {
   shot,
 } from "./_chromium.ts";
 
-Deno.test({
-  name:
-    "gateway pages in Chromium: create and connect an instance by QR, send a formatted message, see it delivered",
-  ignore: !(await chromiumAvailable()),
-  async fn() {
-    await ensureIslandBundle(silentLogger);
+await browserTest(
+  "gateway pages in Chromium: create and connect an instance by QR, send a formatted message, see it delivered",
+  async () => {
     // Receipts: SERVER_ACK after 50 ms, DELIVERY_ACK 100 ms later; READ only after a minute, so the
     // history can be seen at "delivered". Webhooks may target the local receiver.
     await using app = await startTestApp({
@@ -212,7 +208,7 @@ Deno.test({
       );
       await Deno.remove(png);
       const [log] = await app.db.sql<{ status: string; source: string; phone_number: string }[]>`
-        SELECT status, source, phone_number FROM taguato.message_logs WHERE direction = 'outbound' ORDER BY id`;
+      SELECT status, source, phone_number FROM taguato.message_logs WHERE direction = 'outbound' ORDER BY id`;
       assertEquals(log, { status: "delivered", source: "panel", phone_number: "595981000111" });
 
       // 7. The webhook got the send's events; its delivery log lists them, and one can be sent again.
@@ -254,4 +250,4 @@ Deno.test({
       await receiver.stop();
     }
   },
-});
+);

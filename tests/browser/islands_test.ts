@@ -1,19 +1,16 @@
 import type { Page } from "puppeteer-core";
-import { ensureIslandBundle, silentLogger } from "../../lib/core/mod.ts";
 import { assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
 import { startTestApp } from "../_helpers/app.ts";
-import { assertNoBrowserErrors, chromiumAvailable, openPanelPage } from "./_chromium.ts";
+import { assertNoBrowserErrors, browserTest, openPanelPage } from "./_chromium.ts";
 
 const HYDRATED = '[data-island="ThemeToggle"] button[data-hydrated="true"]';
 const htmlTheme = (page: Page) => page.evaluate(() => document.documentElement.dataset.theme);
 /** Set SCREENSHOT_DIR to keep pictures of the panel in both themes. */
 const SCREENSHOT_DIR = Deno.env.get("SCREENSHOT_DIR");
 
-Deno.test({
-  name: "ThemeToggle hydrates, flips the theme on <html> and the server paints it after a reload",
-  ignore: !(await chromiumAvailable()),
-  async fn() {
-    await ensureIslandBundle(silentLogger);
+await browserTest(
+  "ThemeToggle hydrates, flips the theme on <html> and the server paints it after a reload",
+  async () => {
     await using app = await startTestApp();
     await using browser = await openPanelPage(800);
     const { page, problems } = browser;
@@ -50,4 +47,4 @@ Deno.test({
 
     assertNoBrowserErrors(problems);
   },
-});
+);
