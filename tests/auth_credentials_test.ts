@@ -129,51 +129,47 @@ Deno.test("the per-user rate limit: exactly rate_limit requests per 60 s window;
 });
 
 Deno.test("the panel cookie authenticates; cookie writes must be same-origin", async () => {
-  const app = await startTestApp();
-  try {
-    await createUser(app, "ana", PW);
-    const panelLogin = async () => {
-      const r = await call(app, "POST", "/api/auth/login", {
-        body: { username: "ana", password: PW },
-        headers: { "x-taguato-client": "panel" },
-      });
-      return r.headers.get("set-cookie")!.split(";")[0];
-    };
-    const cookie = await panelLogin();
-    const me = await call(app, "GET", "/api/auth/me", { headers: { cookie } });
-    assertEquals(me.status, 200);
-    assert(
-      me.headers.get("set-cookie")?.includes("Max-Age=86400"),
-      "the cookie is refreshed as the session slides",
-    );
-
-    for (const origin of [undefined, "https://evil.example", "null"]) {
-      const headers: Record<string, string> = { cookie };
-      if (origin) headers.origin = origin;
-      const r = await call(app, "POST", "/api/auth/logout", { headers });
-      assertEquals([r.status, r.body], [403, errorBody("CSRF check failed")], String(origin));
-    }
-    assertEquals((await call(app, "GET", "/api/auth/me", { headers: { cookie } })).status, 200);
-
-    const out = await call(app, "POST", "/api/auth/logout", { headers: { cookie, origin: app.url } });
-    assertEquals(out.status, 200);
-    assert(/^taguato_session=;/.test(out.headers.get("set-cookie")!));
-    assertEquals((await call(app, "GET", "/api/auth/me", { headers: { cookie } })).status, 401);
-
-    const second = await panelLogin();
-    const all = await call(app, "POST", "/api/auth/logout-all", {
-      headers: { cookie: second, "sec-fetch-site": "same-origin" },
+  await using app = await startTestApp();
+  await createUser(app, "ana", PW);
+  const panelLogin = async () => {
+    const r = await call(app, "POST", "/api/auth/login", {
+      body: { username: "ana", password: PW },
+      headers: { "x-taguato-client": "panel" },
     });
-    assertEquals(all.status, 200);
+    return r.headers.get("set-cookie")!.split(";")[0];
+  };
+  const cookie = await panelLogin();
+  const me = await call(app, "GET", "/api/auth/me", { headers: { cookie } });
+  assertEquals(me.status, 200);
+  assert(
+    me.headers.get("set-cookie")?.includes("Max-Age=86400"),
+    "the cookie is refreshed as the session slides",
+  );
 
-    // The apikey header is not a browser-ambient credential: no Origin rule for it.
-    const token = await login(app, "ana", PW);
-    const api = await call(app, "POST", "/api/auth/logout", {
-      token,
-      headers: { origin: "https://evil.example" },
-    });
-    assertEquals(api.status, 200);
-  } finally {
-    await app.close();
+  for (const origin of [undefined, "https://evil.example", "null"]) {
+    const headers: Record<string, string> = { cookie };
+    if (origin) headers.origin = origin;
+    const r = await call(app, "POST", "/api/auth/logout", { headers });
+    assertEquals([r.status, r.body], [403, errorBody("CSRF check failed")], String(origin));
   }
+  assertEquals((await call(app, "GET", "/api/auth/me", { headers: { cookie } })).status, 200);
+
+  const out = await call(app, "POST", "/api/auth/logout", { headers: { cookie, origin: app.url } });
+  assertEquals(out.status, 200);
+  assert(/^taguato_session=;/.test(out.headers.get("set-cookie")!));
+  assertEquals((await call(app, "GET", "/api/auth/me", { headers: { cookie } })).status, 401);
+
+  const second = await panelLogin();
+  const all = await call(app, "POST", "/api/auth/logout-all", {
+    headers: { cookie: second, "sec-fetch-site": "same-origin" },
+  });
+  assertEquals(all.status, 200);
+
+  // The apikey header is not a browser-ambient credential: no Origin rule for it.
+  const token = await login(app, "ana", PW);
+  const api = await call(app, "POST", "/api/auth/logout", {
+    token,
+    headers: { origin: "https://evil.example" },
+  });
+  assertEquals(api.status, 200);
 });

@@ -14,94 +14,86 @@ const HOUR = 3_600_000;
 
 Deno.test("sessions slide 24 h on every authenticated request, writing the DB at most once a minute", async () => {
   const clock = new ManualClock(Date.now());
-  const app = await startTestApp({ clock, cache: "memory" });
-  try {
-    const id = await createUser(app, "ana", PW);
-    const token = await login(app, "ana", PW);
-    const t0 = clock.now();
-    const row = async () => {
-      const [s] = await app.db
-        .sql`SELECT last_active, expires_at FROM taguato.sessions WHERE user_id = ${id}`;
-      return { last: s.last_active.getTime() - t0, exp: s.expires_at.getTime() - t0 };
-    };
-    const get = async (path: string) => (await call(app, "GET", path, { token })).status;
-    assertEquals(await row(), { last: 0, exp: 24 * HOUR });
+  await using app = await startTestApp({ clock, cache: "memory" });
+  const id = await createUser(app, "ana", PW);
+  const token = await login(app, "ana", PW);
+  const t0 = clock.now();
+  const row = async () => {
+    const [s] = await app.db
+      .sql`SELECT last_active, expires_at FROM taguato.sessions WHERE user_id = ${id}`;
+    return { last: s.last_active.getTime() - t0, exp: s.expires_at.getTime() - t0 };
+  };
+  const get = async (path: string) => (await call(app, "GET", path, { token })).status;
+  assertEquals(await row(), { last: 0, exp: 24 * HOUR });
 
-    clock.advance(10_000);
-    assertEquals(await get("/api/auth/me"), 200);
-    assertEquals(await row(), { last: 0, exp: 24 * HOUR }, "no DB write within the minute");
+  clock.advance(10_000);
+  assertEquals(await get("/api/auth/me"), 200);
+  assertEquals(await row(), { last: 0, exp: 24 * HOUR }, "no DB write within the minute");
 
-    clock.advance(60_000);
-    assertEquals(await get("/api/auth/2fa/setup"), 200, "any authenticated route slides, not only /me");
-    assertEquals(await row(), { last: 70_000, exp: 70_000 + 24 * HOUR });
+  clock.advance(60_000);
+  assertEquals(await get("/api/auth/2fa/setup"), 200, "any authenticated route slides, not only /me");
+  assertEquals(await row(), { last: 70_000, exp: 70_000 + 24 * HOUR });
 
-    clock.advance(23 * HOUR);
-    assertEquals(await get("/api/auth/me"), 200);
-    clock.advance(23 * HOUR);
-    assertEquals(await get("/api/auth/me"), 200, "46 h after login, still alive because it was used");
+  clock.advance(23 * HOUR);
+  assertEquals(await get("/api/auth/me"), 200);
+  clock.advance(23 * HOUR);
+  assertEquals(await get("/api/auth/me"), 200, "46 h after login, still alive because it was used");
 
-    clock.advance(24 * HOUR + 1_000);
-    const r = await call(app, "GET", "/api/auth/me", { token });
-    assertEquals([r.status, r.body], [401, errorBody("Invalid or expired session token")]);
-  } finally {
-    await app.close();
-  }
+  clock.advance(24 * HOUR + 1_000);
+  const r = await call(app, "GET", "/api/auth/me", { token });
+  assertEquals([r.status, r.body], [401, errorBody("Invalid or expired session token")]);
 });
 
 Deno.test("revocation and deactivation apply on the next request, even with a warm cache", async (t) => {
-  const app = await startTestApp();
-  try {
-    const id = await createUser(app, "ana", PW);
-    const me = async (token: string) => {
-      const r = await call(app, "GET", "/api/auth/me", { token });
-      return [r.status, r.body.error];
-    };
+  await using app = await startTestApp();
+  const id = await createUser(app, "ana", PW);
+  const me = async (token: string) => {
+    const r = await call(app, "GET", "/api/auth/me", { token });
+    return [r.status, r.body.error];
+  };
 
-    await t.step("revokeSession", async () => {
-      const token = await login(app, "ana", PW);
-      assertEquals(await me(token), [200, undefined]);
-      const [s] = await app.db
-        .sql`SELECT id FROM taguato.sessions WHERE user_id = ${id} ORDER BY id DESC LIMIT 1`;
-      assertEquals(await revokeSession(app.deps, s.id, { userId: id + 1 }), false, "someone else's session");
-      assertEquals(await me(token), [200, undefined]);
-      assertEquals(await revokeSession(app.deps, s.id, { userId: id }), true);
-      assertEquals(await me(token), [401, "Invalid or expired session token"]);
-    });
+  await t.step("revokeSession", async () => {
+    const token = await login(app, "ana", PW);
+    assertEquals(await me(token), [200, undefined]);
+    const [s] = await app.db
+      .sql`SELECT id FROM taguato.sessions WHERE user_id = ${id} ORDER BY id DESC LIMIT 1`;
+    assertEquals(await revokeSession(app.deps, s.id, { userId: id + 1 }), false, "someone else's session");
+    assertEquals(await me(token), [200, undefined]);
+    assertEquals(await revokeSession(app.deps, s.id, { userId: id }), true);
+    assertEquals(await me(token), [401, "Invalid or expired session token"]);
+  });
 
-    await t.step("revokeUserSessions keeps the excepted session", async () => {
-      const keep = await login(app, "ana", PW);
-      const drop = await login(app, "ana", PW);
-      await me(keep);
-      await me(drop);
-      const [s] = await app.db
-        .sql`SELECT id FROM taguato.sessions WHERE user_id = ${id} ORDER BY id DESC LIMIT 1
-        OFFSET 1`;
-      assertEquals(await revokeUserSessions(app.deps, id, { exceptSessionId: s.id }), 1);
-      assertEquals([(await me(keep))[0], (await me(drop))[0]], [200, 401]);
-    });
+  await t.step("revokeUserSessions keeps the excepted session", async () => {
+    const keep = await login(app, "ana", PW);
+    const drop = await login(app, "ana", PW);
+    await me(keep);
+    await me(drop);
+    const [s] = await app.db
+      .sql`SELECT id FROM taguato.sessions WHERE user_id = ${id} ORDER BY id DESC LIMIT 1
+      OFFSET 1`;
+    assertEquals(await revokeUserSessions(app.deps, id, { exceptSessionId: s.id }), 1);
+    assertEquals([(await me(keep))[0], (await me(drop))[0]], [200, 401]);
+  });
 
-    await t.step("deactivating a user answers 403 at once; reactivating restores it", async () => {
-      const token = await login(app, "ana", PW);
-      assertEquals(await me(token), [200, undefined]);
-      await app.db.sql`UPDATE taguato.users SET is_active = false WHERE id = ${id}`;
-      await invalidateUser(app.deps, id);
-      assertEquals(await me(token), [403, "Account is disabled"]);
-      await app.db.sql`UPDATE taguato.users SET is_active = true WHERE id = ${id}`;
-      await invalidateUser(app.deps, id);
-      assertEquals(await me(token), [200, undefined]);
-    });
+  await t.step("deactivating a user answers 403 at once; reactivating restores it", async () => {
+    const token = await login(app, "ana", PW);
+    assertEquals(await me(token), [200, undefined]);
+    await app.db.sql`UPDATE taguato.users SET is_active = false WHERE id = ${id}`;
+    await invalidateUser(app.deps, id);
+    assertEquals(await me(token), [403, "Account is disabled"]);
+    await app.db.sql`UPDATE taguato.users SET is_active = true WHERE id = ${id}`;
+    await invalidateUser(app.deps, id);
+    assertEquals(await me(token), [200, undefined]);
+  });
 
-    await t.step("a deleted user's token stops working", async () => {
-      const other = await createUser(app, "tmp", PW);
-      const token = await login(app, "tmp", PW);
-      assertEquals(await me(token), [200, undefined]);
-      await app.db.sql`DELETE FROM taguato.users WHERE id = ${other}`;
-      await invalidateUser(app.deps, other);
-      assertEquals((await me(token))[0], 401);
-    });
-  } finally {
-    await app.close();
-  }
+  await t.step("a deleted user's token stops working", async () => {
+    const other = await createUser(app, "tmp", PW);
+    const token = await login(app, "tmp", PW);
+    assertEquals(await me(token), [200, undefined]);
+    await app.db.sql`DELETE FROM taguato.users WHERE id = ${other}`;
+    await invalidateUser(app.deps, other);
+    assertEquals((await me(token))[0], 401);
+  });
 });
 
 const onRedis = needs("redis");

@@ -9,7 +9,15 @@ import { createRedisCache } from "../lib/core/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { TEST_REDIS_URL } from "./_helpers/app.ts";
 import { needs } from "./_helpers/services.ts";
-import { call, engineCalls, type Gateway, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
+import {
+  call,
+  engineCalls,
+  type Gateway,
+  makeInstance,
+  makeUser,
+  startGateway,
+  startWithInstance,
+} from "./proxy_fixtures.ts";
 
 const OPEN = errorBody("Service temporarily unavailable, please retry later");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -100,9 +108,8 @@ Deno.test("sends to a closed instance (engine 500 'Connection Closed' family) do
 
 const onRedis = needs("redis");
 onRedis.test("the breaker is shared: a second replica on the same Redis sees it open", async () => {
-  await using gw = await startGateway({ env: { CIRCUIT_BREAKER_THRESHOLD: "2" } });
-  const u = await makeUser(gw);
-  await makeInstance(gw, u, "shared", true);
+  await using gw = await startWithInstance("shared", { env: { CIRCUIT_BREAKER_THRESHOLD: "2" } });
+  const u = gw.owner;
   const cache = await createRedisCache(TEST_REDIS_URL, gw.cachePrefix);
   const replica = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },

@@ -196,15 +196,11 @@ Deno.test("the gateway answers health, redirects, 404, CORS, malformed JSON, bod
 });
 
 Deno.test("without GATEWAY_CORS_ORIGIN no CORS header is sent, and OPTIONS is still 204", async () => {
-  const app = await startTestApp();
-  try {
-    const res = await fetch(`${app.url}/message/sendText/x`, { method: "OPTIONS" });
-    assertEquals(res.status, 204);
-    assertEquals(res.headers.get("access-control-allow-origin"), null);
-    await res.body?.cancel();
-  } finally {
-    await app.close();
-  }
+  await using app = await startTestApp();
+  const res = await fetch(`${app.url}/message/sendText/x`, { method: "OPTIONS" });
+  assertEquals(res.status, 204);
+  assertEquals(res.headers.get("access-control-allow-origin"), null);
+  await res.body?.cancel();
 });
 
 Deno.test("GET /health answers 503 degraded when PostgreSQL is unreachable", async () => {

@@ -14,6 +14,7 @@ import {
   makeInstance,
   makeUser,
   startGateway,
+  startWithInstance,
 } from "./proxy_fixtures.ts";
 
 const rows = async (gw: Awaited<ReturnType<typeof startGateway>>, name: string) =>
@@ -207,9 +208,8 @@ Deno.test("connect, connectionState, restart (PUT from old clients forwarded as 
 });
 
 Deno.test("API key scopes: read keys only read, send keys also send, instance lists are honoured", async () => {
-  await using gw = await startGateway();
-  const u = await makeUser(gw);
-  await makeInstance(gw, u, "k-one", true);
+  await using gw = await startWithInstance("k-one");
+  const u = gw.owner;
   await makeInstance(gw, u, "k-two", true);
   const read = await makeApiKey(gw, u, "read");
   const send = await makeApiKey(gw, u, "send", ["k-one"]);

@@ -1,17 +1,7 @@
 import { audit } from "../lib/accounts/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { startTestApp } from "./_helpers/app.ts";
-import { panelUser } from "./_helpers/panel_session.ts";
-
-const unescapeAttr = (s: string) =>
-  s.replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
-
-/** The JSON props of the first island called `name` in a page. */
-function islandProps(html: string, name: string): Record<string, unknown> {
-  const m = html.match(new RegExp(`<div data-island="${name}" data-props="([^"]*)">`));
-  assert(m, `no ${name} island in the page`);
-  return JSON.parse(unescapeAttr(m[1]));
-}
+import { islandProps, panelUser, unescapeAttr } from "./_helpers/panel_session.ts";
 
 Deno.test("panel accounts pages: login redirect, safe next, forced change, admin guard, both languages", async (t) => {
   const app = await startTestApp();

@@ -9,17 +9,7 @@ import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.
 import { normalizeRecipient, validateInstanceName } from "../lib/gateway/mod.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { errorBody } from "./_helpers/errors.ts";
-import { panelUser } from "./_helpers/panel_session.ts";
-
-const unescapeAttr = (s: string) =>
-  s.replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
-
-/** The JSON props of the first island called `name` in a page. */
-function islandProps(html: string, name: string): Record<string, unknown> {
-  const m = html.match(new RegExp(`<div data-island="${name}" data-props="([^"]*)">`));
-  assert(m, `no ${name} island in the page`);
-  return JSON.parse(unescapeAttr(m[1]));
-}
+import { islandProps, panelUser } from "./_helpers/panel_session.ts";
 
 const PAGES = ["/panel/instances", "/panel/messages", "/panel/webhooks"];
 

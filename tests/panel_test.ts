@@ -3,10 +3,7 @@ import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.
 import { ApiError, errorMessage } from "../islands/use_api.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { errorBody } from "./_helpers/errors.ts";
-import { panelUser } from "./_helpers/panel_session.ts";
-
-const unescapeAttr = (s: string) =>
-  s.replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+import { panelUser, unescapeAttr } from "./_helpers/panel_session.ts";
 
 /** Sends a request line exactly as written, bypassing fetch's URL normalisation. */
 async function rawGet(base: string, target: string): Promise<number> {

@@ -7,12 +7,12 @@ import { createApiKey } from "../lib/accounts/mod.ts";
 import { type ApiKeyScope, createSession } from "../lib/auth/mod.ts";
 import { sandboxControl } from "../lib/sandbox/testing.ts";
 import { ENGINE_KEY, startTestApp, type TestApp, type TestAppOptions } from "./_helpers/app.ts";
+import { send, type SendOptions } from "./_helpers/http.ts";
 
 export interface Gateway extends TestApp {
   /** One line per engine request: `METHOD /path -> status (ms)`. */
   engineLog: string[];
   control: ReturnType<typeof sandboxControl>;
-  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** The gateway with a sandbox whose request log is captured; `await using gw = await startGateway()`. */
@@ -25,7 +25,6 @@ export async function startGateway(options: TestAppOptions = {}): Promise<Gatewa
   return Object.assign(app, {
     engineLog,
     control: sandboxControl(app.sandbox.url, ENGINE_KEY),
-    [Symbol.asyncDispose]: () => app.close(),
   });
 }
 
@@ -83,6 +82,22 @@ export async function makeInstance(gw: Gateway, owner: TestUser, name: string, o
   if (open) await gw.control.scan(name, { phone: "595981000001" });
 }
 
+/** The gateway with one user owning the connected instance `name` (`gw.owner`), ready to send. */
+export async function startWithInstance(
+  name: string,
+  options: TestAppOptions = {},
+): Promise<Gateway & { owner: TestUser }> {
+  const gw = await startGateway(options);
+  try {
+    const owner = await makeUser(gw);
+    await makeInstance(gw, owner, name, true);
+    return Object.assign(gw, { owner });
+  } catch (err) {
+    await gw.close();
+    throw err;
+  }
+}
+
 /** Grants an instance to another user. */
 export async function grant(gw: Gateway, name: string, grantee: TestUser, by: TestUser) {
   await gw.db.sql`
@@ -102,22 +117,14 @@ export async function call(
   gw: Gateway,
   method: string,
   path: string,
-  opts: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+  opts: SendOptions = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers.apikey = opts.token;
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
-    headers["content-type"] ??= "application/json";
-  }
-  const res = await fetch(gw.url + path, { method, headers, body });
-  const text = await res.text();
+  const { status, text, headers } = await send(gw.url + path, method, opts);
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch { /* not JSON */ }
-  return { status: res.status, body: parsed, headers: res.headers };
+  return { status, body: parsed, headers };
 }
 
 /** Engine API requests seen so far (control routes excluded). */

@@ -48,62 +48,68 @@ function startEcho() {
   return { url: `http://127.0.0.1:${server.addr.port}`, seen, big, stop: () => server.shutdown() };
 }
 
-Deno.test("the proxy swaps in the engine key, strips credentials and browser context, and sets X-Forwarded-*", async () => {
-  await using gw = await startGateway();
+/** The gateway with its engine client pointed at a fresh echo server, and an admin session. */
+async function startEchoGateway() {
+  const gw = await startGateway();
   const echo = startEcho();
+  const close = async () => {
+    await echo.stop();
+    await gw.close();
+  };
   try {
     const admin = await makeUser(gw, { role: "admin" });
     gw.deps.evolution = createEvolutionClient({ baseUrl: echo.url, apiKey: ENGINE_KEY });
-    const res = await call(gw, "POST", "/chat/findChats/any?x=1", {
-      token: admin.token,
-      body: { where: {} },
-      headers: {
-        cookie: "taguato_session=secret",
-        authorization: "Bearer secret",
-        origin: "https://evil.example",
-        "x-forwarded-for": "203.0.113.9",
-        "x-custom": "kept",
-      },
-    });
-    assertEquals([res.status, res.body], [201, { ok: true }]);
-    assertEquals(res.headers.get("x-engine"), "1");
-    assertEquals([res.headers.get("set-cookie"), res.headers.get("keep-alive")], [null, null]);
-    const [up] = echo.seen;
-    assertEquals([up.method, up.path, up.body], [
-      "POST",
-      "/chat/findChats/any?x=1",
-      JSON.stringify({ where: {} }),
-    ]);
-    assertEquals(up.headers.apikey, ENGINE_KEY);
-    assertEquals([up.headers.cookie, up.headers.authorization, up.headers.origin], [
-      undefined,
-      undefined,
-      undefined,
-    ]);
-    assertEquals(up.headers["x-custom"], "kept");
-    // The loopback peer is a trusted proxy by default, so the client is the forwarded address.
-    assertEquals(up.headers["x-forwarded-for"], "203.0.113.9");
-    assertEquals(up.headers["x-forwarded-proto"], "http");
-    assertEquals(up.headers["accept-encoding"], "identity");
-  } finally {
-    await echo.stop();
+    return { gw, echo, admin, [Symbol.asyncDispose]: close };
+  } catch (err) {
+    await close();
+    throw err;
   }
+}
+
+Deno.test("the proxy swaps in the engine key, strips credentials and browser context, and sets X-Forwarded-*", async () => {
+  await using setup = await startEchoGateway();
+  const { gw, echo, admin } = setup;
+  const res = await call(gw, "POST", "/chat/findChats/any?x=1", {
+    token: admin.token,
+    body: { where: {} },
+    headers: {
+      cookie: "taguato_session=secret",
+      authorization: "Bearer secret",
+      origin: "https://evil.example",
+      "x-forwarded-for": "203.0.113.9",
+      "x-custom": "kept",
+    },
+  });
+  assertEquals([res.status, res.body], [201, { ok: true }]);
+  assertEquals(res.headers.get("x-engine"), "1");
+  assertEquals([res.headers.get("set-cookie"), res.headers.get("keep-alive")], [null, null]);
+  const [up] = echo.seen;
+  assertEquals([up.method, up.path, up.body], [
+    "POST",
+    "/chat/findChats/any?x=1",
+    JSON.stringify({ where: {} }),
+  ]);
+  assertEquals(up.headers.apikey, ENGINE_KEY);
+  assertEquals([up.headers.cookie, up.headers.authorization, up.headers.origin], [
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  assertEquals(up.headers["x-custom"], "kept");
+  // The loopback peer is a trusted proxy by default, so the client is the forwarded address.
+  assertEquals(up.headers["x-forwarded-for"], "203.0.113.9");
+  assertEquals(up.headers["x-forwarded-proto"], "http");
+  assertEquals(up.headers["accept-encoding"], "identity");
 });
 
 Deno.test("a large unsized engine answer streams through unchanged", async () => {
-  await using gw = await startGateway();
-  const echo = startEcho();
-  try {
-    const admin = await makeUser(gw, { role: "admin" });
-    gw.deps.evolution = createEvolutionClient({ baseUrl: echo.url, apiKey: ENGINE_KEY });
-    const res = await fetch(`${gw.url}/chat/big/any`, { headers: { apikey: admin.token } });
-    assertEquals(res.status, 200);
-    const text = await res.text();
-    assertEquals(text.length, echo.big.length);
-    assert(text === echo.big);
-  } finally {
-    await echo.stop();
-  }
+  await using setup = await startEchoGateway();
+  const { gw, echo, admin } = setup;
+  const res = await fetch(`${gw.url}/chat/big/any`, { headers: { apikey: admin.token } });
+  assertEquals(res.status, 200);
+  const text = await res.text();
+  assertEquals(text.length, echo.big.length);
+  assert(text === echo.big);
 });
 
 Deno.test("transport failures: timeout → 504, unreachable engine or a cut connection → 502", async () => {

@@ -5,7 +5,7 @@
  */
 import { errorBody } from "./_helpers/errors.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
-import { call, engineSaw, type Gateway, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
+import { call, engineSaw, type Gateway, startWithInstance } from "./proxy_fixtures.ts";
 
 const ledger = async (gw: Gateway) => [
   ...await gw.db.sql<
@@ -26,9 +26,10 @@ const PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 Deno.test("sends with invalid input answer 400 with a clear message and change nothing", async () => {
-  await using gw = await startGateway({ env: { SEND_RATE_LIMIT_PER_SECOND: "1000" } });
-  const u = await makeUser(gw);
-  await makeInstance(gw, u, "v-inst", true);
+  await using gw = await startWithInstance("v-inst", { env: { SEND_RATE_LIMIT_PER_SECOND: "1000" } });
+  const u = gw.owner;
+  const to = { number: "595981000111" };
+  const image = { ...to, mediatype: "image" };
   const cases: [string, unknown, string][] = [
     ["sendText", { text: "hola" }, "number is required"],
     ["sendText", { number: 595981000111, text: "hola" }, "number must be a string"],
@@ -39,51 +40,27 @@ Deno.test("sends with invalid input answer 400 with a clear message and change n
       { number: "x@lid.example", text: "hola" },
       "number must be a phone number or a WhatsApp JID (…@s.whatsapp.net, …@g.us)",
     ],
-    ["sendText", { number: "595981000111", text: "   " }, "text is required"],
-    ["sendText", { number: "595981000111", text: "a".repeat(4097) }, "text must be at most 4096 characters"],
-    [
-      "sendText",
-      { number: "595981000111", text: "hi", delay: -1 },
-      "delay must be an integer between 0 and 300000",
-    ],
+    ["sendText", { ...to, text: "   " }, "text is required"],
+    ["sendText", { ...to, text: "a".repeat(4097) }, "text must be at most 4096 characters"],
+    ["sendText", { ...to, text: "hi", delay: -1 }, "delay must be an integer between 0 and 300000"],
     [
       "sendMedia",
-      { number: "595981000111", mediatype: "gif", media: PNG },
+      { ...to, mediatype: "gif", media: PNG },
       "mediatype must be one of image, document, video, audio",
     ],
-    ["sendMedia", { number: "595981000111", mediatype: "image" }, "media is required"],
+    ["sendMedia", image, "media is required"],
+    ["sendMedia", { ...image, media: "http://example.com/a.png" }, "media URL must be a public https URL"],
+    ["sendMedia", { ...image, media: "https://10.0.0.5/a.png" }, "media URL must be a public https URL"],
+    ["sendMedia", { ...image, media: "not base64!" }, "media must be an https URL or base64 data"],
     [
       "sendMedia",
-      { number: "595981000111", mediatype: "image", media: "http://example.com/a.png" },
-      "media URL must be a public https URL",
-    ],
-    [
-      "sendMedia",
-      { number: "595981000111", mediatype: "image", media: "https://10.0.0.5/a.png" },
-      "media URL must be a public https URL",
-    ],
-    [
-      "sendMedia",
-      { number: "595981000111", mediatype: "image", media: "not base64!" },
-      "media must be an https URL or base64 data",
-    ],
-    [
-      "sendMedia",
-      { number: "595981000111", mediatype: "image", media: "data:image/png;base64,@@@" },
+      { ...image, media: "data:image/png;base64,@@@" },
       "media data URL does not hold valid base64",
     ],
-    [
-      "sendLocation",
-      { number: "595981000111", latitude: 91, longitude: 0 },
-      "latitude must be a number between -90 and 90",
-    ],
-    [
-      "sendPoll",
-      { number: "595981000111", name: "Q", values: ["a"], selectableCount: 1 },
-      "values must have 2 to 10 items",
-    ],
+    ["sendLocation", { ...to, latitude: 91, longitude: 0 }, "latitude must be a number between -90 and 90"],
+    ["sendPoll", { ...to, name: "Q", values: ["a"], selectableCount: 1 }, "values must have 2 to 10 items"],
     ["sendReaction", { key: { id: "X", fromMe: true }, reaction: "👍" }, "key.remoteJid is required"],
-    ["sendContact", { number: "595981000111", contact: [] }, "contact must be a non-empty array"],
+    ["sendContact", { ...to, contact: [] }, "contact must be a non-empty array"],
   ];
   for (const [action, body, error] of cases) {
     const res = await call(gw, "POST", `/message/${action}/v-inst`, { token: u.token, body });
@@ -100,9 +77,8 @@ Deno.test("sends with invalid input answer 400 with a clear message and change n
 });
 
 Deno.test("a send is logged once: sending, then sent with the engine's key id; the engine's answer is returned unchanged", async () => {
-  await using gw = await startGateway();
-  const u = await makeUser(gw);
-  await makeInstance(gw, u, "s-inst", true);
+  await using gw = await startWithInstance("s-inst");
+  const u = gw.owner;
   const res = await call(gw, "POST", "/message/sendText/s-inst", {
     token: u.token,
     body: { number: "+595 (981) 000-111", text: "hola" },
@@ -128,9 +104,8 @@ Deno.test("a send is logged once: sending, then sent with the engine's key id; t
 });
 
 Deno.test("a data-URL media is sent as raw base64 with its mimetype; the ledger records the media type", async () => {
-  await using gw = await startGateway();
-  const u = await makeUser(gw);
-  await makeInstance(gw, u, "m-inst", true);
+  await using gw = await startWithInstance("m-inst");
+  const u = gw.owner;
   const res = await call(gw, "POST", "/message/sendMedia/m-inst", {
     token: u.token,
     body: {
@@ -147,9 +122,8 @@ Deno.test("a data-URL media is sent as raw base64 with its mimetype; the ledger 
 });
 
 Deno.test("engine refusals are logged failed with the engine's words; a timeout is unknown and answers 504", async () => {
-  await using gw = await startGateway({ env: { EVOLUTION_TIMEOUT_MS: "300" } });
-  const u = await makeUser(gw);
-  await makeInstance(gw, u, "f-inst", true);
+  await using gw = await startWithInstance("f-inst", { env: { EVOLUTION_TIMEOUT_MS: "300" } });
+  const u = gw.owner;
   await gw.control.directory({ unknownNumbers: ["595981000999"] });
   const missing = await call(gw, "POST", "/message/sendText/f-inst", {
     token: u.token,

@@ -74,6 +74,11 @@ async function sqlState(p: Promise<unknown>): Promise<string> {
   assert.fail("statement succeeded but was expected to fail");
 }
 
+/** The statement fails with SQLSTATE `code` (23505 unique, 23503 foreign key, 23514 check). */
+async function assertSqlState(code: string, p: Promise<unknown>) {
+  assert.equal(await sqlState(p), code);
+}
+
 needs("postgres").test("migrations build the corrected taguato schema on PostgreSQL", async (t) => {
   const migrations = await readMigrationFiles();
   assert.deepEqual(
@@ -348,32 +353,26 @@ needs("postgres").test("migrations build the corrected taguato schema on Postgre
     await t.step(
       "uniqueness: e-mail case-insensitively, session hashes, engine ids per instance",
       async () => {
-        assert.equal(await sqlState(user("alice2", { email: "alice@example.COM" })), "23505");
-        assert.equal(await sqlState(user("alice")), "23505");
-        assert.equal(
-          await sqlState(
-            db`INSERT INTO taguato.sessions (user_id, token_hash) VALUES (${bob}, ${hex64("a")})`,
-          ),
+        await assertSqlState("23505", user("alice2", { email: "alice@example.COM" }));
+        await assertSqlState("23505", user("alice"));
+        await assertSqlState(
           "23505",
+          db`INSERT INTO taguato.sessions (user_id, token_hash) VALUES (${bob}, ${hex64("a")})`,
         );
-        assert.equal(
-          await sqlState(
-            db`INSERT INTO taguato.user_instances (user_id, instance_name) VALUES (${bob}, 'alice-wa')`,
-          ),
+        await assertSqlState(
           "23505",
+          db`INSERT INTO taguato.user_instances (user_id, instance_name) VALUES (${bob}, 'alice-wa')`,
         );
         const log = (instance: string, engineId: string) =>
           db`INSERT INTO taguato.message_logs (user_id, instance_name, phone_number, engine_message_id, status)
            VALUES (${alice}, ${instance}, '595981123456', ${engineId}, 'sending')`;
         await log("alice-wa", "3EB0ABC");
         await log("bob-wa", "3EB0ABC");
-        assert.equal(await sqlState(log("alice-wa", "3EB0ABC")), "23505");
-        assert.equal(
-          await sqlState(
-            db`INSERT INTO taguato.user_webhooks (user_id, instance_name, webhook_url)
-             VALUES (${alice}, 'alice-wa', 'https://example.com/other')`,
-          ),
+        await assertSqlState("23505", log("alice-wa", "3EB0ABC"));
+        await assertSqlState(
           "23505",
+          db`INSERT INTO taguato.user_webhooks (user_id, instance_name, webhook_url)
+             VALUES (${alice}, 'alice-wa', 'https://example.com/other')`,
         );
       },
     );
@@ -390,19 +389,15 @@ needs("postgres").test("migrations build the corrected taguato schema on Postgre
     });
 
     await t.step("scheduled messages and webhooks need a registered instance", async () => {
-      assert.equal(
-        await sqlState(
-          db`INSERT INTO taguato.scheduled_messages (user_id, instance_name, message_content, recipients, scheduled_at)
+      await assertSqlState(
+        "23503",
+        db`INSERT INTO taguato.scheduled_messages (user_id, instance_name, message_content, recipients, scheduled_at)
              VALUES (${alice}, 'ghost', 'hi', '["595981123456"]', now())`,
-        ),
-        "23503",
       );
-      assert.equal(
-        await sqlState(
-          db`INSERT INTO taguato.user_webhooks (user_id, instance_name, webhook_url)
-             VALUES (${alice}, 'ghost', 'https://example.com/h')`,
-        ),
+      await assertSqlState(
         "23503",
+        db`INSERT INTO taguato.user_webhooks (user_id, instance_name, webhook_url)
+             VALUES (${alice}, 'ghost', 'https://example.com/h')`,
       );
     });
 
@@ -528,7 +523,7 @@ Deno.test("migrations apply on embedded PGlite with the same tables", async () =
         [recipients],
       );
     await insert(`["595981123456"]`);
-    assert.equal(await sqlState(insert(`["59598x"]`)), "23514");
+    await assertSqlState("23514", insert(`["59598x"]`));
   } finally {
     await db.close();
   }

@@ -26,6 +26,16 @@ function spawnGateway(env: Record<string, string>, args: string[] = []) {
   return child;
 }
 
+/** Kills the gateway if it still runs and drains its pipes, so nothing outlives the test. */
+async function stopGateway(child: Deno.ChildProcess) {
+  try {
+    child.kill("SIGKILL");
+  } catch { /* already exited */ }
+  await child.stdout.cancel().catch(() => {});
+  await child.stderr.cancel().catch(() => {});
+  await child.status;
+}
+
 async function waitFor(url: string, ms: number): Promise<Response> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
@@ -66,12 +76,7 @@ Deno.test("with nothing configured the gateway starts embedded, serves the panel
     assertStringIncludes(out, '"mode":"embedded"');
     assertStringIncludes(out, '"msg":"shutting down"');
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already exited */ }
-    await child.stdout.cancel().catch(() => {});
-    await child.stderr.cancel().catch(() => {});
-    await child.status;
+    await stopGateway(child);
     await Deno.remove(dataDir, { recursive: true });
   }
 });
@@ -100,25 +105,21 @@ Deno.test("invalid settings stop start-up with one line that lists every problem
 
 const onPostgres = needs("postgres");
 onPostgres.test("two processes started at once against one empty database apply every migration exactly once", async () => {
-  const db = await createTestDatabase({ migrate: false });
-  try {
-    const env = { DATABASE_URL: db.url, LOG_LEVEL: "info" };
-    const [a, b] = await Promise.all([
-      spawnGateway(env, ["--migrate-only"]).output(),
-      spawnGateway(env, ["--migrate-only"]).output(),
-    ]);
-    assertEquals([a.code, b.code], [0, 0]);
-    const applied = [a, b].flatMap((o) => {
-      const line = decoder.decode(o.stdout).split("\n").find((l) => l.includes('"database ready"'))!;
-      return JSON.parse(line).migrations_applied as number[];
-    }).sort((x, y) => x - y);
-    const expected = (await readMigrations(new URL("../migrations/", import.meta.url))).map((m) => m.version);
-    assertEquals(applied, expected);
-    const rows = await db.sql`SELECT version FROM taguato.schema_migrations ORDER BY version`;
-    assertEquals(rows.map((r) => r.version), expected);
-  } finally {
-    await db.drop();
-  }
+  await using db = await createTestDatabase({ migrate: false });
+  const env = { DATABASE_URL: db.url, LOG_LEVEL: "info" };
+  const [a, b] = await Promise.all([
+    spawnGateway(env, ["--migrate-only"]).output(),
+    spawnGateway(env, ["--migrate-only"]).output(),
+  ]);
+  assertEquals([a.code, b.code], [0, 0]);
+  const applied = [a, b].flatMap((o) => {
+    const line = decoder.decode(o.stdout).split("\n").find((l) => l.includes('"database ready"'))!;
+    return JSON.parse(line).migrations_applied as number[];
+  }).sort((x, y) => x - y);
+  const expected = (await readMigrations(new URL("../migrations/", import.meta.url))).map((m) => m.version);
+  assertEquals(applied, expected);
+  const rows = await db.sql`SELECT version FROM taguato.schema_migrations ORDER BY version`;
+  assertEquals(rows.map((r) => r.version), expected);
 });
 
 onPostgres.test("SIGTERM lets an in-flight request finish before the process exits", async () => {
@@ -165,12 +166,7 @@ onPostgres.test("SIGTERM lets an in-flight request finish before the process exi
     );
     assertEquals(after, "refused");
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already exited */ }
-    await child.stdout.cancel().catch(() => {});
-    await child.stderr.cancel().catch(() => {});
-    await child.status;
+    await stopGateway(child);
     await db.drop();
   }
 });

@@ -16,28 +16,24 @@ Deno.test("redact drops credential-like fields at any depth and keeps the rest",
 });
 
 Deno.test("audit writes a row without secrets", async () => {
-  const db = await createTestDatabase();
-  try {
-    await audit(db.sql, {
-      userId: null,
-      username: "admin",
-      action: "user_updated",
-      resourceType: "user",
-      resourceId: 42,
-      details: { role: "admin", password: "Secret123" },
-      ip: "10.0.0.1",
-    });
-    const [row] = await db.sql`SELECT username, action, resource_type, resource_id, details, ip_address
-                               FROM taguato.audit_log`;
-    assertEquals(row, {
-      username: "admin",
-      action: "user_updated",
-      resource_type: "user",
-      resource_id: "42",
-      details: { role: "admin" },
-      ip_address: "10.0.0.1",
-    });
-  } finally {
-    await db.drop();
-  }
+  await using db = await createTestDatabase();
+  await audit(db.sql, {
+    userId: null,
+    username: "admin",
+    action: "user_updated",
+    resourceType: "user",
+    resourceId: 42,
+    details: { role: "admin", password: "Secret123" },
+    ip: "10.0.0.1",
+  });
+  const [row] = await db.sql`SELECT username, action, resource_type, resource_id, details, ip_address
+                             FROM taguato.audit_log`;
+  assertEquals(row, {
+    username: "admin",
+    action: "user_updated",
+    resource_type: "user",
+    resource_id: "42",
+    details: { role: "admin" },
+    ip_address: "10.0.0.1",
+  });
 });

@@ -27,38 +27,30 @@ Deno.test("readMigrations refuses two files with one version", async () => {
 });
 
 Deno.test("migrate applies pending files once, in order, and records them", async () => {
-  const db = await createTestDatabase({ migrate: false });
-  try {
-    const dir = await tempMigrations({
-      "0001_t.sql": "CREATE TABLE taguato.t (a int); INSERT INTO taguato.t VALUES (1);",
-      "0002_u.sql": "INSERT INTO taguato.t VALUES (2);",
-    });
-    assertEquals(await migrate(db.sql, dir), [1, 2]);
-    assertEquals(await migrate(db.sql, dir), []);
-    const rows = await db.sql`SELECT a FROM taguato.t ORDER BY a`;
-    assertEquals(rows.map((r) => r.a), [1, 2]);
-    const recorded = await db.sql`SELECT version, name FROM taguato.schema_migrations ORDER BY version`;
-    assertEquals(recorded.map((r) => [r.version, r.name]), [[1, "t"], [2, "u"]]);
-  } finally {
-    await db.drop();
-  }
+  await using db = await createTestDatabase({ migrate: false });
+  const dir = await tempMigrations({
+    "0001_t.sql": "CREATE TABLE taguato.t (a int); INSERT INTO taguato.t VALUES (1);",
+    "0002_u.sql": "INSERT INTO taguato.t VALUES (2);",
+  });
+  assertEquals(await migrate(db.sql, dir), [1, 2]);
+  assertEquals(await migrate(db.sql, dir), []);
+  const rows = await db.sql`SELECT a FROM taguato.t ORDER BY a`;
+  assertEquals(rows.map((r) => r.a), [1, 2]);
+  const recorded = await db.sql`SELECT version, name FROM taguato.schema_migrations ORDER BY version`;
+  assertEquals(recorded.map((r) => [r.version, r.name]), [[1, "t"], [2, "u"]]);
 });
 
 Deno.test("a failing migration is rolled back whole and stops the run", async () => {
-  const db = await createTestDatabase({ migrate: false });
-  try {
-    const dir = await tempMigrations({
-      "0001_ok.sql": "CREATE TABLE taguato.ok (a int);",
-      "0002_bad.sql": "CREATE TABLE taguato.half (a int); SELECT no_such_function();",
-      "0003_after.sql": "CREATE TABLE taguato.after (a int);",
-    });
-    await assertRejects(() => migrate(db.sql, dir), Error);
-    const tables = await db.sql`
-      SELECT table_name FROM information_schema.tables WHERE table_schema = 'taguato' ORDER BY table_name`;
-    assertEquals(tables.map((t) => t.table_name), ["ok", "schema_migrations"]);
-  } finally {
-    await db.drop();
-  }
+  await using db = await createTestDatabase({ migrate: false });
+  const dir = await tempMigrations({
+    "0001_ok.sql": "CREATE TABLE taguato.ok (a int);",
+    "0002_bad.sql": "CREATE TABLE taguato.half (a int); SELECT no_such_function();",
+    "0003_after.sql": "CREATE TABLE taguato.after (a int);",
+  });
+  await assertRejects(() => migrate(db.sql, dir), Error);
+  const tables = await db.sql`
+    SELECT table_name FROM information_schema.tables WHERE table_schema = 'taguato' ORDER BY table_name`;
+  assertEquals(tables.map((t) => t.table_name), ["ok", "schema_migrations"]);
 });
 
 const onPostgres = needs("postgres");

@@ -14,6 +14,11 @@ export function assert_(value: unknown, message?: string): asserts value {
 }
 export { assert_ as assert };
 
+/** Asserts that an object has exactly these fields (space-separated, in any order). */
+export function assertFields(row: Record<string, unknown>, fields: string) {
+  assertEquals(Object.keys(row).sort(), fields.split(" ").sort());
+}
+
 /** Asserts that a string contains a substring. */
 export function assertStringIncludes(actual: string, expected: string, message?: string) {
   assert.ok(

@@ -12,9 +12,20 @@ async function openInstance(t: SandboxHarness, name = "acme") {
   await t.hook.waitFor((h) => h.body.instance === name && h.body.data?.state === "open");
 }
 
+/** A harness whose instance `acme` is connected and can send. */
+async function setupOpen(options: Partial<SandboxOptions> = {}): Promise<SandboxHarness> {
+  const t = await setup(options);
+  try {
+    await openInstance(t);
+    return t;
+  } catch (err) {
+    await t[Symbol.asyncDispose]();
+    throw err;
+  }
+}
+
 Deno.test("sendText answers 201 with a PENDING 3EB0 record, then SEND_MESSAGE and SERVER_ACK → DELIVERY_ACK → READ", async () => {
-  await using t = await setup();
-  await openInstance(t);
+  await using t = await setupOpen();
   const started = Math.floor(Date.now() / 1000);
   const res = await t.call("POST", "/message/sendText/acme", { number: "595981000111", text: "Hola" });
   assertEquals(res.status, 201);
@@ -49,8 +60,7 @@ Deno.test("sendText answers 201 with a PENDING 3EB0 record, then SEND_MESSAGE an
 });
 
 Deno.test("a voice note's receipts end with PLAYED", async () => {
-  await using t = await setup();
-  await openInstance(t);
+  await using t = await setupOpen();
   const res = await t.call("POST", "/message/sendWhatsAppAudio/acme", {
     number: "595981000111",
     audio: "https://cdn.example.com/note.ogg",
@@ -61,8 +71,7 @@ Deno.test("a voice note's receipts end with PLAYED", async () => {
 });
 
 Deno.test("sends reject bad bodies with Evolution's schema and business errors", async () => {
-  await using t = await setup();
-  await openInstance(t);
+  await using t = await setupOpen();
   const send = (action: string, body: unknown) => t.call("POST", `/message/${action}/acme`, body);
   const cases: [string, unknown, unknown][] = [
     ["sendText", { number: "595981000111" }, [['instance requires property "text"']]],
@@ -103,8 +112,7 @@ Deno.test("sends reject bad bodies with Evolution's schema and business errors",
 });
 
 Deno.test("a number not on WhatsApp gets the 400 exists:false object; numbers are normalised", async () => {
-  await using t = await setup({ unknownNumbers: ["595981000999"] });
-  await openInstance(t);
+  await using t = await setupOpen({ unknownNumbers: ["595981000999"] });
   const res = await t.call("POST", "/message/sendText/acme", { number: "595981000999", text: "x" });
   assertEquals(res.status, 400);
   assertEquals(res.body.response.message, [{
@@ -159,8 +167,7 @@ Deno.test("sending while not open fails by history: never connected vs connectio
 });
 
 Deno.test("delay holds the response, scaled by the send-delay factor", async () => {
-  await using t = await setup();
-  await openInstance(t);
+  await using t = await setupOpen();
   // How long the answer is held, in full and scaled, is measured in bench/sandbox_bench.ts.
   const held = await t.call("POST", "/message/sendText/acme", {
     number: "595981000111",
@@ -178,8 +185,7 @@ Deno.test("delay holds the response, scaled by the send-delay factor", async () 
 });
 
 Deno.test("manual ack mode waits for pushed receipts and drops duplicates", async () => {
-  await using t = await setup();
-  await openInstance(t);
+  await using t = await setupOpen();
   await t.control.acks("manual");
   const { body } = await t.call("POST", "/message/sendText/acme", { number: "595981000111", text: "x" });
   await t.hook.waitFor((h) => h.body.event === "send.message");
@@ -194,8 +200,7 @@ Deno.test("manual ack mode waits for pushed receipts and drops duplicates", asyn
 });
 
 Deno.test("inbound injection emits MESSAGES_UPSERT (DELIVERY_ACK) and contacts, and the @lid variant", async () => {
-  await using t = await setup();
-  await openInstance(t);
+  await using t = await setupOpen();
   await t.control.inbound("acme", { from: "595981000111", text: "Hola", pushName: "Ana" });
   const upsert = await t.hook.waitFor((h) => h.body.event === "messages.upsert");
   assertEquals(upsert.body.data.status, "DELIVERY_ACK");
@@ -253,8 +258,7 @@ Deno.test("whatsappNumbers groups its output and answers unwrapped 400s", async 
 });
 
 Deno.test("markMessageAsRead answers 201 and fetchProfilePictureUrl never fails", async () => {
-  await using t = await setup();
-  await openInstance(t);
+  await using t = await setupOpen();
   const read = await t.call("POST", "/chat/markMessageAsRead/acme", {
     readMessages: [{ id: "3EB0AAAA", fromMe: false, remoteJid: "595981000111@s.whatsapp.net" }],
   });

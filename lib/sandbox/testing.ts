@@ -3,6 +3,7 @@
  * every delivery and can be told to fail), typed control-route calls, a JSON caller, and a harness that
  * starts a sandbox plus a receiver and disposes of both (`await using t = await startSandboxHarness(…)`).
  */
+import type { InboundInput } from "./inbound.ts";
 import { type Sandbox, type SandboxOptions, startSandbox } from "./mod.ts";
 
 export interface ReceivedHook {
@@ -113,16 +114,7 @@ export function sandboxControl(baseUrl: string, apiKey: string) {
     phoneLogout: (name: string) => post(inst(name, "phone-logout")),
     qrRotate: (name: string) => post(inst(name, "qr-rotate")),
     qrLimit: (name: string) => post(inst(name, "qr-limit")),
-    inbound: (name: string, message: {
-      from?: string;
-      lid?: string;
-      text?: string;
-      pushName?: string;
-      fromMe?: boolean;
-      message?: Record<string, unknown>;
-      messageType?: string;
-      source?: string;
-    }) => post(inst(name, "inbound"), message),
+    inbound: (name: string, message: InboundInput) => post(inst(name, "inbound"), message),
     ack: (keyId: string, status: string) => post(`/messages/${encodeURIComponent(keyId)}/ack`, { status }),
     acks: (mode: "auto" | "manual", delaysMs?: [number, number, number]) => post("/acks", { mode, delaysMs }),
     fail: (rule: { count?: number; status?: number; pathPrefix?: string; body?: unknown }) =>

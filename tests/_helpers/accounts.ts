@@ -1,6 +1,7 @@
 // HTTP helpers for the account tests: a JSON caller, logging in, and creating users through the admin API.
 import { assertEquals } from "../../lib/core/testing.ts";
 import type { TestApp } from "./app.ts";
+import { send } from "./http.ts";
 import { errorBody } from "./errors.ts";
 
 export const USER_PASSWORD = "Passw0rdOk";
@@ -29,18 +30,14 @@ export async function call(
   path: string,
   opts: CallOptions = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers.apikey = opts.token;
-  let body: string | undefined = opts.raw;
-  if (opts.body !== undefined) body = JSON.stringify(opts.body);
-  if (body !== undefined) headers["content-type"] ??= "application/json";
-  const res = await fetch(t.url + path, { method, headers, body });
-  const text = await res.text();
+  // A string `body` is JSON-encoded here like any other value; `raw` is the one way to send text as is.
+  const body = opts.body !== undefined ? JSON.stringify(opts.body) : opts.raw;
+  const { status, text, headers } = await send(t.url + path, method, { ...opts, body });
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch { /* not JSON */ }
-  return { status: res.status, body: parsed, headers: res.headers };
+  return { status, body: parsed, headers };
 }
 
 /**
@@ -83,6 +80,17 @@ export async function createUser(
   return { id: res.body.user.id, username: fields.username, password, token };
 }
 
+/** Creates users with the default password, one by one, and logs each in. */
+export async function createUsers(
+  t: TestApp,
+  adminToken: string,
+  ...usernames: string[]
+): Promise<TestUser[]> {
+  const users: TestUser[] = [];
+  for (const username of usernames) users.push(await createUser(t, adminToken, { username }));
+  return users;
+}
+
 /** Polls `probe` until it returns a value other than undefined (or fails after `timeoutMs`). */
 export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs;
@@ -92,4 +100,19 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** One step per bad query string (`"page=0"`): GET `path?query` answers 400 with `message`. */
+export async function badQuerySteps(
+  s: Deno.TestContext,
+  t: TestApp,
+  token: string,
+  path: string,
+  cases: [query: string, message: string][],
+) {
+  for (const [query, message] of cases) {
+    await s.step(`400 "${message}" for ?${query}`, async () => {
+      assertError(await call(t, "GET", `${path}?${query}`, { token }), 400, message);
+    });
+  }
 }

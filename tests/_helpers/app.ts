@@ -30,6 +30,8 @@ export interface TestApp {
   /** Key prefix of this app's Redis cache (a second "replica" opens its own client on it). */
   cachePrefix: string;
   close(): Promise<void>;
+  /** `await using t = await startTestApp()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export interface TestAppOptions {
@@ -79,6 +81,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
   // The engine's webhook target (engine events ingest) is this process's own address.
   deps.selfUrl = `http://127.0.0.1:${server.addr.port}`;
+  const close = async () => {
+    await server.shutdown();
+    await cache.close();
+    await sandbox.stop();
+    await db.drop();
+  };
   return {
     url: deps.selfUrl,
     deps,
@@ -86,11 +94,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     sandbox,
     admin: { username: config.adminUsername, password: config.adminPassword! },
     cachePrefix,
-    async close() {
-      await server.shutdown();
-      await cache.close();
-      await sandbox.stop();
-      await db.drop();
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }

@@ -1,4 +1,6 @@
+import type { AuditRow } from "../../lib/accounts/mod.ts";
 import type { TestApp } from "./app.ts";
+import { send } from "./http.ts";
 
 export interface Reply {
   status: number;
@@ -13,22 +15,14 @@ export async function call(
   path: string,
   opts: { body?: unknown; token?: string; headers?: Record<string, string>; base?: string } = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers.apikey = opts.token;
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
-    headers["content-type"] ??= "application/json";
-  }
-  const res = await fetch(`${opts.base ?? app.url}${path}`, { method, headers, body });
-  const text = await res.text();
+  const { status, text, headers } = await send(`${opts.base ?? app.url}${path}`, method, opts);
   let parsed: Record<string, unknown> = {};
   try {
     parsed = text ? JSON.parse(text) : {};
   } catch {
     parsed = { raw: text };
   }
-  return { status: res.status, body: parsed, headers: res.headers };
+  return { status, body: parsed, headers };
 }
 
 /** Logs in and returns the session token (fails the test on anything but 200 with a token). */
@@ -62,17 +56,9 @@ export async function createUser(
   return row.id;
 }
 
-/** Audit rows of an action, oldest first. */
+/** Audit rows of an action, oldest first (without id and time, so tests compare whole rows). */
 export function auditRows(app: TestApp, action: string) {
-  return app.db.sql<{
-    user_id: number | null;
-    username: string | null;
-    action: string;
-    resource_type: string | null;
-    resource_id: string | null;
-    details: Record<string, unknown> | null;
-    ip_address: string | null;
-  }[]>`
+  return app.db.sql<Omit<AuditRow, "id" | "created_at">[]>`
     SELECT user_id, username, action, resource_type, resource_id, details, ip_address
     FROM taguato.audit_log WHERE action = ${action} ORDER BY id`;
 }

@@ -10,6 +10,8 @@ export interface TestDatabase {
   /** An embedded PGlite (no PostgreSQL reachable): one connection only, so no second pool on `url`. */
   embedded: boolean;
   drop(): Promise<void>;
+  /** `await using db = await createTestDatabase()` drops it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -17,6 +19,13 @@ export interface TestDatabase {
  * PostgreSQL is reachable, a fresh embedded PGlite served on a loopback socket like lib/core/db.ts does.
  */
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const db = await openTestDatabase(options);
+  return { ...db, [Symbol.asyncDispose]: db.drop };
+}
+
+async function openTestDatabase(
+  options: { migrate?: boolean },
+): Promise<Omit<TestDatabase, typeof Symbol.asyncDispose>> {
   const name = `taguato_test_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 8)}`;
   if (!services.postgres) return await createEmbeddedDatabase(name, options.migrate ?? true);
   const admin = connect(TEST_PG_URL, 1);
@@ -161,7 +170,10 @@ async function openShared(): Promise<Shared> {
 
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-async function createEmbeddedDatabase(name: string, migrated: boolean): Promise<TestDatabase> {
+async function createEmbeddedDatabase(
+  name: string,
+  migrated: boolean,
+): Promise<Omit<TestDatabase, typeof Symbol.asyncDispose>> {
   if (migrated) {
     shared ??= openShared();
     const s = await shared;

@@ -1,4 +1,5 @@
 import { createSession, hashPassword, SESSION_COOKIE } from "../../lib/auth/mod.ts";
+import { assert } from "../../lib/core/testing.ts";
 import type { TestApp } from "./app.ts";
 
 export interface PanelUser {
@@ -26,4 +27,15 @@ export async function panelUser(
     RETURNING id`;
   const { token } = await createSession(app.deps, row, { ip: "127.0.0.1", userAgent: "panel-test" });
   return { id: row.id, username, password, cookie: `${SESSION_COOKIE}=${token}` };
+}
+
+/** An HTML attribute value as the page's script reads it. */
+export const unescapeAttr = (s: string) =>
+  s.replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+
+/** The JSON props of the first island called `name` in a page. */
+export function islandProps(html: string, name: string): Record<string, unknown> {
+  const m = html.match(new RegExp(`<div data-island="${name}" data-props="([^"]*)">`));
+  assert(m, `no ${name} island in the page`);
+  return JSON.parse(unescapeAttr(m[1]));
 }

@@ -1,7 +1,7 @@
 // Calls of the three public recovery steps (each from a chosen client address) and SMTP settings for a sink.
 import { call } from "./accounts.ts";
-import type { TestApp } from "./app.ts";
-import type { SmtpSink } from "./smtp.ts";
+import { startTestApp, type TestApp } from "./app.ts";
+import { type SmtpSink, startSmtpSink } from "./smtp.ts";
 
 export const GENERIC = "If the account exists, a recovery code has been sent.";
 
@@ -12,6 +12,21 @@ export const smtpEnv = (sink: SmtpSink) => ({
   SMTP_FROM: "noreply@taguato.test",
   SMTP_SECURE: "none",
 });
+
+/** The gateway sending its mail to a fresh SMTP sink; `await using t` stops both. */
+export async function startMailingApp(): Promise<TestApp & { sink: SmtpSink }> {
+  const sink = await startSmtpSink();
+  const t = await startTestApp({ env: smtpEnv(sink) }).catch(async (err) => {
+    await sink.stop();
+    throw err;
+  });
+  const closeApp = t.close;
+  const close = async () => {
+    await closeApp();
+    await sink.stop();
+  };
+  return Object.assign(t, { sink, close, [Symbol.asyncDispose]: close });
+}
 
 // The loopback peer is a trusted proxy (TRUST_PROXY=private), so X-Forwarded-For sets the client address.
 export const forgot = (t: TestApp, body: unknown, ip = "203.0.113.1", headers: Record<string, string> = {}) =>

@@ -1,4 +1,6 @@
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { ensureIslandBundle, silentLogger } from "../../lib/core/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
 
 /** Debian's Chromium; the browser tests need it and skip (loudly) without it. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -13,6 +15,18 @@ export async function chromiumAvailable(): Promise<boolean> {
     );
   }
   return found;
+}
+
+/** A browser test: skipped (loudly) without Chromium; the island bundle is built before it runs. */
+export async function browserTest(name: string, fn: () => Promise<void>) {
+  Deno.test({
+    name,
+    ignore: !(await chromiumAvailable()),
+    async fn() {
+      await ensureIslandBundle(silentLogger);
+      await fn();
+    },
+  });
 }
 
 export interface Chromium {
@@ -81,4 +95,81 @@ export async function clickAndLoad(page: Page, selector: string) {
 export async function shot(page: Page, name: string) {
   const dir = Deno.env.get("SCREENSHOT_DIR");
   if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
+export interface PanelPage {
+  page: Page;
+  /** Everything the page logged as an error (a CSP violation, a failed hydration, a 4xx fetch). */
+  problems: string[];
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Chromium with one page as a visitor from Paraguay sees the panel: light colour scheme, Spanish, and
+ * a desktop window `height` pixels tall. `await using p = await openPanelPage(860)` closes the browser.
+ */
+export async function openPanelPage(height: number): Promise<PanelPage> {
+  const chromium = await launchChromium();
+  try {
+    const page = await chromium.browser.newPage();
+    const problems: string[] = [];
+    page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+    page.on("pageerror", (e) => problems.push(String(e)));
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
+    await page.setViewport({ width: 1280, height });
+    await page.setExtraHTTPHeaders({ "accept-language": "es-PY,es;q=0.9" });
+    return { page, problems, [Symbol.asyncDispose]: () => chromium.close() };
+  } catch (err) {
+    await chromium.close();
+    throw err;
+  }
+}
+
+/** Fails the test when the page logged any error. */
+export function assertNoBrowserErrors(problems: string[]) {
+  assert(problems.length === 0, `browser errors:\n${problems.join("\n")}`);
+}
+
+/** From the login page: username and password, submitted; returns once the next page (or step) is there. */
+export async function login(
+  page: Page,
+  username: string,
+  password: string,
+  opts: { expectTotp?: boolean } = {},
+) {
+  await page.waitForSelector(hydrated("LoginForm"));
+  await fill(page, 'input[name="username"]', username);
+  await fill(page, 'input[name="password"]', password);
+  if (opts.expectTotp) {
+    await page.click('[data-island="LoginForm"] button[type="submit"]');
+    await page.waitForSelector('[data-login-step="totp"] input[name="totp_code"]');
+  } else {
+    await clickAndLoad(page, '[data-island="LoginForm"] button[type="submit"]');
+  }
+}
+
+/** On the forced change-password page: current, new twice; lands back on the login page. */
+export async function forcedChange(page: Page, current: string, next: string) {
+  assertEquals(path(page), "/panel/change-password");
+  await page.waitForSelector(hydrated("ChangePasswordForm"));
+  await fill(page, 'input[name="current_password"]', current);
+  await fill(page, 'input[name="new_password"]', next);
+  await fill(page, 'input[name="confirm_password"]', next);
+  await clickAndLoad(page, '[data-form="change-password"] button[type="submit"]');
+  assertEquals(path(page), "/panel/login");
+  assertStringIncludes(await page.content(), "Contraseña cambiada");
+}
+
+/** A first sign-in: the initial password, the forced change to `next`, and signing in again with it. */
+export async function firstSignIn(page: Page, username: string, initial: string, next: string) {
+  await login(page, username, initial);
+  await forcedChange(page, initial, next);
+  await login(page, username, next);
+}
+
+/** Waits for the field error the page shows in form `form` (a `data-form` name) and returns its text. */
+export async function fieldError(page: Page, form: string): Promise<string> {
+  const selector = `[data-form="${form}"] .field-error`;
+  await page.waitForSelector(selector);
+  return await page.$eval(selector, (e) => e.textContent ?? "");
 }

@@ -1,65 +1,49 @@
-import type { Page } from "puppeteer-core";
-import { ensureIslandBundle, silentLogger } from "../../lib/core/mod.ts";
 import { sandboxControl, startWebhookReceiver } from "../../lib/sandbox/testing.ts";
 import { assert, assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
 import { startWebhookDispatcher } from "../../workers/webhook_dispatch.ts";
 import { ENGINE_KEY, startTestApp } from "../_helpers/app.ts";
-import { chromiumAvailable, clickAndLoad, fill, hydrated, launchChromium, path, shot } from "./_chromium.ts";
+import {
+  assertNoBrowserErrors,
+  browserTest,
+  clickAndLoad,
+  fieldError,
+  fill,
+  firstSignIn,
+  hydrated,
+  openPanelPage,
+  path,
+  shot,
+} from "./_chromium.ts";
 
-async function login(page: Page, username: string, password: string) {
-  await page.waitForSelector(hydrated("LoginForm"));
-  await fill(page, 'input[name="username"]', username);
-  await fill(page, 'input[name="password"]', password);
-  await clickAndLoad(page, '[data-island="LoginForm"] button[type="submit"]');
-}
-
-Deno.test({
-  name:
-    "gateway pages in Chromium: create and connect an instance by QR, send a formatted message, see it delivered",
-  ignore: !(await chromiumAvailable()),
-  async fn() {
-    await ensureIslandBundle(silentLogger);
+await browserTest(
+  "gateway pages in Chromium: create and connect an instance by QR, send a formatted message, see it delivered",
+  async () => {
     // Receipts: SERVER_ACK after 50 ms, DELIVERY_ACK 100 ms later; READ only after a minute, so the
     // history can be seen at "delivered". Webhooks may target the local receiver.
-    const app = await startTestApp({
+    await using app = await startTestApp({
       sandbox: { ackDelaysMs: [50, 100, 60_000] },
       env: { WEBHOOK_ALLOW_PRIVATE: "true" },
     });
     const dispatcher = startWebhookDispatcher(app.deps, { intervalMs: 50 });
     const receiver = startWebhookReceiver();
     const sandbox = sandboxControl(app.sandbox.url, ENGINE_KEY);
-    let chromium;
     try {
-      chromium = await launchChromium();
-      const page = await chromium.browser.newPage();
-      const problems: string[] = [];
-      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-      page.on("pageerror", (e) => problems.push(String(e)));
-      await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
-      await page.setViewport({ width: 1280, height: 900 });
-      await page.setExtraHTTPHeaders({ "accept-language": "es-PY,es;q=0.9" });
+      await using browser = await openPanelPage(900);
+      const { page, problems } = browser;
 
       // 1. Sign in as the bootstrap admin (forced password change first), landing on Instances.
       const password = "Nuev0-Admin-Pass";
       await page.goto(`${app.url}/panel/instances`, { waitUntil: "load" });
       assertEquals(path(page), "/panel/login");
-      await login(page, app.admin.username, app.admin.password);
-      assertEquals(path(page), "/panel/change-password");
-      await page.waitForSelector(hydrated("ChangePasswordForm"));
-      await fill(page, 'input[name="current_password"]', app.admin.password);
-      await fill(page, 'input[name="new_password"]', password);
-      await fill(page, 'input[name="confirm_password"]', password);
-      await clickAndLoad(page, '[data-form="change-password"] button[type="submit"]');
-      await login(page, app.admin.username, password);
+      await firstSignIn(page, app.admin.username, app.admin.password, password);
       assertEquals(path(page), "/panel/instances");
 
       // 2. Create an instance; a bad name is refused in the page, with the server's rule.
       await page.waitForSelector(hydrated("Instances"));
       await fill(page, 'input[name="instance_name"]', "-mala");
       await page.click('[data-form="create-instance"] button[type="submit"]');
-      await page.waitForSelector('[data-form="create-instance"] .field-error');
       assertStringIncludes(
-        await page.$eval('[data-form="create-instance"] .field-error', (e) => e.textContent ?? ""),
+        await fieldError(page, "create-instance"),
         "debe empezar con una letra o un número",
       );
       await fill(page, 'input[name="instance_name"]', "ventas-py");
@@ -140,11 +124,7 @@ Deno.test({
       await fill(page, 'input[name="number"]', "12");
       await page.type("#message-text", "Hola mundo ");
       await page.click('[data-action="send"]');
-      await page.waitForSelector('[data-form="send-message"] .field-error');
-      assertStringIncludes(
-        await page.$eval('[data-form="send-message"]', (f) => f.textContent ?? ""),
-        "entre 8 y 20 dígitos",
-      );
+      assertStringIncludes(await fieldError(page, "send-message"), "entre 8 y 20 dígitos");
       await fill(page, 'input[name="number"]', "+595 981 000 111");
       // Select "mundo" and make it bold with the toolbar.
       await page.$eval("#message-text", (el) => {
@@ -228,7 +208,7 @@ Deno.test({
       );
       await Deno.remove(png);
       const [log] = await app.db.sql<{ status: string; source: string; phone_number: string }[]>`
-        SELECT status, source, phone_number FROM taguato.message_logs WHERE direction = 'outbound' ORDER BY id`;
+      SELECT status, source, phone_number FROM taguato.message_logs WHERE direction = 'outbound' ORDER BY id`;
       assertEquals(log, { status: "delivered", source: "panel", phone_number: "595981000111" });
 
       // 7. The webhook got the send's events; its delivery log lists them, and one can be sent again.
@@ -264,12 +244,10 @@ Deno.test({
       );
       await shot(page, "messages-dark-en");
 
-      assert(problems.length === 0, `browser errors:\n${problems.join("\n")}`);
+      assertNoBrowserErrors(problems);
     } finally {
-      await chromium?.close();
       await dispatcher.stop();
       await receiver.stop();
-      await app.close();
     }
   },
-});
+);
