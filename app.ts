@@ -26,6 +26,7 @@ import { apiDocsRoutes } from "./routes/api/docs.ts";
 import { messageRoutes } from "./routes/api/messages.ts";
 import { templateRoutes } from "./routes/api/templates.ts";
 import { instanceStatsRoutes } from "./routes/api/instance_stats.ts";
+import { sandboxRoutes } from "./routes/api/sandbox.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
 import { engineEventRoutes } from "./routes/internal/engine_events.ts";
 import { evolutionRoutes } from "./routes/evolution/mod.ts";
@@ -33,6 +34,7 @@ import { recoveryRoutes } from "./routes/api/auth/recovery.ts";
 import { sessionRoutes } from "./routes/api/sessions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { panelRoutes } from "./routes/panel/mod.ts";
+import { faviconRoutes } from "./routes/panel/static.ts";
 
 /**
  * Builds the whole HTTP application from its dependencies. No I/O happens here, so tests import it freely
@@ -59,6 +61,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.notFound(notFoundHandler);
 
   app.get("/", (c) => c.redirect("/panel/", 302));
+  app.route("/", faviconRoutes());
   app.route("/health", healthRoutes(deps));
   // /api/auth mixes public and authenticated routes: each authenticated one names its middleware.
   app.route("/api/auth", loginRoutes(deps));
@@ -77,6 +80,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/messages", messageRoutes(deps));
   app.route("/api/templates", templateRoutes(deps));
   app.route("/api/instance", instanceStatsRoutes(deps));
+  app.route("/api/sandbox", sandboxRoutes(deps));
   app.route("/panel", panelRoutes(deps));
   app.route("/admin/engine", adminEngineRoutes(deps));
   // Last before the docs: the engine proxy only claims engine path prefixes nothing above answered.

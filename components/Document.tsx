@@ -21,6 +21,7 @@ export function Document(p: DocumentProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="theme-color" content="#8B1A1A" />
         <title>{`${p.title} · TAGUATO-SEND`}</title>
+        <link rel="icon" href="/favicon.ico" sizes="any" />
         <link rel="icon" href={p.assets.icon} type="image/svg+xml" />
         <link rel="stylesheet" href={p.assets.css} />
         <script type="module" src={p.assets.js} />

@@ -13,6 +13,7 @@ function ErrorPage({ status, message, requestId }: Props) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${status} · TAGUATO-SEND`}</title>
+        <link rel="icon" href="/favicon.ico" sizes="any" />
         <link rel="icon" href="/panel/static/logo.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/panel/static/app.css" />
       </head>

@@ -211,6 +211,7 @@ export function Instances(
         <ConnectDialog
           locale={locale}
           name={action.name}
+          sandbox={sandbox}
           onState={(state) => setState(action.name, state)}
           onClose={() => {
             setAction(null);

@@ -26,11 +26,14 @@ const path = (name: string, action: string) => `/instance/${action}/${encodeURIC
 /**
  * Connect one instance: the QR from GET /instance/connect (refreshed while it waits), or a pairing code
  * for a phone number, while GET /instance/connectionState is polled every 2 s until the phone is linked.
+ * With the sandbox engine there is no phone: a button plays its part through the gateway.
  */
 export function ConnectDialog(
-  { locale, name, onState, onClose }: {
+  { locale, name, sandbox, onState, onClose }: {
     locale: Locale;
     name: string;
+    /** The built-in sandbox engine stands in for WhatsApp: offer to simulate the phone. */
+    sandbox: boolean;
     /** Called with every state seen, so the list behind stays current. */
     onState(state: InstanceState): void;
     onClose(): void;
@@ -45,6 +48,7 @@ export function ConnectDialog(
   const [phoneError, setPhoneError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const [scanning, setScanning] = useState(false);
   const report = useRef(onState);
   report.current = onState;
 
@@ -131,6 +135,38 @@ export function ConnectDialog(
     };
   }, [name, attempt]);
 
+  // The sandbox's phone "scans" the QR or "types" the pairing code; the gateway asks the sandbox.
+  const simulateScan = async () => {
+    setScanning(true);
+    setError(null);
+    try {
+      await api(`/api/sandbox/instances/${encodeURIComponent(name)}/scan`, { method: "POST" });
+      setPhase("open");
+      report.current("open");
+    } catch (err) {
+      setError(errorMessage(locale, err));
+    } finally {
+      setScanning(false);
+    }
+  };
+  const simulateButton = (label: string) =>
+    sandbox && (
+      <div class="sandbox-simulate stack">
+        <p class="field-hint">{tr("conn.sandboxHint")}</p>
+        <div class="form-actions form-actions-start">
+          <Button
+            variant="primary"
+            icon="check"
+            busy={scanning}
+            onClick={simulateScan}
+            data-action="simulate-scan"
+          >
+            {label}
+          </Button>
+        </div>
+      </div>
+    );
+
   const requestCode = (e: Event) => {
     e.preventDefault();
     const problem = recipientProblem(phone);
@@ -194,11 +230,14 @@ export function ConnectDialog(
                         </span>
                       )}
                   </div>
-                  <ol class="connect-steps">
-                    <li>{tr("conn.step1")}</li>
-                    <li>{tr("conn.step2")}</li>
-                    <li>{tr("conn.step3")}</li>
-                  </ol>
+                  <div class="stack">
+                    <ol class="connect-steps">
+                      <li>{tr("conn.step1")}</li>
+                      <li>{tr("conn.step2")}</li>
+                      <li>{tr("conn.step3")}</li>
+                    </ol>
+                    {qr && simulateButton(tr("conn.simulateScan"))}
+                  </div>
                 </div>
               )
               : (
@@ -235,6 +274,7 @@ export function ConnectDialog(
                             {pairing.slice(0, 4)}-{pairing.slice(4)}
                           </p>
                           <p class="field-hint">{tr("conn.codeSteps")}</p>
+                          {simulateButton(tr("conn.simulateCode"))}
                         </>
                       )
                       : <p class="muted">{tr("conn.codeEmpty")}</p>}

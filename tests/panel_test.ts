@@ -161,6 +161,21 @@ Deno.test("the panel shell: pages, locale, theme, islands, preferences and stati
       assertEquals(svg.headers.get("content-type"), "image/svg+xml");
     });
 
+    await t.step("/favicon.ico is the logo as an icon, and every page links it", async () => {
+      const ico = await get("/favicon.ico");
+      assertEquals(ico.status, 200);
+      assertEquals(ico.headers.get("content-type"), "image/x-icon");
+      assertEquals(ico.headers.get("cache-control"), "public, max-age=86400");
+      const bytes = new Uint8Array(await ico.arrayBuffer());
+      // An ICO header (reserved 0, type 1) with the 16, 32 and 48 px images.
+      assertEquals([...bytes.slice(0, 6)], [0, 0, 1, 0, 3, 0]);
+      assertEquals([bytes[6], bytes[22], bytes[38]], [16, 32, 48]);
+      const again = await get("/favicon.ico", { "if-none-match": ico.headers.get("etag")! });
+      await again.body?.cancel();
+      assertEquals(again.status, 304);
+      assertStringIncludes((await page()).html, '<link rel="icon" href="/favicon.ico" sizes="any"/>');
+    });
+
     await t.step("the island bundle is served as JavaScript", async () => {
       await ensureIslandBundle(silentLogger);
       const js = await get("/panel/static/js/client.js");

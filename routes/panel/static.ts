@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { fileURLToPath } from "node:url";
 import type { AppEnv } from "../../lib/core/mod.ts";
 
@@ -65,6 +65,27 @@ export function assetHref(root = STATIC_ROOT) {
   };
 }
 
+/**
+ * Answers one asset with its content type, ETag and cache policy: a year when the URL carried the
+ * current `v` tag, otherwise revalidated on every use.
+ */
+async function send(c: Context<AppEnv>, asset: Asset, maxAge: string): Promise<Response> {
+  const etag = `W/"${asset.tag}"`;
+  const headers: Record<string, string> = {
+    "Content-Type": TYPES[asset.path.split(".").pop()!.toLowerCase()] ?? "application/octet-stream",
+    "Cache-Control": c.req.query("v") === asset.tag ? "public, max-age=31536000, immutable" : maxAge,
+    ETag: etag,
+  };
+  if (c.req.header("if-none-match")?.split(",").some((t) => t.trim() === etag)) {
+    return c.body(null, 304, headers);
+  }
+  headers["Content-Length"] = String(asset.size);
+  // Hono answers HEAD by running this handler and dropping the body: do not open a file nobody reads.
+  if (c.req.method === "HEAD") return c.body(null, 200, headers);
+  const file = await Deno.open(asset.path, { read: true });
+  return c.body(file.readable, 200, headers);
+}
+
 /** `GET /static/*` below the panel mount: files from static/ with content type, ETag and cache policy. */
 export function staticRoutes(root = STATIC_ROOT) {
   const app = new Hono<AppEnv>();
@@ -74,22 +95,22 @@ export function staticRoutes(root = STATIC_ROOT) {
     const rest = raw.slice(raw.indexOf("/static/") + "/static/".length);
     const asset = await locate(root, rest);
     if (!asset) return c.notFound();
-    const etag = `W/"${asset.tag}"`;
-    const headers: Record<string, string> = {
-      "Content-Type": TYPES[asset.path.split(".").pop()!.toLowerCase()] ?? "application/octet-stream",
-      "Cache-Control": c.req.query("v") === asset.tag
-        ? "public, max-age=31536000, immutable"
-        : "public, max-age=0, must-revalidate",
-      ETag: etag,
-    };
-    if (c.req.header("if-none-match")?.split(",").some((t) => t.trim() === etag)) {
-      return c.body(null, 304, headers);
-    }
-    headers["Content-Length"] = String(asset.size);
-    // Hono answers HEAD by running this handler and dropping the body: do not open a file nobody reads.
-    if (c.req.method === "HEAD") return c.body(null, 200, headers);
-    const file = await Deno.open(asset.path, { read: true });
-    return c.body(file.readable, 200, headers);
+    return await send(c, asset, "public, max-age=0, must-revalidate");
+  });
+  return app;
+}
+
+/**
+ * `GET /favicon.ico` at the site root: browsers ask for it on pages that link no icon (the API docs, JSON
+ * answers opened in a tab). static/favicon.ico holds static/logo.svg drawn at 16, 32 and 48 px.
+ */
+export function faviconRoutes(root = STATIC_ROOT) {
+  const app = new Hono<AppEnv>();
+  app.get("/favicon.ico", async (c) => {
+    const asset = await locate(root, "favicon.ico");
+    if (!asset) return c.notFound();
+    // Its URL cannot carry a version: a day in caches, then the ETag.
+    return await send(c, asset, "public, max-age=86400");
   });
   return app;
 }

@@ -403,8 +403,7 @@ export const en: Record<MessageKey, string> = {
   "inst.listTitle": "Your instances ({count})",
   "inst.empty": "You have no instances yet.",
   "inst.emptyHint": "Create one and link your phone by scanning the QR code.",
-  "inst.emptySandbox":
-    "Create one: in sandbox mode the QR is “scanned” through the test engine's control routes.",
+  "inst.emptySandbox": "Create one and press “Connect”: in sandbox mode, “Simulate scan” links a test phone.",
   "inst.state": "State",
   "inst.phone": "Phone",
   "inst.noPhone": "Not linked",
@@ -451,6 +450,10 @@ export const en: Record<MessageKey, string> = {
   "conn.expired": "The code expired before it was scanned. Generate a new one.",
   "conn.newQr": "Generate a new code",
   "conn.engineError": "The WhatsApp engine could not start the connection.",
+  "conn.sandboxHint":
+    "Sandbox mode: there is no real phone. The test engine plays the phone and links the instance.",
+  "conn.simulateScan": "Simulate scan",
+  "conn.simulateCode": "Simulate entering the code",
   "stats.title": "Instance “{name}”",
   "stats.registered": "Registered",
   "stats.total": "Messages",

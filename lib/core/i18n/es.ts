@@ -406,7 +406,7 @@ export const es = {
   "inst.empty": "Todavía no tiene instancias.",
   "inst.emptyHint": "Cree una y vincule su teléfono escaneando el código QR.",
   "inst.emptySandbox":
-    "Cree una: en modo sandbox el QR se «escanea» desde las rutas de control del motor de pruebas.",
+    "Cree una y pulse «Conectar»: en modo sandbox, «Simular escaneo» vincula un teléfono de prueba.",
   "inst.state": "Estado",
   "inst.phone": "Teléfono",
   "inst.noPhone": "Sin vincular",
@@ -453,6 +453,10 @@ export const es = {
   "conn.expired": "El código venció sin que se escaneara. Genere uno nuevo.",
   "conn.newQr": "Generar un código nuevo",
   "conn.engineError": "El motor de WhatsApp no pudo iniciar la conexión.",
+  "conn.sandboxHint":
+    "Modo sandbox: no hay teléfono real. El motor de pruebas hace de teléfono y vincula la instancia.",
+  "conn.simulateScan": "Simular escaneo",
+  "conn.simulateCode": "Simular ingreso del código",
   "stats.title": "Instancia «{name}»",
   "stats.registered": "Registrada",
   "stats.total": "Mensajes",
