@@ -2,7 +2,7 @@
 // the stored body signed `X-Taguato-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keep
 // every attempt, retry non-2xx answers and timeouts on the configured schedule.
 import { type AppDeps, checkWebhookUrl, errorText, openSecret, toHex, VERSION } from "../core/mod.ts";
-import { SECRET_PURPOSE } from "./webhooks.ts";
+import { inKeyInstances, type KeyInstances, SECRET_PURPOSE } from "./webhooks.ts";
 
 interface Claimed {
   id: number;
@@ -169,18 +169,23 @@ export async function listDeliveries(
   return { deliveries, total };
 }
 
-/** Queues a new delivery with the same body as one of `userId`'s deliveries; null when not theirs. */
+/**
+ * Queues a new delivery with the same body as one of `userId`'s deliveries (on the key's instances); null
+ * when not theirs.
+ */
 export async function redeliver(
   deps: AppDeps,
   userId: number,
   webhookId: number,
   deliveryId: number,
+  instances: KeyInstances = null,
 ): Promise<{ id: number } | null> {
   const [row] = await deps.sql<{ id: number }[]>`
     INSERT INTO taguato.webhook_deliveries (webhook_id, event, body, next_attempt_at, redelivery_of)
     SELECT d.webhook_id, d.event, d.body, now(), d.id
     FROM taguato.webhook_deliveries AS d JOIN taguato.user_webhooks AS w ON w.id = d.webhook_id
     WHERE d.id = ${deliveryId} AND d.webhook_id = ${webhookId} AND w.user_id = ${userId}
+      ${inKeyInstances(deps.sql, instances, "w.instance_name")}
     RETURNING id`;
   return row ?? null;
 }

@@ -109,7 +109,10 @@ export function webhookRoutes(deps: AppDeps) {
       summary: "My webhooks, newest first",
       responses: { 200: jsonContent(z.object({ webhooks: z.array(Webhook) }), "Webhooks") },
     }),
-    async (c) => c.json({ webhooks: (await listWebhooks(sql, c.var.user.id)).map(webhookView) }),
+    async (c) =>
+      c.json({
+        webhooks: (await listWebhooks(sql, c.var.user.id, c.var.apiKey?.instanceNames)).map(webhookView),
+      }),
   );
 
   documented(
@@ -171,7 +174,8 @@ export function webhookRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const user = c.var.user;
-      const current = await findWebhook(sql, user.id, webhookId(c.req.param("id")));
+      const keyInstances = c.var.apiKey?.instanceNames;
+      const current = await findWebhook(sql, user.id, webhookId(c.req.param("id")), keyInstances);
       if (!current) throw fail("webhook_not_found");
       const b = await readObject(c);
       let url: string | null = null;
@@ -185,7 +189,7 @@ export function webhookRoutes(deps: AppDeps) {
       }
       const active = b.is_active as boolean | undefined;
       if (url === null && events === null && active === undefined) throw fail("no_fields_to_update");
-      const row = await updateWebhook(sql, user.id, current.id, { url, events, active });
+      const row = await updateWebhook(sql, user.id, current.id, { url, events, active }, keyInstances);
       if (!row) throw fail("webhook_not_found");
       if (events !== null || active !== undefined) await resync(row.instance_name);
       return c.json({ webhook: { ...webhookView(row), retry_count: row.retry_count } });
@@ -204,7 +208,8 @@ export function webhookRoutes(deps: AppDeps) {
       errors: { 404: ["webhook_not_found"] },
     }),
     async (c) => {
-      const row = await deleteWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));
+      const id = webhookId(c.req.param("id"));
+      const row = await deleteWebhook(sql, c.var.user.id, id, c.var.apiKey?.instanceNames);
       if (!row) throw fail("webhook_not_found");
       await resync(row.instance_name);
       return c.json({ deleted: { id: row.id } });
@@ -227,7 +232,8 @@ export function webhookRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { secret, sealed } = await newWebhookSecret(deps);
-      const row = await replaceWebhookSecret(sql, c.var.user.id, webhookId(c.req.param("id")), sealed);
+      const id = webhookId(c.req.param("id"));
+      const row = await replaceWebhookSecret(sql, c.var.user.id, id, sealed, c.var.apiKey?.instanceNames);
       if (!row) throw fail("webhook_not_found");
       return c.json({ webhook: { id: row.id, secret } });
     },
