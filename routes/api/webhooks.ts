@@ -50,9 +50,9 @@ async function readObject(c: Context): Promise<Record<string, unknown>> {
 /** A webhook id from the path, or 404 (an id that cannot exist names nothing). */
 export const webhookId = (raw: string | undefined) => idOr404(raw ?? "", "webhook_not_found");
 
-/** A webhook URL the guard accepts, or its 400. */
-async function checkedUrl(deps: AppDeps, url: string): Promise<string> {
-  const problem = await checkWebhookUrl(url, deps.config.webhookAllowPrivate);
+/** A webhook URL the guard accepts, or its 400 (its addresses are checked at each delivery). */
+function checkedUrl(deps: AppDeps, url: string): string {
+  const problem = checkWebhookUrl(url, deps.config.webhookAllowPrivate);
   if (problem) throw fail(problem);
   return url;
 }
@@ -139,7 +139,7 @@ export function webhookRoutes(deps: AppDeps) {
       if (typeof b.webhook_url !== "string" || b.webhook_url.trim() === "") {
         throw fail("field_required", { field: "webhook_url" });
       }
-      const url = await checkedUrl(deps, b.webhook_url.trim());
+      const url = checkedUrl(deps, b.webhook_url.trim());
       const events = checkedEvents(b.events ?? []);
       if (!await canUseInstance(sql, user, instance) || !keyAllowsInstance(c.var.apiKey, instance)) {
         throw fail("webhook_instance_not_owned");
@@ -181,7 +181,7 @@ export function webhookRoutes(deps: AppDeps) {
       let url: string | null = null;
       if (b.webhook_url !== undefined) {
         if (typeof b.webhook_url !== "string" || b.webhook_url.trim() === "") throw fail("webhook_url_empty");
-        url = await checkedUrl(deps, b.webhook_url.trim());
+        url = checkedUrl(deps, b.webhook_url.trim());
       }
       const events = b.events === undefined ? null : [...new Set(checkedEvents(b.events))];
       if (b.is_active !== undefined && typeof b.is_active !== "boolean") {
