@@ -5,6 +5,7 @@ import { loggedPath } from "../lib/core/mod.ts";
 import { type OutboundRecord, recordOutbound, settleOutbound } from "../lib/messaging/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { ENGINE_KEY, startTestApp } from "./_helpers/app.ts";
+import { call, createUser, login } from "./_helpers/auth_client.ts";
 import { control, eventually, logRows, postEnvelope, tenantWithInstance } from "./_helpers/engine.ts";
 
 const TO = "595981222333";
@@ -197,4 +198,37 @@ Deno.test("engine events: receipts, ordering, inbound and instance state", async
       return r;
     });
   });
+});
+
+Deno.test("an instance re-created under the same name gets a new ingest token; the old URL stops working", async () => {
+  await using app = await startTestApp({ cache: "memory" });
+  await createUser(app, "first", "Passw0rd!x");
+  await createUser(app, "second", "Passw0rd!x");
+  const first = await login(app, "first", "Passw0rd!x");
+  const second = await login(app, "second", "Passw0rd!x");
+  const create = async (token: string) => {
+    const r = await call(app, "POST", "/instance/create", { token, body: { instanceName: "reused-wa" } });
+    assertEquals(r.status, 201);
+    const hook = await app.deps.evolution.findWebhook("reused-wa");
+    const token64 = /\/internal\/engine-events\/([0-9a-f]{64})$/.exec(hook?.url ?? "")?.[1];
+    assert(token64, `the engine webhook points at the ingest route: ${hook?.url}`);
+    return token64;
+  };
+  const envelope = {
+    event: "messages.upsert",
+    instance: "reused-wa",
+    data: { key: { id: "REUSED1", remoteJid: "595981000999@s.whatsapp.net", fromMe: false } },
+  };
+  const oldToken = await create(first);
+  assertEquals(await postEnvelope(app, envelope, oldToken), 200);
+  const del = await call(app, "DELETE", "/instance/delete/reused-wa", { token: first });
+  assertEquals(del.status, 200);
+  const newToken = await create(second);
+  assert(newToken !== oldToken, "a new instance of the same name gets a new token");
+  assertEquals(
+    await postEnvelope(app, { ...envelope, data: { key: { ...envelope.data.key, id: "OLD" } } }, oldToken),
+    404,
+  );
+  assertEquals(await postEnvelope(app, envelope, newToken), 200);
+  assert(!(await logRows(app, second)).some((r) => r.engine_message_id === "OLD"));
 });

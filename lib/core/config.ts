@@ -69,6 +69,11 @@ const envSchema = z.object({
     ),
   ),
   WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  WEBHOOK_DNS_SERVER: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/, "must be an IPv4 address with an optional :port")
+      .optional(),
+  ),
   ADMIN_USERNAME: z.preprocess(
     emptyToUndefined,
     z.string().regex(/^[A-Za-z0-9_]{3,50}$/, "must be 3-50 letters, digits or underscores").default("admin"),
@@ -125,6 +130,8 @@ export interface Config {
   /** Waits before each tenant-webhook retry; attempts = length + 1. */
   webhookRetryDelaysMs: number[];
   webhookTimeoutMs: number;
+  /** The DNS server the delivery-time address check asks (WEBHOOK_DNS_SERVER); unset: the system's. */
+  webhookDnsServer?: { ipAddr: string; port: number };
   adminUsername: string;
   adminPassword?: string;
   appSecret?: string;
@@ -207,6 +214,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "true",
     webhookRetryDelaysMs: e.WEBHOOK_RETRY_DELAYS.split(",").map(Number),
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookDnsServer: e.WEBHOOK_DNS_SERVER
+      ? { ipAddr: e.WEBHOOK_DNS_SERVER.split(":")[0], port: Number(e.WEBHOOK_DNS_SERVER.split(":")[1] ?? 53) }
+      : undefined,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
     appSecret: e.APP_SECRET,

@@ -578,11 +578,6 @@ export const ERRORS = {
     en: "webhook_url must not point to a private or loopback address",
     es: "La URL no puede apuntar a direcciones privadas o internas.",
   },
-  webhook_url_unresolvable: {
-    status: 400,
-    en: "webhook_url host does not resolve",
-    es: "No se encontró el servidor de esa URL (DNS).",
-  },
   webhook_events_not_array: { status: 400, en: "events must be an array", es: "events debe ser una lista" },
   webhook_event_invalid: { status: 400, en: "Invalid event: {event}", es: "Evento no válido: {event}" },
   webhook_instance_not_owned: {

@@ -75,22 +75,18 @@ export function isBlockedAddress(ip: string): boolean {
 
 const isIpLiteral = (host: string) => v4ToInt(host) !== null || host.startsWith("[");
 
-async function resolveAll(host: string): Promise<string[]> {
-  const settled = await Promise.allSettled([Deno.resolveDns(host, "A"), Deno.resolveDns(host, "AAAA")]);
-  return settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
-}
-
 /** Why a webhook URL was refused (catalogue codes of the webhooks section). */
 export type UrlProblem = Extract<
   ErrorCode,
-  "webhook_url_scheme" | "webhook_url_invalid" | "webhook_url_private" | "webhook_url_unresolvable"
+  "webhook_url_scheme" | "webhook_url_invalid" | "webhook_url_private"
 >;
 
 /**
- * Checks a webhook URL; returns the error code to answer 400 with, or null when it may be used. Without
- * `allowPrivate`, the host must not be, or resolve to, a blocked address.
+ * Checks a webhook URL when it is configured: syntax, scheme, and (without `allowPrivate`) no private
+ * literal address or local name. The host is not resolved: a name whose DNS is not set up yet is accepted,
+ * since resolvePublicAddresses checks the addresses at every delivery (as Stripe and Svix do).
  */
-export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promise<UrlProblem | null> {
+export function checkWebhookUrl(raw: string, allowPrivate: boolean): UrlProblem | null {
   if (!/^https?:\/\//i.test(raw)) return "webhook_url_scheme";
   if (raw.length > 2048 || !URL.canParse(raw)) return "webhook_url_invalid";
   const host = new URL(raw).hostname;
@@ -98,7 +94,29 @@ export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promi
   if (allowPrivate) return null;
   if (isIpLiteral(host)) return isBlockedAddress(host) ? "webhook_url_private" : null;
   if (BLOCKED_NAMES.test(host.replace(/\.$/, "")) || !host.includes(".")) return "webhook_url_private";
-  const addresses = await resolveAll(host);
-  if (addresses.length === 0) return "webhook_url_unresolvable";
-  return addresses.some(isBlockedAddress) ? "webhook_url_private" : null;
+  return null;
+}
+
+/** A DNS server to ask instead of the system's (Deno.resolveDns's `nameServer`). */
+export type NameServer = { ipAddr: string; port: number };
+
+/**
+ * The addresses a connection to `host` may use: every A/AAAA record, all of them public; "blocked" when
+ * any is not (or the name is a local one), "unresolvable" when there is none. Connect to exactly these
+ * (never resolve again): a second lookup could answer a private address (DNS rebinding).
+ */
+export async function resolvePublicAddresses(
+  host: string,
+  nameServer?: NameServer,
+): Promise<string[] | "blocked" | "unresolvable"> {
+  if (isIpLiteral(host)) return isBlockedAddress(host) ? "blocked" : [host.replace(/^\[|\]$/g, "")];
+  if (BLOCKED_NAMES.test(host.replace(/\.$/, "")) || !host.includes(".")) return "blocked";
+  const options = nameServer ? { nameServer } : undefined;
+  const settled = await Promise.allSettled([
+    Deno.resolveDns(host, "A", options),
+    Deno.resolveDns(host, "AAAA", options),
+  ]);
+  const addresses = settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+  if (addresses.length === 0) return "unresolvable";
+  return addresses.some(isBlockedAddress) ? "blocked" : addresses;
 }

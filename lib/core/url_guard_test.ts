@@ -1,4 +1,4 @@
-import { checkWebhookUrl, isBlockedAddress } from "./url_guard.ts";
+import { checkWebhookUrl, isBlockedAddress, resolvePublicAddresses } from "./url_guard.ts";
 import { assertEquals } from "./testing.ts";
 
 Deno.test("isBlockedAddress refuses private, loopback, link-local, CGNAT, multicast and mapped forms", () => {
@@ -34,9 +34,9 @@ Deno.test("isBlockedAddress refuses private, loopback, link-local, CGNAT, multic
   }
 });
 
-Deno.test("checkWebhookUrl: scheme, syntax, blocked literals and names, and the opt-out", async () => {
-  assertEquals(await checkWebhookUrl("ftp://example.com", false), "webhook_url_scheme");
-  assertEquals(await checkWebhookUrl("http://", false), "webhook_url_invalid");
+Deno.test("checkWebhookUrl: scheme, syntax, blocked literals and names, and the opt-out", () => {
+  assertEquals(checkWebhookUrl("ftp://example.com", false), "webhook_url_scheme");
+  assertEquals(checkWebhookUrl("http://", false), "webhook_url_invalid");
   for (
     const url of [
       "http://0x7f000001/",
@@ -49,7 +49,19 @@ Deno.test("checkWebhookUrl: scheme, syntax, blocked literals and names, and the 
       "http://taguato-postgres:5432/",
       "https://[::ffff:a9fe:a9fe]/",
     ]
-  ) assertEquals(await checkWebhookUrl(url, false), "webhook_url_private", url);
-  assertEquals(await checkWebhookUrl("http://8.8.8.8/hook", false), null);
-  assertEquals(await checkWebhookUrl("http://127.0.0.1:9000/hook", true), null);
+  ) assertEquals(checkWebhookUrl(url, false), "webhook_url_private", url);
+  assertEquals(checkWebhookUrl("http://8.8.8.8/hook", false), null);
+  assertEquals(checkWebhookUrl("http://127.0.0.1:9000/hook", true), null);
+});
+
+Deno.test("checkWebhookUrl does not resolve: a name without DNS yet is accepted", () => {
+  assertEquals(checkWebhookUrl("https://not-yet.invalid/hook", false), null);
+});
+
+Deno.test("resolvePublicAddresses: literals as they are, local names and private literals blocked", async () => {
+  assertEquals(await resolvePublicAddresses("8.8.8.8"), ["8.8.8.8"]);
+  assertEquals(await resolvePublicAddresses("[2001:4860::8888]"), ["2001:4860::8888"]);
+  for (const host of ["127.0.0.1", "[::1]", "localhost", "db", "metadata.google.internal"]) {
+    assertEquals(await resolvePublicAddresses(host), "blocked", host);
+  }
 });

@@ -1,8 +1,16 @@
 // Delivery of tenant webhooks: claim due rows with FOR UPDATE SKIP LOCKED (any number of replicas), POST
 // the stored body signed `X-Taguato-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keep
 // every attempt, retry non-2xx answers and timeouts on the configured schedule.
-import { type AppDeps, checkWebhookUrl, errorText, openSecret, toHex, VERSION } from "../core/mod.ts";
-import { SECRET_PURPOSE } from "./webhooks.ts";
+import {
+  type AppDeps,
+  checkWebhookUrl,
+  openSecret,
+  resolvePublicAddresses,
+  toHex,
+  VERSION,
+} from "../core/mod.ts";
+import { deliveryErrorText, pinnedPost } from "./transport.ts";
+import { inKeyInstances, type KeyInstances, SECRET_PURPOSE } from "./webhooks.ts";
 
 interface Claimed {
   id: number;
@@ -71,9 +79,19 @@ async function attempt(deps: AppDeps, d: Claimed): Promise<Outcome> {
   });
   if (!d.is_active) return done(null, "webhook is inactive");
   try {
-    // Checked again at delivery time: the host's DNS may have changed since the URL was accepted.
-    const problem = await checkWebhookUrl(d.webhook_url, deps.config.webhookAllowPrivate);
-    if (problem) return done(null, errorText(problem));
+    const allowPrivate = deps.config.webhookAllowPrivate;
+    const problem = checkWebhookUrl(d.webhook_url, allowPrivate);
+    if (problem) return done(null, problem === "webhook_url_private" ? "blocked address" : "invalid URL");
+    const url = new URL(d.webhook_url);
+    // The addresses are checked now, at delivery time (the DNS may have changed since the URL was set), and
+    // the connection is pinned to them.
+    let addresses: string[] | null = null;
+    if (!allowPrivate) {
+      const checked = await resolvePublicAddresses(url.hostname, deps.config.webhookDnsServer);
+      if (checked === "blocked") return done(null, "blocked address");
+      if (checked === "unresolvable") return done(null, "unresolvable host");
+      addresses = checked;
+    }
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "user-agent": `TAGUATO-SEND-Webhooks/${VERSION}`,
@@ -88,22 +106,17 @@ async function attempt(deps: AppDeps, d: Claimed): Promise<Outcome> {
         Math.floor(deps.clock.now() / 1000),
       );
     }
-    const res = await fetch(d.webhook_url, {
-      method: "POST",
+    // A redirect could lead anywhere, including private addresses: it is never followed, and counts as a
+    // failed attempt.
+    const status = await pinnedPost(url, {
       headers,
       body: d.body,
-      // A redirect could lead anywhere, including private addresses: it counts as a failed attempt.
-      redirect: "manual",
-      signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
+      addresses,
+      timeoutMs: deps.config.webhookTimeoutMs,
     });
-    await res.body?.cancel();
-    return done(res.status, res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`);
+    return done(status, status >= 200 && status < 300 ? null : `HTTP ${status}`);
   } catch (err) {
-    const timedOut = err instanceof DOMException && err.name === "TimeoutError";
-    return done(
-      null,
-      timedOut ? "timeout" : (err instanceof Error ? err.message : String(err)).slice(0, 500),
-    );
+    return done(null, deliveryErrorText(err));
   }
 }
 
@@ -169,18 +182,23 @@ export async function listDeliveries(
   return { deliveries, total };
 }
 
-/** Queues a new delivery with the same body as one of `userId`'s deliveries; null when not theirs. */
+/**
+ * Queues a new delivery with the same body as one of `userId`'s deliveries (on the key's instances); null
+ * when not theirs.
+ */
 export async function redeliver(
   deps: AppDeps,
   userId: number,
   webhookId: number,
   deliveryId: number,
+  instances: KeyInstances = null,
 ): Promise<{ id: number } | null> {
   const [row] = await deps.sql<{ id: number }[]>`
     INSERT INTO taguato.webhook_deliveries (webhook_id, event, body, next_attempt_at, redelivery_of)
     SELECT d.webhook_id, d.event, d.body, now(), d.id
     FROM taguato.webhook_deliveries AS d JOIN taguato.user_webhooks AS w ON w.id = d.webhook_id
     WHERE d.id = ${deliveryId} AND d.webhook_id = ${webhookId} AND w.user_id = ${userId}
+      ${inKeyInstances(deps.sql, instances, "w.instance_name")}
     RETURNING id`;
   return row ?? null;
 }

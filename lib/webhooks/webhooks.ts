@@ -56,18 +56,38 @@ export async function newWebhookSecret(deps: AppDeps): Promise<{ secret: string;
   return { secret, sealed: await sealSecret(deps, SECRET_PURPOSE, secret) };
 }
 
+/**
+ * The instances an API key is limited to (`c.var.apiKey?.instanceNames`); null or undefined = no limit.
+ * A webhook on an instance outside the list is treated as someone else's: not listed, "not found".
+ */
+export type KeyInstances = readonly string[] | null | undefined;
+
+/** The SQL condition that keeps rows on the key's instances (`column` names the instance column). */
+export const inKeyInstances = (sql: Sql, instances: KeyInstances, column = "instance_name") =>
+  instances ? sql`AND ${sql(column)} = ANY (${instances as string[]})` : sql``;
+
 /** The user's webhooks, newest first (GET /api/webhooks and the panel's webhooks page). */
-export async function listWebhooks(sql: Sql, userId: number): Promise<WebhookRow[]> {
+export async function listWebhooks(
+  sql: Sql,
+  userId: number,
+  instances: KeyInstances = null,
+): Promise<WebhookRow[]> {
   return await sql<WebhookRow[]>`
     SELECT id, user_id, instance_name, webhook_url, events, is_active, retry_count, created_at, updated_at
-    FROM taguato.user_webhooks WHERE user_id = ${userId} ORDER BY created_at DESC, id DESC`;
+    FROM taguato.user_webhooks WHERE user_id = ${userId} ${inKeyInstances(sql, instances)}
+    ORDER BY created_at DESC, id DESC`;
 }
 
 /** One of `userId`'s webhooks, or null (someone else's id is "not found", never "forbidden"). */
-export async function findWebhook(sql: Sql, userId: number, id: number): Promise<WebhookRow | null> {
+export async function findWebhook(
+  sql: Sql,
+  userId: number,
+  id: number,
+  instances: KeyInstances = null,
+): Promise<WebhookRow | null> {
   const [row] = await sql<WebhookRow[]>`
     SELECT id, user_id, instance_name, webhook_url, events, is_active, retry_count, created_at, updated_at
-    FROM taguato.user_webhooks WHERE id = ${id} AND user_id = ${userId}`;
+    FROM taguato.user_webhooks WHERE id = ${id} AND user_id = ${userId} ${inKeyInstances(sql, instances)}`;
   return row ?? null;
 }
 
@@ -97,6 +117,7 @@ export async function updateWebhook(
   userId: number,
   id: number,
   f: { url: string | null; events: string[] | null; active: boolean | undefined },
+  instances: KeyInstances = null,
 ): Promise<WebhookRow | null> {
   const [row] = await sql<WebhookRow[]>`
     UPDATE taguato.user_webhooks SET
@@ -105,7 +126,7 @@ export async function updateWebhook(
       is_active = COALESCE(${f.active ?? null}, is_active),
       retry_count = CASE WHEN ${f.active === true} THEN 0 ELSE retry_count END,
       updated_at = now()
-    WHERE id = ${id} AND user_id = ${userId}
+    WHERE id = ${id} AND user_id = ${userId} ${inKeyInstances(sql, instances)}
     RETURNING id, user_id, instance_name, webhook_url, events, is_active, retry_count, created_at, updated_at`;
   return row ?? null;
 }
@@ -115,9 +136,12 @@ export async function deleteWebhook(
   sql: Sql,
   userId: number,
   id: number,
+  instances: KeyInstances = null,
 ): Promise<{ id: number; instance_name: string } | null> {
   const [row] = await sql<{ id: number; instance_name: string }[]>`
-    DELETE FROM taguato.user_webhooks WHERE id = ${id} AND user_id = ${userId}
+    DELETE FROM taguato.user_webhooks WHERE id = ${id} AND user_id = ${userId} ${
+    inKeyInstances(sql, instances)
+  }
     RETURNING id, instance_name`;
   return row ?? null;
 }
@@ -128,10 +152,11 @@ export async function replaceWebhookSecret(
   userId: number,
   id: number,
   sealedSecret: string,
+  instances: KeyInstances = null,
 ): Promise<{ id: number } | null> {
   const [row] = await sql<{ id: number }[]>`
     UPDATE taguato.user_webhooks SET secret_enc = ${sealedSecret}, updated_at = now()
-    WHERE id = ${id} AND user_id = ${userId}
+    WHERE id = ${id} AND user_id = ${userId} ${inKeyInstances(sql, instances)}
     RETURNING id`;
   return row ?? null;
 }

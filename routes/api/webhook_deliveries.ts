@@ -69,7 +69,8 @@ export function webhookDeliveryRoutes(
       errors: { 404: ["webhook_not_found"] },
     }),
     async (c) => {
-      const hook = await findWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));
+      const id = webhookId(c.req.param("id"));
+      const hook = await findWebhook(sql, c.var.user.id, id, c.var.apiKey?.instanceNames);
       if (!hook) throw fail("webhook_not_found");
       const at = pageOf(c.req.query());
       return c.json(await onePage(at, ({ limit, offset }) => listDeliveries(sql, hook.id, limit, offset)));
@@ -95,11 +96,12 @@ export function webhookDeliveryRoutes(
       errors: { 404: ["webhook_not_found", "webhook_delivery_not_found"] },
     }),
     async (c) => {
-      const hook = await findWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));
+      const keyInstances = c.var.apiKey?.instanceNames;
+      const hook = await findWebhook(sql, c.var.user.id, webhookId(c.req.param("id")), keyInstances);
       if (!hook) throw fail("webhook_not_found");
       const raw = c.req.param("deliveryId") ?? "";
       const row = /^[0-9]{1,15}$/.test(raw)
-        ? await redeliver(deps, c.var.user.id, hook.id, Number(raw))
+        ? await redeliver(deps, c.var.user.id, hook.id, Number(raw), keyInstances)
         : null;
       if (!row) throw fail("webhook_delivery_not_found");
       kick(deps);

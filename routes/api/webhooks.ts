@@ -50,9 +50,9 @@ async function readObject(c: Context): Promise<Record<string, unknown>> {
 /** A webhook id from the path, or 404 (an id that cannot exist names nothing). */
 export const webhookId = (raw: string | undefined) => idOr404(raw ?? "", "webhook_not_found");
 
-/** A webhook URL the guard accepts, or its 400. */
-async function checkedUrl(deps: AppDeps, url: string): Promise<string> {
-  const problem = await checkWebhookUrl(url, deps.config.webhookAllowPrivate);
+/** A webhook URL the guard accepts, or its 400 (its addresses are checked at each delivery). */
+function checkedUrl(deps: AppDeps, url: string): string {
+  const problem = checkWebhookUrl(url, deps.config.webhookAllowPrivate);
   if (problem) throw fail(problem);
   return url;
 }
@@ -109,7 +109,10 @@ export function webhookRoutes(deps: AppDeps) {
       summary: "My webhooks, newest first",
       responses: { 200: jsonContent(z.object({ webhooks: z.array(Webhook) }), "Webhooks") },
     }),
-    async (c) => c.json({ webhooks: (await listWebhooks(sql, c.var.user.id)).map(webhookView) }),
+    async (c) =>
+      c.json({
+        webhooks: (await listWebhooks(sql, c.var.user.id, c.var.apiKey?.instanceNames)).map(webhookView),
+      }),
   );
 
   documented(
@@ -136,7 +139,7 @@ export function webhookRoutes(deps: AppDeps) {
       if (typeof b.webhook_url !== "string" || b.webhook_url.trim() === "") {
         throw fail("field_required", { field: "webhook_url" });
       }
-      const url = await checkedUrl(deps, b.webhook_url.trim());
+      const url = checkedUrl(deps, b.webhook_url.trim());
       const events = checkedEvents(b.events ?? []);
       if (!await canUseInstance(sql, user, instance) || !keyAllowsInstance(c.var.apiKey, instance)) {
         throw fail("webhook_instance_not_owned");
@@ -171,13 +174,14 @@ export function webhookRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const user = c.var.user;
-      const current = await findWebhook(sql, user.id, webhookId(c.req.param("id")));
+      const keyInstances = c.var.apiKey?.instanceNames;
+      const current = await findWebhook(sql, user.id, webhookId(c.req.param("id")), keyInstances);
       if (!current) throw fail("webhook_not_found");
       const b = await readObject(c);
       let url: string | null = null;
       if (b.webhook_url !== undefined) {
         if (typeof b.webhook_url !== "string" || b.webhook_url.trim() === "") throw fail("webhook_url_empty");
-        url = await checkedUrl(deps, b.webhook_url.trim());
+        url = checkedUrl(deps, b.webhook_url.trim());
       }
       const events = b.events === undefined ? null : [...new Set(checkedEvents(b.events))];
       if (b.is_active !== undefined && typeof b.is_active !== "boolean") {
@@ -185,7 +189,7 @@ export function webhookRoutes(deps: AppDeps) {
       }
       const active = b.is_active as boolean | undefined;
       if (url === null && events === null && active === undefined) throw fail("no_fields_to_update");
-      const row = await updateWebhook(sql, user.id, current.id, { url, events, active });
+      const row = await updateWebhook(sql, user.id, current.id, { url, events, active }, keyInstances);
       if (!row) throw fail("webhook_not_found");
       if (events !== null || active !== undefined) await resync(row.instance_name);
       return c.json({ webhook: { ...webhookView(row), retry_count: row.retry_count } });
@@ -204,7 +208,8 @@ export function webhookRoutes(deps: AppDeps) {
       errors: { 404: ["webhook_not_found"] },
     }),
     async (c) => {
-      const row = await deleteWebhook(sql, c.var.user.id, webhookId(c.req.param("id")));
+      const id = webhookId(c.req.param("id"));
+      const row = await deleteWebhook(sql, c.var.user.id, id, c.var.apiKey?.instanceNames);
       if (!row) throw fail("webhook_not_found");
       await resync(row.instance_name);
       return c.json({ deleted: { id: row.id } });
@@ -227,7 +232,8 @@ export function webhookRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { secret, sealed } = await newWebhookSecret(deps);
-      const row = await replaceWebhookSecret(sql, c.var.user.id, webhookId(c.req.param("id")), sealed);
+      const id = webhookId(c.req.param("id"));
+      const row = await replaceWebhookSecret(sql, c.var.user.id, id, sealed, c.var.apiKey?.instanceNames);
       if (!row) throw fail("webhook_not_found");
       return c.json({ webhook: { id: row.id, secret } });
     },
