@@ -521,6 +521,21 @@ export const ERRORS = {
     en: "Engine webhooks are managed by the gateway; use /api/webhooks",
     es: "El webhook del motor lo administra el gateway; use /api/webhooks",
   },
+  query_key_invalid: {
+    status: 400,
+    en: "Query parameter {key} is not allowed: names with [ or ] are refused",
+    es: "El parámetro de consulta {key} no está permitido: no se aceptan nombres con [ o ]",
+  },
+  query_key_unknown: {
+    status: 400,
+    en: "Unknown query parameter for this route: {key}",
+    es: "Parámetro de consulta desconocido para esta ruta: {key}",
+  },
+  query_key_repeated: {
+    status: 400,
+    en: "Query parameter {key} may appear only once",
+    es: "El parámetro de consulta {key} solo puede aparecer una vez",
+  },
   send_rate_limited: {
     status: 429,
     en: "Too many requests",

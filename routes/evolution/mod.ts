@@ -13,6 +13,7 @@ import {
   ENGINE_PREFIXES,
   errorResponse,
   EvolutionError,
+  forwardedQuery,
   matchEngineRoute,
   namesInRequest,
   type SendAction,
@@ -74,6 +75,7 @@ function route(deps: AppDeps) {
     if (!match) return await raw();
     const { route, instance, upstreamPath } = match;
     assertScope(key, route.kind);
+    const query = forwardedQuery(route, url.searchParams);
     if (route.handler === "create") return await createInstance(deps, c, req);
     if (
       !admin &&
@@ -86,10 +88,10 @@ function route(deps: AppDeps) {
       ...namesInRequest(url.searchParams, req.fields),
     ];
     await assertReachable(deps, user, key, names);
-    const path = upstreamPath + url.search;
+    const path = upstreamPath + query;
     switch (route.handler) {
       case "fetchInstances":
-        return await fetchInstances(deps, c);
+        return await fetchInstances(deps, c, query);
       case "delete":
         return await deleteInstance(deps, c, instance!);
       case "connect":
