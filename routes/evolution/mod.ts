@@ -5,6 +5,7 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { type AppDeps, fail } from "../../lib/core/mod.ts";
+import { isSameOrigin } from "../../lib/auth/mod.ts";
 import {
   ADMIN_AREAS,
   assertReachable,
@@ -55,12 +56,21 @@ function route(deps: AppDeps) {
     const url = new URL(c.req.url);
     const segments = decodeSegments(url.pathname);
     const req = await readRequestBody(c);
+    // requireAuth checks the origin of cookie requests by method; here the route decides: a GET that
+    // joins a group or starts a socket is a write all the same (an <img src> could fire it).
+    const assertSameOriginUnlessRead = (read: boolean) => {
+      if (!read && c.get("authVia") === "cookie" && !isSameOrigin(c, deps.config.publicUrl)) {
+        throw fail("csrf_failed");
+      }
+    };
     // Everything outside the allowlist: admins (full-scope, unrestricted keys only) get the raw path.
     const raw = () => {
       if (!admin) throw unknownShape();
       if (key && (key.scope !== "full" || key.instanceNames)) {
         throw fail("api_key_scope");
       }
+      // Unknown engine paths may change state whatever their method; the manager and docs are pages.
+      assertSameOriginUnlessRead(!!segments && ADMIN_AREAS.has(segments[0].toLowerCase()));
       return forwardAndRecord(deps, c, {
         method: c.req.method,
         path: url.pathname + url.search,
@@ -74,6 +84,7 @@ function route(deps: AppDeps) {
     const match = segments ? matchEngineRoute(c.req.method, segments) : null;
     if (!match) return await raw();
     const { route, instance, upstreamPath } = match;
+    assertSameOriginUnlessRead(route.kind === "read");
     assertScope(key, route.kind);
     const query = forwardedQuery(route, url.searchParams);
     if (route.handler === "create") return await createInstance(deps, c, req);
