@@ -34,7 +34,7 @@ const FAMILIES: Family[] = [
   { method: "GET", route: "settings/find" },
   { method: "POST", route: "call/offer", body: { number: "595981000111", isVideo: false, callDuration: 1 } },
   { method: "GET", route: "label/findLabels" },
-  { method: "GET", route: "proxy/find" },
+  { method: "GET", route: "chat/fetchPrivacySettings" },
 ];
 
 // "badQuery": a query key the route does not read is refused before ownership is even looked at.

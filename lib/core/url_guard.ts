@@ -75,7 +75,8 @@ export function isBlockedAddress(ip: string): boolean {
 
 const isIpLiteral = (host: string) => v4ToInt(host) !== null || host.startsWith("[");
 
-async function resolveAll(host: string): Promise<string[]> {
+/** Every A and AAAA address of a host name (none when it does not resolve). */
+export async function resolveAll(host: string): Promise<string[]> {
   const settled = await Promise.allSettled([Deno.resolveDns(host, "A"), Deno.resolveDns(host, "AAAA")]);
   return settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
 }

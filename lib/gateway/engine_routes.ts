@@ -31,19 +31,22 @@ export interface EngineRoute {
   handler: RouteHandler;
   /** Query keys forwarded to the engine; any other key is refused (400). */
   query: readonly string[];
+  /** Admins only (the engine's outbound proxy decides where an instance connects). */
+  admin: boolean;
 }
 
 interface RouteOptions {
   handler?: RouteHandler;
   instance?: boolean;
   query?: readonly string[];
+  admin?: boolean;
 }
 
 const r = (
   method: string | string[],
   path: string,
   kind: RouteKind,
-  { handler = "proxy", instance = true, query = [] }: RouteOptions = {},
+  { handler = "proxy", instance = true, query = [], admin = false }: RouteOptions = {},
 ): EngineRoute => {
   const [group, action] = path.split("/");
   return {
@@ -54,6 +57,7 @@ const r = (
     kind,
     handler,
     query,
+    admin,
   };
 };
 
@@ -81,8 +85,9 @@ export const ENGINE_ROUTES: EngineRoute[] = [
   r("GET", "settings/find", "read"),
   r("POST", "webhook/set", "write", { handler: "engineWebhook" }),
   r("GET", "webhook/find", "read", { handler: "engineWebhook" }),
-  r("POST", "proxy/set", "write"),
-  r("GET", "proxy/find", "read"),
+  // The proxy makes the engine connect through any host (and find shows its password): admins only.
+  r("POST", "proxy/set", "write", { admin: true }),
+  r("GET", "proxy/find", "read", { admin: true }),
   // message (§3.2): the sends the gateway validates and records
   ...[
     "sendText",

@@ -9,6 +9,7 @@ export * from "./engine_events.ts";
 export * from "./engine_routes.ts";
 export * from "./instances.ts";
 export * from "./limits.ts";
+export * from "./media_fetch.ts";
 export * from "./proxy.ts";
 export * from "./route_match.ts";
 export * from "./send_rules.ts";

@@ -15,7 +15,10 @@ import {
   errorResponse,
   EvolutionError,
   forwardedQuery,
+  inlineMediaUrl,
+  isMediaUrl,
   matchEngineRoute,
+  MEDIA_FIELDS,
   namesInRequest,
   type SendAction,
   transportError,
@@ -85,6 +88,7 @@ function route(deps: AppDeps) {
     if (!match) return await raw();
     const { route, instance, upstreamPath } = match;
     assertSameOriginUnlessRead(route.kind === "read");
+    if (route.admin && !admin) throw fail("admin_required");
     assertScope(key, route.kind);
     const query = forwardedQuery(route, url.searchParams);
     if (route.handler === "create") return await createInstance(deps, c, req);
@@ -113,6 +117,20 @@ function route(deps: AppDeps) {
         // The engine webhook is the gateway's own event feed (its URL carries the ingest token); tenants
         // neither read nor replace it, and configure theirs via /api/webhooks.
         if (!admin) throw fail("engine_webhook_managed");
+    }
+    const picture = MEDIA_FIELDS[`${route.group}/${route.action}`];
+    const fields = req.fields as Record<string, unknown> | undefined;
+    if (picture && typeof fields === "object" && fields !== null && isMediaUrl(fields[picture])) {
+      // A picture URL would be fetched by the engine: the gateway downloads it and sends base64.
+      const body = await inlineMediaUrl(`${route.group}/${route.action}`, fields, {
+        allowPrivate: deps.config.mediaAllowPrivate,
+      });
+      return await forwardAndRecord(deps, c, {
+        method: route.methods[0],
+        path,
+        body: JSON.stringify(body),
+        contentType: "application/json",
+      });
     }
     return await forwardAndRecord(deps, c, {
       method: route.methods[0],
