@@ -1,6 +1,6 @@
 // The gateway in front of the WhatsApp engine: the typed engine client, the engine route allowlist and its
 // matcher, instance access (cached reachable sets), the proxy, the circuit breaker, rate limits, instances,
-// send rules and engine events.
+// send rules, the media downloader and engine events.
 export * from "./access.ts";
 export * from "./breaker.ts";
 export * from "./engine_callback.ts";
