@@ -69,7 +69,7 @@ async function startEchoGateway() {
 Deno.test("the proxy swaps in the engine key, strips credentials and browser context, and sets X-Forwarded-*", async () => {
   await using setup = await startEchoGateway();
   const { gw, echo, admin } = setup;
-  const res = await call(gw, "POST", "/chat/findChats/any?x=1", {
+  const res = await call(gw, "POST", "/chat/findChats/any", {
     token: admin.token,
     body: { where: {} },
     headers: {
@@ -86,7 +86,7 @@ Deno.test("the proxy swaps in the engine key, strips credentials and browser con
   const [up] = echo.seen;
   assertEquals([up.method, up.path, up.body], [
     "POST",
-    "/chat/findChats/any?x=1",
+    "/chat/findChats/any",
     JSON.stringify({ where: {} }),
   ]);
   assertEquals(up.headers.apikey, ENGINE_KEY);
@@ -100,6 +100,14 @@ Deno.test("the proxy swaps in the engine key, strips credentials and browser con
   assertEquals(up.headers["x-forwarded-for"], "203.0.113.9");
   assertEquals(up.headers["x-forwarded-proto"], "http");
   assertEquals(up.headers["accept-encoding"], "identity");
+});
+
+Deno.test("the forwarded query is rebuilt from the route's allowed keys", async () => {
+  await using setup = await startEchoGateway();
+  const { gw, echo, admin } = setup;
+  const res = await call(gw, "GET", "/group/findGroupInfos/any?groupJid=120363@g.us", { token: admin.token });
+  assertEquals(res.status, 201);
+  assertEquals(echo.seen.map((s) => s.path), ["/group/findGroupInfos/any?groupJid=120363%40g.us"]);
 });
 
 Deno.test("a large unsized engine answer streams through unchanged", async () => {

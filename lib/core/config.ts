@@ -62,6 +62,7 @@ const envSchema = z.object({
   PUBLIC_URL: url(["http:", "https:"]),
   GATEWAY_INTERNAL_URL: url(["http:", "https:"]),
   WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, z.enum(["true", "false"]).default("false")),
+  MEDIA_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, z.enum(["true", "false"]).default("false")),
   WEBHOOK_RETRY_DELAYS: z.preprocess(
     emptyToUndefined,
     z.string().regex(/^\d+(,\d+)*$/, "must be comma-separated milliseconds").default(
@@ -127,6 +128,12 @@ export interface Config {
   gatewayInternalUrl?: string;
   /** Lets tenant webhooks target private/loopback hosts (tests, closed networks). */
   webhookAllowPrivate: boolean;
+  /**
+   * Lets send media and picture URLs be http and point at private/loopback hosts (tests, closed
+   * networks). Separate from webhookAllowPrivate: a webhook target is set once by its owner, a media URL
+   * comes with every send from any API caller.
+   */
+  mediaAllowPrivate: boolean;
   /** Waits before each tenant-webhook retry; attempts = length + 1. */
   webhookRetryDelaysMs: number[];
   webhookTimeoutMs: number;
@@ -212,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
     gatewayInternalUrl: e.GATEWAY_INTERNAL_URL?.replace(/\/+$/, ""),
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "true",
+    mediaAllowPrivate: e.MEDIA_ALLOW_PRIVATE === "true",
     webhookRetryDelaysMs: e.WEBHOOK_RETRY_DELAYS.split(",").map(Number),
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookDnsServer: e.WEBHOOK_DNS_SERVER

@@ -426,6 +426,26 @@ export const ERRORS = {
     en: "{field} URL must be a public https URL",
     es: "{field}: la URL debe ser una dirección https pública",
   },
+  media_url_unresolvable: {
+    status: 400,
+    en: "{field} URL host does not resolve",
+    es: "{field}: el nombre del servidor de la URL no existe",
+  },
+  media_fetch_failed: {
+    status: 400,
+    en: "{field} URL could not be downloaded",
+    es: "{field}: no se pudo descargar la URL",
+  },
+  media_too_large: {
+    status: 400,
+    en: "{field} is larger than {max} MB",
+    es: "{field} supera los {max} MB",
+  },
+  media_url_in_form: {
+    status: 400,
+    en: "{field}: send a URL in a JSON body, or upload the file",
+    es: "{field}: envíe la URL en un cuerpo JSON, o suba el archivo",
+  },
   media_invalid: {
     status: 400,
     en: "{field} must be an https URL or base64 data",
@@ -520,6 +540,21 @@ export const ERRORS = {
     status: 400,
     en: "Engine webhooks are managed by the gateway; use /api/webhooks",
     es: "El webhook del motor lo administra el gateway; use /api/webhooks",
+  },
+  query_key_invalid: {
+    status: 400,
+    en: "Query parameter {key} is not allowed: names with [ or ] are refused",
+    es: "El parámetro de consulta {key} no está permitido: no se aceptan nombres con [ o ]",
+  },
+  query_key_unknown: {
+    status: 400,
+    en: "Unknown query parameter for this route: {key}",
+    es: "Parámetro de consulta desconocido para esta ruta: {key}",
+  },
+  query_key_repeated: {
+    status: 400,
+    en: "Query parameter {key} may appear only once",
+    es: "El parámetro de consulta {key} solo puede aparecer una vez",
   },
   send_rate_limited: {
     status: 429,

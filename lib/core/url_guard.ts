@@ -100,6 +100,16 @@ export function checkWebhookUrl(raw: string, allowPrivate: boolean): UrlProblem 
 /** A DNS server to ask instead of the system's (Deno.resolveDns's `nameServer`). */
 export type NameServer = { ipAddr: string; port: number };
 
+/** Every A and AAAA address of a host name (none when it does not resolve). */
+export async function resolveAll(host: string, nameServer?: NameServer): Promise<string[]> {
+  const options = nameServer ? { nameServer } : undefined;
+  const settled = await Promise.allSettled([
+    Deno.resolveDns(host, "A", options),
+    Deno.resolveDns(host, "AAAA", options),
+  ]);
+  return settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+}
+
 /**
  * The addresses a connection to `host` may use: every A/AAAA record, all of them public; "blocked" when
  * any is not (or the name is a local one), "unresolvable" when there is none. Connect to exactly these
@@ -111,12 +121,7 @@ export async function resolvePublicAddresses(
 ): Promise<string[] | "blocked" | "unresolvable"> {
   if (isIpLiteral(host)) return isBlockedAddress(host) ? "blocked" : [host.replace(/^\[|\]$/g, "")];
   if (BLOCKED_NAMES.test(host.replace(/\.$/, "")) || !host.includes(".")) return "blocked";
-  const options = nameServer ? { nameServer } : undefined;
-  const settled = await Promise.allSettled([
-    Deno.resolveDns(host, "A", options),
-    Deno.resolveDns(host, "AAAA", options),
-  ]);
-  const addresses = settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+  const addresses = await resolveAll(host, nameServer);
   if (addresses.length === 0) return "unresolvable";
   return addresses.some(isBlockedAddress) ? "blocked" : addresses;
 }

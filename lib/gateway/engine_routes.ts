@@ -5,6 +5,9 @@
  *
  * `kind` drives API-key scopes: "read" (GET and find* queries), "send" (/message/*), "write" (the rest).
  * `handler` names the gateway logic that serves the route; "proxy" forwards it as is.
+ * `query` lists the query keys the engine reads for the route (Evolution 2.3.7 source: controllers reading
+ * the merged instance object, `groupValidate`, `inviteCodeValidate`, `getParticipantsValidate`,
+ * `findChatByRemoteJid`); the forwarded query is rebuilt from these keys only.
  */
 
 export type RouteKind = "read" | "send" | "write";
@@ -26,39 +29,65 @@ export interface EngineRoute {
   instance: boolean;
   kind: RouteKind;
   handler: RouteHandler;
+  /** Query keys forwarded to the engine; any other key is refused (400). */
+  query: readonly string[];
+  /** Admins only (the engine's outbound proxy decides where an instance connects). */
+  admin: boolean;
+}
+
+interface RouteOptions {
+  handler?: RouteHandler;
+  instance?: boolean;
+  query?: readonly string[];
+  admin?: boolean;
 }
 
 const r = (
   method: string | string[],
   path: string,
   kind: RouteKind,
-  handler: RouteHandler = "proxy",
-  instance = true,
+  { handler = "proxy", instance = true, query = [], admin = false }: RouteOptions = {},
 ): EngineRoute => {
   const [group, action] = path.split("/");
-  return { methods: Array.isArray(method) ? method : [method], group, action, instance, kind, handler };
+  return {
+    methods: Array.isArray(method) ? method : [method],
+    group,
+    action,
+    instance,
+    kind,
+    handler,
+    query,
+    admin,
+  };
 };
 
-const send = (action: string, handler: RouteHandler = "send") =>
-  r("POST", `message/${action}`, "send", handler);
+const send = (action: string) => r("POST", `message/${action}`, "send", { handler: "send" });
+// Evolution's groupValidate takes the group from the body or else `?groupJid=`.
+const GROUP = { query: ["groupJid"] };
+const INVITE = { query: ["inviteCode"] };
 
 export const ENGINE_ROUTES: EngineRoute[] = [
   // instance (§3.1)
-  r("POST", "instance/create", "write", "create", false),
-  r("GET", "instance/fetchInstances", "read", "fetchInstances", false),
-  r("GET", "instance/connect", "write", "connect"),
+  r("POST", "instance/create", "write", { handler: "create", instance: false }),
+  r("GET", "instance/fetchInstances", "read", {
+    handler: "fetchInstances",
+    instance: false,
+    query: ["instanceName", "instanceId", "number"],
+  }),
+  r("GET", "instance/connect", "write", { handler: "connect", query: ["number"] }),
   r("GET", "instance/connectionState", "read"),
   r(["POST", "PUT"], "instance/restart", "write"),
   r("POST", "instance/setPresence", "write"),
   r("DELETE", "instance/logout", "write"),
-  r("DELETE", "instance/delete", "write", "delete"),
+  r("DELETE", "instance/delete", "write", { handler: "delete" }),
   // settings, webhook, proxy (§3.1.9, §3.4)
   r("POST", "settings/set", "write"),
   r("GET", "settings/find", "read"),
-  r("POST", "webhook/set", "write", "engineWebhook"),
-  r("GET", "webhook/find", "read", "engineWebhook"),
-  r("POST", "proxy/set", "write"),
-  r("GET", "proxy/find", "read"),
+  r("POST", "webhook/set", "write", { handler: "engineWebhook" }),
+  r("GET", "webhook/find", "read", { handler: "engineWebhook" }),
+  // The proxy makes the engine connect through any host (and find shows its password): admins only.
+  r("POST", "proxy/set", "write", { admin: true }),
+  r("GET", "proxy/find", "read", { admin: true }),
   // message (§3.2): the sends the gateway validates and records
   ...[
     "sendText",
@@ -70,7 +99,7 @@ export const ENGINE_ROUTES: EngineRoute[] = [
     "sendReaction",
     "sendPoll",
     "sendList",
-  ].map((a) => send(a)),
+  ].map(send),
   // chat (§3.3)
   r("POST", "chat/whatsappNumbers", "write"),
   r("POST", "chat/markMessageAsRead", "write"),
@@ -86,7 +115,7 @@ export const ENGINE_ROUTES: EngineRoute[] = [
   r("POST", "chat/findMessages", "read"),
   r("POST", "chat/findStatusMessage", "read"),
   r("POST", "chat/findChats", "read"),
-  r("GET", "chat/findChatByRemoteJid", "read"),
+  r("GET", "chat/findChatByRemoteJid", "read", { query: ["remoteJid"] }),
   r("POST", "chat/fetchBusinessProfile", "write"),
   r("POST", "chat/fetchProfile", "write"),
   r("POST", "chat/updateProfileName", "write"),
@@ -97,22 +126,22 @@ export const ENGINE_ROUTES: EngineRoute[] = [
   r("POST", "chat/updatePrivacySettings", "write"),
   // group
   r("POST", "group/create", "write"),
-  r("POST", "group/updateGroupSubject", "write"),
-  r("POST", "group/updateGroupPicture", "write"),
-  r("POST", "group/updateGroupDescription", "write"),
-  r("GET", "group/findGroupInfos", "read"),
-  r("GET", "group/fetchAllGroups", "read"),
-  r("GET", "group/participants", "read"),
-  r("GET", "group/inviteCode", "read"),
-  r("GET", "group/inviteInfo", "read"),
+  r("POST", "group/updateGroupSubject", "write", GROUP),
+  r("POST", "group/updateGroupPicture", "write", GROUP),
+  r("POST", "group/updateGroupDescription", "write", GROUP),
+  r("GET", "group/findGroupInfos", "read", GROUP),
+  r("GET", "group/fetchAllGroups", "read", { query: ["getParticipants"] }),
+  r("GET", "group/participants", "read", GROUP),
+  r("GET", "group/inviteCode", "read", GROUP),
+  r("GET", "group/inviteInfo", "read", INVITE),
   // A GET that joins a group: a write whatever its method.
-  r("GET", "group/acceptInviteCode", "write"),
+  r("GET", "group/acceptInviteCode", "write", INVITE),
   r("POST", "group/sendInvite", "write"),
-  r("POST", "group/revokeInviteCode", "write"),
-  r("POST", "group/updateParticipant", "write"),
-  r("POST", "group/updateSetting", "write"),
-  r("POST", "group/toggleEphemeral", "write"),
-  r("DELETE", "group/leaveGroup", "write"),
+  r("POST", "group/revokeInviteCode", "write", GROUP),
+  r("POST", "group/updateParticipant", "write", GROUP),
+  r("POST", "group/updateSetting", "write", GROUP),
+  r("POST", "group/toggleEphemeral", "write", GROUP),
+  r("DELETE", "group/leaveGroup", "write", GROUP),
   // label, call
   r("GET", "label/findLabels", "read"),
   r("POST", "label/handleLabel", "write"),

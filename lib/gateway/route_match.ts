@@ -60,6 +60,26 @@ export function matchEngineRoute(method: string, segments: string[]): RouteMatch
   return { route, instance, upstreamPath: `${base}/${encodeURIComponent(instance)}` };
 }
 
+/**
+ * The query to forward for a matched route ("" or "?k=v&…"), rebuilt from the route's allowed keys.
+ * Evolution parses the query with Express's extended parser and merges it into the instance object its
+ * controllers act on, so `?instanceName[]=other` (an array, coerced to the string) would switch the
+ * instance after the path was authorised: bracketed keys, keys the route does not read and repeated keys
+ * (arrays there too) are refused with a 400.
+ */
+export function forwardedQuery(route: EngineRoute, params: URLSearchParams): string {
+  const out = new URLSearchParams();
+  for (const [key, value] of params) {
+    const shown = key.slice(0, 100);
+    if (key.includes("[") || key.includes("]")) throw fail("query_key_invalid", { key: shown });
+    if (!route.query.includes(key)) throw fail("query_key_unknown", { key: shown });
+    if (out.has(key)) throw fail("query_key_repeated", { key: shown });
+    out.set(key, value);
+  }
+  const text = out.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
 /** Instance names a request mentions outside its path (the engine merges the query into its params). */
 export function namesInRequest(query: URLSearchParams, body: unknown): string[] {
   const names = [...query.getAll("instanceName"), ...query.getAll("instance")];

@@ -83,7 +83,7 @@ export interface Media {
  * Media for the engine: a public https URL, or raw base64. A `data:<mime>;base64,` URL (what browsers
  * produce, and what the engine rejects) becomes raw base64 with its MIME type kept.
  */
-export function normalizeMedia(value: unknown, field = "media"): Media {
+export function normalizeMedia(value: unknown, field = "media", allowPrivate = false): Media {
   if (typeof value !== "string" || value.trim() === "") throw fail("field_required", { field });
   const data = DATA_URL_RE.exec(value);
   if (data) {
@@ -92,7 +92,8 @@ export function normalizeMedia(value: unknown, field = "media"): Media {
     return data[1] ? { media: raw, mimetype: data[1].toLowerCase() } : { media: raw };
   }
   if (/^https?:\/\//i.test(value)) {
-    if (isPublicHttpsUrl(value)) return { media: value };
+    // The URL is downloaded by the gateway (media_fetch.ts), which checks the resolved addresses too.
+    if (allowPrivate ? URL.canParse(value) : isPublicHttpsUrl(value)) return { media: value };
     throw fail("media_url_private", { field });
   }
   const raw = value.replace(/\s+/g, "");
@@ -161,17 +162,23 @@ function finiteIn(value: unknown, field: string, min: number, max: number): numb
 }
 
 /**
- * Validates one send body (JSON, or the text fields of a multipart upload when `hasFile`). Throws a 400
+ * Validates one send body (JSON, or the text fields of a multipart upload when `hasFile`; media URLs may be
+ * http and private with `allowPrivateMedia`, MEDIA_ALLOW_PRIVATE). Throws a 400
  * with a clear message; the engine's own schema still runs afterwards.
  */
-export function validateSend(action: SendAction, input: unknown, hasFile = false): ValidSend {
+export function validateSend(
+  action: SendAction,
+  input: unknown,
+  hasFile = false,
+  allowPrivateMedia = false,
+): ValidSend {
   if (!isRecord(input)) throw fail("invalid_json");
   const body = { ...input };
   const delay = validateDelay(body.delay);
   let messageType: string = SEND_ACTIONS[action];
   const mediaField = (field: string) => {
     if (hasFile && (body[field] === undefined || body[field] === "")) return;
-    const m = normalizeMedia(body[field], field);
+    const m = normalizeMedia(body[field], field, allowPrivateMedia);
     body[field] = m.media;
     if (m.mimetype && body.mimetype === undefined) body.mimetype = m.mimetype;
   };

@@ -5,12 +5,17 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { SandboxContext } from "./context.ts";
-import { envelope, EvoError, notFound, unauthorized } from "./errors.ts";
+import { envelope, EvoError, notFound, runtimeError, unauthorized } from "./errors.ts";
 import type { Instance } from "./state.ts";
 
 export type SandboxEnv = { Variables: { instance: Instance } };
 
-/** Route-level guard for `/{group}/{action}/:instance`: exists, then global key or that instance's token. */
+/**
+ * Route-level guard for `/{group}/{action}/:instance`: exists, then global key or that instance's token.
+ * Then Evolution's `dataValidate` merge: the parsed query is assigned over the path params, so a query
+ * `instanceName` (string, or the array `?instanceName[]=` / `?instanceName[0]=` make, coerced to the
+ * string when used as a key) picks the instance the route acts on, after the guards checked the path's.
+ */
 export function instanceGuard(ctx: SandboxContext): MiddlewareHandler<SandboxEnv> {
   return async function instanceGuard(c, next) {
     const name = c.req.param("instance") ?? "";
@@ -18,9 +23,41 @@ export function instanceGuard(ctx: SandboxContext): MiddlewareHandler<SandboxEnv
     if (!instance) throw notFound(`The "${name}" instance does not exist`);
     const key = c.req.header("apikey");
     if (key !== ctx.options.apiKey && key !== instance.token) throw unauthorized();
-    c.set("instance", instance);
+    const merged = expressQueryValue(new URL(c.req.url).searchParams, "instanceName");
+    if (merged === undefined) c.set("instance", instance);
+    else {
+      const target = ctx.store.instances.get(String(merged));
+      // The controllers index the live instances with the merged name and call a method on the result.
+      if (!target) throw runtimeError("Cannot read properties of undefined");
+      c.set("instance", target);
+    }
     await next();
   };
+}
+
+/**
+ * One top-level key of a query as Express's extended parser (qs) builds it, as far as the merge needs:
+ * `k=x` → "x"; repeated, `k[]=x` or `k[0]=x` (index ≤ 20) → an array; other bracket forms → an object.
+ */
+export function expressQueryValue(params: URLSearchParams, name: string): unknown {
+  const items: string[] = [];
+  let array = false;
+  let object = false;
+  for (const [key, value] of params) {
+    if (key === name) {
+      items.push(value);
+      continue;
+    }
+    const m = /^([^[]*)\[([^[\]]*)\]/.exec(key);
+    if (!m || m[1] !== name) continue;
+    if (m[0].length === key.length && (m[2] === "" || (/^\d+$/.test(m[2]) && Number(m[2]) <= 20))) {
+      array = true;
+      items.push(value);
+    } else object = true;
+  }
+  if (object) return {};
+  if (items.length === 0) return undefined;
+  return array || items.length > 1 ? items : items[0];
 }
 
 /** Only the global key (create, verify-creds, control routes). */

@@ -290,3 +290,27 @@ Deno.test("Cloud sends skip the existence check and return Meta's error with 201
   const meta = await t.call("POST", "/message/sendText/meta", { number: "595981000999", text: "x" });
   assertEquals([meta.status, meta.body.code, meta.body.key], [201, 131030, undefined]);
 });
+
+Deno.test("the query merges into the instance like Evolution's: ?instanceName[]= and [0]= pick another instance", async () => {
+  await using t = await setupOpen();
+  await openInstance(t, "victim");
+  for (const query of ["instanceName[]=victim", "instanceName[0]=victim", "instanceName=victim"]) {
+    const before = eventTrail(t, "victim").filter((e) => e.startsWith("send.message")).length;
+    const res = await t.call("POST", `/message/sendText/acme?${query}`, {
+      number: "595981000111",
+      text: "x",
+    });
+    assertEquals(res.status, 201, query);
+    await t.hook.waitFor((h) =>
+      h.body.instance === "victim" && h.body.event === "send.message" &&
+      eventTrail(t, "victim").filter((e) => e.startsWith("send.message")).length > before
+    );
+  }
+  const missing = await t.call("POST", "/message/sendText/acme?instanceName[]=nobody", {
+    number: "595981000111",
+    text: "x",
+  });
+  assertEquals([missing.status, missing.body.response.message], [500, "Cannot read properties of undefined"]);
+  const state = await t.call("GET", "/instance/connectionState/acme?instanceName[]=victim");
+  assertEquals(state.body.instance.instanceName, "victim");
+});

@@ -104,11 +104,10 @@ export async function createInstance(deps: AppDeps, c: EvoContext, req: RequestB
 
 const STATES = new Set(["open", "connecting", "close"]);
 
-/** `GET /instance/fetchInstances`: the caller's owned and granted instances (admins: all). */
-export async function fetchInstances(deps: AppDeps, c: EvoContext): Promise<Response> {
+/** `GET /instance/fetchInstances` (`search`: the rebuilt query): the caller's owned and granted instances (admins: all). */
+export async function fetchInstances(deps: AppDeps, c: EvoContext, search: string): Promise<Response> {
   const user = c.var.user;
   const keyNames = c.get("apiKey")?.instanceNames ?? null;
-  const search = new URL(c.req.url).search;
   const answer = recorded(c, await deps.evolution.fetchInstancesAnswer(search, timeout(deps)));
   if (answer.status >= 400 || !Array.isArray(answer.json)) {
     return Response.json(answer.json, { status: answer.status });

@@ -9,7 +9,10 @@ import {
   errorResponse,
   EvolutionError,
   evolutionErrorMessage,
+  inlineMediaUrl,
   isEngineFailure,
+  isMediaUrl,
+  MEDIA_FIELDS,
   type SendAction,
   transportError,
   upstreamHeaders,
@@ -47,7 +50,15 @@ export async function sendMessage(
 ): Promise<Response> {
   if (req.invalidJson) throw fail("invalid_json");
   const multipart = (req.contentType ?? "").toLowerCase().startsWith("multipart/");
-  const valid = validateSend(action, req.fields, req.hasFile);
+  const valid = validateSend(action, req.fields, req.hasFile, deps.config.mediaAllowPrivate);
+  const routeKey = `message/${action}`;
+  // A multipart body is forwarded as is, so a URL in it would be fetched by the engine.
+  if (multipart && isMediaUrl(valid.body[MEDIA_FIELDS[routeKey]])) {
+    throw fail("media_url_in_form", { field: MEDIA_FIELDS[routeKey] });
+  }
+  const body = multipart
+    ? valid.body
+    : await inlineMediaUrl(routeKey, valid.body, { allowPrivate: deps.config.mediaAllowPrivate });
   const user = c.var.user;
   const id = await recordOutbound(deps, {
     userId: user.id,
@@ -71,7 +82,7 @@ export async function sendMessage(
   try {
     res = await deps.evolution.request("POST", path, {
       headers: upstreamHeaders(callerOf(c), contentType),
-      body: multipart ? req.bytes : JSON.stringify(valid.body),
+      body: multipart ? req.bytes : JSON.stringify(body),
       timeoutMs: deps.config.evolutionTimeoutMs + valid.delay,
     });
     text = await res.text();

@@ -5,6 +5,7 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { type AppDeps, fail } from "../../lib/core/mod.ts";
+import { isSameOrigin } from "../../lib/auth/mod.ts";
 import {
   ADMIN_AREAS,
   assertReachable,
@@ -13,7 +14,11 @@ import {
   ENGINE_PREFIXES,
   errorResponse,
   EvolutionError,
+  forwardedQuery,
+  inlineMediaUrl,
+  isMediaUrl,
   matchEngineRoute,
+  MEDIA_FIELDS,
   namesInRequest,
   type SendAction,
   transportError,
@@ -54,12 +59,21 @@ function route(deps: AppDeps) {
     const url = new URL(c.req.url);
     const segments = decodeSegments(url.pathname);
     const req = await readRequestBody(c);
+    // requireAuth checks the origin of cookie requests by method; here the route decides: a GET that
+    // joins a group or starts a socket is a write all the same (an <img src> could fire it).
+    const assertSameOriginUnlessRead = (read: boolean) => {
+      if (!read && c.get("authVia") === "cookie" && !isSameOrigin(c, deps.config.publicUrl)) {
+        throw fail("csrf_failed");
+      }
+    };
     // Everything outside the allowlist: admins (full-scope, unrestricted keys only) get the raw path.
     const raw = () => {
       if (!admin) throw unknownShape();
       if (key && (key.scope !== "full" || key.instanceNames)) {
         throw fail("api_key_scope");
       }
+      // Unknown engine paths may change state whatever their method; the manager and docs are pages.
+      assertSameOriginUnlessRead(!!segments && ADMIN_AREAS.has(segments[0].toLowerCase()));
       return forwardAndRecord(deps, c, {
         method: c.req.method,
         path: url.pathname + url.search,
@@ -73,7 +87,10 @@ function route(deps: AppDeps) {
     const match = segments ? matchEngineRoute(c.req.method, segments) : null;
     if (!match) return await raw();
     const { route, instance, upstreamPath } = match;
+    assertSameOriginUnlessRead(route.kind === "read");
+    if (route.admin && !admin) throw fail("admin_required");
     assertScope(key, route.kind);
+    const query = forwardedQuery(route, url.searchParams);
     if (route.handler === "create") return await createInstance(deps, c, req);
     if (
       !admin &&
@@ -86,10 +103,10 @@ function route(deps: AppDeps) {
       ...namesInRequest(url.searchParams, req.fields),
     ];
     await assertReachable(deps, user, key, names);
-    const path = upstreamPath + url.search;
+    const path = upstreamPath + query;
     switch (route.handler) {
       case "fetchInstances":
-        return await fetchInstances(deps, c);
+        return await fetchInstances(deps, c, query);
       case "delete":
         return await deleteInstance(deps, c, instance!);
       case "connect":
@@ -100,6 +117,20 @@ function route(deps: AppDeps) {
         // The engine webhook is the gateway's own event feed (its URL carries the ingest token); tenants
         // neither read nor replace it, and configure theirs via /api/webhooks.
         if (!admin) throw fail("engine_webhook_managed");
+    }
+    const picture = MEDIA_FIELDS[`${route.group}/${route.action}`];
+    const fields = req.fields as Record<string, unknown> | undefined;
+    if (picture && typeof fields === "object" && fields !== null && isMediaUrl(fields[picture])) {
+      // A picture URL would be fetched by the engine: the gateway downloads it and sends base64.
+      const body = await inlineMediaUrl(`${route.group}/${route.action}`, fields, {
+        allowPrivate: deps.config.mediaAllowPrivate,
+      });
+      return await forwardAndRecord(deps, c, {
+        method: route.methods[0],
+        path,
+        body: JSON.stringify(body),
+        contentType: "application/json",
+      });
     }
     return await forwardAndRecord(deps, c, {
       method: route.methods[0],
