@@ -2,7 +2,7 @@ import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from "
 import { HTTPException } from "hono/http-exception";
 import { getConnInfo } from "hono/deno";
 import type { AppEnv } from "./app_env.ts";
-import { clientIp } from "./client_ip.ts";
+import { clientIp, proxyMatcher } from "./client_ip.ts";
 import { fail, HttpError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { renderErrorPage } from "../../components/ErrorPage.tsx";
@@ -15,7 +15,8 @@ export const isPagePath = (path: string) =>
   path === "/panel" || path.startsWith("/panel/") || path === "/status" || path.startsWith("/status/");
 
 /** Sets `clientIp` from the TCP peer and, behind a trusted proxy, X-Forwarded-For. */
-export function clientAddress(trust: "private" | "all" | "none"): MiddlewareHandler<AppEnv> {
+export function clientAddress(trustedProxies: readonly string[]): MiddlewareHandler<AppEnv> {
+  const trusted = proxyMatcher(trustedProxies);
   return async function clientAddress(c, next) {
     let peer = "unknown";
     try {
@@ -23,7 +24,7 @@ export function clientAddress(trust: "private" | "all" | "none"): MiddlewareHand
     } catch {
       // app.request() in unit tests has no socket.
     }
-    c.set("clientIp", clientIp(peer, c.req.header("x-forwarded-for"), trust));
+    c.set("clientIp", clientIp(peer, c.req.header("x-forwarded-for"), trusted));
     await next();
   };
 }

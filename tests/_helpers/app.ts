@@ -59,6 +59,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const config: Config = loadConfig({
     LOG_LEVEL: "error",
+    // The tests' client is the loopback peer, standing in for a proxy that sets X-Forwarded-For.
+    TRUSTED_PROXIES: "127.0.0.1/32",
     ADMIN_PASSWORD: options.adminPassword ?? "Admin123!",
     ...options.env,
   });
