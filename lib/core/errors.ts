@@ -23,6 +23,11 @@ export const ERRORS = {
     en: "Request body too large",
     es: "El cuerpo de la solicitud es demasiado grande",
   },
+  nul_character: {
+    status: 400,
+    en: "Text must not contain NUL characters",
+    es: "El texto no debe contener caracteres NUL",
+  },
   internal: { status: 500, en: "Internal server error", es: "Error interno del servidor" },
   page_invalid: {
     status: 400,
