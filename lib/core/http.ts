@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { getConnInfo } from "hono/deno";
 import type { AppEnv } from "./app_env.ts";
 import { clientIp, proxyMatcher } from "./client_ip.ts";
+import { isDatabaseDown } from "./db.ts";
 import { fail, HttpError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { renderErrorPage } from "../../components/ErrorPage.tsx";
@@ -211,7 +212,10 @@ function respond(c: Context<AppEnv>, err: HttpError) {
   );
 }
 
-/** The single error mapper: HttpError → its status and message, anything unexpected → a generic 500. */
+/**
+ * The single error mapper: HttpError → its status and message, PostgreSQL unreachable → 503, anything
+ * unexpected → a generic 500.
+ */
 export function errorMapper(log: Logger): ErrorHandler<AppEnv> {
   return function errorMapper(err, c) {
     if (err instanceof HttpError) {
@@ -224,6 +228,16 @@ export function errorMapper(log: Logger): ErrorHandler<AppEnv> {
       if (err.status < 500) return respond(c, fail("invalid_request", {}, { status: err.status }));
     }
     if (err instanceof SyntaxError && /JSON/.test(err.message)) return respond(c, fail("invalid_json"));
+    if (isDatabaseDown(err)) {
+      // postgres.js reconnects on the next query, so the outage ends by itself when the server is back.
+      log.warn("database unavailable", {
+        request_id: c.get("requestId"),
+        uri: loggedPath(c.req.path),
+        error: err instanceof Error ? err.message : String(err),
+      });
+      c.header("Retry-After", "5");
+      return respond(c, fail("database_unavailable"));
+    }
     log.error("unhandled error", {
       request_id: c.get("requestId"),
       method: c.req.method,

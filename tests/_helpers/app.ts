@@ -38,6 +38,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Default "redis"; the in-memory cache stands in when no Redis is reachable (see services.ts). */
   cache?: "redis" | "memory";
+  /** A Redis of the test's own (fault tests) instead of TEST_REDIS_URL. */
+  redisUrl?: string;
   clock?: Clock;
   sandbox?: Partial<SandboxOptions>;
   /** Password of the bootstrap admin (ADMIN_PASSWORD); default "Admin123!". */
@@ -65,9 +67,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const cachePrefix = `taguato-test:${crypto.randomUUID()}:`;
-  const cache: Cache = options.cache === "memory" || !services.redis
+  const cache: Cache = options.cache === "memory" || (!services.redis && !options.redisUrl)
     ? createMemoryCache(options.clock)
-    : await createRedisCache(TEST_REDIS_URL, cachePrefix);
+    : await createRedisCache(options.redisUrl ?? TEST_REDIS_URL, cachePrefix);
   const deps: AppDeps = {
     config,
     sql: db.sql,
