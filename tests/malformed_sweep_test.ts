@@ -100,7 +100,7 @@ Deno.test("malformed-input sweep: no route answers 5xx to hostile input, and /he
   await using app = await startTestApp({ env: { WEBHOOK_ALLOW_PRIVATE: "false" } });
   const tenant = await tenantWithInstance(app, "sweep_ana", "sweep-ana");
   const creds = {
-    none: async () => undefined as string | undefined,
+    none: () => Promise.resolve(undefined as string | undefined),
     tenant: () => login(app, "sweep_ana", "Passw0rd!x"),
     admin: () => adminLogin(app),
   };
