@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // Order matters: ids and addresses first so every later line (and the access log) can use them.
   app.use(
     requestId(),
-    clientAddress(deps.config.trustProxy),
+    clientAddress(deps.config.trustedProxies),
     accessLog(deps.log),
     securityHeaders(),
     cors(deps.config.corsOrigin),

@@ -10,6 +10,7 @@ import {
   DatabaseUnavailableError,
   ensureIslandBundle,
   loadConfig,
+  type Logger,
   migrate,
   openDatabase,
   systemClock,
@@ -27,10 +28,10 @@ function fail(message: string): never {
   Deno.exit(1);
 }
 
-async function openCache(url: string | undefined): Promise<Cache> {
+async function openCache(url: string | undefined, log: Logger): Promise<Cache> {
   if (!url) return createMemoryCache();
   try {
-    return await createRedisCache(url);
+    return await createRedisCache(url, undefined, { log });
   } catch (err) {
     const where = new URL(url).host;
     throw new StartupError(
@@ -59,7 +60,7 @@ async function main(args: string[]) {
     if (args.includes("--migrate-only")) return await closeAll();
     await ensureAdmin({ sql: db.sql, config, log });
 
-    const cache = await openCache(config.redisUrl);
+    const cache = await openCache(config.redisUrl, log);
     closers.push(() => cache.close());
 
     let sandbox: Sandbox | undefined;

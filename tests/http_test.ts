@@ -57,7 +57,12 @@ Deno.test("the gateway answers health, redirects, 404, CORS, malformed JSON, bod
       const res = await fetch(`${base}/health`);
       assertEquals(res.status, 200);
       assertStringIncludes(res.headers.get("content-type") ?? "", "application/json");
-      assertEquals(await res.json(), { status: "ok", gateway: "taguato", db: "connected" });
+      assertEquals(await res.json(), {
+        status: "ok",
+        gateway: "taguato",
+        db: "connected",
+        cache: app.deps.cache.kind === "redis" ? "connected" : "memory",
+      });
       const post = await fetch(`${base}/health`, { method: "POST" });
       assertEquals(post.status, 200);
       await post.body?.cancel();
@@ -217,7 +222,12 @@ Deno.test("GET /health answers 503 degraded when PostgreSQL is unreachable", asy
   try {
     const res = await createApp(deps).request("/health");
     assertEquals(res.status, 503);
-    assertEquals(await res.json(), { status: "degraded", gateway: "taguato", db: "disconnected" });
+    assertEquals(await res.json(), {
+      status: "degraded",
+      gateway: "taguato",
+      db: "disconnected",
+      cache: "memory",
+    });
   } finally {
     await sql.end({ timeout: 0 });
   }

@@ -63,7 +63,7 @@ Deno.test("with nothing configured the gateway starts embedded, serves the panel
   });
   try {
     const health = await waitFor(`http://127.0.0.1:${port}/health`, 20_000);
-    assertEquals(await health.json(), { status: "ok", gateway: "taguato", db: "connected" });
+    assertEquals(await health.json(), { status: "ok", gateway: "taguato", db: "connected", cache: "memory" });
     const panel = await fetch(`http://127.0.0.1:${port}/panel/`);
     assertEquals(panel.status, 200);
     assertStringIncludes(await panel.text(), "data-island=");

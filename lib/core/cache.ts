@@ -1,5 +1,7 @@
 import { createClient } from "redis";
 import { type Clock, systemClock } from "./clock.ts";
+import type { Logger } from "./log.ts";
+import { withTimeout } from "./timeout.ts";
 
 /** The shared key-value store: Redis in production, an in-process map when REDIS_URL is unset. */
 export interface Cache {
@@ -74,46 +76,130 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
 
-/** Redis implementation; every key is prefixed so several deployments or test runs can share a server. */
-export async function createRedisCache(url: string, prefix = "taguato:"): Promise<Cache> {
+/** How long one Redis command may take before the cache counts as down (no request waits seconds). */
+export const REDIS_COMMAND_TIMEOUT_MS = 250;
+// Keys written while Redis was down, deleted from it on recovery so it cannot serve what the outage changed
+// (a revocation tombstone, a refreshed user); past this many the oldest are forgotten.
+const MAX_DIRTY_KEYS = 10_000;
+// While degraded, how often a command tries Redis again once the client says it is connected.
+const RETRY_AFTER_MS = 1_000;
+
+export interface RedisCacheOptions {
+  /** Told once when the cache switches to per-process memory and once when Redis is back. */
+  log?: Pick<Logger, "warn" | "info">;
+  commandTimeoutMs?: number;
+}
+
+/**
+ * Redis implementation; every key is prefixed so several deployments or test runs can share a server.
+ * It degrades instead of failing: a command that errors or takes longer than `commandTimeoutMs` (and every
+ * command while the connection is down) is served by a per-process memory store, so reads miss (callers
+ * fall back to PostgreSQL), writes are best-effort, and rate limits and the breaker count per process.
+ * The client reconnects by itself; the first command after it is ready goes to Redis again.
+ */
+export async function createRedisCache(
+  url: string,
+  prefix = "taguato:",
+  options: RedisCacheOptions = {},
+): Promise<Cache> {
+  const timeoutMs = options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS;
+  const k = (key: string) => prefix + key;
   const client = createClient({
     url,
-    socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(retries * 200, 3_000) },
+    // Without the offline queue a command during a reconnect fails at once instead of waiting for it.
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 2_000, reconnectStrategy: (retries) => Math.min(50 + retries * 100, 1_000) },
   });
+  const memory = createMemoryCache();
+  const dirty = new Set<string>();
+  let degraded = false;
+  let retryAt = 0;
+  let recovering: Promise<void> | undefined;
+  const degrade = (err: unknown) => {
+    retryAt = Date.now() + RETRY_AFTER_MS;
+    if (degraded) return;
+    degraded = true;
+    options.log?.warn("cache unavailable: using per-process memory until Redis answers again", {
+      error: err instanceof Error ? err.message : String(err),
+    });
+  };
+  // Back on Redis only once the keys the outage changed are gone from it (a revocation must not be undone
+  // by an entry cached before the outage); the memory store's counters belonged to the outage only.
+  const recover = async () => {
+    retryAt = Date.now() + RETRY_AFTER_MS;
+    const keys = [...dirty];
+    try {
+      if (keys.length) await withTimeout(client.del(keys.map(k)), timeoutMs, "redis recovery");
+      else await withTimeout(client.ping(), timeoutMs, "redis recovery");
+    } catch {
+      return;
+    }
+    for (const key of keys) dirty.delete(key);
+    await memory.close();
+    degraded = false;
+    options.log?.info("cache recovered: Redis answers again", { keys_invalidated: keys.length });
+  };
   // node-redis emits "error" on every failed reconnect; without a listener the process would crash.
-  client.on("error", () => {});
+  client.on("error", (err) => degrade(err));
   await client.connect();
-  const k = (key: string) => prefix + key;
+  const touch = (keys: string[]) => {
+    for (const key of keys) {
+      if (dirty.size >= MAX_DIRTY_KEYS) dirty.delete(dirty.values().next().value!);
+      dirty.add(key);
+    }
+  };
+  /** Runs `op` on Redis, or on the memory store when Redis is down, errors or is too slow. */
+  async function run<T>(keys: string[], op: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    if (degraded && client.isReady && Date.now() >= retryAt) {
+      await (recovering ??= recover().finally(() => recovering = undefined));
+    }
+    if (!degraded && client.isReady) {
+      try {
+        return await withTimeout(op(), timeoutMs, "redis command");
+      } catch (err) {
+        degrade(err);
+      }
+    } else if (!client.isReady) degrade(new Error("Redis is not connected"));
+    touch(keys);
+    return await fallback();
+  }
   return {
     kind: "redis",
-    get: (key) => client.get(k(key)),
-    async set(key, value, ttlMs) {
-      if (ttlMs === undefined) await client.set(k(key), value);
-      else await client.set(k(key), value, { PX: Math.max(1, Math.ceil(ttlMs)) });
-    },
-    async setIfAbsent(key, value, ttlMs) {
-      const r = await client.set(k(key), value, { PX: Math.max(1, Math.ceil(ttlMs)), NX: true });
-      return r === "OK";
-    },
-    async del(...keys) {
-      if (keys.length) await client.del(keys.map(k));
-    },
-    async hit(key, windowMs) {
-      const [count, ttl] = await client.eval(HIT_SCRIPT, {
-        keys: [k(key)],
-        arguments: [String(Math.ceil(windowMs))],
-      }) as [number, number];
-      return { count, resetMs: ttl };
-    },
+    get: (key) => run([], () => client.get(k(key)), () => memory.get(key)),
+    set: (key, value, ttlMs) =>
+      run([key], async () => {
+        if (ttlMs === undefined) await client.set(k(key), value);
+        else await client.set(k(key), value, { PX: Math.max(1, Math.ceil(ttlMs)) });
+      }, () => memory.set(key, value, ttlMs)),
+    setIfAbsent: (key, value, ttlMs) =>
+      run([key], async () => {
+        const r = await client.set(k(key), value, { PX: Math.max(1, Math.ceil(ttlMs)), NX: true });
+        return r === "OK";
+      }, () => memory.setIfAbsent(key, value, ttlMs)),
+    del: (...keys) =>
+      run(keys, async () => {
+        if (keys.length) await client.del(keys.map(k));
+      }, () => memory.del(...keys)),
+    hit: (key, windowMs) =>
+      run([key], async () => {
+        const [count, ttl] = await client.eval(HIT_SCRIPT, {
+          keys: [k(key)],
+          arguments: [String(Math.ceil(windowMs))],
+        }) as [number, number];
+        return { count, resetMs: ttl };
+      }, () => memory.hit(key, windowMs)),
     async ping() {
+      if (!client.isReady) return false;
       try {
-        return (await client.ping()) === "PONG";
+        return (await withTimeout(client.ping(), timeoutMs, "redis ping")) === "PONG";
       } catch {
         return false;
       }
     },
     async close() {
-      await client.close();
+      await memory.close();
+      if (client.isReady) await client.close();
+      else client.destroy();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALL_CIDRS, parseCidr, PRIVATE_CIDRS } from "./client_ip.ts";
 
 /** Raised when the environment does not describe a runnable gateway; `problems` lists every issue. */
 export class ConfigError extends Error {
@@ -82,7 +83,14 @@ const envSchema = z.object({
   ADMIN_PASSWORD: optionalText,
   APP_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
   GATEWAY_CORS_ORIGIN: optionalText,
-  TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(["private", "all", "none"]).default("private")),
+  TRUSTED_PROXIES: z.preprocess(
+    emptyToUndefined,
+    z.string().optional().refine(
+      (v) => v === undefined || v.split(",").every((c) => c.trim() === "" || parseCidr(c) !== null),
+      { message: "must be comma-separated CIDRs or addresses" },
+    ),
+  ),
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(["private", "all", "none"]).optional()),
   SMTP_HOST: optionalText,
   SMTP_PORT: port(587),
   SMTP_USER: optionalText,
@@ -143,7 +151,8 @@ export interface Config {
   adminPassword?: string;
   appSecret?: string;
   corsOrigin?: string;
-  trustProxy: "private" | "all" | "none";
+  /** CIDRs of the proxies allowed to set X-Forwarded-For; empty = the TCP peer is always the client. */
+  trustedProxies: string[];
   smtp?: { host: string; port: number; user?: string; password?: string; from: string; secure: SmtpSecurity };
   recoveryAdminInstance?: string;
   telegramTokenSecret?: string;
@@ -230,7 +239,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     appSecret: e.APP_SECRET,
     // CORS_ORIGIN in the peer's .env belongs to Evolution; only GATEWAY_CORS_ORIGIN is ours.
     corsOrigin: e.GATEWAY_CORS_ORIGIN,
-    trustProxy: e.TRUST_PROXY,
+    // TRUSTED_PROXIES wins; TAGUATO-SEND's TRUST_PROXY keeps working as an alias for its ranges.
+    trustedProxies: e.TRUSTED_PROXIES !== undefined
+      ? e.TRUSTED_PROXIES.split(",").map((c) => c.trim()).filter(Boolean)
+      : e.TRUST_PROXY === "private"
+      ? PRIVATE_CIDRS
+      : e.TRUST_PROXY === "all"
+      ? ALL_CIDRS
+      : [],
     smtp,
     recoveryAdminInstance: e.RECOVERY_ADMIN_INSTANCE,
     telegramTokenSecret: e.TELEGRAM_TOKEN_SECRET,

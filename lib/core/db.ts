@@ -20,6 +20,40 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+// postgres.js's own connection codes, socket errors, and PostgreSQL's "connection exception" (08),
+// "insufficient resources: too many connections" (53300) and "operator intervention" shutdowns (57P0x).
+const DOWN_CODES = new Set([
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "53300",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+const DOWN_NAMES = new Set([
+  "ConnectionRefused",
+  "ConnectionReset",
+  "ConnectionAborted",
+  "BrokenPipe",
+  "TimedOut",
+]);
+
+/** Whether an error means PostgreSQL cannot be reached right now (answered 503, not 500). */
+export function isDatabaseDown(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
+  if (!(err instanceof Error)) return false;
+  const code = String((err as { code?: unknown }).code ?? "");
+  return DOWN_CODES.has(code) || code.startsWith("08") || DOWN_NAMES.has(err.name);
+}
+
 // int8 (ids, counts) as JS numbers: ids stay far below 2^53 and the API exposes them as JSON numbers.
 const int8AsNumber = {
   to: 20,

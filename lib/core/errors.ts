@@ -23,6 +23,16 @@ export const ERRORS = {
     en: "Request body too large",
     es: "El cuerpo de la solicitud es demasiado grande",
   },
+  nul_character: {
+    status: 400,
+    en: "Text must not contain NUL characters",
+    es: "El texto no debe contener caracteres NUL",
+  },
+  database_unavailable: {
+    status: 503,
+    en: "Database temporarily unavailable, please retry later",
+    es: "La base de datos no está disponible por el momento. Intente de nuevo en unos momentos.",
+  },
   internal: { status: 500, en: "Internal server error", es: "Error interno del servidor" },
   page_invalid: {
     status: 400,

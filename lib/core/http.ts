@@ -2,7 +2,8 @@ import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from "
 import { HTTPException } from "hono/http-exception";
 import { getConnInfo } from "hono/deno";
 import type { AppEnv } from "./app_env.ts";
-import { clientIp } from "./client_ip.ts";
+import { clientIp, proxyMatcher } from "./client_ip.ts";
+import { isDatabaseDown } from "./db.ts";
 import { fail, HttpError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { renderErrorPage } from "../../components/ErrorPage.tsx";
@@ -15,7 +16,8 @@ export const isPagePath = (path: string) =>
   path === "/panel" || path.startsWith("/panel/") || path === "/status" || path.startsWith("/status/");
 
 /** Sets `clientIp` from the TCP peer and, behind a trusted proxy, X-Forwarded-For. */
-export function clientAddress(trust: "private" | "all" | "none"): MiddlewareHandler<AppEnv> {
+export function clientAddress(trustedProxies: readonly string[]): MiddlewareHandler<AppEnv> {
+  const trusted = proxyMatcher(trustedProxies);
   return async function clientAddress(c, next) {
     let peer = "unknown";
     try {
@@ -23,7 +25,7 @@ export function clientAddress(trust: "private" | "all" | "none"): MiddlewareHand
     } catch {
       // app.request() in unit tests has no socket.
     }
-    c.set("clientIp", clientIp(peer, c.req.header("x-forwarded-for"), trust));
+    c.set("clientIp", clientIp(peer, c.req.header("x-forwarded-for"), trusted));
     await next();
   };
 }
@@ -93,24 +95,103 @@ export function cors(origin: string | undefined): MiddlewareHandler<AppEnv> {
   };
 }
 
+// Login, recovery and 2FA bodies are a few hundred bytes; a small cap keeps password hashing and JSON
+// parsing of unauthenticated requests cheap.
+const AUTH_MAX_BODY_BYTES = 64 * 1024;
+// The engine posts events before its token is known good; message and chat events carry no media (the
+// engine's webhook base64 is off) but history-sync batches (MESSAGES_SET, CHATS_SET) exceed 64 KB.
+const ENGINE_EVENTS_MAX_BODY_BYTES = 1024 * 1024;
+
+/** The body cap of a path: small on unauthenticated auth and the engine-events ingest, else 50 MB. */
+export function bodyLimit(path: string): number {
+  if (path.startsWith("/api/auth/")) return AUTH_MAX_BODY_BYTES;
+  if (path.startsWith("/internal/engine-events/")) return ENGINE_EVENTS_MAX_BODY_BYTES;
+  return MAX_BODY_BYTES;
+}
+
+/** Reads a stream to its end, failing with 413 as soon as it passes `limit` bytes (chunked bodies too). */
+async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      reader.cancel().catch(() => {});
+      throw fail("body_too_large");
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** Whether a JSON value holds a NUL character in any string or key, at any depth. */
+export function jsonHasNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\0");
+  if (Array.isArray(value)) return value.some(jsonHasNul);
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) if (k.includes("\0") || jsonHasNul(v)) return true;
+  }
+  return false;
+}
+
+// A NUL reaches PostgreSQL as text it refuses (22021); in a URL it is %00, in valid JSON the \u0000 escape.
+const URL_NUL = /%00/;
+const JSON_NUL = /\\u0000/i;
+
+function bodyHasNul(text: string, json: boolean, form: boolean): boolean {
+  if (text.includes("\0")) return true;
+  if (form) return URL_NUL.test(text);
+  if (!json || !JSON_NUL.test(text)) return false;
+  try {
+    return jsonHasNul(JSON.parse(text));
+  } catch {
+    return false; // the route answers its own "Invalid JSON body"
+  }
+}
+
 /**
- * Reads the body completely (up to MAX_BODY_BYTES, else 413) and treats a body that looks like JSON as
- * JSON whatever its Content-Type, as TAGUATO-SEND did, so `curl -d '{…}'` clients keep working.
+ * The edge checks of every request, before any route: NUL characters in the path or query are a 400; the
+ * body is read completely, its bytes counted while streaming (413 as soon as it passes the path's cap,
+ * whatever the Content-Type or transfer encoding); JSON and form bodies with a NUL are a 400; and a body
+ * that looks like JSON is treated as JSON whatever its Content-Type, as TAGUATO-SEND did, so `curl -d '{…}'`
+ * clients keep working.
  */
 export function bodyReader(): MiddlewareHandler<AppEnv> {
   return async function bodyReader(c, next) {
     const raw = c.req.raw;
+    const url = new URL(raw.url);
+    if (URL_NUL.test(url.pathname) || URL_NUL.test(url.search)) throw fail("nul_character");
     if (!raw.body || c.req.method === "GET" || c.req.method === "HEAD") return await next();
+    const limit = bodyLimit(url.pathname);
     const declared = Number(raw.headers.get("content-length") ?? "0");
-    if (declared > MAX_BODY_BYTES) throw fail("body_too_large");
+    if (declared > limit) throw fail("body_too_large");
+    const bytes = await readCapped(raw.body, limit);
     const type = raw.headers.get("content-type") ?? "";
-    if (/^multipart\//i.test(type) || /json/i.test(type)) return await next();
-    const bytes = new Uint8Array(await raw.arrayBuffer());
-    if (bytes.byteLength > MAX_BODY_BYTES) throw fail("body_too_large");
-    const text = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
     const headers = new Headers(raw.headers);
-    if (text.startsWith("{") || text.startsWith("[")) headers.set("content-type", "application/json");
-    c.req.raw = new Request(raw.url, { method: raw.method, headers, body: bytes, signal: raw.signal });
+    let json = /json/i.test(type);
+    if (!json && !/^multipart\//i.test(type)) {
+      const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
+      if (head.startsWith("{") || head.startsWith("[")) {
+        headers.set("content-type", "application/json");
+        json = true;
+      }
+    }
+    const form = !json && /^application\/x-www-form-urlencoded/i.test(type);
+    if ((json || form) && bodyHasNul(new TextDecoder().decode(bytes), json, form)) {
+      throw fail("nul_character");
+    }
+    headers.delete("transfer-encoding");
+    // No `signal: raw.signal`: nothing downstream listens, and following it costs Deno a listener per request.
+    c.req.raw = new Request(raw.url, { method: raw.method, headers, body: bytes });
     await next();
   };
 }
@@ -132,7 +213,10 @@ function respond(c: Context<AppEnv>, err: HttpError) {
   );
 }
 
-/** The single error mapper: HttpError → its status and message, anything unexpected → a generic 500. */
+/**
+ * The single error mapper: HttpError → its status and message, PostgreSQL unreachable → 503, anything
+ * unexpected → a generic 500.
+ */
 export function errorMapper(log: Logger): ErrorHandler<AppEnv> {
   return function errorMapper(err, c) {
     if (err instanceof HttpError) {
@@ -145,6 +229,16 @@ export function errorMapper(log: Logger): ErrorHandler<AppEnv> {
       if (err.status < 500) return respond(c, fail("invalid_request", {}, { status: err.status }));
     }
     if (err instanceof SyntaxError && /JSON/.test(err.message)) return respond(c, fail("invalid_json"));
+    if (isDatabaseDown(err)) {
+      // postgres.js reconnects on the next query, so the outage ends by itself when the server is back.
+      log.warn("database unavailable", {
+        request_id: c.get("requestId"),
+        uri: loggedPath(c.req.path),
+        error: err instanceof Error ? err.message : String(err),
+      });
+      c.header("Retry-After", "5");
+      return respond(c, fail("database_unavailable"));
+    }
     log.error("unhandled error", {
       request_id: c.get("requestId"),
       method: c.req.method,

@@ -38,6 +38,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Default "redis"; the in-memory cache stands in when no Redis is reachable (see services.ts). */
   cache?: "redis" | "memory";
+  /** A Redis of the test's own (fault tests) instead of TEST_REDIS_URL. */
+  redisUrl?: string;
   clock?: Clock;
   sandbox?: Partial<SandboxOptions>;
   /** Password of the bootstrap admin (ADMIN_PASSWORD); default "Admin123!". */
@@ -59,13 +61,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const config: Config = loadConfig({
     LOG_LEVEL: "error",
+    // The tests' client is the loopback peer, standing in for a proxy that sets X-Forwarded-For.
+    TRUSTED_PROXIES: "127.0.0.1/32",
     ADMIN_PASSWORD: options.adminPassword ?? "Admin123!",
     ...options.env,
   });
   const cachePrefix = `taguato-test:${crypto.randomUUID()}:`;
-  const cache: Cache = options.cache === "memory" || !services.redis
+  const cache: Cache = options.cache === "memory" || (!services.redis && !options.redisUrl)
     ? createMemoryCache(options.clock)
-    : await createRedisCache(TEST_REDIS_URL, cachePrefix);
+    : await createRedisCache(options.redisUrl ?? TEST_REDIS_URL, cachePrefix);
   const deps: AppDeps = {
     config,
     sql: db.sql,

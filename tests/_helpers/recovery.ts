@@ -28,7 +28,7 @@ export async function startMailingApp(): Promise<TestApp & { sink: SmtpSink }> {
   return Object.assign(t, { sink, close, [Symbol.asyncDispose]: close });
 }
 
-// The loopback peer is a trusted proxy (TRUST_PROXY=private), so X-Forwarded-For sets the client address.
+// The loopback peer is a trusted proxy (TRUSTED_PROXIES in startTestApp), so X-Forwarded-For sets the client address.
 export const forgot = (t: TestApp, body: unknown, ip = "203.0.113.1", headers: Record<string, string> = {}) =>
   call(t, "POST", "/api/auth/forgot-password", { body, headers: { "x-forwarded-for": ip, ...headers } });
 export const verify = (t: TestApp, body: unknown, ip = "203.0.113.1") =>
