@@ -2,7 +2,7 @@ import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from "
 import { HTTPException } from "hono/http-exception";
 import { getConnInfo } from "hono/deno";
 import type { AppEnv } from "./app_env.ts";
-import { clientIp } from "./client_ip.ts";
+import { clientIp, isPrivateAddress } from "./client_ip.ts";
 import { fail, HttpError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { renderErrorPage } from "../../components/ErrorPage.tsx";
@@ -24,6 +24,7 @@ export function clientAddress(trust: "private" | "all" | "none"): MiddlewareHand
       // app.request() in unit tests has no socket.
     }
     c.set("clientIp", clientIp(peer, c.req.header("x-forwarded-for"), trust));
+    c.set("fromTrustedProxy", trust === "all" || (trust === "private" && isPrivateAddress(peer)));
     await next();
   };
 }

@@ -114,7 +114,7 @@ export function accountRoutes(deps: AppDeps) {
       await revokeUserSessions(deps, user.id);
       await invalidateUser(deps, user.id);
       await auditFor(deps, c, { action: "password_changed", resourceType: "user", resourceId: user.id });
-      clearSessionCookie(c);
+      clearSessionCookie(c, deps.config.publicUrl);
       return c.json({ message: "Password changed successfully. Please login again." }, 200);
     },
   );
@@ -134,7 +134,7 @@ export function accountRoutes(deps: AppDeps) {
       if (sessionId === undefined) throw fail("session_required");
       await revokeSession(deps, sessionId);
       await auditFor(deps, c, { action: "user_logout", resourceType: "session", resourceId: sessionId });
-      clearSessionCookie(c);
+      clearSessionCookie(c, deps.config.publicUrl);
       return c.json({ message: "Logged out successfully" }, 200);
     },
   );
@@ -155,7 +155,7 @@ export function accountRoutes(deps: AppDeps) {
         resourceType: "session",
         details: { sessions: n },
       });
-      clearSessionCookie(c);
+      clearSessionCookie(c, deps.config.publicUrl);
       return c.json({ message: "All sessions logged out successfully" }, 200);
     },
   );

@@ -160,7 +160,7 @@ export function loginRoutes(deps: AppDeps) {
       must_change_password: user.must_change_password,
     };
     if (c.req.header("x-taguato-client") === "panel") {
-      setSessionCookie(c, token);
+      setSessionCookie(c, token, deps.config.publicUrl);
       return c.json({ user: out }, 200);
     }
     return c.json({ token, user: out }, 200);
