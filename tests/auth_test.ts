@@ -109,6 +109,28 @@ Deno.test("POST /api/auth/login answers a session token, one 401 for every failu
     assertEquals(v.failed_login_attempts, 0);
   });
 
+  await t.step("a name with no account locks after 5 failures too, with the same answers", async () => {
+    const tries = async (username: string, n: number) => {
+      const answers = [];
+      for (let i = 0; i < n; i++) {
+        const r = await call(app, "POST", "/api/auth/login", {
+          body: { username, password: "Wrong123!" },
+          headers: ip(6),
+        });
+        answers.push([r.status, r.body]);
+      }
+      return answers;
+    };
+    await createUser(app, "real_one", PW);
+    const real = await tries("real_one", 6);
+    const ghost = await tries("nobody_here", 6);
+    assertEquals(ghost, real);
+    assertEquals(ghost.at(-1), [429, errorBody("Account temporarily locked. Try again in 15 minutes.")]);
+    await app.db.sql`UPDATE taguato.login_name_failures SET locked_until = now() - interval '1 second'`;
+    assertEquals((await tries("nobody_here", 1))[0][0], 401, "the lock expires; the count starts over");
+    assertEquals((await tries("nobody_here", 1))[0][0], 401);
+  });
+
   await t.step("20 failures from one address block it for every account, not other addresses", async () => {
     for (let i = 0; i < 20; i++) {
       const r = await call(app, "POST", "/api/auth/login", {

@@ -17,11 +17,13 @@ import {
   findLoginUser,
   ipBlocked,
   isLocked,
+  isNameLocked,
   type LoginUser,
   MAX_PASSWORD_LENGTH,
   normalizeRecoveryCode,
   recordAccountFailure,
   recordIpFailure,
+  recordNameFailure,
   setSessionCookie,
   verifyPassword,
   verifyUserTotp,
@@ -82,7 +84,9 @@ export function loginRoutes(deps: AppDeps) {
     if (await ipBlocked(deps, ip)) throw fail("ip_blocked", {}, { headers: { "Retry-After": "900" } });
 
     const user = await findLoginUser(deps, input.username);
-    if (user?.is_active && isLocked(deps, user)) throw fail("account_locked");
+    // A name without an active account locks by the same rule, so a 429 tells nothing about who exists.
+    const locked = user?.is_active ? isLocked(deps, user) : await isNameLocked(deps, input.username);
+    if (locked) throw fail("account_locked");
 
     const refuse = async (u: LoginUser | null, reason: string, code: ErrorCode): Promise<never> => {
       await recordIpFailure(deps, ip);
@@ -94,7 +98,8 @@ export function loginRoutes(deps: AppDeps) {
         resourceType: "user",
         details: { reason },
       });
-      if (known && await recordAccountFailure(deps, known.id)) {
+      if (!known) await recordNameFailure(deps, input.username);
+      else if (await recordAccountFailure(deps, known.id)) {
         await auditFor(deps, c, {
           who: known,
           action: "account_locked",
