@@ -19,6 +19,7 @@ import {
   invalidateUser,
   passwordPolicyError,
   revokeSession,
+  revokeUserApiKeys,
   revokeUserSessions,
   setOwnPassword,
   verifyPassword,
@@ -112,6 +113,7 @@ export function accountRoutes(deps: AppDeps) {
         new Date(deps.clock.now()),
       );
       await revokeUserSessions(deps, user.id);
+      await revokeUserApiKeys(deps, user.id);
       await invalidateUser(deps, user.id);
       await auditFor(deps, c, { action: "password_changed", resourceType: "user", resourceId: user.id });
       clearSessionCookie(c, deps.config.publicUrl);
