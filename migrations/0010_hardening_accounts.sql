@@ -11,7 +11,8 @@ ALTER TABLE taguato.user_instances ADD COLUMN pending boolean NOT NULL DEFAULT f
 -- other submitted name counts here, with the same rule (5 failures lock it for 15 minutes, then the
 -- count starts over). The name is stored as its SHA-256: people type passwords into the username field.
 CREATE TABLE taguato.login_name_failures (
-  name_hash text PRIMARY KEY,
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name_hash text NOT NULL UNIQUE,
   attempts integer NOT NULL,
   locked_until timestamptz,
   last_failed_at timestamptz NOT NULL
