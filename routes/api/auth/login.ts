@@ -60,8 +60,9 @@ const route = publicRoute({
   path: "/login",
   summary: "Log in with username and password (and a 2FA code when enabled)",
   description: "Returns a 24 h session token for the `apikey` header. With `X-Taguato-Client: panel` the " +
-    "token is set as the HttpOnly `taguato_session` cookie instead and omitted from the body. Five failures " +
-    "lock the account for 15 minutes; 20 failures from one address in 15 minutes block that address.",
+    "token is set as the HttpOnly `taguato_session` cookie (`__Host-taguato_session`, Secure, over HTTPS) " +
+    "instead and omitted from the body. Five failures lock the submitted name for 15 minutes, whether or " +
+    "not an account has it; 20 failures from one address in 15 minutes block that address.",
   request: { body: jsonBody(LoginBody) },
   responses: {
     200: jsonContent(LoginOk, "Logged in, or `{requires_2fa: true}` when a second factor is needed"),
