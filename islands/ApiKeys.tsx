@@ -13,6 +13,7 @@ import {
   translator,
 } from "./ui.tsx";
 import { ApiKeyTable, NewKeyCard, SCOPE_KEYS } from "./api_key_parts.tsx";
+import { PasswordField } from "./password.tsx";
 import { api, useApi } from "./use_api.ts";
 
 export const SCOPES = ["full", "send", "read"] as const;
@@ -55,6 +56,7 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
   const tr = translator(locale);
   const [keys, setKeys] = useState(initial);
   const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
   const [scope, setScope] = useState<string>("full");
   const [limited, setLimited] = useState(false);
   const [chosen, setChosen] = useState<string[]>([]);
@@ -72,6 +74,7 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
     setNotice(null);
     const expires = expiryInstant(expiry, date);
     if (!name.trim()) return setInvalid(tr("keys.nameRequired"));
+    if (!password) return setInvalid(tr("keys.passwordRequired"));
     if (limited && chosen.length === 0) return setInvalid(tr("keys.instancesRequired"));
     if (expires === "" || (expires && new Date(expires).getTime() <= Date.now())) {
       return setInvalid(tr("keys.expiryFuture"));
@@ -84,6 +87,7 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
           scope,
           instance_names: limited ? chosen : null,
           expires_at: expires,
+          password,
         },
       })
     );
@@ -92,6 +96,7 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
     setCreated({ name: item.name, key });
     setKeys((all) => [item, ...all]);
     setName("");
+    setPassword("");
     setLimited(false);
     setChosen([]);
     setExpiry("never");
@@ -184,6 +189,14 @@ export function ApiKeys({ locale, keys: initial, instances }: Props) {
               </div>
             )}
           </fieldset>
+          <PasswordField
+            label={tr("keys.password")}
+            name="password"
+            autocomplete="current-password"
+            hint={tr("keys.passwordHint")}
+            value={password}
+            onValue={setPassword}
+          />
           <div class="form-actions form-actions-start">
             <Button type="submit" variant="primary" icon="key" busy={create.busy}>{tr("keys.create")}</Button>
           </div>

@@ -3,6 +3,7 @@
 import { assert, assertEquals, assertFields } from "../lib/core/testing.ts";
 import { adminLogin, assertError, badQuerySteps, call, createUser, login } from "./_helpers/accounts.ts";
 import { startTestApp, type TestApp } from "./_helpers/app.ts";
+import { createApiKey } from "../lib/accounts/mod.ts";
 
 const userCount = async (t: TestApp) => (await t.deps.sql`SELECT count(*)::int AS n FROM taguato.users`)[0].n;
 const lastAudit = async (t: TestApp, action: string) =>
@@ -205,4 +206,43 @@ Deno.test("GET /admin/users/{id} shows the owned instances; unknown ids are 404"
     403,
     "Admin access required",
   );
+});
+
+Deno.test("admin routes take a login session or an unrestricted full admin key only", async (s) => {
+  await using t = await startTestApp();
+  const admin = await adminLogin(t);
+  const [{ id: adminId }] = await t.deps
+    .sql`SELECT id FROM taguato.users WHERE username = ${t.admin.username}`;
+  const keyOf = async (scope: "full" | "read" | "send", instanceNames: string[] | null) =>
+    (await createApiKey(t.deps.sql, {
+      userId: adminId,
+      name: `${scope}-${instanceNames?.length ?? "all"}`,
+      scope,
+      instanceNames,
+      expiresAt: null,
+      now: new Date(t.deps.clock.now()),
+    }))!.key;
+  const restricted: [string, string][] = [
+    ["a full key limited to one instance", await keyOf("full", ["one"])],
+    ["a read key", await keyOf("read", null)],
+    ["a send key", await keyOf("send", null)],
+  ];
+  for (const [what, key] of restricted) {
+    await s.step(`403 for ${what}, on reads and on creating an admin`, async () => {
+      const body = { username: "sneaky", password: "Secret123", role: "admin" };
+      const created = await call(t, "POST", "/admin/users", { token: key, body });
+      assertError(created, 403, "Admin routes need a login session or an unrestricted full-scope API key");
+      assertError(
+        await call(t, "GET", "/admin/users", { token: key }),
+        403,
+        "Admin routes need a login session or an unrestricted full-scope API key",
+      );
+    });
+  }
+  assertEquals((await t.deps.sql`SELECT 1 FROM taguato.users WHERE username = 'sneaky'`).length, 0);
+  await s.step("an unrestricted full key and a session pass", async () => {
+    const full = await keyOf("full", null);
+    assertEquals((await call(t, "GET", "/admin/users", { token: full })).status, 200);
+    assertEquals((await call(t, "GET", "/admin/users", { token: admin })).status, 200);
+  });
 });

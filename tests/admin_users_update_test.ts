@@ -3,7 +3,7 @@
 // that take effect on the user's very next request.
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { adminLogin, assertError, call, createUser, login } from "./_helpers/accounts.ts";
-import { startTestApp, type TestApp } from "./_helpers/app.ts";
+import { ENGINE_KEY, startTestApp, type TestApp } from "./_helpers/app.ts";
 
 const lastAudit = async (t: TestApp, action: string) =>
   (await t.deps.sql`
@@ -169,6 +169,23 @@ Deno.test("DELETE /admin/users/{id} removes the user, signs them out and keeps a
     SELECT user_id, username FROM taguato.audit_log WHERE action = 'user_login' AND username = 'alice'`)[0];
   assertEquals(created, { user_id: null, username: "alice" });
   assertError(await call(t, "DELETE", `/admin/users/${alice.id}`, { token: admin }), 404, "User not found");
+});
+
+Deno.test("DELETE /admin/users/{id} deletes the user's instances from the engine", async () => {
+  await using t = await startTestApp();
+  const admin = await adminLogin(t);
+  const alice = await createUser(t, admin, { username: "alice", max_instances: 2 });
+  for (const instanceName of ["alice-a", "alice-b"]) {
+    const created = await call(t, "POST", "/instance/create", { token: alice.token, body: { instanceName } });
+    assertEquals(created.status, 201);
+  }
+  const engineNames = async () => {
+    const res = await fetch(`${t.sandbox.url}/instance/fetchInstances`, { headers: { apikey: ENGINE_KEY } });
+    return ((await res.json()) as { name: string }[]).map((i) => i.name).sort();
+  };
+  assertEquals(await engineNames(), ["alice-a", "alice-b"]);
+  assertEquals((await call(t, "DELETE", `/admin/users/${alice.id}`, { token: admin })).status, 200);
+  assertEquals(await engineNames(), []);
 });
 
 Deno.test("POST /admin/users/{id}/reset-2fa clears the secret and the recovery codes", async () => {

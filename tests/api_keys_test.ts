@@ -2,8 +2,9 @@
 // the owner's instances, capped at 25 active, revocable by their owner only and refused at once after.
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { sha256Hex } from "../lib/core/mod.ts";
-import { adminLogin, assertError, call, createUsers } from "./_helpers/accounts.ts";
+import { adminLogin, assertError, call, createUsers, USER_PASSWORD } from "./_helpers/accounts.ts";
 import { startTestApp } from "./_helpers/app.ts";
+import { createApiKey } from "../lib/accounts/mod.ts";
 
 Deno.test("/api/keys creates, lists and revokes a user's keys, which authenticate as their owner and never show again", async (s) => {
   await using t = await startTestApp();
@@ -14,7 +15,14 @@ Deno.test("/api/keys creates, lists and revokes a user's keys, which authenticat
     VALUES (${alice.id}, 'alice-sales'), (${bob.id}, 'bob-support'), (${bob.id}, 'bob-shared')`;
   await t.deps.sql`
     INSERT INTO taguato.instance_permissions (instance_name, grantee_user_id) VALUES ('bob-shared', ${alice.id})`;
-  const create = (body: unknown, token = alice.token) => call(t, "POST", "/api/keys", { token, body });
+  // Creating a key re-asks the password; every user here has the default one.
+  const create = (body: unknown, token = alice.token) =>
+    call(t, "POST", "/api/keys", {
+      token,
+      body: typeof body === "object" && body !== null && !Array.isArray(body)
+        ? { password: USER_PASSWORD, ...body }
+        : body,
+    });
   let key = "";
   let keyId = 0;
 
@@ -154,4 +162,74 @@ Deno.test("/api/keys creates, lists and revokes a user's keys, which authenticat
   await s.step("401 without a credential", async () => {
     assertError(await call(t, "GET", "/api/keys"), 401, "Missing apikey header");
   });
+});
+
+Deno.test("a password change, a reset or an admin-set password revokes the user's API keys at once", async (s) => {
+  await using t = await startTestApp();
+  const admin = await adminLogin(t);
+  const [alice] = await createUsers(t, admin, "alice");
+  const mint = async () => {
+    const key = (await createApiKey(t.deps.sql, {
+      userId: alice.id,
+      name: `k${Math.random()}`,
+      scope: "full",
+      instanceNames: null,
+      expiresAt: null,
+      now: new Date(t.deps.clock.now()),
+    }))!.key;
+    // Used once first, so the credential sits in the cache: revocation must beat the cached entry.
+    assertEquals((await call(t, "GET", "/api/keys", { token: key })).status, 200);
+    return key;
+  };
+  const refused = async (key: string) =>
+    assertError(await call(t, "GET", "/api/keys", { token: key }), 401, "Invalid or expired session token");
+  let password = alice.password;
+
+  await s.step("POST /api/auth/change-password", async () => {
+    const key = await mint();
+    const res = await call(t, "POST", "/api/auth/change-password", {
+      token: alice.token,
+      body: { current_password: password, new_password: "Chang3dPass" },
+    });
+    assertEquals(res.status, 200);
+    password = "Chang3dPass";
+    await refused(key);
+  });
+
+  await s.step("POST /api/auth/reset-password", async () => {
+    const key = await mint();
+    const token = "ab".repeat(32);
+    await t.deps.sql`
+      INSERT INTO taguato.password_resets (user_id, code_hash, reset_token_hash)
+      VALUES (${alice.id}, 'x', ${await sha256Hex(token)})`;
+    const res = await call(t, "POST", "/api/auth/reset-password", {
+      body: { reset_token: token, new_password: "R3setPassword" },
+    });
+    assertEquals(res.status, 200, JSON.stringify(res.body));
+    await refused(key);
+  });
+
+  await s.step("PUT /admin/users/{id} with a password", async () => {
+    const key = await mint();
+    assertEquals(
+      (await call(t, "PUT", `/admin/users/${alice.id}`, { token: admin, body: { password: "Adm1nSetPass" } }))
+        .status,
+      200,
+    );
+    await refused(key);
+  });
+});
+
+Deno.test("POST /api/keys re-asks the password: missing is 400, wrong is 401, and no key is made", async () => {
+  await using t = await startTestApp();
+  const admin = await adminLogin(t);
+  const [alice] = await createUsers(t, admin, "alice");
+  const create = (body: Record<string, unknown>) =>
+    call(t, "POST", "/api/keys", { token: alice.token, body });
+  assertError(await create({ name: "k" }), 400, "Password is required");
+  assertError(await create({ name: "k", password: "" }), 400, "Password is required");
+  assertError(await create({ name: "k", password: "Wrong-pass1" }), 401, "Current password is incorrect");
+  assertError(await create({ name: "k", password: "x".repeat(300) }), 401, "Current password is incorrect");
+  assertEquals((await t.deps.sql`SELECT 1 FROM taguato.api_keys`).length, 0);
+  assertEquals((await create({ name: "k", password: alice.password })).status, 201);
 });

@@ -109,6 +109,28 @@ Deno.test("POST /api/auth/login answers a session token, one 401 for every failu
     assertEquals(v.failed_login_attempts, 0);
   });
 
+  await t.step("a name with no account locks after 5 failures too, with the same answers", async () => {
+    const tries = async (username: string, n: number) => {
+      const answers = [];
+      for (let i = 0; i < n; i++) {
+        const r = await call(app, "POST", "/api/auth/login", {
+          body: { username, password: "Wrong123!" },
+          headers: ip(6),
+        });
+        answers.push([r.status, r.body]);
+      }
+      return answers;
+    };
+    await createUser(app, "real_one", PW);
+    const real = await tries("real_one", 6);
+    const ghost = await tries("nobody_here", 6);
+    assertEquals(ghost, real);
+    assertEquals(ghost.at(-1), [429, errorBody("Account temporarily locked. Try again in 15 minutes.")]);
+    await app.db.sql`UPDATE taguato.login_name_failures SET locked_until = now() - interval '1 second'`;
+    assertEquals((await tries("nobody_here", 1))[0][0], 401, "the lock expires; the count starts over");
+    assertEquals((await tries("nobody_here", 1))[0][0], 401);
+  });
+
   await t.step("20 failures from one address block it for every account, not other addresses", async () => {
     for (let i = 0; i < 20; i++) {
       const r = await call(app, "POST", "/api/auth/login", {
@@ -136,7 +158,7 @@ Deno.test("POST /api/auth/login answers a session token, one 401 for every failu
     assertEquals(r.body.token, undefined);
     assertEquals((r.body.user as { username: string }).username, "ana");
     const cookie = r.headers.get("set-cookie")!;
-    assert(/^taguato_session=[0-9a-f]{64};/.test(cookie), cookie);
+    assert(/^__Host-taguato_session=[0-9a-f]{64};/.test(cookie), cookie);
     for (const part of ["Max-Age=86400", "Path=/", "HttpOnly", "Secure", "SameSite=Lax"]) {
       assert(cookie.includes(part), `${part} in ${cookie}`);
     }
@@ -146,6 +168,57 @@ Deno.test("POST /api/auth/login answers a session token, one 401 for every failu
     });
     assert(!plain.headers.get("set-cookie")!.includes("Secure"), "no Secure over plain http");
   });
+});
+
+Deno.test("the session cookie is __Host- and Secure over HTTPS, plain over HTTP, and read under the name that applies", async (t) => {
+  const panelLogin = (app: Awaited<ReturnType<typeof startTestApp>>, headers: Record<string, string> = {}) =>
+    call(app, "POST", "/api/auth/login", {
+      body: { username: "ana", password: PW },
+      headers: { "x-taguato-client": "panel", ...headers },
+    });
+  const me = (app: Awaited<ReturnType<typeof startTestApp>>, cookie: string, headers = {}) =>
+    call(app, "GET", "/api/auth/me", { headers: { cookie, ...headers } });
+  const HTTPS = { "x-forwarded-proto": "https" };
+
+  await t.step("behind a trusted proxy that says https", async () => {
+    await using app = await startTestApp();
+    await createUser(app, "ana", PW);
+    const set = (await panelLogin(app, HTTPS)).headers.get("set-cookie")!;
+    assert(/^__Host-taguato_session=[0-9a-f]{64};/.test(set) && set.includes("Secure"), set);
+    const token = set.split(";")[0].split("=")[1];
+    assertEquals((await me(app, `__Host-taguato_session=${token}`, HTTPS)).status, 200);
+    assertEquals((await me(app, `taguato_session=${token}`, HTTPS)).status, 401, "the plain name over https");
+    const out = await call(app, "POST", "/api/auth/logout", {
+      headers: { cookie: `__Host-taguato_session=${token}`, origin: app.url, ...HTTPS },
+    });
+    assert(
+      /^__Host-taguato_session=;.*Secure/.test(out.headers.get("set-cookie") ?? ""),
+      "cleared by its name",
+    );
+  });
+
+  await t.step("PUBLIC_URL https: __Host- even without a forwarded header", async () => {
+    await using app = await startTestApp({ env: { PUBLIC_URL: "https://send.example.com" } });
+    await createUser(app, "ana", PW);
+    const set = (await panelLogin(app)).headers.get("set-cookie")!;
+    assert(/^__Host-taguato_session=/.test(set) && set.includes("Secure"), set);
+    const token = set.split(";")[0].split("=")[1];
+    assertEquals((await me(app, `__Host-taguato_session=${token}`)).status, 200);
+  });
+
+  await t.step(
+    "plain HTTP keeps today's name, and an untrusted peer's X-Forwarded-Proto is ignored",
+    async () => {
+      await using app = await startTestApp({ env: { TRUST_PROXY: "none" } });
+      await createUser(app, "ana", PW);
+      for (const headers of [{}, HTTPS]) {
+        const set = (await panelLogin(app, headers)).headers.get("set-cookie")!;
+        assert(/^taguato_session=[0-9a-f]{64};/.test(set) && !set.includes("Secure"), set);
+        const token = set.split(";")[0].split("=")[1];
+        assertEquals((await me(app, `taguato_session=${token}`)).status, 200);
+      }
+    },
+  );
 });
 
 Deno.test("GET /api/auth/me answers the caller's profile and instances, and 401 without a valid token", async () => {

@@ -31,6 +31,17 @@ Deno.test({
       assertEquals(s.gateway.environment.GATEWAY_INTERNAL_URL, "http://taguato-gateway:8000");
       assert(String(s.gateway.environment.DATABASE_URL).startsWith("postgres://"));
       assert(String(s.gateway.environment.REDIS_URL).startsWith("redis://"));
+      // The engine has its own role and database and never sees the gateway's .env secrets.
+      assertEquals(s.evolution.env_file, undefined);
+      const engineDb = new URL(String(s.evolution.environment.DATABASE_CONNECTION_URI));
+      assertEquals([engineDb.username, engineDb.pathname], ["evolution", "/evolution_engine"]);
+      assert(!Object.values(s.evolution.environment).includes(s.postgres.environment.POSTGRES_PASSWORD));
+      const init = (s.postgres.volumes as { source?: string; target: string }[] | string[])
+        .map((v) => typeof v === "string" ? v.split(":")[1] : v.target);
+      assert(init.includes("/docker-entrypoint-initdb.d"), "postgres mounts the role init script");
+      const script = await Deno.readTextFile(`${ROOT}docker/postgres-init/10-evolution-role.sh`);
+      assert(/CREATE ROLE evolution LOGIN/.test(script) && /OWNER evolution/.test(script), script);
+      assert(!/GRANT[^;]*taguato/i.test(script), "nothing is granted on the gateway's schema");
     } finally {
       if (!hadEnv) await Deno.remove(envFile);
     }

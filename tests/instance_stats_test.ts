@@ -153,7 +153,7 @@ Deno.test("GET /api/instance/stats/{name}: owner, grantee and admin see the inst
   await t.step("an API key limited to other instances is refused", async () => {
     const created = await call(app, "POST", "/api/keys", {
       token: ana,
-      body: { name: "only-other", scope: "read", instance_names: ["other-wa"] },
+      body: { name: "only-other", scope: "read", instance_names: ["other-wa"], password: "Passw0rd-ana" },
     });
     assertEquals(created.status, 201);
     const key = (created.body.api_key as { key: string }).key;

@@ -6,6 +6,7 @@
 import { errorBody } from "./_helpers/errors.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { ENGINE_KEY } from "./_helpers/app.ts";
+import { eventually } from "./_helpers/accounts.ts";
 import {
   call,
   engineSaw,
@@ -124,6 +125,27 @@ Deno.test("POST /instance/create rolls the ownership row back when the engine re
 
   const again = await call(gw, "POST", "/instance/create", { token: u.token, body: { instanceName: "cut" } });
   assertEquals(again.status, 201, "a rolled-back name can be created again");
+});
+
+Deno.test("POST /instance/create: while the engine has not answered, the reserved name is taken but not reachable", async () => {
+  await using gw = await startGateway();
+  const u = await makeUser(gw, { maxInstances: 1 });
+  await gw.control.latency(1_500);
+  const creating = call(gw, "POST", "/instance/create", { token: u.token, body: { instanceName: "slow" } });
+  await eventually(async () => (await rows(gw, "slow")) === 1 || undefined, "the pending reservation");
+  const early = await call(gw, "GET", "/instance/connectionState/slow", { token: u.token });
+  assertEquals({ status: early.status, body: early.body }, {
+    status: 403,
+    body: errorBody("You don't own this instance"),
+  });
+  const other = await call(gw, "POST", "/instance/create", {
+    token: u.token,
+    body: { instanceName: "other" },
+  });
+  assertEquals(other.status, 403, "the pending name counts against max_instances");
+  assertEquals((await creating).status, 201);
+  await gw.control.latency(0);
+  assertEquals((await call(gw, "GET", "/instance/connectionState/slow", { token: u.token })).status, 200);
 });
 
 Deno.test("GET /instance/fetchInstances lists only owned and granted instances (admin: all), status normalised", async () => {

@@ -267,7 +267,7 @@ Deno.test("panel accounts pages: login redirect, safe next, forced change, admin
       const created = await fetch(`${app.url}/api/keys`, {
         method: "POST",
         headers: { cookie: user.cookie, origin: app.url, "content-type": "application/json" },
-        body: JSON.stringify({ name: "CRM", scope: "read" }),
+        body: JSON.stringify({ name: "CRM", scope: "read", password: user.password }),
       });
       assertEquals(created.status, 201, await created.clone().text());
       const { api_key } = await created.json();

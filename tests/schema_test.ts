@@ -22,6 +22,7 @@ const EXPECTED_TABLES = [
   "incident_updates",
   "incidents",
   "instance_permissions",
+  "login_name_failures",
   "maintenance_services",
   "message_logs",
   "message_templates",

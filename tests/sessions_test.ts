@@ -61,7 +61,10 @@ Deno.test("GET/DELETE /api/sessions: own sessions only, current marked, revocati
   });
 
   await s.step("an API key may list but not revoke sessions", async () => {
-    const created = await call(t, "POST", "/api/keys", { token: second, body: { name: "ci" } });
+    const created = await call(t, "POST", "/api/keys", {
+      token: second,
+      body: { name: "ci", password: USER_PASSWORD },
+    });
     const key = created.body.api_key.key;
     const list = await call(t, "GET", "/api/sessions", { token: key });
     assertEquals(list.status, 200);

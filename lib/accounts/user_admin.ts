@@ -2,7 +2,7 @@
  * An admin's writes to another user, each one transaction with its audit row: update, delete, 2FA reset.
  * They raise the catalogue errors of PUT/DELETE /admin/users/{id} themselves, so the route only maps input.
  */
-import { fail, type Sql } from "../core/mod.ts";
+import { type AppDeps, fail, type Sql } from "../core/mod.ts";
 import { clearTwoFactor } from "../auth/mod.ts";
 import { auditAs } from "./audit.ts";
 import {
@@ -65,18 +65,27 @@ export function adminUpdateUser(
   });
 }
 
-/** Deletes user `id` (everything they own cascades) unless they are the last active admin. */
+/**
+ * Deletes user `id` (everything they own cascades) unless they are the last active admin. Returns the
+ * instances they owned, which still exist in the engine (see deleteEngineInstances), and the users who
+ * had been granted one of them.
+ */
 export function adminDeleteUser(
   sql: Sql,
   id: number,
   actor: Actor,
   ip: string,
-): Promise<{ id: number; username: string }> {
+): Promise<{ id: number; username: string; instances: string[]; grantees: number[] }> {
   return sql.begin(async (tx) => {
     const admins = await lockActiveAdmins(tx);
     const target = await findUser(tx, id, { lock: true });
     if (!target) throw fail("user_not_found");
     if (admins.includes(id) && admins.length === 1) throw fail("last_admin");
+    const owned = await tx<{ instance_name: string }[]>`
+      SELECT instance_name FROM taguato.user_instances WHERE user_id = ${id} ORDER BY instance_name`;
+    const grantees = await tx<{ grantee_user_id: number }[]>`
+      SELECT DISTINCT p.grantee_user_id FROM taguato.instance_permissions p
+      JOIN taguato.user_instances i ON i.instance_name = p.instance_name WHERE i.user_id = ${id}`;
     const row = await deleteUser(tx, id);
     if (!row) throw fail("user_not_found");
     await auditAs(tx, actor, ip, {
@@ -85,8 +94,43 @@ export function adminDeleteUser(
       resourceId: id,
       details: { username: row.username },
     });
-    return row;
+    return {
+      ...row,
+      instances: owned.map((r) => r.instance_name),
+      grantees: grantees.map((r) => r.grantee_user_id),
+    };
   });
+}
+
+/**
+ * Deletes a removed user's instances from the engine, so none stays connected to WhatsApp with no owner
+ * in the gateway. A 404 counts as gone; other failures are logged (the rows are already gone) and the
+ * names returned.
+ */
+export async function deleteEngineInstances(
+  deps: Pick<AppDeps, "evolution" | "log" | "config">,
+  names: string[],
+): Promise<string[]> {
+  const left: string[] = [];
+  for (const name of names) {
+    try {
+      const answer = await deps.evolution.deleteInstanceAnswer(name, {
+        timeoutMs: deps.config.evolutionTimeoutMs,
+      });
+      if (answer.status < 400 || answer.status === 404) continue;
+      deps.log.error("engine refused to delete a deleted user's instance", {
+        instance: name,
+        status: answer.status,
+      });
+    } catch (err) {
+      deps.log.error("engine delete of a deleted user's instance failed", {
+        instance: name,
+        error: String(err),
+      });
+    }
+    left.push(name);
+  }
+  return left;
 }
 
 /** Turns off user `id`'s 2FA (secret, recovery codes and last step), refusing when it is not on. */

@@ -234,3 +234,16 @@ export async function revokeApiKey(
   await bury(deps, rows.map((r) => r.key_hash));
   return rows.length > 0;
 }
+
+/**
+ * Revokes every live API key of a user (a password change or reset: whoever learnt the old password may
+ * have minted keys with it); refused from the next request on. Returns how many were revoked.
+ */
+export async function revokeUserApiKeys(deps: Deps, userId: number): Promise<number> {
+  const rows = await deps.sql<{ key_hash: string }[]>`
+    UPDATE taguato.api_keys SET revoked_at = ${new Date(deps.clock.now())}
+    WHERE user_id = ${userId} AND revoked_at IS NULL
+    RETURNING key_hash`;
+  await bury(deps, rows.map((r) => r.key_hash));
+  return rows.length;
+}

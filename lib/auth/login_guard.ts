@@ -1,7 +1,9 @@
 // Brute-force protection for POST /api/auth/login: a per-account lockout that expires with time (fix of
 // contract §14 #8: after the lock the counter starts over) and a per-client-IP failure limit in the
-// shared cache, so one address cannot walk through many accounts.
-import type { AppDeps } from "../core/mod.ts";
+// shared cache, so one address cannot walk through many accounts. A submitted name with no active account
+// is counted and locked by the same rule (taguato.login_name_failures), so the answers never tell whether
+// a user exists.
+import { type AppDeps, sha256Hex } from "../core/mod.ts";
 
 type Deps = Pick<AppDeps, "sql" | "cache" | "clock">;
 
@@ -75,4 +77,32 @@ export async function clearAccountFailures(deps: Deps, userId: number): Promise<
   await deps.sql`
     UPDATE taguato.users SET failed_login_attempts = 0, locked_until = NULL
     WHERE id = ${userId} AND (failed_login_attempts <> 0 OR locked_until IS NOT NULL)`;
+}
+
+/** True while a submitted name that has no active account is locked (see recordNameFailure). */
+export async function isNameLocked(deps: Deps, name: string): Promise<boolean> {
+  const [row] = await deps.sql`
+    SELECT 1 FROM taguato.login_name_failures
+    WHERE name_hash = ${await sha256Hex(name)} AND locked_until > ${new Date(deps.clock.now())}`;
+  return !!row;
+}
+
+/**
+ * Counts a failure for a name with no active account exactly like recordAccountFailure counts one for an
+ * account: the LOCK_THRESHOLD-th locks it for LOCK_MS, and an expired lock starts the count over.
+ */
+export async function recordNameFailure(deps: Deps, name: string): Promise<void> {
+  const now = new Date(deps.clock.now());
+  const until = new Date(deps.clock.now() + LOCK_MS);
+  await deps.sql`
+    INSERT INTO taguato.login_name_failures AS f (name_hash, attempts, locked_until, last_failed_at)
+    VALUES (${await sha256Hex(name)}, 1, ${LOCK_THRESHOLD <= 1 ? until : null}, ${now})
+    ON CONFLICT (name_hash) DO UPDATE SET
+      attempts = CASE WHEN f.locked_until IS NOT NULL AND f.locked_until <= ${now} THEN 1
+                      ELSE f.attempts + 1 END,
+      locked_until = CASE
+        WHEN (CASE WHEN f.locked_until IS NOT NULL AND f.locked_until <= ${now} THEN 1
+                   ELSE f.attempts + 1 END) >= ${LOCK_THRESHOLD} THEN ${until}::timestamptz
+        WHEN f.locked_until <= ${now} THEN NULL ELSE f.locked_until END,
+      last_failed_at = ${now}`;
 }

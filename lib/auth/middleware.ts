@@ -37,7 +37,7 @@ export function requireAuth(deps: AppDeps, options: RequireAuthOptions = {}): Mi
   const limit = options.rateLimit ?? true;
   return async function requireAuth(c, next) {
     const header = c.req.header("apikey")?.trim();
-    const cookie = header ? undefined : readSessionCookie(c);
+    const cookie = header ? undefined : readSessionCookie(c, deps.config.publicUrl);
     const raw = header || cookie;
     if (!raw) throw fail(options.unauthorizedCode ?? "missing_apikey");
     if (cookie && !SAFE_METHODS.has(c.req.method) && !isSameOrigin(c, deps.config.publicUrl)) {
@@ -56,7 +56,7 @@ export function requireAuth(deps: AppDeps, options: RequireAuthOptions = {}): Mi
     if (limit) await rateLimitUser(deps, c, principal.user);
     // The session slides server-side; keep the browser's cookie alive as long. Only on reads, so a
     // write that ends the session (logout, change-password) answers with nothing but the deletion.
-    if (cookie && SAFE_METHODS.has(c.req.method)) setSessionCookie(c, cookie);
+    if (cookie && SAFE_METHODS.has(c.req.method)) setSessionCookie(c, cookie, deps.config.publicUrl);
     await next();
   };
 }

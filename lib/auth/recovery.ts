@@ -17,7 +17,7 @@ import {
   timingSafeEqual,
 } from "../core/mod.ts";
 import { audit } from "../accounts/mod.ts";
-import { invalidateUser, revokeUserSessions } from "./credentials.ts";
+import { invalidateUser, revokeUserApiKeys, revokeUserSessions } from "./credentials.ts";
 import { hashPassword } from "./passwords.ts";
 import { deliverCode } from "./recovery_delivery.ts";
 
@@ -187,6 +187,7 @@ export async function resetPassword(
     return { id: row.user_id };
   });
   await revokeUserSessions(deps, user.id);
+  await revokeUserApiKeys(deps, user.id);
   await invalidateUser(deps, user.id);
 }
 

@@ -39,6 +39,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     clientIp: string;
+    /** The TCP peer is a trusted proxy, so its X-Forwarded-* headers may be believed. */
+    fromTrustedProxy?: boolean;
     locale: "es" | "en";
     user?: SessionUser;
     sessionId?: number;

@@ -86,6 +86,12 @@ export const ERRORS = {
     en: "API key scope does not allow this request",
     es: "El alcance de la clave API no permite esta solicitud.",
   },
+  admin_key_restricted: {
+    status: 403,
+    en: "Admin routes need a login session or an unrestricted full-scope API key",
+    es:
+      "Las rutas de administración requieren una sesión o una clave API completa sin restricción de instancias.",
+  },
   session_required: {
     status: 403,
     en: "This endpoint requires a login session",

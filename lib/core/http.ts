@@ -26,6 +26,7 @@ export function clientAddress(trustedProxies: readonly string[]): MiddlewareHand
       // app.request() in unit tests has no socket.
     }
     c.set("clientIp", clientIp(peer, c.req.header("x-forwarded-for"), trusted));
+    c.set("fromTrustedProxy", trusted(peer));
     await next();
   };
 }

@@ -14,13 +14,14 @@ export interface Reacher {
 }
 
 /**
- * The one rule for reaching an instance: its owner, a user granted access, or any admin. A SQL condition
- * on `taguato.user_instances` aliased `i`; every query that lists or checks instances for a user uses it.
+ * The one rule for reaching an instance: its owner, a user granted access, or any admin, once the engine
+ * has confirmed its creation (a pending reservation is reachable by nobody). A SQL condition on
+ * `taguato.user_instances` aliased `i`; every query that lists or checks instances for a user uses it.
  */
 export function reachableBy(sql: Q, user: Reacher) {
-  return sql`(${user.role === "admin"} OR i.user_id = ${user.id} OR EXISTS (
+  return sql`(NOT i.pending AND (${user.role === "admin"} OR i.user_id = ${user.id} OR EXISTS (
     SELECT 1 FROM taguato.instance_permissions p
-    WHERE p.instance_name = i.instance_name AND p.grantee_user_id = ${user.id}))`;
+    WHERE p.instance_name = i.instance_name AND p.grantee_user_id = ${user.id})))`;
 }
 
 /** Names the user can reach (see reachableBy), alphabetically. */
@@ -104,13 +105,13 @@ export async function instanceAllowance(
   return row ? { owned: row.owned, max: row.max_instances } : null;
 }
 
-/** The owner and channel of an instance, or null when no row exists. */
+/** The owner and channel of a confirmed instance, or null when no row exists or it is still pending. */
 export async function findInstance(
   sql: Q,
   name: string,
 ): Promise<{ userId: number; channelType: "whatsapp" | "telegram" } | null> {
   const [row] = await sql<{ user_id: number; channel_type: "whatsapp" | "telegram" }[]>`
-    SELECT user_id, channel_type FROM taguato.user_instances WHERE instance_name = ${name}`;
+    SELECT user_id, channel_type FROM taguato.user_instances WHERE instance_name = ${name} AND NOT pending`;
   return row ? { userId: row.user_id, channelType: row.channel_type } : null;
 }
 
@@ -121,7 +122,7 @@ export type Reservation =
   | { ok: false; reason: "no_user" };
 
 /**
- * Inserts the ownership row if the name is free (case-insensitively: "Shop" and "shop" must never
+ * Inserts the ownership row as pending (see reachableBy; confirmInstance ends that) if the name is free (case-insensitively: "Shop" and "shop" must never
  * belong to two tenants) and the user is under `max_instances` (admins are unlimited). Atomic: the user
  * row is locked FOR UPDATE and the name by an advisory lock, so concurrent creates cannot overshoot the
  * limit (the contract's non-locking COUNT could) nor race on one name.
@@ -141,15 +142,23 @@ export async function reserveInstance(sql: Sql, userId: number, name: string): P
       return { ok: false, reason: "limit", current: count, max: user.max_instances } as const;
     }
     await tx`
-      INSERT INTO taguato.user_instances (user_id, instance_name, channel_type)
-      VALUES (${userId}, ${name}, 'whatsapp')`;
+      INSERT INTO taguato.user_instances (user_id, instance_name, channel_type, pending)
+      VALUES (${userId}, ${name}, 'whatsapp', true)`;
     return { ok: true } as const;
   });
 }
 
-/** Undoes a reservation the engine refused (only the caller's own row). */
+/** Makes a reservation reachable once the engine has created the instance. */
+export async function confirmInstance(sql: Q, userId: number, name: string): Promise<void> {
+  await sql`
+    UPDATE taguato.user_instances SET pending = false
+    WHERE instance_name = ${name} AND user_id = ${userId} AND pending`;
+}
+
+/** Undoes a reservation the engine refused (only the caller's own pending row). */
 export async function releaseInstance(sql: Q, userId: number, name: string): Promise<void> {
-  await sql`DELETE FROM taguato.user_instances WHERE instance_name = ${name} AND user_id = ${userId}`;
+  await sql`
+    DELETE FROM taguato.user_instances WHERE instance_name = ${name} AND user_id = ${userId} AND pending`;
 }
 
 /**

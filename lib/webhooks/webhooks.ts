@@ -172,7 +172,7 @@ export async function canUseInstance(
 ): Promise<boolean> {
   const [row] = await sql<{ ok: boolean }[]>`
     SELECT (user_id = ${user.id} OR ${user.role === "admin"}) AS ok
-    FROM taguato.user_instances WHERE instance_name = ${instanceName}`;
+    FROM taguato.user_instances WHERE instance_name = ${instanceName} AND NOT pending`;
   return row?.ok ?? false;
 }
 

@@ -25,7 +25,13 @@ import {
   type UserChanges,
   UserSchema,
 } from "../../lib/accounts/mod.ts";
-import { hashPassword, invalidateUser, requireScope, revokeUserSessions } from "../../lib/auth/mod.ts";
+import {
+  hashPassword,
+  invalidateUser,
+  requireScope,
+  revokeUserApiKeys,
+  revokeUserSessions,
+} from "../../lib/auth/mod.ts";
 
 // Key order = validation order; `null` clears the nullable fields and is a 400 for the others.
 const UpdateUserBody = z.object({
@@ -104,6 +110,7 @@ export function adminUserUpdateRoutes(deps: AppDeps) {
       if (b.password !== undefined || b.is_active === false || b.regenerate_token === true) {
         await revokeUserSessions(deps, id, id === me.id ? { exceptSessionId: c.var.sessionId } : {});
       }
+      if (b.password !== undefined) await revokeUserApiKeys(deps, id);
       await invalidateUser(deps, id);
       return c.json({ user }, 200);
     },

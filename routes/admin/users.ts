@@ -17,6 +17,7 @@ import {
   adminDeleteUser,
   auditAs,
   CreateUserBody,
+  deleteEngineInstances,
   findUser,
   insertUser,
   listUsers,
@@ -25,6 +26,7 @@ import {
   UserSchema,
 } from "../../lib/accounts/mod.ts";
 import { hashPassword, invalidateUser, requireScope, revokeUserSessions } from "../../lib/auth/mod.ts";
+import { forgetInstanceAccess } from "../../lib/gateway/mod.ts";
 import { adminRouter } from "./_middleware.ts";
 import { adminUserSecurityRoutes } from "./user_security.ts";
 import { adminUserUpdateRoutes } from "./user_update.ts";
@@ -156,8 +158,10 @@ export function adminUserRoutes(deps: AppDeps) {
       if (!(await findUser(sql, id))) throw fail("user_not_found");
       // Revoked before the rows cascade away, so no replica keeps a cached session of the deleted user.
       await revokeUserSessions(deps, id);
-      const deleted = await adminDeleteUser(sql, id, me, c.var.clientIp);
+      const { instances, grantees, ...deleted } = await adminDeleteUser(sql, id, me, c.var.clientIp);
       await invalidateUser(deps, id);
+      await forgetInstanceAccess(deps, id, ...grantees);
+      await deleteEngineInstances(deps, instances);
       return c.json({ deleted }, 200);
     },
   );

@@ -18,7 +18,13 @@ import {
   listApiKeys,
   MAX_ACTIVE_KEYS,
 } from "../../lib/accounts/mod.ts";
-import { requireSessionCredential, revokeApiKey } from "../../lib/auth/mod.ts";
+import {
+  activePasswordHash,
+  MAX_PASSWORD_LENGTH,
+  requireSessionCredential,
+  revokeApiKey,
+  verifyPassword,
+} from "../../lib/auth/mod.ts";
 import { unreachableInstances } from "../../lib/gateway/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
 
@@ -26,6 +32,8 @@ const NAMES = issue("key_instance_names_invalid");
 const LIMIT_REACHED = errorText("key_limit_reached", { max: MAX_ACTIVE_KEYS });
 
 const CreateKeyBody = z.object({
+  password: z.string({ error: issue("password_required") }).min(1, issue("password_required"))
+    .openapi({ description: "The caller's current password: a stolen session alone cannot mint a key" }),
   name: z.string({ error: issue("name_required") }).trim().min(1, issue("name_required"))
     .max(100, issue("name_too_long")).openapi({ example: "CRM integration" }),
   scope: z.enum(["full", "read", "send"], { error: issue("key_scope_invalid") }).default("full")
@@ -72,12 +80,18 @@ export function apiKeyRoutes(deps: AppDeps) {
       },
       errors: {
         400: "Validation failed / " + LIMIT_REACHED,
+        401: ["current_password_incorrect"],
         403: `${errorText("key_instance_denied", { name: "<name>" })} / ${errorText("session_required")}`,
       },
     }),
     async (c) => {
       const me = c.var.user;
       const b = c.req.valid("json");
+      const current = await activePasswordHash(sql, me.id);
+      const tooLong = [...b.password].length > MAX_PASSWORD_LENGTH;
+      if (!current || tooLong || !await verifyPassword(current, b.password)) {
+        throw fail("current_password_incorrect");
+      }
       const now = deps.clock.now();
       const expiresAt = b.expires_at ? new Date(b.expires_at) : null;
       if (expiresAt && expiresAt.getTime() <= now) throw fail("key_expires_past");

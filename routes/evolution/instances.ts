@@ -5,6 +5,7 @@
  */
 import { type AppDeps, fail } from "../../lib/core/mod.ts";
 import {
+  confirmInstance,
   deleteInstanceRow,
   type EngineAnswer,
   errorResponse,
@@ -82,22 +83,21 @@ export async function createInstance(deps: AppDeps, c: EvoContext, req: RequestB
     }
     throw fail("invalid_session");
   }
-  await forgetInstanceAccess(deps, user.id);
   let answer: EngineAnswer;
   try {
     answer = recorded(c, await deps.evolution.createInstanceAnswer(body, timeout(deps)));
   } catch (err) {
     c.set("engineFailed", true);
     await releaseInstance(deps.sql, user.id, name);
-    await forgetInstanceAccess(deps, user.id);
     const details = err instanceof EvolutionError ? err.detail : String(err);
     return errorResponse(fail("engine_unavailable", {}, { extra: { details } }));
   }
   if (answer.status >= 400) {
     await releaseInstance(deps.sql, user.id, name);
-    await forgetInstanceAccess(deps, user.id);
     return Response.json(answer.json, { status: answer.status });
   }
+  await confirmInstance(deps.sql, user.id, name);
+  await forgetInstanceAccess(deps, user.id);
   await webhookQuietly(deps, name);
   return Response.json(answer.json, { status: answer.status });
 }

@@ -18,7 +18,7 @@ const HOME = "/panel/";
  */
 export function panelSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async function panelSession(c, next) {
-    const raw = readSessionCookie(c);
+    const raw = readSessionCookie(c, deps.config.publicUrl);
     if (raw) {
       const principal = await resolveCredential(deps, raw, { ip: c.get("clientIp") });
       if (principal?.sessionId !== undefined && principal.user.isActive) {

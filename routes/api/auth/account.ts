@@ -19,6 +19,7 @@ import {
   invalidateUser,
   passwordPolicyError,
   revokeSession,
+  revokeUserApiKeys,
   revokeUserSessions,
   setOwnPassword,
   verifyPassword,
@@ -112,9 +113,10 @@ export function accountRoutes(deps: AppDeps) {
         new Date(deps.clock.now()),
       );
       await revokeUserSessions(deps, user.id);
+      await revokeUserApiKeys(deps, user.id);
       await invalidateUser(deps, user.id);
       await auditFor(deps, c, { action: "password_changed", resourceType: "user", resourceId: user.id });
-      clearSessionCookie(c);
+      clearSessionCookie(c, deps.config.publicUrl);
       return c.json({ message: "Password changed successfully. Please login again." }, 200);
     },
   );
@@ -134,7 +136,7 @@ export function accountRoutes(deps: AppDeps) {
       if (sessionId === undefined) throw fail("session_required");
       await revokeSession(deps, sessionId);
       await auditFor(deps, c, { action: "user_logout", resourceType: "session", resourceId: sessionId });
-      clearSessionCookie(c);
+      clearSessionCookie(c, deps.config.publicUrl);
       return c.json({ message: "Logged out successfully" }, 200);
     },
   );
@@ -155,7 +157,7 @@ export function accountRoutes(deps: AppDeps) {
         resourceType: "session",
         details: { sessions: n },
       });
-      clearSessionCookie(c);
+      clearSessionCookie(c, deps.config.publicUrl);
       return c.json({ message: "All sessions logged out successfully" }, 200);
     },
   );

@@ -17,11 +17,13 @@ import {
   findLoginUser,
   ipBlocked,
   isLocked,
+  isNameLocked,
   type LoginUser,
   MAX_PASSWORD_LENGTH,
   normalizeRecoveryCode,
   recordAccountFailure,
   recordIpFailure,
+  recordNameFailure,
   setSessionCookie,
   verifyPassword,
   verifyUserTotp,
@@ -58,8 +60,9 @@ const route = publicRoute({
   path: "/login",
   summary: "Log in with username and password (and a 2FA code when enabled)",
   description: "Returns a 24 h session token for the `apikey` header. With `X-Taguato-Client: panel` the " +
-    "token is set as the HttpOnly `taguato_session` cookie instead and omitted from the body. Five failures " +
-    "lock the account for 15 minutes; 20 failures from one address in 15 minutes block that address.",
+    "token is set as the HttpOnly `taguato_session` cookie (`__Host-taguato_session`, Secure, over HTTPS) " +
+    "instead and omitted from the body. Five failures lock the submitted name for 15 minutes, whether or " +
+    "not an account has it; 20 failures from one address in 15 minutes block that address.",
   request: { body: jsonBody(LoginBody) },
   responses: {
     200: jsonContent(LoginOk, "Logged in, or `{requires_2fa: true}` when a second factor is needed"),
@@ -82,7 +85,9 @@ export function loginRoutes(deps: AppDeps) {
     if (await ipBlocked(deps, ip)) throw fail("ip_blocked", {}, { headers: { "Retry-After": "900" } });
 
     const user = await findLoginUser(deps, input.username);
-    if (user?.is_active && isLocked(deps, user)) throw fail("account_locked");
+    // A name without an active account locks by the same rule, so a 429 tells nothing about who exists.
+    const locked = user?.is_active ? isLocked(deps, user) : await isNameLocked(deps, input.username);
+    if (locked) throw fail("account_locked");
 
     const refuse = async (u: LoginUser | null, reason: string, code: ErrorCode): Promise<never> => {
       await recordIpFailure(deps, ip);
@@ -94,7 +99,8 @@ export function loginRoutes(deps: AppDeps) {
         resourceType: "user",
         details: { reason },
       });
-      if (known && await recordAccountFailure(deps, known.id)) {
+      if (!known) await recordNameFailure(deps, input.username);
+      else if (await recordAccountFailure(deps, known.id)) {
         await auditFor(deps, c, {
           who: known,
           action: "account_locked",
@@ -160,7 +166,7 @@ export function loginRoutes(deps: AppDeps) {
       must_change_password: user.must_change_password,
     };
     if (c.req.header("x-taguato-client") === "panel") {
-      setSessionCookie(c, token);
+      setSessionCookie(c, token, deps.config.publicUrl);
       return c.json({ user: out }, 200);
     }
     return c.json({ token, user: out }, 200);
