@@ -209,7 +209,8 @@ Deno.test("the session cookie is __Host- and Secure over HTTPS, plain over HTTP,
   await t.step(
     "plain HTTP keeps today's name, and an untrusted peer's X-Forwarded-Proto is ignored",
     async () => {
-      await using app = await startTestApp({ env: { TRUST_PROXY: "none" } });
+      // A proxy list that does not hold the loopback peer the test connects from.
+      await using app = await startTestApp({ env: { TRUSTED_PROXIES: "192.0.2.1/32" } });
       await createUser(app, "ana", PW);
       for (const headers of [{}, HTTPS]) {
         const set = (await panelLogin(app, headers)).headers.get("set-cookie")!;
