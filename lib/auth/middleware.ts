@@ -111,9 +111,3 @@ export function requireSessionCredential(): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
-
-/** Whether the request's API key (if any) is limited to instances that exclude `instanceName`. */
-export function apiKeyAllowsInstance(c: Context<AppEnv>, instanceName: string): boolean {
-  const names = c.get("apiKey")?.instanceNames;
-  return !names || names.includes(instanceName);
-}

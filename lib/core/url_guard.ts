@@ -1,3 +1,4 @@
+import type { LookupFunction } from "node:net";
 // SSRF guard for URLs the gateway will POST to on a tenant's behalf (webhooks). The WHATWG parser already
 // normalises decimal/octal/hex IPv4 forms and strips userinfo from the host, so checks run on addresses:
 // IP literals directly, host names after resolving every A/AAAA record (a name that resolves to a private
@@ -95,6 +96,18 @@ export function checkWebhookUrl(raw: string, allowPrivate: boolean): UrlProblem 
   if (isIpLiteral(host)) return isBlockedAddress(host) ? "webhook_url_private" : null;
   if (BLOCKED_NAMES.test(host.replace(/\.$/, "")) || !host.includes(".")) return "webhook_url_private";
   return null;
+}
+
+/**
+ * A node:net `lookup` that answers exactly `addresses` (already checked), so a node:http(s) request connects
+ * to them whatever DNS would answer now, while TLS still sends the host name (SNI) and checks it.
+ */
+export function pinnedLookup(addresses: readonly string[]): LookupFunction {
+  const list = addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+  return ((_host: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+    opts?.all
+      ? callback(null, list)
+      : callback(null, list[0].address, list[0].family)) as unknown as LookupFunction;
 }
 
 /** A DNS server to ask instead of the system's (Deno.resolveDns's `nameServer`). */

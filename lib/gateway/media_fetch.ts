@@ -7,8 +7,8 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
-import { fail, isBlockedAddress, resolveAll } from "../core/mod.ts";
+import { isIP } from "node:net";
+import { fail, isBlockedAddress, pinnedLookup, resolveAll } from "../core/mod.ts";
 
 /** Largest media the gateway downloads (WhatsApp's own limit for most media is 16 MB). */
 export const MEDIA_MAX_BYTES = 16 * 1024 * 1024;
@@ -45,16 +45,12 @@ interface Hop {
 }
 
 function request(url: URL, address: string, maxBytes: number, field: string): Promise<Hop> {
-  const family = isIP(address) === 6 ? 6 : 4;
   const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const req = client.get(url, {
       headers: { "user-agent": "taguato-send-media/1", accept: "*/*" },
       // The connection goes to the address that was checked, whatever DNS answers now.
-      lookup: ((_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) =>
-        opts?.all
-          ? cb(null, [{ address, family }])
-          : cb(null, address, family)) as unknown as LookupFunction,
+      lookup: pinnedLookup([address]),
       timeout: TIMEOUT_MS,
     }, (res) => {
       const status = res.statusCode ?? 0;
@@ -91,8 +87,7 @@ function request(url: URL, address: string, maxBytes: number, field: string): Pr
         }
         resolve({ status, contentType, bytes });
       });
-      res.on("error", () =>
-        reject(fail("media_fetch_failed", { field })));
+      res.on("error", () => reject(fail("media_fetch_failed", { field })));
     });
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.on("error", () => reject(fail("media_fetch_failed", { field })));

@@ -6,7 +6,7 @@
 // delivery log is shown to tenants and must not carry resolver or socket details of the gateway's network.
 import http from "node:http";
 import https from "node:https";
-import type { LookupFunction } from "node:net";
+import { pinnedLookup } from "../core/mod.ts";
 
 /** A failed attempt; `message` is a generic reason fit for the tenant's delivery log. */
 export class DeliveryError extends Error {}
@@ -20,8 +20,6 @@ export interface PinnedPost {
   /** Extra trusted CA certificates (PEM), for tests with their own certificate. */
   ca?: string[];
 }
-
-const family = (ip: string) => (ip.includes(":") ? 6 : 4);
 
 /** The generic reason for a socket, TLS or HTTP parser error (never its raw text). */
 export function deliveryErrorText(err: unknown): string {
@@ -40,13 +38,7 @@ export function deliveryErrorText(err: unknown): string {
 /** POSTs `body` to `url` (connecting to `addresses` when given) and answers the HTTP status code. */
 export function pinnedPost(url: URL, o: PinnedPost): Promise<number> {
   const bytes = new TextEncoder().encode(o.body);
-  const lookup: LookupFunction | undefined = o.addresses
-    ? (_host, opts, callback) => {
-      const list = o.addresses!.map((address) => ({ address, family: family(address) }));
-      if (opts.all) (callback as (e: null, a: typeof list) => void)(null, list);
-      else callback(null, list[0].address, list[0].family);
-    }
-    : undefined;
+  const lookup = o.addresses ? pinnedLookup(o.addresses) : undefined;
   const mod = url.protocol === "https:" ? https : http;
   return new Promise<number>((resolve, reject) => {
     let settled = false;
