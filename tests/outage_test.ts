@@ -7,18 +7,11 @@ import { connect } from "../lib/core/mod.ts";
 import { createApp } from "../app.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { adminLogin, assertError, call, createUser, eventually } from "./_helpers/accounts.ts";
-import { needs } from "./_helpers/services.ts";
+import { freePort, needs } from "./_helpers/services.ts";
 
 const redisServer = await new Deno.Command("redis-server", { args: ["--version"], stdout: "null" }).output()
   .then((o) => o.success, () => false);
 const onPostgres = needs("postgres");
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = l.addr as Deno.NetAddr;
-  l.close();
-  return port;
-}
 
 async function answers(port: number): Promise<boolean> {
   try {

@@ -4,6 +4,7 @@
  * of the answer are dropped, large answers stream, and transport failures become 504/502. An echo server
  * stands in for the engine where the test must see the raw upstream request.
  */
+import { freePort } from "./_helpers/services.ts";
 import { errorBody } from "./_helpers/errors.ts";
 import { createEvolutionClient } from "../lib/gateway/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
@@ -133,9 +134,7 @@ Deno.test("transport failures: timeout → 504, unreachable engine or a cut conn
   await gw.control.fail({ status: 0, pathPrefix: "/chat/" });
   const cut = await call(gw, "POST", "/chat/findChats/t-inst", { token: u.token, body: {} });
   assertEquals([cut.status, cut.body], [502, errorBody("WhatsApp API unavailable")]);
-  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const deadPort = closed.addr.port;
-  closed.close();
+  const deadPort = freePort();
   gw.deps.evolution = createEvolutionClient({ baseUrl: `http://127.0.0.1:${deadPort}`, apiKey: ENGINE_KEY });
   const down = await call(gw, "GET", "/instance/connectionState/t-inst", { token: u.token });
   assertEquals([down.status, down.body], [502, errorBody("WhatsApp API unavailable")]);

@@ -1,5 +1,6 @@
 // Password recovery, the other channels: the admin-initiated e-mail (and its SMTP failure) and the
 // WhatsApp channel through RECOVERY_ADMIN_INSTANCE on the sandbox engine.
+import { freePort } from "./_helpers/services.ts";
 import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { engineCaller, sandboxControl } from "../lib/sandbox/testing.ts";
 import { adminLogin, assertError, call, createUser, eventually, login } from "./_helpers/accounts.ts";
@@ -35,9 +36,7 @@ Deno.test("admin-initiated reset: the e-mail names the admin and the user comple
 });
 
 Deno.test('admin-initiated reset: an unreachable SMTP server is 500 "Failed to send reset email"', async () => {
-  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = closed.addr.port;
-  closed.close();
+  const port = freePort();
   const t = await startTestApp({
     env: {
       SMTP_HOST: "127.0.0.1",

@@ -1,17 +1,10 @@
 import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { readMigrations } from "../lib/core/mod.ts";
 import { createTestDatabase } from "./_helpers/db.ts";
-import { needs } from "./_helpers/services.ts";
+import { freePort, needs } from "./_helpers/services.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const decoder = new TextDecoder();
-
-function freePort(): number {
-  const l = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const { port } = l.addr as Deno.NetAddr;
-  l.close();
-  return port;
-}
 
 /** Runs `deno run -A main.ts` with exactly the given environment (plus PATH/HOME) and collects its output. */
 function spawnGateway(env: Record<string, string>, args: string[] = []) {

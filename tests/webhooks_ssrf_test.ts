@@ -2,6 +2,7 @@
 // private addresses when it is set (a name without DNS yet is accepted), and its addresses at every
 // delivery, where a name that now resolves to a private address is not delivered and the log says only
 // "blocked address". Failed attempts log generic reasons, never the raw socket error.
+import { freePort } from "./_helpers/services.ts";
 import { errorBody } from "./_helpers/errors.ts";
 import { dispatchDueDeliveries } from "../lib/webhooks/mod.ts";
 import { assertEquals } from "../lib/core/testing.ts";
@@ -79,9 +80,7 @@ Deno.test("webhook URLs: unresolvable accepted at creation, private refused; a n
     await t.step("a socket failure logs a generic reason, not the raw error", async () => {
       app.deps.config.webhookAllowPrivate = true;
       try {
-        const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-        const port = closed.addr.port;
-        closed.close();
+        const port = freePort();
         const r = await call(app, "PUT", `/api/webhooks/${hookId}`, {
           token: acme.token,
           body: { webhook_url: `http://127.0.0.1:${port}/gone` },

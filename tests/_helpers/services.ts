@@ -137,3 +137,11 @@ export function skipLine(skips: Skip[]): string {
   const n = skips.length;
   return `skipped ${n} test${n === 1 ? "" : "s"} ${parts.join("; ")}`;
 }
+
+/** A loopback port nothing listens on right now (for a server a test starts, or a dead endpoint). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  return port;
+}
