@@ -142,15 +142,29 @@ await browserTest(
         area.setSelectionRange(area.value.length, area.value.length);
       });
       await page.click('[data-action="emoji"]');
-      // The picker renders its grid again once its data is in: the locator waits for a stable button.
+      // The picker renders its grid again once its data is in, so wait for its database; a click can
+      // still land on a button the picker replaces a moment later: a user clicks again, and so do we.
+      await page.waitForFunction(
+        () => {
+          const picker = document.querySelector("emoji-picker") as { database?: { ready(): Promise<void> } };
+          return picker?.database?.ready().then(() => true);
+        },
+        { timeout: 15_000 },
+      );
       const emojiButton = 'emoji-picker >>> .emoji-menu button[role="menuitem"]';
       await page.waitForSelector(emojiButton, { timeout: 15_000 });
       await shot(page, "messages-emoji");
-      await page.locator(emojiButton).click();
-      await page.waitForFunction(
-        () => (document.querySelector("#message-text") as HTMLTextAreaElement).value.length > 13,
-        { timeout: 10_000 },
-      );
+      const textGrew = () =>
+        page.waitForFunction(
+          () => (document.querySelector("#message-text") as HTMLTextAreaElement).value.length > 13,
+          { timeout: 3_000 },
+        ).then(() => true, () => false);
+      let picked = false;
+      for (let attempt = 0; attempt < 4 && !picked; attempt++) {
+        await page.locator(emojiButton).click();
+        picked = await textGrew();
+      }
+      assert(picked, "a click on the emoji picker inserted no emoji");
       const typed = await page.$eval("#message-text", (e) => (e as HTMLTextAreaElement).value);
       assert(/^Hola \*mundo\* \p{Extended_Pictographic}/u.test(typed), typed);
       assertEquals(await page.$eval("[data-preview] strong", (s) => s.textContent), "mundo");
