@@ -15,7 +15,7 @@ import {
   openDatabase,
   systemClock,
 } from "./lib/core/mod.ts";
-import { createEvolutionClient } from "./lib/gateway/mod.ts";
+import { createEvolutionClient, recordIssuedEngineEventTokens } from "./lib/gateway/mod.ts";
 import { ensureAdmin } from "./lib/accounts/mod.ts";
 import { type Sandbox, startSandbox } from "./lib/sandbox/mod.ts";
 import { startWebhookDispatcher } from "./workers/webhook_dispatch.ts";
@@ -93,6 +93,9 @@ async function main(args: string[]) {
       clock: systemClock,
       log,
     };
+    // Instances from before migration 0011 get their engine-events tokens recorded (once; idempotent).
+    const recorded = await recordIssuedEngineEventTokens(deps);
+    if (recorded > 0) log.info("engine-events tokens recorded", { instances: recorded });
     const app = createApp(deps);
     const server = Deno.serve({
       port: config.port,

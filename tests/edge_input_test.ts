@@ -1,6 +1,7 @@
 // The edge checks every request passes before any route: body size counted while streaming (chunked
 // bodies too, small caps on auth and the engine-events ingest) and NUL characters refused with a 400.
 import { assertEquals } from "../lib/core/testing.ts";
+import { engineEventsToken } from "../lib/gateway/mod.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { adminLogin, assertError, call, createUser } from "./_helpers/accounts.ts";
 
@@ -69,14 +70,20 @@ Deno.test("bodies are counted while streaming: a chunked body over a cap is 413 
     assertEquals(ok.status, 200);
   });
 
-  await t.step("the engine-events ingest refuses a body over its cap before reading it as JSON", async () => {
-    const r = await stream(
-      `${app.url}/internal/engine-events/${"a".repeat(64)}`,
-      chunkedBody(2 * mb, '{"event":"'),
-      "application/json",
-    );
-    assertEquals(r.status, 413);
-  });
+  await t.step(
+    "the engine-events ingest refuses a body over its 1 MB cap before reading it as JSON",
+    async () => {
+      const owner = await createUser(app, await adminLogin(app), { username: "ingest_cap" });
+      await app.db
+        .sql`INSERT INTO taguato.user_instances (user_id, instance_name) VALUES (${owner.id}, 'cap-wa')`;
+      const r = await stream(
+        `${app.url}/internal/engine-events/${await engineEventsToken(app.deps, "cap-wa")}`,
+        chunkedBody(2 * mb, '{"event":"'),
+        "application/json",
+      );
+      assertEquals(r.status, 413);
+    },
+  );
 });
 
 Deno.test("a NUL character in a JSON string, key, path segment or query value is a 400, never a 500", async (t) => {

@@ -1,6 +1,6 @@
 // Engine events → ledger, over real HTTP: the sandbox posts its webhooks to the gateway's ingest route,
 // receipts end as `read` in GET /api/messages/log whatever their order, and inbound messages are stored once.
-import { engineEventsToken } from "../lib/gateway/mod.ts";
+import { engineEventsToken, recordIssuedEngineEventTokens } from "../lib/gateway/mod.ts";
 import { loggedPath } from "../lib/core/mod.ts";
 import { type OutboundRecord, recordOutbound, settleOutbound } from "../lib/messaging/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
@@ -231,4 +231,67 @@ Deno.test("an instance re-created under the same name gets a new ingest token; t
   );
   assertEquals(await postEnvelope(app, envelope, newToken), 200);
   assert(!(await logRows(app, second)).some((r) => r.engine_message_id === "OLD"));
+});
+
+Deno.test("the ingest knows its caller from the path token alone: an unknown caller's body is never read", async (t) => {
+  await using app = await startTestApp({ cache: "memory" });
+  const acme = await tenantWithInstance(app, "acme", "acme-wa");
+  const envelope = {
+    event: "messages.upsert",
+    instance: "acme-wa",
+    data: { key: { id: "PATH1", remoteJid: "595981000999@s.whatsapp.net", fromMe: false } },
+  };
+
+  await t.step("an unknown token is a 404 whatever the body: over the cap, or never ending", async () => {
+    const url = `${app.url}/internal/engine-events/${"b".repeat(64)}`;
+    const big = await fetch(url, { method: "POST", body: new Uint8Array(3 * 1024 * 1024).fill(123) });
+    await big.body?.cancel();
+    assertEquals(big.status, 404, "a body over the 1 MB cap is not read, so it is not a 413");
+    // A body that never ends: reading it would never finish, so an answer shows it was not read.
+    let upload: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const endless = new ReadableStream<Uint8Array>({
+      start(ctrl) {
+        upload = ctrl;
+        ctrl.enqueue(new TextEncoder().encode('{"event":"messages.upsert","instance":"acme-wa","data":'));
+      },
+    });
+    const open = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: endless,
+      signal: AbortSignal.timeout(10_000),
+    });
+    await open.body?.cancel();
+    upload?.close();
+    assertEquals(open.status, 404);
+    assertEquals(await postEnvelope(app, envelope), 200, "the real token still posts");
+  });
+
+  await t.step("a valid token posting another instance's envelope is a 404 and changes nothing", async () => {
+    await app.db
+      .sql`INSERT INTO taguato.user_instances (user_id, instance_name) VALUES (${acme.id}, 'acme-two')`;
+    const other = await engineEventsToken(app.deps, "acme-two");
+    const forged = { ...envelope, data: { key: { ...envelope.data.key, id: "CROSS1" } } };
+    assertEquals(await postEnvelope(app, forged, other), 404);
+    assert(!(await logRows(app, acme.token)).some((r) => r.engine_message_id === "CROSS1"));
+  });
+
+  await t.step("instances from before the token table get theirs recorded at startup", async () => {
+    // A webhook registered before migration 0011: its URL's token was never recorded.
+    const token = await engineEventsToken(app.deps, "acme-wa");
+    await app.db.sql`DELETE FROM taguato.engine_event_tokens`;
+    assertEquals(await postEnvelope(app, envelope, token), 404);
+    const recorded = await recordIssuedEngineEventTokens(app.deps);
+    assertEquals(recorded, 2, "both of acme's instances had no recorded token");
+    assertEquals(await postEnvelope(app, envelope, token), 200);
+    assertEquals(await recordIssuedEngineEventTokens(app.deps), 0, "a second start records nothing");
+  });
+
+  await t.step("deleting the instance deletes its tokens", async () => {
+    await app.db.sql`DELETE FROM taguato.user_instances WHERE instance_name = 'acme-two'`;
+    const [{ n }] = await app.db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM taguato.engine_event_tokens t
+        LEFT JOIN taguato.user_instances i ON i.id = t.instance_id WHERE i.id IS NULL`;
+    assertEquals(n, 0);
+  });
 });

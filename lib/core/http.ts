@@ -99,8 +99,9 @@ export function cors(origin: string | undefined): MiddlewareHandler<AppEnv> {
 // Login, recovery and 2FA bodies are a few hundred bytes; a small cap keeps password hashing and JSON
 // parsing of unauthenticated requests cheap.
 const AUTH_MAX_BODY_BYTES = 64 * 1024;
-// The engine posts events before its token is known good; message and chat events carry no media (the
-// engine's webhook base64 is off) but history-sync batches (MESSAGES_SET, CHATS_SET) exceed 64 KB.
+// The engine-events ingest reads its body only once the path token is known good; message and chat events
+// carry no media (the engine's webhook base64 is off) but history-sync batches (MESSAGES_SET, CHATS_SET)
+// exceed 64 KB.
 const ENGINE_EVENTS_MAX_BODY_BYTES = 1024 * 1024;
 
 /** The body cap of a path: small on unauthenticated auth and the engine-events ingest, else 50 MB. */
@@ -159,42 +160,53 @@ function bodyHasNul(text: string, json: boolean, form: boolean): boolean {
   }
 }
 
+// Routes under these prefixes authenticate from the URL alone and read their body afterwards with
+// readBody, so an unknown caller's body is never read (the engine-events ingest and its path token).
+const DEFERRED_BODY_PREFIXES = ["/internal/engine-events/"];
+
 /**
- * The edge checks of every request, before any route: NUL characters in the path or query are a 400; the
- * body is read completely, its bytes counted while streaming (413 as soon as it passes the path's cap,
- * whatever the Content-Type or transfer encoding); JSON and form bodies with a NUL are a 400; and a body
- * that looks like JSON is treated as JSON whatever its Content-Type, as TAGUATO-SEND did, so `curl -d '{…}'`
- * clients keep working.
+ * The edge checks of every request, before any route: NUL characters in the path or query are a 400, and
+ * the body is read with readBody, except under DEFERRED_BODY_PREFIXES, whose routes call it themselves.
  */
 export function bodyReader(): MiddlewareHandler<AppEnv> {
   return async function bodyReader(c, next) {
-    const raw = c.req.raw;
-    const url = new URL(raw.url);
+    const url = new URL(c.req.raw.url);
     if (URL_NUL.test(url.pathname) || URL_NUL.test(url.search)) throw fail("nul_character");
-    if (!raw.body || c.req.method === "GET" || c.req.method === "HEAD") return await next();
-    const limit = bodyLimit(url.pathname);
-    const declared = Number(raw.headers.get("content-length") ?? "0");
-    if (declared > limit) throw fail("body_too_large");
-    const bytes = await readCapped(raw.body, limit);
-    const type = raw.headers.get("content-type") ?? "";
-    const headers = new Headers(raw.headers);
-    let json = /json/i.test(type);
-    if (!json && !/^multipart\//i.test(type)) {
-      const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
-      if (head.startsWith("{") || head.startsWith("[")) {
-        headers.set("content-type", "application/json");
-        json = true;
-      }
-    }
-    const form = !json && /^application\/x-www-form-urlencoded/i.test(type);
-    if ((json || form) && bodyHasNul(new TextDecoder().decode(bytes), json, form)) {
-      throw fail("nul_character");
-    }
-    headers.delete("transfer-encoding");
-    // No `signal: raw.signal`: nothing downstream listens, and following it costs Deno a listener per request.
-    c.req.raw = new Request(raw.url, { method: raw.method, headers, body: bytes });
+    if (!DEFERRED_BODY_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) await readBody(c);
     await next();
   };
+}
+
+/**
+ * Reads the request body completely, its bytes counted while streaming (413 as soon as it passes the
+ * path's cap, whatever the Content-Type or transfer encoding); JSON and form bodies with a NUL are a 400;
+ * and a body that looks like JSON is treated as JSON whatever its Content-Type, as TAGUATO-SEND did, so
+ * `curl -d '{…}'` clients keep working. The request is replaced by one holding the bytes read.
+ */
+export async function readBody(c: Context): Promise<void> {
+  const raw = c.req.raw;
+  if (!raw.body || c.req.method === "GET" || c.req.method === "HEAD") return;
+  const limit = bodyLimit(new URL(raw.url).pathname);
+  const declared = Number(raw.headers.get("content-length") ?? "0");
+  if (declared > limit) throw fail("body_too_large");
+  const bytes = await readCapped(raw.body, limit);
+  const type = raw.headers.get("content-type") ?? "";
+  const headers = new Headers(raw.headers);
+  let json = /json/i.test(type);
+  if (!json && !/^multipart\//i.test(type)) {
+    const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
+    if (head.startsWith("{") || head.startsWith("[")) {
+      headers.set("content-type", "application/json");
+      json = true;
+    }
+  }
+  const form = !json && /^application\/x-www-form-urlencoded/i.test(type);
+  if ((json || form) && bodyHasNul(new TextDecoder().decode(bytes), json, form)) {
+    throw fail("nul_character");
+  }
+  headers.delete("transfer-encoding");
+  // No `signal: raw.signal`: nothing downstream listens, and following it costs Deno a listener per request.
+  c.req.raw = new Request(raw.url, { method: raw.method, headers, body: bytes });
 }
 
 function wantsHtml(c: Context) {

@@ -1,4 +1,4 @@
-import { type AppDeps, keyedDigest, keyedDigests, timingSafeEqual } from "../core/mod.ts";
+import { type AppDeps, keyedDigest, keyedDigests, sha256Hex, timingSafeEqual } from "../core/mod.ts";
 
 /** The ingest route's path prefix; the per-instance token follows it. */
 export const ENGINE_EVENTS_PATH = "/internal/engine-events";
@@ -11,41 +11,68 @@ const PURPOSE = "engine-events-token";
  */
 const tokenInput = (instanceName: string, nonce: string) => nonce ? `${instanceName}:${nonce}` : instanceName;
 
-/** The instance row's callback nonce; null when the name is not registered. */
-async function callbackNonce(deps: AppDeps, instanceName: string): Promise<string | null> {
-  const [row] = await deps.sql<{ callback_nonce: string }[]>`
-    SELECT callback_nonce FROM taguato.user_instances WHERE instance_name = ${instanceName}`;
-  return row?.callback_nonce ?? null;
+/** The instance row's id and callback nonce; null when the name is not registered. */
+async function instanceRow(
+  deps: AppDeps,
+  instanceName: string,
+): Promise<{ id: string; nonce: string } | null> {
+  const [row] = await deps.sql<{ id: string; nonce: string }[]>`
+    SELECT id, callback_nonce AS nonce FROM taguato.user_instances WHERE instance_name = ${instanceName}`;
+  return row ?? null;
+}
+
+/** Stores the SHA-256 of tokens issued to instance `id` (migration 0011), so the path alone finds it. */
+async function recordTokens(deps: AppDeps, id: string, tokens: string[]): Promise<void> {
+  const hashes = await Promise.all(tokens.map(sha256Hex));
+  await deps.sql`
+    INSERT INTO taguato.engine_event_tokens (token_sha256, instance_id)
+    SELECT h, ${id} FROM unnest(${hashes}::text[]) AS h
+    ON CONFLICT (token_sha256) DO NOTHING`;
 }
 
 /**
  * The per-instance path secret: hex HMAC-SHA256 of the instance name and its row's nonce under a derived
- * deployment key (an unregistered name: of the name alone; its events are ignored anyway).
+ * deployment key. For a registered instance its hash is recorded, which is what makes the token valid
+ * (an unregistered name gets a token nothing accepts).
  */
 export async function engineEventsToken(deps: AppDeps, instanceName: string): Promise<string> {
-  return await keyedDigest(
-    deps,
-    PURPOSE,
-    tokenInput(instanceName, await callbackNonce(deps, instanceName) ?? ""),
-  );
+  const row = await instanceRow(deps, instanceName);
+  const token = await keyedDigest(deps, PURPOSE, tokenInput(instanceName, row?.nonce ?? ""));
+  if (row) await recordTokens(deps, row.id, [token]);
+  return token;
 }
 
 /**
- * True when `token` is the path secret of the registered instance `instanceName` under any available key (a
- * URL registered before APP_SECRET was set keeps working); compared in constant time.
+ * The instance a path token was issued to, or null. Found by the token's hash (no body needed), then the
+ * HMAC is checked again under the keys available now, in constant time: a token made under a key that is
+ * gone stops working.
  */
-export async function verifyEngineEventsToken(
-  deps: AppDeps,
-  instanceName: string,
-  token: string,
-): Promise<boolean> {
-  const nonce = await callbackNonce(deps, instanceName);
-  if (nonce === null) return false;
+export async function engineEventsInstance(deps: AppDeps, token: string): Promise<string | null> {
+  const [row] = await deps.sql<{ name: string; nonce: string }[]>`
+    SELECT i.instance_name AS name, i.callback_nonce AS nonce
+      FROM taguato.engine_event_tokens t JOIN taguato.user_instances i ON i.id = t.instance_id
+     WHERE t.token_sha256 = ${await sha256Hex(token)}`;
+  if (!row) return null;
   let ok = false;
-  for (const expected of await keyedDigests(deps, PURPOSE, tokenInput(instanceName, nonce))) {
+  for (const expected of await keyedDigests(deps, PURPOSE, tokenInput(row.name, row.nonce))) {
     ok = timingSafeEqual(expected, token) || ok;
   }
-  return ok;
+  return ok ? row.name : null;
+}
+
+/**
+ * Records the tokens of instances that have none (rows from before migration 0011, whose engine webhooks
+ * were registered with a token nobody stored): under every available key, as verification used to accept.
+ * Run at startup; idempotent and safe when several replicas start at once.
+ */
+export async function recordIssuedEngineEventTokens(deps: AppDeps): Promise<number> {
+  const rows = await deps.sql<{ id: string; name: string; nonce: string }[]>`
+    SELECT i.id, i.instance_name AS name, i.callback_nonce AS nonce FROM taguato.user_instances i
+     WHERE NOT EXISTS (SELECT 1 FROM taguato.engine_event_tokens t WHERE t.instance_id = i.id)`;
+  for (const row of rows) {
+    await recordTokens(deps, row.id, await keyedDigests(deps, PURPOSE, tokenInput(row.name, row.nonce)));
+  }
+  return rows.length;
 }
 
 /**
