@@ -1,6 +1,9 @@
 // Messages: the ledger (outbound sends, receipts, inbound, message types), the message log (the filtered
-// reading of the ledger and its CSV export), per-instance statistics, templates.
+// reading of the ledger and its CSV export), per-instance statistics, templates, the template renderer and
+// the opt-out registry.
 export * from "./ledger.ts";
 export * from "./message_log.ts";
+export * from "./opt_outs.ts";
+export * from "./render.ts";
 export * from "./stats.ts";
 export * from "./templates.ts";
