@@ -17,7 +17,7 @@ Deno.test("hashPassword makes argon2id PHC strings that verifyPassword accepts",
   assert(h !== await hashPassword("Secret123"), "salted");
 });
 
-Deno.test("verifyPassword answers false for a malformed or legacy hash instead of throwing", async () => {
+Deno.test("verifyPassword answers false for a malformed hash instead of throwing", async () => {
   assertEquals(await verifyPassword("not-a-hash", "x"), false);
   assertEquals(await verifyPassword("$2a$06$abcdefghijklmnopqrstuu", "x"), false);
 });
