@@ -5,6 +5,7 @@
 import { connect, type Sql } from "../lib/core/mod.ts";
 import {
   IMPORTED_BEFORE,
+  ImportRowError,
   type ImportSummary,
   importTaguato,
   MATCHED,
@@ -246,6 +247,30 @@ onPostgres.test("TAGUATO-SEND's data comes over once; users log in with their ol
     for (const s of second.tables) assertEquals(s.created, 0, s.table);
     assertEquals(table(second, "message_logs").reasons, { [IMPORTED_BEFORE]: 4 });
   });
+});
+
+onPostgres.test("an older source without a table still imports; a row the target refuses writes nothing", async () => {
+  await using t = await startTestApp();
+  await using src = await sourceDatabase();
+  // Installs from before migration 14 have no instance_permissions.
+  await src.sql`DROP TABLE taguato.instance_permissions`;
+  const dry = await run(t, src.sql, true);
+  assertEquals(table(dry, "instance_permissions").present, false);
+  assertEquals(table(dry, "users").created, 3);
+  // A value the mapping does not expect (the source's own CHECK gone): the import stops, names the row,
+  // and leaves nothing behind.
+  await src.sql.unsafe(`ALTER TABLE taguato.message_logs DROP CONSTRAINT message_logs_status_check`);
+  const [{ id }] = await src.sql`
+    INSERT INTO taguato.message_logs (user_id, instance_name, phone_number, status)
+    VALUES (2, 'maria-main', '595981000009', 'bogus') RETURNING id`;
+  const before = await counts(t.db.sql);
+  const err = await run(t, src.sql).then(() => null, (e) => e);
+  assert(err instanceof ImportRowError, String(err));
+  assert(
+    err.message.startsWith(`message_logs row ${id}: `) && err.message.includes("message_logs_status_check"),
+    err.message,
+  );
+  assertEquals(await counts(t.db.sql), before);
 });
 
 onPostgres.test("the CLI imports into DATABASE_URL, prints the summary, and refuses a bad --from", async () => {

@@ -66,6 +66,15 @@ const PHONE = /^[0-9]{8,20}$/;
 /** Audit detail keys that may hold a plaintext password (contract §14 #6: user_updated stored the body). */
 const SECRET_KEYS = /pass(word)?|secret|token|code/i;
 
+const chars = (v: unknown) => [...String(v ?? "")].length;
+const bytes = (v: unknown) => new TextEncoder().encode(String(v ?? "")).length;
+/** A timestamp the source left NULL (its columns only defaulted to NOW()) becomes the import's time. */
+const at = (v: Date | null | undefined) => v ?? new Date();
+const within = (n: number, lo: number, hi: number) => n >= lo && n <= hi;
+/** Lower-case identifiers, as audit actions and resource types must be here. */
+const WORD = /^[a-z0-9_]{1,50}$/;
+const INCIDENT_STATUS = ["investigating", "identified", "monitoring", "resolved"];
+
 /** The digits of a phone number as TAGUATO-SEND validated it (whitespace stripped), or null. */
 function phone(raw: unknown): string | null {
   const digits = String(raw ?? "").replace(/\s+/g, "");
@@ -79,6 +88,7 @@ async function insertId(query: Promise<{ id: number }[]>): Promise<WriteResult> 
 
 async function writeUser(r: Row, { tx, deps }: ImportContext): Promise<WriteResult> {
   if (!USERNAME.test(r.username)) return skip("username not 3-50 of [A-Za-z0-9_]");
+  if (!r.password_hash) return skip("no password hash");
   // Matched by name: an account that already exists here (the bootstrap admin) is kept as it is.
   const [have] = await tx<{ id: number }[]>`SELECT id FROM taguato.users WHERE username = ${r.username}`;
   if (have) return { id: have.id, matched: true };
@@ -100,20 +110,21 @@ async function writeUser(r: Row, { tx, deps }: ImportContext): Promise<WriteResu
         created_at, updated_at)
       VALUES (${r.username}, ${r.password_hash}, ${admin ? "admin" : "user"},
         ${max < 0 ? (admin ? 0 : INT4_MAX) : max}, ${r.is_active ?? true}, ${r.must_change_password ?? true},
-        ${rate}, ${email}, ${phone(r.phone_number)}, ${totp}, ${totp !== null}, ${r.created_at ?? new Date()},
-        ${r.updated_at ?? new Date()})
+        ${rate}, ${email}, ${phone(r.phone_number)}, ${totp}, ${totp !== null}, ${at(r.created_at)},
+        ${at(r.updated_at)})
       RETURNING id`,
   );
 }
 
 async function writeService(r: Row, { tx }: ImportContext): Promise<WriteResult> {
+  if (!within(chars(r.name), 1, 100)) return skip("name empty or over 100 characters");
   const [have] = await tx<{ id: number }[]>`SELECT id FROM taguato.services WHERE name = ${r.name}`;
   if (have) return { id: have.id, matched: true };
   return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.services (name, description, display_order, is_active, created_at)
       VALUES (${r.name}, ${r.description}, ${r.display_order ?? 0}, ${r.is_active ?? true},
-        ${r.created_at ?? new Date()})
+        ${at(r.created_at)})
       RETURNING id`,
   );
 }
@@ -133,7 +144,7 @@ async function writeInstance(r: Row, { tx, idOf }: ImportContext): Promise<Write
   return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.user_instances (user_id, instance_name, channel_type, created_at)
-      VALUES (${owner}, ${r.instance_name}, ${r.channel_type ?? "whatsapp"}, ${r.created_at ?? new Date()})
+      VALUES (${owner}, ${r.instance_name}, ${r.channel_type ?? "whatsapp"}, ${at(r.created_at)})
       RETURNING id`,
   );
 }
@@ -144,45 +155,50 @@ async function link(query: PromiseLike<readonly unknown[]>): Promise<WriteResult
   return rows.length ? { linked: true } : skip("already there");
 }
 
-function writeGrant(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
+async function writeGrant(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
   const grantee = idOf("users", r.grantee_user_id);
-  if (grantee === null) return Promise.resolve(skip(NO_PARENT));
-  if (idOf("user_instances", r.instance_id) === null) return Promise.resolve(skip(NO_INSTANCE));
-  return link(tx`
+  if (grantee === null) return skip(NO_PARENT);
+  if (idOf("user_instances", r.instance_id) === null) return skip(NO_INSTANCE);
+  return await link(tx`
     INSERT INTO taguato.instance_permissions (instance_name, grantee_user_id, granted_by, granted_at)
-    VALUES (${r.instance_name}, ${grantee}, ${idOf("users", r.granted_by)}, ${r.granted_at ?? new Date()})
+    VALUES (${r.instance_name}, ${grantee}, ${idOf("users", r.granted_by)}, ${at(r.granted_at)})
     ON CONFLICT DO NOTHING RETURNING id`);
 }
 
-function writeTemplate(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
+async function writeTemplate(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
   const user = idOf("users", r.user_id);
-  if (user === null) return Promise.resolve(skip(NO_PARENT));
-  return insertId(
+  if (user === null) return skip(NO_PARENT);
+  if (!within(bytes(r.name), 1, 100) || !within(bytes(r.content), 1, 5000)) {
+    return skip("name (1-100 bytes) or content (1-5000 bytes) out of range");
+  }
+  return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.message_templates (user_id, name, content, created_at, updated_at)
-      VALUES (${user}, ${r.name}, ${r.content}, ${r.created_at}, ${r.updated_at}) RETURNING id`,
+      VALUES (${user}, ${r.name}, ${r.content}, ${at(r.created_at)}, ${at(r.updated_at)}) RETURNING id`,
   );
 }
 
-function writeContactList(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
+async function writeContactList(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
   const user = idOf("users", r.user_id);
-  if (user === null) return Promise.resolve(skip(NO_PARENT));
-  return insertId(
+  if (user === null) return skip(NO_PARENT);
+  if (!within(chars(r.name), 1, 100)) return skip("name empty or over 100 characters");
+  return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.contact_lists (user_id, name, created_at, updated_at)
-      VALUES (${user}, ${r.name}, ${r.created_at}, ${r.updated_at}) RETURNING id`,
+      VALUES (${user}, ${r.name}, ${at(r.created_at)}, ${at(r.updated_at)}) RETURNING id`,
   );
 }
 
-function writeContactItem(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
+async function writeContactItem(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
   const list = idOf("contact_lists", r.list_id);
-  if (list === null) return Promise.resolve(skip(NO_PARENT));
+  if (list === null) return skip(NO_PARENT);
   const number = phone(r.phone_number);
-  if (!number) return Promise.resolve(skip("phone number not 8-20 digits"));
-  return insertId(
+  if (!number) return skip("phone number not 8-20 digits");
+  if (chars(r.label) > 100) return skip("label over 100 characters");
+  return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.contact_list_items (list_id, phone_number, label, created_at)
-      VALUES (${list}, ${number}, ${r.label ?? ""}, ${r.created_at}) RETURNING id`,
+      VALUES (${list}, ${number}, ${r.label ?? ""}, ${at(r.created_at)}) RETURNING id`,
   );
 }
 
@@ -198,32 +214,38 @@ function recipients(raw: string): string[] | null {
   }
 }
 
-function writeScheduled(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
+async function writeScheduled(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
   const user = idOf("users", r.user_id);
-  if (user === null) return Promise.resolve(skip(NO_PARENT));
-  if (idOf("user_instances", r.instance_id) === null) return Promise.resolve(skip(NO_INSTANCE));
+  if (user === null) return skip(NO_PARENT);
+  if (idOf("user_instances", r.instance_id) === null) return skip(NO_INSTANCE);
   const to = recipients(r.recipients);
-  if (!to) return Promise.resolve(skip("recipients not a JSON list of 8-20 digit numbers"));
-  return insertId(
+  if (!to || !within(to.length, 1, 500)) {
+    return skip("recipients not a JSON list of 1-500 numbers of 8-20 digits");
+  }
+  if (!within(bytes(r.message_content), 1, 5000)) return skip("content not 1-5000 bytes");
+  return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.scheduled_messages (user_id, instance_name, message_type, message_content,
         recipients, scheduled_at, status, created_at, updated_at)
       VALUES (${user}, ${r.instance_name}, ${r.message_type ?? "text"}, ${r.message_content}, ${tx.json(to)},
-        ${r.scheduled_at}, 'pending', ${r.created_at}, ${r.updated_at}) RETURNING id`,
+        ${r.scheduled_at}, 'pending', ${at(r.created_at)}, ${at(r.updated_at)}) RETURNING id`,
   );
 }
 
-function writeMessageLog(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
+async function writeMessageLog(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
   const user = idOf("users", r.user_id);
-  if (user === null) return Promise.resolve(skip(NO_PARENT));
+  if (user === null) return skip(NO_PARENT);
+  if (!within(chars(r.instance_name), 1, 255) || !within(chars(r.phone_number), 1, 128)) {
+    return skip("instance name or number out of range");
+  }
   const scheduled = idOf("scheduled_messages", r.scheduled_message_id);
-  return insertId(
+  return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.message_logs (user_id, instance_name, phone_number, message_type, status,
         status_updated_at, error_message, scheduled_message_id, source, created_at)
       VALUES (${user}, ${r.instance_name}, ${r.phone_number}, ${r.message_type ?? "text"},
-        ${r.status ?? "sent"}, ${r.created_at}, ${r.error_message}, ${scheduled},
-        ${r.scheduled_message_id === null ? "api" : "scheduled"}, ${r.created_at})
+        ${r.status ?? "sent"}, ${at(r.created_at)}, ${r.error_message}, ${scheduled},
+        ${r.scheduled_message_id === null ? "api" : "scheduled"}, ${at(r.created_at)})
       ON CONFLICT DO NOTHING RETURNING id`,
   );
 }
@@ -232,7 +254,8 @@ async function writeWebhook(r: Row, { tx, deps, idOf }: ImportContext): Promise<
   const user = idOf("users", r.user_id);
   if (user === null) return skip(NO_PARENT);
   if (idOf("user_instances", r.instance_id) === null) return skip(NO_INSTANCE);
-  const events = (r.events ?? []).filter((e: unknown) => typeof e === "string" && EVENT.test(e));
+  if (chars(r.webhook_url) > 2048 || !/^https?:\/\/[^/]/.test(r.webhook_url)) return skip("URL not http(s)");
+  const events = (r.events ?? []).filter((e: unknown) => typeof e === "string" && EVENT.test(e)).slice(0, 64);
   // TAGUATO-SEND's webhooks were unsigned; each gets a signing secret, shown when the tenant rotates it.
   const sealed = await sealSecret(deps, SECRET_PURPOSE, `whsec_${randomToken()}`);
   return await insertId(
@@ -240,53 +263,57 @@ async function writeWebhook(r: Row, { tx, deps, idOf }: ImportContext): Promise<
       INSERT INTO taguato.user_webhooks (user_id, instance_name, webhook_url, events, is_active, secret_enc,
         created_at, updated_at)
       VALUES (${user}, ${r.instance_name}, ${r.webhook_url}, ${events}, ${r.is_active ?? true}, ${sealed},
-        ${r.created_at}, ${r.updated_at})
+        ${at(r.created_at)}, ${at(r.updated_at)})
       ON CONFLICT DO NOTHING RETURNING id`,
   );
 }
 
-function writeIncident(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
+async function writeIncident(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
   // resolved_at is set exactly while resolved here; TAGUATO-SEND could leave it NULL or stale (§14 #28).
-  const resolvedAt = r.status === "resolved" ? r.resolved_at ?? r.updated_at : null;
-  return insertId(
+  if (!within(chars(r.title), 1, 255)) return skip("title empty or over 255 characters");
+  const resolvedAt = r.status === "resolved" ? r.resolved_at ?? r.updated_at ?? r.created_at : null;
+  return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.incidents (title, severity, status, created_by, created_at, updated_at, resolved_at)
-      VALUES (${r.title}, ${r.severity}, ${r.status}, ${idOf("users", r.created_by)}, ${r.created_at},
-        ${r.updated_at}, ${resolvedAt})
+      VALUES (${r.title}, ${r.severity}, ${r.status}, ${idOf("users", r.created_by)}, ${at(r.created_at)},
+        ${at(r.updated_at)}, ${resolvedAt})
       RETURNING id`,
   );
 }
 
-function writeIncidentUpdate(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
+async function writeIncidentUpdate(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
   const incident = idOf("incidents", r.incident_id);
-  if (incident === null) return Promise.resolve(skip(NO_PARENT));
-  return insertId(
+  if (incident === null) return skip(NO_PARENT);
+  if (!r.message || !INCIDENT_STATUS.includes(r.status)) return skip("empty message or unknown status");
+  return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.incident_updates (incident_id, status, message, created_by, created_at)
-      VALUES (${incident}, ${r.status}, ${r.message}, ${idOf("users", r.created_by)}, ${r.created_at})
+      VALUES (${incident}, ${r.status}, ${r.message}, ${idOf("users", r.created_by)}, ${at(r.created_at)})
       RETURNING id`,
   );
 }
 
 /** incident_services / maintenance_services: both ends must have come over. */
 function linkService(table: "incident_services" | "maintenance_services", parent: string, col: string) {
-  return (r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> => {
+  return async (r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> => {
     const owner = idOf(parent, r[col]);
     const service = idOf("services", r.service_id);
-    if (owner === null || service === null) return Promise.resolve(skip(NO_PARENT));
-    return link(tx`
+    if (owner === null || service === null) return skip(NO_PARENT);
+    return await link(tx`
       INSERT INTO ${tx("taguato." + table)} (${tx(col)}, service_id) VALUES (${owner}, ${service})
       ON CONFLICT DO NOTHING RETURNING service_id`);
   };
 }
 
-function writeMaintenance(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
-  return insertId(
+async function writeMaintenance(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
+  if (!within(chars(r.title), 1, 255)) return skip("title empty or over 255 characters");
+  if (r.scheduled_end < r.scheduled_start) return skip("window ends before it starts");
+  return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.scheduled_maintenances (title, description, scheduled_start, scheduled_end, status,
         created_by, created_at, updated_at)
       VALUES (${r.title}, ${r.description ?? ""}, ${r.scheduled_start}, ${r.scheduled_end},
-        ${r.status ?? "scheduled"}, ${idOf("users", r.created_by)}, ${r.created_at}, ${r.updated_at})
+        ${r.status ?? "scheduled"}, ${idOf("users", r.created_by)}, ${at(r.created_at)}, ${at(r.updated_at)})
       RETURNING id`,
   );
 }
@@ -298,19 +325,23 @@ function auditDetails(details: unknown): Record<string, unknown> | null {
   return Object.fromEntries(Object.entries(details).filter(([k]) => !SECRET_KEYS.test(k)));
 }
 
-function writeAudit(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
+async function writeAudit(r: Row, { tx, idOf }: ImportContext): Promise<WriteResult> {
   // A user's id in resource_id follows the user to its new id; other resource ids stay as written.
+  if (!WORD.test(r.action) || (r.resource_type !== null && !WORD.test(r.resource_type))) {
+    return skip("action or resource type not [a-z0-9_]");
+  }
   const userTarget = r.resource_type === "user" ? idOf("users", r.resource_id) : null;
   const details = auditDetails(r.details);
-  return insertId(
+  return await insertId(
     tx<{ id: number }[]>`
       INSERT INTO taguato.audit_log (user_id, username, action, resource_type, resource_id, details,
         ip_address, created_at)
-      VALUES (${idOf("users", r.user_id)}, ${r.username}, ${r.action}, ${r.resource_type},
+      VALUES (${idOf("users", r.user_id)}, ${r.username === null ? null : String(r.username).slice(0, 100)},
+        ${r.action}, ${r.resource_type},
         ${userTarget === null ? r.resource_id : String(userTarget)}, ${
       details === null ? null : tx.json(details as never)
     },
-        ${r.ip_address}, ${r.created_at})
+        ${r.ip_address === null ? null : String(r.ip_address).slice(0, 64)}, ${at(r.created_at)})
       RETURNING id`,
   );
 }

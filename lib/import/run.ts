@@ -61,21 +61,22 @@ function mapOf(maps: Maps, table: string): Map<string, number> {
   return m;
 }
 
-/** PostgreSQL said no to the row's data (class 22 data exception, 23 integrity violation). */
-function rejection(err: unknown): string | null {
-  const e = err as { code?: string; constraint_name?: string };
-  if (typeof e?.code !== "string" || !/^2[23]/.test(e.code)) return null;
-  return `rejected (${e.constraint_name ?? `SQLSTATE ${e.code}`})`;
-}
+/** Raised when the target refuses a row the mapping let through: names the row, then rolls all back. */
+export class ImportRowError extends Error {}
 
-/** Writes one row inside a savepoint, so a row the schema refuses skips that row, not the import. */
+/**
+ * Writes one row. No savepoint per row: every subtransaction keeps a lock until the import commits, and
+ * a few thousand of them exhaust PostgreSQL's shared lock table (for every session on the server). So the
+ * mapping checks each row against the target's rules first; a row it missed stops the import, which
+ * then writes nothing, with a message naming the row.
+ */
 async function writeRow(spec: TableSpec, row: Row, ctx: ImportContext): Promise<WriteResult> {
   try {
-    return await ctx.tx.savepoint((sp) => spec.write(row, { ...ctx, tx: sp }));
+    return await spec.write(row, ctx);
   } catch (err) {
-    const reason = rejection(err);
-    if (reason === null) throw err;
-    return { skip: reason };
+    const e = err as { message?: string; constraint_name?: string };
+    const why = e.constraint_name ? `${e.message} (${e.constraint_name})` : String(e.message ?? err);
+    throw new ImportRowError(`${spec.table} row ${row.id ?? JSON.stringify(row)}: ${why}`);
   }
 }
 
