@@ -117,7 +117,7 @@ onPostgres.test("TAGUATO-SEND's data comes over once; users log in with their ol
       message_templates: [2, 1, 1],
       contact_lists: [1, 1, 0],
       contact_list_items: [3, 2, 1],
-      scheduled_messages: [3, 1, 2],
+      scheduled_messages: [5, 2, 3],
       message_logs: [4, 4, 0],
       user_webhooks: [2, 1, 1],
       incidents: [2, 2, 0],
@@ -190,8 +190,20 @@ onPostgres.test("TAGUATO-SEND's data comes over once; users log in with their ol
       SELECT p.instance_name, u.username FROM taguato.instance_permissions p
       JOIN taguato.users u ON u.id = p.grantee_user_id`;
     assertEquals(grants.map((r) => [r.instance_name, r.username]), [["maria-main", "pedro"]]);
-    const [scheduled] =
-      await sql`SELECT instance_name, recipients, scheduled_at FROM taguato.scheduled_messages`;
+    // maria's own and pedro's (granted) come over; juan's through maria's instance does not (§14 #4).
+    const [scheduled, granted] = await sql`
+      SELECT s.instance_name, s.recipients, s.scheduled_at, u.username FROM taguato.scheduled_messages s
+      JOIN taguato.users u ON u.id = s.user_id ORDER BY s.scheduled_at`;
+    assertEquals([scheduled.username, granted.username, granted.instance_name], [
+      "maria",
+      "pedro",
+      "maria-main",
+    ]);
+    assertEquals(table(first, "scheduled_messages").reasons, {
+      "instance not imported": 1,
+      "recipients not a JSON list of 1-500 numbers of 8-20 digits": 1,
+      "instance neither owned nor granted": 1,
+    });
     assertEquals(scheduled.instance_name, "maria-main");
     assertEquals(scheduled.recipients, ["595981000001", "595981000002"]);
     assertEquals(scheduled.scheduled_at.toISOString(), "2030-06-01T12:00:00.000Z");

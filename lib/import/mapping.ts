@@ -52,6 +52,9 @@ const NO_PARENT = "parent not imported";
 // why: a name skipped because another user owns it here must not pass that user's instance to the
 // imported rows (a grant, a pending send, a webhook); only instances that came over (or matched) count.
 const NO_INSTANCE = "instance not imported";
+// why: TAGUATO-SEND let a scheduled message name any instance (§14 #4); a send or webhook comes over only
+// for an instance its user owns or was granted here.
+const NOT_THEIRS = "instance neither owned nor granted";
 /** The source instance's id, for tables that name their instance (see NO_INSTANCE). */
 const instanceId = (table: string) =>
   `(SELECT ui.id FROM taguato.user_instances ui WHERE ui.instance_name = ${table}.instance_name) AS instance_id`;
@@ -202,6 +205,16 @@ async function writeContactItem(r: Row, { tx, idOf }: ImportContext): Promise<Wr
   );
 }
 
+/** Whether `userId` owns or was granted `instance` on the target (grants are imported before sends). */
+async function mayUse(tx: Tx, userId: number, instance: string): Promise<boolean> {
+  const [row] = await tx`
+    SELECT 1 FROM taguato.user_instances WHERE instance_name = ${instance} AND user_id = ${userId}
+    UNION ALL
+    SELECT 1 FROM taguato.instance_permissions WHERE instance_name = ${instance} AND grantee_user_id = ${userId}
+    LIMIT 1`;
+  return row !== undefined;
+}
+
 /** TAGUATO-SEND's recipients: a JSON array in a TEXT column. Null when it is not a list of numbers. */
 function recipients(raw: string): string[] | null {
   try {
@@ -218,6 +231,7 @@ async function writeScheduled(r: Row, { tx, idOf }: ImportContext): Promise<Writ
   const user = idOf("users", r.user_id);
   if (user === null) return skip(NO_PARENT);
   if (idOf("user_instances", r.instance_id) === null) return skip(NO_INSTANCE);
+  if (!await mayUse(tx, user, r.instance_name)) return skip(NOT_THEIRS);
   const to = recipients(r.recipients);
   if (!to || !within(to.length, 1, 500)) {
     return skip("recipients not a JSON list of 1-500 numbers of 8-20 digits");
@@ -254,6 +268,7 @@ async function writeWebhook(r: Row, { tx, deps, idOf }: ImportContext): Promise<
   const user = idOf("users", r.user_id);
   if (user === null) return skip(NO_PARENT);
   if (idOf("user_instances", r.instance_id) === null) return skip(NO_INSTANCE);
+  if (!await mayUse(tx, user, r.instance_name)) return skip(NOT_THEIRS);
   if (chars(r.webhook_url) > 2048 || !/^https?:\/\/[^/]/.test(r.webhook_url)) return skip("URL not http(s)");
   const events = (r.events ?? []).filter((e: unknown) => typeof e === "string" && EVENT.test(e)).slice(0, 64);
   // TAGUATO-SEND's webhooks were unsigned; each gets a signing secret, shown when the tenant rotates it.
