@@ -1,6 +1,10 @@
 // Messages: the ledger (outbound sends, receipts, inbound, message types), the message log (the filtered
-// reading of the ledger and its CSV export), per-instance statistics, templates.
+// reading of the ledger and its CSV export), per-instance statistics, templates, contact lists (CSV
+// import, WhatsApp check).
 export * from "./ledger.ts";
 export * from "./message_log.ts";
 export * from "./stats.ts";
 export * from "./templates.ts";
+export * from "./contacts.ts";
+export * from "./contact_input.ts";
+export * from "./csv_import.ts";
