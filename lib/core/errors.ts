@@ -704,8 +704,10 @@ export const ERRORS = {
   },
   csv_no_number_column: {
     status: 400,
-    en: "The CSV header has no phone number column (number, phone, telefono, celular…); name it with number_column",
-    es: "La cabecera del CSV no tiene columna de teléfono (number, phone, telefono, celular…); indíquela con number_column.",
+    en:
+      "The CSV header has no phone number column (number, phone, telefono, celular…); name it with number_column",
+    es:
+      "La cabecera del CSV no tiene columna de teléfono (number, phone, telefono, celular…); indíquela con number_column.",
   },
   csv_number_missing: { status: 400, en: "No phone number in this row", es: "La fila no tiene número." },
   csv_duplicate_in_file: {

@@ -141,9 +141,9 @@ async function insertItems(sql: Q, listId: number, items: NewContactItem[]): Pro
   const rows = await sql<ContactItemRow[]>`
     INSERT INTO taguato.contact_list_items (list_id, phone_number, label, fields)
     SELECT ${listId}, r.phone_number, r.label, r.fields
-    FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) WITH ORDINALITY
-      AS r(phone_number text, label text, fields jsonb, ord bigint)
-    ORDER BY ord
+    FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(items)}::text::jsonb)
+      AS (phone_number text, label text, fields jsonb)) WITH ORDINALITY AS r(phone_number, label, fields, ord)
+    ORDER BY r.ord
     RETURNING ${sql(ITEM_COLUMNS)}`;
   await sql`UPDATE taguato.contact_lists SET updated_at = now() WHERE id = ${listId}`;
   return rows.sort((a, b) => a.id - b.id);
