@@ -716,6 +716,37 @@ export const ERRORS = {
     es: "El mismo número que una fila anterior",
   },
   csv_duplicate_in_list: { status: 400, en: "Already in the list", es: "Ya está en la lista" },
+  // --- ws-contacts: opt-outs ---
+  opt_out_not_phone: {
+    status: 400,
+    en: "phone_number must be a phone number, not a group",
+    es: "phone_number debe ser un número de teléfono, no un grupo",
+  },
+  opt_out_not_found: {
+    status: 404,
+    en: "Number is not opted out",
+    es: "Ese número no está en la lista de bajas.",
+  },
+  opt_out_recipient: {
+    status: 409,
+    en: "{number} has opted out of your messages (send with the header {header}: true to override)",
+    es: "{number} pidió no recibir sus mensajes (envíe con la cabecera {header}: true para forzar el envío)",
+  },
+  opt_out_words_invalid: {
+    status: 400,
+    en: "{field} must be a list of at most {max} words (null for the defaults)",
+    es: "{field} debe ser una lista de hasta {max} palabras (null para las de fábrica)",
+  },
+  opt_out_word_invalid: {
+    status: 400,
+    en: "{field}: every word must have letters or digits and at most {max} characters",
+    es: "{field}: cada palabra debe tener letras o dígitos y como máximo {max} caracteres",
+  },
+  opt_out_words_overlap: {
+    status: 400,
+    en: "A word cannot be both a stop and a start word: {word}",
+    es: "Una palabra no puede ser de baja y de alta a la vez: {word}",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;
