@@ -716,6 +716,16 @@ export const ERRORS = {
     es: "El mismo número que una fila anterior",
   },
   csv_duplicate_in_list: { status: 400, en: "Already in the list", es: "Ya está en la lista" },
+  field_not_positive_int: {
+    status: 400,
+    en: "{field} must be a positive integer",
+    es: "{field} debe ser un entero positivo",
+  },
+  contact_sample_invalid: {
+    status: 400,
+    en: "contact must be an object {name?, number?, fields?}",
+    es: "contact debe ser un objeto {name?, number?, fields?}",
+  },
   // --- ws-contacts: opt-outs ---
   opt_out_not_phone: {
     status: 400,

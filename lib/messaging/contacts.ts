@@ -6,6 +6,7 @@ import type postgres from "postgres";
 import type { AppDeps, Sql } from "../core/mod.ts";
 import { EvolutionError } from "../gateway/mod.ts";
 import { type CsvContact, duplicate, type ParsedCsv, type RowReport } from "./csv_import.ts";
+import type { TemplateVars } from "./render.ts";
 
 export const LIST_NAME_MAX_CHARS = 100;
 export const LABEL_MAX_CHARS = 100;
@@ -290,3 +291,21 @@ export async function checkWhatsapp(
 /** Whether an engine failure means the instance is not connected (whatsappNumbers answers 400 then). */
 export const isNotConnected = (err: unknown) =>
   err instanceof EvolutionError && err.kind === "http" && err.status === 400;
+
+/** One item of any of the user's lists (a template preview's sample contact), or null. */
+export async function findContactItem(
+  sql: Sql,
+  userId: number,
+  itemId: number,
+): Promise<ContactItemRow | null> {
+  const [row] = await sql<ContactItemRow[]>`
+    SELECT ${sql(ITEM_COLUMNS.map((c) => `i.${c}`))} FROM taguato.contact_list_items i
+    JOIN taguato.contact_lists l ON l.id = i.list_id
+    WHERE i.id = ${itemId} AND l.user_id = ${userId}`;
+  return row ?? null;
+}
+
+/** A contact's template variables: its custom fields, `name` (the label) and `number`. */
+export function contactVars(item: Pick<ContactItemRow, "label" | "phone_number" | "fields">): TemplateVars {
+  return { ...item.fields, name: item.label, number: item.phone_number };
+}
