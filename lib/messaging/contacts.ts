@@ -309,3 +309,13 @@ export async function findContactItem(
 export function contactVars(item: Pick<ContactItemRow, "label" | "phone_number" | "fields">): TemplateVars {
   return { ...item.fields, name: item.label, number: item.phone_number };
 }
+
+/** The custom field keys used in the user's lists, most used first (the template editor's hints). */
+export async function contactFieldKeys(sql: Sql, userId: number, limit = 30): Promise<string[]> {
+  const rows = await sql<{ key: string }[]>`
+    SELECT k.key FROM taguato.contact_list_items i
+    JOIN taguato.contact_lists l ON l.id = i.list_id, jsonb_object_keys(i.fields) AS k(key)
+    WHERE l.user_id = ${userId}
+    GROUP BY k.key ORDER BY count(*) DESC, k.key LIMIT ${limit}`;
+  return rows.map((r) => r.key);
+}
