@@ -186,7 +186,7 @@ export function optOutRoutes(deps: AppDeps) {
       errors: { 400: "phone rules", 404: ["opt_out_not_found"] },
     }),
     async (c) => {
-      const number = optOutNumber(decodeURIComponent(c.req.param("number") ?? ""));
+      const number = optOutNumber(c.req.param("number") ?? "");
       if (!await removeOptOut(sql, c.var.user.id, number)) throw fail("opt_out_not_found");
       return c.json({ deleted: { phone_number: number } });
     },
