@@ -33,7 +33,7 @@ import {
   parseItemsBody,
   renameContactList,
 } from "../../lib/messaging/mod.ts";
-import { documented, pageOf } from "./_manual.ts";
+import { documented, pageOf, readObject } from "./_manual.ts";
 import {
   CheckAnswer,
   ContactItem,
@@ -315,9 +315,7 @@ export function contactRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const list = await owned(c);
-      const b = await readJson(c);
-      if (!b || typeof b !== "object" || Array.isArray(b)) throw fail("invalid_json");
-      const { instance_name: instance, limit, recheck } = b as Record<string, unknown>;
+      const { instance_name: instance, limit, recheck } = await readObject(c);
       if (typeof instance !== "string" || instance === "") {
         throw fail("field_required", { field: "instance_name" });
       }

@@ -1,6 +1,5 @@
 // /api/opt-outs: the caller's registry of numbers that asked not to be messaged (not in the contract; the
 // issue's item 3), and the stop/start words that inbound messages are matched against.
-import type { Context } from "hono";
 import { z } from "@hono/zod-openapi";
 import { type AppDeps, fail, jsonContent, pageInfo, routeDocs } from "../../lib/core/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
@@ -20,7 +19,7 @@ import {
   removeOptOut,
   setKeywords,
 } from "../../lib/messaging/mod.ts";
-import { documented, pageOf } from "./_manual.ts";
+import { documented, pageOf, readObject } from "./_manual.ts";
 import { tenantRouter } from "./_middleware.ts";
 
 const route = routeDocs({ tag: "Opt-outs" });
@@ -44,17 +43,6 @@ const wordsView = (w: { optOut: string[]; optIn: string[] }) => ({
   opt_in_words: w.optIn,
   defaults: { opt_out_words: [...DEFAULT_OPT_OUT_WORDS], opt_in_words: [...DEFAULT_OPT_IN_WORDS] },
 });
-
-async function readObject(c: Context): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw fail("invalid_json");
-  }
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw fail("invalid_json");
-  return body as Record<string, unknown>;
-}
 
 /** A words field of PUT /words: absent, null (the defaults) or a list of usable words. */
 function wordList(value: unknown, field: string): string[] | null | undefined {
