@@ -85,4 +85,16 @@ Deno.test("templates report their variables and preview for a sample contact, in
     assertEquals([other.status, other.body], [404, errorBody("Template not found")]);
     assertEquals((await preview({}, ana, "abc")).status, 404);
   });
+  await t.step("the new routes are documented in /api/openapi.json", async () => {
+    const paths = (await call(app, "GET", "/api/openapi.json")).body.paths as Record<
+      string,
+      Record<string, unknown>
+    >;
+    assertEquals(Object.keys(paths["/api/templates/{id}/preview"]), ["post"]);
+    for (
+      const p of ["/api/contacts", "/api/contacts/{id}/import", "/api/contacts/{id}/check", "/api/opt-outs"]
+    ) {
+      assertEquals(typeof paths[p], "object", p);
+    }
+  });
 });
