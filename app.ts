@@ -25,6 +25,8 @@ import { apiKeyRoutes } from "./routes/api/api_keys.ts";
 import { apiDocsRoutes } from "./routes/api/docs.ts";
 import { messageRoutes } from "./routes/api/messages.ts";
 import { templateRoutes } from "./routes/api/templates.ts";
+import { contactRoutes } from "./routes/api/contacts.ts";
+import { optOutRoutes } from "./routes/api/opt_outs.ts";
 import { instanceStatsRoutes } from "./routes/api/instance_stats.ts";
 import { sandboxRoutes } from "./routes/api/sandbox.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
@@ -79,6 +81,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/webhooks", webhookRoutes(deps));
   app.route("/api/messages", messageRoutes(deps));
   app.route("/api/templates", templateRoutes(deps));
+  // ws-contacts: contact lists (CSV import, WhatsApp check) and the opt-out registry.
+  app.route("/api/contacts", contactRoutes(deps));
+  app.route("/api/opt-outs", optOutRoutes(deps));
   app.route("/api/instance", instanceStatsRoutes(deps));
   app.route("/api/sandbox", sandboxRoutes(deps));
   app.route("/panel", panelRoutes(deps));

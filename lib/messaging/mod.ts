@@ -1,9 +1,12 @@
 // Messages: the ledger (outbound sends, receipts, inbound, message types), the message log (the filtered
-// reading of the ledger and its CSV export), per-instance statistics, templates, the template renderer and
-// the opt-out registry.
+// reading of the ledger and its CSV export), per-instance statistics, templates, the template renderer,
+// the opt-out registry, and contact lists (CSV import, WhatsApp check).
 export * from "./ledger.ts";
 export * from "./message_log.ts";
 export * from "./opt_outs.ts";
 export * from "./render.ts";
 export * from "./stats.ts";
 export * from "./templates.ts";
+export * from "./contacts.ts";
+export * from "./contact_input.ts";
+export * from "./csv_import.ts";

@@ -18,7 +18,12 @@ import {
   upstreamHeaders,
   validateSend,
 } from "../../lib/gateway/mod.ts";
-import { recordOutbound, settleOutbound } from "../../lib/messaging/mod.ts";
+import {
+  IGNORE_OPT_OUT_HEADER,
+  recordOutbound,
+  refuseOptedOut,
+  settleOutbound,
+} from "../../lib/messaging/mod.ts";
 import { callerOf, type EvoContext, type RequestBody } from "./context.ts";
 
 type Settlement = Parameters<typeof settleOutbound>[2];
@@ -60,6 +65,8 @@ export async function sendMessage(
     ? valid.body
     : await inlineMediaUrl(routeKey, valid.body, { allowPrivate: deps.config.mediaAllowPrivate });
   const user = c.var.user;
+  // Opted-out numbers (ws-contacts): refused before anything is recorded, unless overridden by header.
+  await refuseOptedOut(deps.sql, user.id, valid.phone, c.req.header(IGNORE_OPT_OUT_HEADER));
   const id = await recordOutbound(deps, {
     userId: user.id,
     instanceName,

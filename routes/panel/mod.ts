@@ -18,6 +18,8 @@ import { securityPage } from "./security.tsx";
 import { sessionsPage } from "./sessions.tsx";
 import { staticRoutes } from "./static.ts";
 import { webhooksPage } from "./webhooks.tsx";
+import { templatesPage } from "./templates.tsx";
+import { contactsPage, optOutsPage } from "./contacts.tsx";
 
 /**
  * The panel's pages, in sidebar order. Adding a page: write routes/panel/<area>.tsx exporting
@@ -27,6 +29,10 @@ export const PAGES: PanelPage[] = [
   overviewPage,
   instancesPage,
   messagesPage,
+  // ws-contacts: the messaging workspace pages.
+  templatesPage,
+  contactsPage,
+  optOutsPage,
   webhooksPage,
   securityPage,
   sessionsPage,
