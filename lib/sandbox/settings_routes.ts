@@ -6,7 +6,7 @@ import { nowIso, SETTING_FLAGS, type Settings } from "./state.ts";
 import { Checker } from "./validate.ts";
 
 /** Mounts the settings routes. */
-export function settingsHandlers(ctx: SandboxContext): Handlers {
+export function settingsHandlers(_ctx: SandboxContext): Handlers {
   return {
     "settings/set": async (c) => {
       const instance = instanceOf(c);

@@ -4,6 +4,7 @@
  * starts a sandbox plus a receiver and disposes of both (`await using t = await startSandboxHarness(…)`).
  */
 import type { InboundInput } from "./inbound.ts";
+import type { ReplyInput } from "./replies.ts";
 import { type Sandbox, type SandboxOptions, startSandbox } from "./mod.ts";
 
 export interface ReceivedHook {
@@ -116,6 +117,7 @@ export function sandboxControl(baseUrl: string, apiKey: string) {
     qrLimit: (name: string) => post(inst(name, "qr-limit")),
     inbound: (name: string, message: InboundInput) => post(inst(name, "inbound"), message),
     ack: (keyId: string, status: string) => post(`/messages/${encodeURIComponent(keyId)}/ack`, { status }),
+    reply: (keyId: string, reply: ReplyInput) => post(`/messages/${encodeURIComponent(keyId)}/reply`, reply),
     acks: (mode: "auto" | "manual", delaysMs?: [number, number, number]) => post("/acks", { mode, delaysMs }),
     fail: (rule: { count?: number; status?: number; pathPrefix?: string; body?: unknown }) =>
       post("/fail", rule),

@@ -27,7 +27,7 @@ export function webhookRowFrom(instance: Instance, hook: Json, existing: Webhook
 }
 
 /** Mounts the webhook configuration routes. */
-export function webhookHandlers(ctx: SandboxContext): Handlers {
+export function webhookHandlers(_ctx: SandboxContext): Handlers {
   return {
     "webhook/set": async (c) => {
       const instance = instanceOf(c);
