@@ -1,6 +1,6 @@
 // The sandbox README lists exactly the routes of the table and names no file outside the repository.
 import { assert, assertEquals } from "../core/testing.ts";
-import { ROUTES_BEGIN, ROUTES_END, routeListMarkdown } from "./route_list.ts";
+import { routeListMarkdown, ROUTES_BEGIN, ROUTES_END } from "./route_list.ts";
 
 const readme = () => Deno.readTextFile(new URL("./README.md", import.meta.url));
 
