@@ -158,19 +158,29 @@ function PollFields({ locale, draft, problems, onDraft }: FieldsProps<"poll">) {
   );
 }
 
-function LocationFields({ locale, draft, problems, onDraft }: FieldsProps<"location">) {
+/** A text input bound to one string field of a draft, showing that field's problem. */
+function fieldOf<D extends Record<string, string>>({ locale, draft, problems, onDraft }: {
+  locale: Locale;
+  draft: D;
+  problems: DraftProblems;
+  onDraft(draft: D): void;
+}) {
   const tr = translator(locale);
-  const problem = (key: string) => problems[key] && tr(problems[key]!);
-  const field = (key: keyof Drafts["location"], label: MessageKey, extra: Record<string, string> = {}) => (
+  return (key: keyof D & string, label: MessageKey, extra: Record<string, string> = {}) => (
     <TextField
       {...extra}
       label={tr(label)}
       name={key}
       value={draft[key]}
-      error={problem(key)}
+      error={problems[key] && tr(problems[key]!)}
       onValue={(v) => onDraft({ ...draft, [key]: v })}
     />
   );
+}
+
+function LocationFields(props: FieldsProps<"location">) {
+  const tr = translator(props.locale);
+  const field = fieldOf(props);
   return (
     <fieldset class="stack kind-fields" data-kind-fields="location">
       <legend>{tr("msg.kindLocation")}</legend>
@@ -184,19 +194,9 @@ function LocationFields({ locale, draft, problems, onDraft }: FieldsProps<"locat
   );
 }
 
-function ContactFields({ locale, draft, problems, onDraft }: FieldsProps<"contact">) {
-  const tr = translator(locale);
-  const problem = (key: string) => problems[key] && tr(problems[key]!);
-  const field = (key: keyof Drafts["contact"], label: MessageKey, extra: Record<string, string> = {}) => (
-    <TextField
-      {...extra}
-      label={tr(label)}
-      name={key}
-      value={draft[key]}
-      error={problem(key)}
-      onValue={(v) => onDraft({ ...draft, [key]: v })}
-    />
-  );
+function ContactFields(props: FieldsProps<"contact">) {
+  const tr = translator(props.locale);
+  const field = fieldOf(props);
   return (
     <fieldset class="stack kind-fields" data-kind-fields="contact">
       <legend>{tr("msg.kindContact")}</legend>

@@ -40,6 +40,18 @@ function storedById(ctx: SandboxContext, instance: Instance, id: unknown): Store
   return ctx.store.messagesOf(instance).find((m) => m.key.id === id);
 }
 
+/** archiveChat's and markChatUnread's `chat` and `lastMessage: {key: {id, fromMe, remoteJid}}`. */
+function lastMessageSchema(check: Checker): Checker {
+  check.type("chat", "string").type("lastMessage", "object");
+  const last = check.body.lastMessage;
+  if (isObject(last)) {
+    const k = new Checker(last, "lastMessage").required("key");
+    if (isObject(last.key)) k.merge(keyChecker(last.key, "lastMessage.key"));
+    check.merge(k);
+  }
+  return check;
+}
+
 /** The chat's newest message, as archiveChat and markChatUnread look it up when only `chat` is given. */
 function lastOf(ctx: SandboxContext, instance: Instance, jid: string): StoredMessage | undefined {
   return ctx.store.messagesOf(instance).filter((m) => m.key.remoteJid === jid).at(-1);
@@ -128,48 +140,15 @@ export function isPicture(value: string): boolean {
 export function chatExtraHandlers(ctx: SandboxContext): Handlers {
   return {
     "chat/archiveChat": async (c) => {
-      const check = new Checker(await readBody(c)).required("archive").type("archive", "boolean")
-        .type("chat", "string").type("lastMessage", "object");
-      if (isObject(check.body.lastMessage)) {
-        const k = new Checker(check.body.lastMessage, "lastMessage").required("key");
-        if (isObject(check.body.lastMessage.key)) {
-          k.merge(keyChecker(check.body.lastMessage.key, "lastMessage.key"));
-        }
-        check.merge(k);
-      }
-      const body = check.done();
-      return c.json(
-        chatModify(
-          ctx,
-          instanceOf(c),
-          body,
-          "archived",
-          "An error occurred while archiving the chat. Open a calling.",
-        ),
-        201,
-      );
+      const check = new Checker(await readBody(c)).required("archive").type("archive", "boolean");
+      const body = lastMessageSchema(check).done();
+      const failure = "An error occurred while archiving the chat. Open a calling.";
+      return c.json(chatModify(ctx, instanceOf(c), body, "archived", failure), 201);
     },
     "chat/markChatUnread": async (c) => {
-      const check = new Checker(await readBody(c)).required("lastMessage").type("chat", "string")
-        .type("lastMessage", "object");
-      if (isObject(check.body.lastMessage)) {
-        const k = new Checker(check.body.lastMessage, "lastMessage").required("key");
-        if (isObject(check.body.lastMessage.key)) {
-          k.merge(keyChecker(check.body.lastMessage.key, "lastMessage.key"));
-        }
-        check.merge(k);
-      }
-      const body = check.done();
-      return c.json(
-        chatModify(
-          ctx,
-          instanceOf(c),
-          body,
-          "markedChatUnread",
-          "An error occurred while marked unread the chat. Open a calling.",
-        ),
-        201,
-      );
+      const body = lastMessageSchema(new Checker(await readBody(c)).required("lastMessage")).done();
+      const failure = "An error occurred while marked unread the chat. Open a calling.";
+      return c.json(chatModify(ctx, instanceOf(c), body, "markedChatUnread", failure), 201);
     },
     "chat/deleteMessageForEveryone": async (c) => {
       const instance = instanceOf(c);

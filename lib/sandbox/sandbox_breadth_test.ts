@@ -4,7 +4,7 @@
  * routes' state (blocks, privacy, profile, labels).
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { createWithWebhook, type SandboxHarness, startSandboxHarness } from "./testing.ts";
+import { startOpenHarness } from "./testing.ts";
 
 const KEY = "breadth-test-key";
 // A control route's JSON answer, read field by field below.
@@ -12,17 +12,7 @@ const KEY = "breadth-test-key";
 type Reply = any;
 const TO = "595981000111";
 
-async function setupOpen(): Promise<SandboxHarness> {
-  const t = await startSandboxHarness({ apiKey: KEY, ackDelaysMs: [5, 5, 5], webhookRetryDelaysMs: [10] });
-  try {
-    await createWithWebhook(t, "acme");
-    await t.control.scan("acme", { phone: "595981000100" });
-    return t;
-  } catch (err) {
-    await t[Symbol.asyncDispose]();
-    throw err;
-  }
-}
+const setupOpen = () => startOpenHarness({ apiKey: KEY, ackDelaysMs: [5, 5, 5], webhookRetryDelaysMs: [10] });
 
 Deno.test("groups are kept per instance: create, rename, participants, invite codes, settings, leave", async () => {
   await using t = await setupOpen();

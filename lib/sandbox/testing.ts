@@ -200,6 +200,20 @@ export async function createWithWebhook(
   return res.body;
 }
 
+/** A harness whose instance `name` (webhook to the receiver) is connected as `phone`; `await using` it. */
+export async function startOpenHarness(options: SandboxOptions, name = "acme", phone = "595981000100") {
+  const t = await startSandboxHarness(options);
+  try {
+    await createWithWebhook(t, name);
+    await t.control.scan(name, { phone });
+    await t.hook.waitFor((h) => h.body.instance === name && h.body.data?.state === "open");
+    return t;
+  } catch (err) {
+    await t[Symbol.asyncDispose]();
+    throw err;
+  }
+}
+
 /** The events an instance's webhook received, as `event[:state|status]` strings in arrival order. */
 export function eventTrail(t: SandboxHarness, name: string): string[] {
   return t.hook.received.filter((h) => h.body?.instance === name).map((h) => {
