@@ -45,6 +45,11 @@ Deno.test("buttons, round video and status sends with bad input are 400 and chan
       },
       errorBody("buttons_mixed"),
     ],
+    [
+      "sendButtons",
+      { number: TO, title: "t", buttons: [reply("a")], thumbnailUrl: "http://169.254.169.254/x.png" },
+      errorBody("media_url_private", { field: "thumbnailUrl" }),
+    ],
     ["sendPtv", { number: TO }, errorBody("field_required", { field: "video" })],
     ["sendPtv", { number: "12", video: PNG }, errorBody("phone_length")],
     [

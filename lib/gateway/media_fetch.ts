@@ -147,6 +147,7 @@ export const MEDIA_FIELDS: Record<string, string> = {
   "message/sendWhatsAppAudio": "audio",
   "message/sendSticker": "sticker",
   "message/sendPtv": "video",
+  "message/sendButtons": "thumbnailUrl",
   "message/sendStatus": "content",
   "chat/updateProfilePicture": "picture",
   "group/updateGroupPicture": "image",

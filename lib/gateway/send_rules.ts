@@ -254,6 +254,8 @@ export function validateSend(
       break;
     case "sendButtons":
       validateButtons(body);
+      // The engine downloads a thumbnail URL itself: like any media, the gateway checks and inlines it.
+      if (body.thumbnailUrl !== undefined) mediaField("thumbnailUrl");
       break;
     case "sendPtv":
       mediaField("video");

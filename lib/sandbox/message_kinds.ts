@@ -94,9 +94,14 @@ function buttonsContent(body: Json, buttons: Json[]): Content {
     messageParamsJson: JSON.stringify({ from: "api", templateId: crypto.randomUUID() }),
   };
   const text = `*${body.title}*` + (body.description ? `\n\n${body.description}\n` : "");
+  const thumb = body.thumbnailUrl;
+  // A thumbnail (URL or base64) becomes the image header, as prepareMediaMessage makes it.
+  const header = typeof thumb === "string" && (isUrl(thumb) || isBase64(thumb))
+    ? { header: { hasMediaAttachment: true, imageMessage: { url: mediaUrl(), mimetype: "image/jpeg" } } }
+    : {};
   const interactive = buttons[0].type === "pix"
     ? { nativeFlowMessage: native }
-    : { body: { text }, footer: { text: body.footer }, nativeFlowMessage: native };
+    : { body: { text }, footer: { text: body.footer }, ...header, nativeFlowMessage: native };
   return {
     messageType: "viewOnceMessage",
     message: { viewOnceMessage: { message: { interactiveMessage: interactive } } },
@@ -259,7 +264,7 @@ export function messageKindHandlers(ctx: SandboxContext): Handlers {
 
     "message/sendButtons": async (c) => {
       const check = common(await readBody(c)).type("title", "string").type("description", "string")
-        .type("footer", "string").type("buttons", "array");
+        .type("footer", "string").type("thumbnailUrl", "string").type("buttons", "array");
       const list = check.body.buttons;
       if (Array.isArray(list)) {
         list.forEach((b, i) =>
