@@ -11,7 +11,7 @@ import { instanceOf, readBody, type SandboxEnv, socketDetail } from "./guards.ts
 import { toJid } from "./jid.ts";
 import type { Handlers } from "./router.ts";
 import { send } from "./send.ts";
-import { type Group, hex, type Instance } from "./state.ts";
+import { digits, type Group, hex, type Instance } from "./state.ts";
 import { Checker, isObject, type Json } from "./validate.ts";
 
 const NUMERIC_ITEMS = (field: string) => `"${field}" must be an array of numeric strings`;
@@ -100,7 +100,6 @@ function groupInfo(group: Group, withParticipants: boolean): Json {
     size: participants.length,
     isCommunity: false,
     isCommunityAnnounce: false,
-    linkedParent: undefined,
     ...(withParticipants ? { participants } : {}),
   };
 }
@@ -109,7 +108,7 @@ function createGroup(ctx: SandboxContext, instance: Instance, body: Json): Group
   const owner = instance.ownerJid ?? "";
   const now = Math.floor(Date.now() / 1000);
   const members = (body.participants as string[]).map(toJid).filter((jid) => ctx.store.directory.lookup(jid));
-  const id = `120363${Date.now().toString().slice(-8)}${hex(4).replace(/\D/g, "0")}@g.us`;
+  const id = `120363${digits(12)}@g.us`;
   const group: Group = {
     id,
     subject: body.subject as string,
@@ -285,11 +284,16 @@ export function groupHandlers(ctx: SandboxContext): Handlers {
       if (socketDetail(instance, "groupInviteCode") || !group) throw notFound("No send invite");
       const inviteUrl = `https://chat.whatsapp.com/${group.inviteCode}`;
       const text = `${body.description}\n\n${inviteUrl}`;
-      for (const number of body.numbers as string[]) {
-        await send(ctx, instance, number, 0, {
-          messageType: "conversation",
-          message: { conversation: text },
-        });
+      // Evolution swallows a failed send here too.
+      try {
+        for (const number of body.numbers as string[]) {
+          await send(ctx, instance, number, 0, {
+            messageType: "conversation",
+            message: { conversation: text },
+          });
+        }
+      } catch {
+        throw notFound("No send invite");
       }
       return c.json({ send: true, inviteUrl });
     },
