@@ -42,17 +42,25 @@ function allHandlers(ctx: SandboxContext): Handlers {
   };
 }
 
-/** Mounts every table row; throws when the table and the handlers disagree. */
-export function mountEngineRoutes(app: Hono<SandboxEnv>, ctx: SandboxContext): void {
+/** Mounts every table row (`routes`, by default the table); throws when the rows and handlers disagree. */
+export function mountEngineRoutes(
+  app: Hono<SandboxEnv>,
+  ctx: SandboxContext,
+  routes: readonly EngineRoute[] = ENGINE_ROUTES,
+): void {
   const handlers = allHandlers(ctx);
-  const ids = new Set(ENGINE_ROUTES.map(routeId));
+  const ids = new Set(routes.map(routeId));
   const missing = [...ids].filter((id) => !handlers[id]);
   const extra = Object.keys(handlers).filter((id) => !ids.has(id));
   if (missing.length > 0 || extra.length > 0) {
-    throw new Error(`sandbox routes out of step with the table: missing ${missing}, extra ${extra}`);
+    const parts = [
+      ...(missing.length ? [`no handler for ${missing.join(", ")}`] : []),
+      ...(extra.length ? [`no table row for ${extra.join(", ")}`] : []),
+    ];
+    throw new Error(`sandbox routes out of step with lib/gateway/engine_routes.ts: ${parts.join("; ")}`);
   }
   const guard = instanceGuard(ctx);
-  for (const route of ENGINE_ROUTES) {
+  for (const route of routes) {
     const handler = handlers[routeId(route)];
     // Only the engine's own method (the first): 2.3.7 answers `PUT /instance/restart` 404 "Cannot PUT".
     const method = route.methods[0];
