@@ -12,7 +12,7 @@ import { engineCaller } from "../lib/sandbox/testing.ts";
 import { prepareWalk, shapeOf, walkCall, type WalkCaller, walkOrder } from "../lib/sandbox/walk.ts";
 import { ENGINE_KEY } from "./_helpers/app.ts";
 import { errorBody } from "./_helpers/errors.ts";
-import { call, engineSaw, type Gateway, makeUser, startGateway } from "./proxy_fixtures.ts";
+import { call, type Gateway, makeUser, startGateway } from "./proxy_fixtures.ts";
 
 const NUMBER = "595981000222";
 
@@ -70,6 +70,8 @@ Deno.test("a tenant's walk of the route table answers like the sandbox itself, o
       }
       continue;
     }
+    const reached = gw.engineLog.slice(seenBefore).some((l) => l.includes(` /${id}`));
+    if (!reached) wrong.push(`${id}: never reached the engine`);
     const theirs = await walkCall(direct, route, fd);
     if (mine.status !== theirs.status) {
       wrong.push(`${id}: ${mine.status} through the gateway, ${theirs.status} direct`);
@@ -97,6 +99,4 @@ Deno.test("a tenant's walk of the route table answers like the sandbox itself, o
     "text", // sendStatus of type text
   ]);
   assertEquals(types.at(-1)!.phone_number, "status@broadcast");
-  // Every forwarded route reached the engine on the tenant's own instance.
-  assertEquals(engineSaw(gw, "/gw-walk").length > 0, true);
 });
