@@ -757,6 +757,27 @@ export const ERRORS = {
     en: "A word cannot be both a stop and a start word: {word}",
     es: "Una palabra no puede ser de baja y de alta a la vez: {word}",
   },
+  // --- sandbox breadth: buttons and status sends ---
+  buttons_invalid: {
+    status: 400,
+    en: "every button needs a type (reply, copy, url, call, pix) and a displayText",
+    es: "Cada botón necesita un tipo (reply, copy, url, call, pix) y un displayText",
+  },
+  buttons_mixed: {
+    status: 400,
+    en: "use at most 3 reply buttons and no other type with them; a pix button goes alone",
+    es: "Use hasta 3 botones de respuesta sin mezclarlos con otros tipos; un botón pix va solo",
+  },
+  status_type_invalid: {
+    status: 400,
+    en: "type must be one of text, image, audio, video",
+    es: "type debe ser uno de: text, image, audio, video",
+  },
+  status_recipients: {
+    status: 400,
+    en: "give statusJidList (the numbers that see the status) or allContacts: true",
+    es: "Indique statusJidList (los números que verán el estado) o allContacts: true",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -58,10 +58,10 @@ export async function sendMessage(
   const valid = validateSend(action, req.fields, req.hasFile, deps.config.mediaAllowPrivate);
   const routeKey = `message/${action}`;
   // A multipart body is forwarded as is, so a URL in it would be fetched by the engine.
-  if (multipart && isMediaUrl(valid.body[MEDIA_FIELDS[routeKey]])) {
+  if (multipart && valid.media && isMediaUrl(valid.body[MEDIA_FIELDS[routeKey]])) {
     throw fail("media_url_in_form", { field: MEDIA_FIELDS[routeKey] });
   }
-  const body = multipart
+  const body = multipart || !valid.media
     ? valid.body
     : await inlineMediaUrl(routeKey, valid.body, { allowPrivate: deps.config.mediaAllowPrivate });
   const user = c.var.user;
