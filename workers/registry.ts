@@ -106,11 +106,17 @@ export function startWorkerRegistry(
     );
   if (options.tickMs) {
     const ms = options.tickMs;
-    const timer = setInterval(() => {
-      const slot = Math.floor(Date.now() / ms) * ms;
-      for (const spec of specs) tick(spec, slot);
-    }, ms);
-    return { stop: () => clearInterval(timer) };
+    let timer: ReturnType<typeof setTimeout>;
+    // Fires at each slot boundary, as cron does, so every process competes for the same slot at once.
+    const arm = () => {
+      timer = setTimeout(() => {
+        const slot = Math.floor(Date.now() / ms) * ms;
+        for (const spec of specs) tick(spec, slot);
+        arm();
+      }, ms - (Date.now() % ms) + 5);
+    };
+    arm();
+    return { stop: () => clearTimeout(timer) };
   }
   const controller = new AbortController();
   for (const spec of specs) {
