@@ -14,6 +14,10 @@ import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
 import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
 import { UsersAdmin, UsersAdminProps } from "./UsersAdmin.tsx";
 import { Webhooks, WebhooksProps } from "./Webhooks.tsx";
+// --- operations: workers, backups ---
+import { BackupsAdmin, BackupsAdminProps } from "./BackupsAdmin.tsx";
+import { WorkersAdmin, WorkersAdminProps } from "./WorkersAdmin.tsx";
+import { SessionsAdmin, SessionsAdminProps } from "./SessionsAdmin.tsx";
 
 /** An interactive component plus the schema its serialized props must satisfy on both sides of the wire. */
 export interface IslandDefinition<P> {
@@ -49,6 +53,10 @@ export const islands = {
   MessageComposer: island(MessageComposer, MessageComposerProps),
   MessageHistory: island(MessageHistory, MessageHistoryProps),
   Webhooks: island(Webhooks, WebhooksProps),
+  // --- operations: workers, backups ---
+  WorkersAdmin: island(WorkersAdmin, WorkersAdminProps),
+  BackupsAdmin: island(BackupsAdmin, BackupsAdminProps),
+  SessionsAdmin: island(SessionsAdmin, SessionsAdminProps),
 };
 
 export type IslandName = keyof typeof islands;

@@ -6,3 +6,4 @@ export * from "./log_files.ts";
 export * from "./metrics.ts";
 export * from "./reconnect.ts";
 export * from "./runs.ts";
+export * from "./session_users.ts";
