@@ -659,4 +659,6 @@ export const en: Record<MessageKey, string> = {
   "adminSessions.revoked": "{user}'s session was signed out.",
   "adminSessions.revokeTitle": "Sign this session out?",
   "adminSessions.revokeText": "{user} will have to sign in again on that device.",
+  "reconnect.loop": "This instance keeps disconnecting (reconnect loop) since",
+  "reconnect.next": "next attempt",
 };

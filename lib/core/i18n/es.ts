@@ -664,6 +664,8 @@ export const es = {
   "adminSessions.revoked": "Se cerró la sesión de {user}.",
   "adminSessions.revokeTitle": "¿Cerrar esta sesión?",
   "adminSessions.revokeText": "{user} deberá iniciar sesión de nuevo en ese dispositivo.",
+  "reconnect.loop": "Esta instancia se desconecta una y otra vez (bucle de reconexión) desde",
+  "reconnect.next": "próximo intento",
 } as const;
 
 export type MessageKey = keyof typeof es;
