@@ -2,6 +2,9 @@
 FROM denoland/deno:2.9.6
 
 WORKDIR /app
+# pg_dump/pg_restore for backups (lib/ops/backups.ts); Debian's client matches the compose file's postgres:15.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+  && rm -rf /var/lib/apt/lists/*
 # Dependencies first so they are cached across source changes.
 COPY deno.json deno.lock ./
 RUN deno install --frozen
