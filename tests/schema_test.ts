@@ -40,6 +40,9 @@ const EXPECTED_TABLES = [
   "users",
   "webhook_deliveries",
   "webhook_delivery_attempts",
+  // --- operations (0020) ---
+  "worker_leases",
+  "worker_runs",
 ];
 
 interface MigrationFile {
