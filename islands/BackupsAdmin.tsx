@@ -89,6 +89,7 @@ export function BackupsAdmin({ locale, backups: initial, available }: Props) {
             busy={action.busy}
             disabled={!available}
             onClick={create}
+            data-action="create-backup"
           >
             {tr("backups.create")}
           </Button>
@@ -126,6 +127,7 @@ export function BackupsAdmin({ locale, backups: initial, available }: Props) {
                 variant="ghost"
                 disabled={!available}
                 onClick={() => (setTyped(""), setRestoring(b))}
+                data-restore={b.filename}
               >
                 {tr("backups.restore")}
               </Button>
@@ -166,9 +168,16 @@ export function BackupsAdmin({ locale, backups: initial, available }: Props) {
               value={typed}
               onValue={setTyped}
               autoComplete="off"
+              name="confirm"
             />
             {action.error && <Alert tone="error">{action.error}</Alert>}
-            <Button type="submit" variant="danger" busy={action.busy} disabled={typed !== "RESTORE"}>
+            <Button
+              type="submit"
+              variant="danger"
+              busy={action.busy}
+              disabled={typed !== "RESTORE"}
+              data-action="confirm-restore"
+            >
               {tr("backups.restore")}
             </Button>
           </form>
