@@ -5,6 +5,9 @@ FROM denoland/deno:2.9.6
 # the host's mounts as root. The image's `deno` user owns the app, the dependency cache (DENO_DIR) and
 # the data and backup folders; everything below runs as it.
 WORKDIR /app
+# pg_dump/pg_restore for backups (lib/ops/backups.ts); Debian's client matches the compose file's postgres:15.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+  && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /app/data /backups && chown -R deno:deno /app /backups
 USER deno
 

@@ -37,6 +37,12 @@ import { sessionRoutes } from "./routes/api/sessions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { panelRoutes } from "./routes/panel/mod.ts";
 import { faviconRoutes } from "./routes/panel/static.ts";
+// --- operations: workers, backups, metrics ---
+import { adminBackupRoutes } from "./routes/admin/backup.ts";
+import { adminWorkerRoutes } from "./routes/admin/workers.ts";
+import { reconnectRoutes } from "./routes/api/reconnects.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { fileLogger, httpMetrics } from "./lib/ops/mod.ts";
 
 /**
  * Builds the whole HTTP application from its dependencies. No I/O happens here, so tests import it freely
@@ -54,7 +60,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(
     requestId(),
     clientAddress(deps.config.trustedProxies),
-    accessLog(deps.log),
+    accessLog(deps.config.accessLogFile ? fileLogger(deps.config.accessLogFile) : deps.log),
+    httpMetrics(deps),
     securityHeaders(),
     cors(deps.config.corsOrigin),
     bodyReader(),
@@ -88,6 +95,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/sandbox", sandboxRoutes(deps));
   app.route("/panel", panelRoutes(deps));
   app.route("/admin/engine", adminEngineRoutes(deps));
+  // --- operations: workers, backups, metrics ---
+  app.route("/admin/workers", adminWorkerRoutes(deps));
+  app.route("/admin/backup", adminBackupRoutes(deps));
+  app.route("/api/reconnects", reconnectRoutes(deps));
+  app.route("/metrics", metricsRoutes(deps));
   // Last before the docs: the engine proxy only claims engine path prefixes nothing above answered.
   app.route("/", evolutionRoutes(deps));
   app.route("/api", apiDocsRoutes(app, VERSION));

@@ -6,6 +6,7 @@ import { LocalTime } from "./local_time.tsx";
 import { Alert, Dialog, RefreshCloseActions, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 import { StateBadge } from "./state_badge.tsx";
+import { ReconnectFlag } from "./reconnect_flag.tsx";
 
 /** GET /api/instance/stats/{name}. */
 export interface InstanceStats {
@@ -104,6 +105,7 @@ export function DetailDialog(
             <LocalTime iso={stats?.registered_at ?? instance.createdAt} locale={locale} />
           </dd>
         </dl>
+        <ReconnectFlag locale={locale} name={instance.name} />
         {load.error && <Alert tone="error">{load.error}</Alert>}
         {!stats && load.busy && (
           <p class="muted">

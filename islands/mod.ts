@@ -17,6 +17,10 @@ import { Webhooks, WebhooksProps } from "./Webhooks.tsx";
 import { Templates, TemplatesProps } from "./Templates.tsx";
 import { Contacts, ContactsProps } from "./Contacts.tsx";
 import { OptOuts, OptOutsProps } from "./OptOuts.tsx";
+// --- operations: workers, backups ---
+import { BackupsAdmin, BackupsAdminProps } from "./BackupsAdmin.tsx";
+import { WorkersAdmin, WorkersAdminProps } from "./WorkersAdmin.tsx";
+import { SessionsAdmin, SessionsAdminProps } from "./SessionsAdmin.tsx";
 
 /** An interactive component plus the schema its serialized props must satisfy on both sides of the wire. */
 export interface IslandDefinition<P> {
@@ -56,6 +60,10 @@ export const islands = {
   Templates: island(Templates, TemplatesProps),
   Contacts: island(Contacts, ContactsProps),
   OptOuts: island(OptOuts, OptOutsProps),
+  // --- operations: workers, backups ---
+  WorkersAdmin: island(WorkersAdmin, WorkersAdminProps),
+  BackupsAdmin: island(BackupsAdmin, BackupsAdminProps),
+  SessionsAdmin: island(SessionsAdmin, SessionsAdminProps),
 };
 
 export type IslandName = keyof typeof islands;

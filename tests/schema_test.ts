@@ -43,6 +43,9 @@ const EXPECTED_TABLES = [
   "users",
   "webhook_deliveries",
   "webhook_delivery_attempts",
+  // --- operations (0015) ---
+  "worker_leases",
+  "worker_runs",
 ];
 
 interface MigrationFile {
@@ -145,6 +148,7 @@ needs("postgres").test("migrations build the corrected taguato schema on Postgre
         "incident_services",
         "maintenance_services",
         "opt_outs",
+        "worker_leases",
         "telegram_instances",
       ];
       assert.deepEqual(

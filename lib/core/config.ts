@@ -107,6 +107,24 @@ const envSchema = z.object({
     emptyToUndefined,
     z.enum(["debug", "info", "warn", "error"]).default("info"),
   ),
+  // --- operations workers, backups, metrics ---
+  BACKUP_KEEP: positiveInt(7),
+  ACCESS_LOG_FILE: optionalText,
+  ACCESS_LOG_MAX_BYTES: positiveInt(10 * 1024 * 1024),
+  ACCESS_LOG_KEEP: positiveInt(7),
+  RETENTION_MESSAGE_LOGS_DAYS: positiveInt(90),
+  RETENTION_AUDIT_DAYS: positiveInt(180),
+  RETENTION_UPTIME_DAYS: positiveInt(90),
+  RETENTION_RECONNECT_DAYS: positiveInt(90),
+  RETENTION_WEBHOOK_DELIVERIES_DAYS: positiveInt(30),
+  METRICS_ALLOW: z.preprocess(
+    emptyToUndefined,
+    z.string().optional().refine(
+      (v) => v === undefined || v.split(",").every((c) => c.trim() === "" || parseCidr(c) !== null),
+      { message: "must be comma-separated CIDRs or addresses" },
+    ),
+  ),
+  WORKER_TICK_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(500).optional()),
 });
 
 export type SmtpSecurity = "ssl" | "tls" | "none";
@@ -161,6 +179,25 @@ export interface Config {
   backupIntervalSeconds: number;
   backupDir: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  // --- operations workers, backups, metrics ---
+  /** Automatic backups kept (the newest). */
+  backupKeep: number;
+  /** Access log lines go to this file (rotated by the log-rotation worker); unset: stdout. */
+  accessLogFile?: string;
+  accessLogMaxBytes: number;
+  accessLogKeep: number;
+  /** Days kept by the cleanup worker's retention purges. */
+  retentionDays: {
+    messageLogs: number;
+    audit: number;
+    uptime: number;
+    reconnect: number;
+    webhookDeliveries: number;
+  };
+  /** Addresses allowed to scrape /metrics without an admin key. */
+  metricsAllow: string[];
+  /** Test-only: ticks every worker every N ms instead of its cron schedule. */
+  workerTickMs?: number;
 }
 
 /** Reads and validates the configuration from an environment map; throws ConfigError listing every problem. */
@@ -255,5 +292,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     backupIntervalSeconds: e.BACKUP_INTERVAL,
     backupDir: e.BACKUP_DIR,
     logLevel: e.LOG_LEVEL,
+    backupKeep: e.BACKUP_KEEP,
+    accessLogFile: e.ACCESS_LOG_FILE,
+    accessLogMaxBytes: e.ACCESS_LOG_MAX_BYTES,
+    accessLogKeep: e.ACCESS_LOG_KEEP,
+    retentionDays: {
+      messageLogs: e.RETENTION_MESSAGE_LOGS_DAYS,
+      audit: e.RETENTION_AUDIT_DAYS,
+      uptime: e.RETENTION_UPTIME_DAYS,
+      reconnect: e.RETENTION_RECONNECT_DAYS,
+      webhookDeliveries: e.RETENTION_WEBHOOK_DELIVERIES_DAYS,
+    },
+    metricsAllow: (e.METRICS_ALLOW ?? "").split(",").map((c) => c.trim()).filter(Boolean),
+    workerTickMs: e.WORKER_TICK_MS,
   };
 }

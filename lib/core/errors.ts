@@ -778,6 +778,31 @@ export const ERRORS = {
     en: "give statusJidList (the numbers that see the status) or allContacts: true",
     es: "Indique statusJidList (los números que verán el estado) o allContacts: true",
   },
+  // --- operations: workers, backups, metrics (ops-workers) ---
+  worker_not_found: { status: 404, en: "Worker not found", es: "Ese proceso en segundo plano no existe." },
+  worker_busy: {
+    status: 409,
+    en: "Worker is already running",
+    es: "Ese proceso ya se está ejecutando; espere a que termine.",
+  },
+  backup_not_found: { status: 404, en: "Backup not found", es: "La copia de seguridad no existe." },
+  backup_confirm_required: {
+    status: 400,
+    en: "Type RESTORE or the backup's file name in confirm to restore",
+    es: "Escriba RESTORE o el nombre del archivo en la confirmación para restaurar.",
+  },
+  backups_embedded: {
+    status: 409,
+    en: "Backups need the server database mode (DATABASE_URL)",
+    es: "Las copias de seguridad necesitan una base de datos PostgreSQL (DATABASE_URL).",
+  },
+  backup_failed: { status: 500, en: "Backup failed", es: "La copia de seguridad falló." },
+  restore_failed: { status: 500, en: "Restore failed", es: "La restauración falló." },
+  metrics_forbidden: {
+    status: 403,
+    en: "Metrics need an admin API key or an allowed address",
+    es: "Las métricas requieren una clave de administrador o una dirección permitida.",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

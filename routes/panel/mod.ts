@@ -2,6 +2,9 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { type AppDeps, type AppEnv, locale } from "../../lib/core/mod.ts";
 import { auditLogPage } from "./admin/audit.tsx";
 import { usersPage } from "./admin/users.tsx";
+import { backupsPage } from "./admin/backups.tsx";
+import { workersPage } from "./admin/workers.tsx";
+import { adminSessionsPage } from "./admin/sessions.tsx";
 import { apiKeysPage } from "./api_keys.tsx";
 import { changePasswordPage } from "./change_password.tsx";
 import { emojiDataRoutes } from "./emoji_data.ts";
@@ -39,6 +42,10 @@ export const PAGES: PanelPage[] = [
   apiKeysPage,
   usersPage,
   auditLogPage,
+  // --- operations ---
+  workersPage,
+  backupsPage,
+  adminSessionsPage,
   loginPage,
   recoverPage,
   changePasswordPage,

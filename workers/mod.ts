@@ -1,0 +1,26 @@
+// Every background worker of the gateway, in one list: main.ts hands it to the registry, GET /admin/workers
+// lists it. A worker module exports one WorkerSpec (workers/spec.ts).
+import type { Config } from "../lib/core/mod.ts";
+import { backupWorker } from "./backup.ts";
+import { cleanupWorker } from "./cleanup.ts";
+import { logRotationWorker } from "./log_rotation.ts";
+import { reconnectWorker } from "./reconnect.ts";
+import type { WorkerSpec } from "./spec.ts";
+import { webhookDispatchWorker } from "./webhook_worker.ts";
+
+export type { WorkerSpec } from "./spec.ts";
+export { runWorkerNow, startWorkerRegistry, tickWorker } from "./registry.ts";
+
+/**
+ * The registered workers. Still to add at merge: `uptime` (lib/status, ops-status branch) and
+ * `scheduled` (workspace branch), each a WorkerSpec from its own workers/<name>.ts.
+ */
+export function allWorkers(config: Config): WorkerSpec[] {
+  return [
+    reconnectWorker,
+    backupWorker(config.backupIntervalSeconds),
+    cleanupWorker,
+    logRotationWorker,
+    webhookDispatchWorker,
+  ];
+}
