@@ -642,6 +642,28 @@ export const ERRORS = {
     es: "Esa instancia ya tiene un webhook: edítelo en lugar de crear otro.",
   },
   webhook_delivery_not_found: { status: 404, en: "Delivery not found", es: "La entrega ya no existe." },
+
+  // --- ws-history: client-reported logs, quotas ---
+  log_fields_required: {
+    status: 400,
+    en: "instance_name and phone_number are required",
+    es: "La instancia y el teléfono son obligatorios",
+  },
+  quota_daily_exceeded: {
+    status: 429,
+    en: "Daily message quota reached ({used} of {limit})",
+    es: "Alcanzó su cupo diario de mensajes ({used} de {limit}). Se renueva mañana.",
+  },
+  quota_monthly_exceeded: {
+    status: 429,
+    en: "Monthly message quota reached ({used} of {limit})",
+    es: "Alcanzó su cupo mensual de mensajes ({used} de {limit}). Se renueva el próximo mes.",
+  },
+  quota_limit_invalid: {
+    status: 400,
+    en: "{field} must be a positive integer or null",
+    es: "{field} debe ser un entero positivo o vacío",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -17,6 +17,8 @@ export interface OutboundRecord {
   engineMessageId?: string | null;
   errorMessage?: string | null;
   source: MessageSource;
+  /** The text or caption, kept (first 1000 characters) for History's search. */
+  bodyText?: string | null;
 }
 
 export interface OutboundSettlement {
@@ -94,10 +96,10 @@ export async function recordOutbound(deps: AppDeps, rec: OutboundRecord): Promis
   const [row] = await deps.sql<{ id: number }[]>`
     INSERT INTO taguato.message_logs AS m
       (user_id, instance_name, phone_number, message_type, status, engine_message_id, error_message, source,
-       direction)
+       direction, body_text)
     VALUES (${rec.userId}, ${rec.instanceName}, ${rec.phoneNumber}, ${ledgerMessageType(rec.messageType)},
             ${rec.status}, ${rec.engineMessageId ?? null}, ${rec.errorMessage ?? null}, ${rec.source},
-            'outbound')
+            'outbound', ${rec.bodyText ? rec.bodyText.slice(0, 1000) : null})
     ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
       user_id = EXCLUDED.user_id, source = EXCLUDED.source, phone_number = EXCLUDED.phone_number,
       message_type = EXCLUDED.message_type, error_message = COALESCE(EXCLUDED.error_message, m.error_message),

@@ -18,7 +18,7 @@ import {
   upstreamHeaders,
   validateSend,
 } from "../../lib/gateway/mod.ts";
-import { recordOutbound, settleOutbound } from "../../lib/messaging/mod.ts";
+import { consumeQuota, recordOutbound, settleOutbound } from "../../lib/messaging/mod.ts";
 import { callerOf, type EvoContext, type RequestBody } from "./context.ts";
 
 type Settlement = Parameters<typeof settleOutbound>[2];
@@ -37,6 +37,12 @@ function settlementOf(status: number, json: unknown): Settlement {
     };
   }
   return { status: "failed", errorMessage: evolutionErrorMessage(json) ?? `Engine answered HTTP ${status}` };
+}
+
+// The text History searches: the message of a text send, the caption of a media send.
+function textOf(body: Record<string, unknown>): string | null {
+  const text = body.text ?? body.caption;
+  return typeof text === "string" ? text : null;
 }
 
 /** Validates, records, sends and settles one message. */
@@ -60,6 +66,9 @@ export async function sendMessage(
     ? valid.body
     : await inlineMediaUrl(routeKey, valid.body, { allowPrivate: deps.config.mediaAllowPrivate });
   const user = c.var.user;
+  // The quota is counted before anything is recorded or sent: at the cap the answer is a 429 and the
+  // engine never hears of it.
+  await consumeQuota(deps, user.id, 1);
   const id = await recordOutbound(deps, {
     userId: user.id,
     instanceName,
@@ -67,6 +76,7 @@ export async function sendMessage(
     messageType: valid.messageType,
     status: "sending",
     source: c.get("authVia") === "cookie" ? "panel" : "api",
+    bodyText: textOf(valid.body),
   });
   const settle = async (s: Settlement) => {
     try {
