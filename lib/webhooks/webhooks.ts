@@ -223,7 +223,7 @@ export async function enqueueTenantEvent(
     INSERT INTO taguato.webhook_deliveries (webhook_id, event, body, next_attempt_at)
     SELECT DISTINCT ON (webhook_url) id, ${event},
       json_build_object('event', ${event}::text, 'instance', instance_name, 'data', ${
-    JSON.stringify(data)
+    deps.sql.json(data as never)
   }::jsonb,
         'date_time', ${dateTime}::text)::text,
       now()

@@ -14,7 +14,7 @@ import {
 import { auditAs, findUser } from "../../lib/accounts/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
 import { quotaLimits, quotaUsage, setQuotaLimits } from "../../lib/messaging/mod.ts";
-import { readObject } from "../api/_manual.ts";
+import { documented, readObject } from "../api/_manual.ts";
 import { UsageSchema } from "../api/usage.ts";
 
 const route = routeDocs({ tag: "Admin - Users", admin: true });
@@ -61,7 +61,9 @@ export function adminUserQuotaRoutes(deps: AppDeps) {
     },
   );
 
-  app.openapi(
+  // Checked by hand so each bad cap names its field (the generic validator would not).
+  documented(
+    app,
     route({
       method: "put",
       path: "/{id}/quota",
@@ -72,7 +74,7 @@ export function adminUserQuotaRoutes(deps: AppDeps) {
       errors: { 400: ["invalid_json", "quota_limit_invalid"], 404: ["user_not_found"] },
     }),
     async (c) => {
-      const id = idOr404(c.req.valid("param").id, "user_not_found");
+      const id = idOr404(c.req.param("id") ?? "", "user_not_found");
       const body = await readObject(c);
       const current = await quotaLimits(sql, id);
       const limits = {
