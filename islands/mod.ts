@@ -12,6 +12,7 @@ import { RecoveryWizard, RecoveryWizardProps } from "./RecoveryWizard.tsx";
 import { SessionList, SessionListProps } from "./SessionList.tsx";
 import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
 import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
+import { UserDashboard, UserDashboardProps } from "./UserDashboard.tsx";
 import { UsersAdmin, UsersAdminProps } from "./UsersAdmin.tsx";
 import { Webhooks, WebhooksProps } from "./Webhooks.tsx";
 
@@ -49,6 +50,7 @@ export const islands = {
   MessageComposer: island(MessageComposer, MessageComposerProps),
   MessageHistory: island(MessageHistory, MessageHistoryProps),
   Webhooks: island(Webhooks, WebhooksProps),
+  UserDashboard: island(UserDashboard, UserDashboardProps),
 };
 
 export type IslandName = keyof typeof islands;

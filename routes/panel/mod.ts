@@ -4,6 +4,7 @@ import { auditLogPage } from "./admin/audit.tsx";
 import { usersPage } from "./admin/users.tsx";
 import { apiKeysPage } from "./api_keys.tsx";
 import { changePasswordPage } from "./change_password.tsx";
+import { dashboardPage } from "./dashboard.tsx";
 import { emojiDataRoutes } from "./emoji_data.ts";
 import { forbiddenPage } from "./forbidden.tsx";
 import { overviewPage } from "./index.tsx";
@@ -25,6 +26,8 @@ import { webhooksPage } from "./webhooks.tsx";
  */
 export const PAGES: PanelPage[] = [
   overviewPage,
+  // ws-history: my dashboard (counts, rates, quota usage, chart).
+  dashboardPage,
   instancesPage,
   messagesPage,
   webhooksPage,
