@@ -12,7 +12,7 @@ import { freePort, services } from "../tests/_helpers/services.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const ROWS = Number(Deno.env.get("HISTORY_BENCH_ROWS") ?? 1_000_000);
-const DASHBOARD_CALLS = 200;
+const DASHBOARD_CALLS = Number(Deno.env.get("HISTORY_BENCH_CALLS") ?? 200);
 
 interface Server {
   url: string;

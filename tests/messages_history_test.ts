@@ -31,6 +31,7 @@ Deno.test("POST /api/messages/log: the contract's validation order, ownership, a
         [{ message_type: "text", status: "read" }, "status must be one of: sent, failed, cancelled"],
         [{ instance_name: "h-inst" }, "instance_name and phone_number are required"],
         [{ instance_name: "h-inst", phone_number: 595981 }, "phone_number must be a string"],
+        [{ instance_name: "h-inst", phone_number: "+ -" }, "instance_name and phone_number are required"],
         [
           { instance_name: "h-inst", phone_number: "1".repeat(129) },
           "phone_number must be at most 128 characters",

@@ -7,20 +7,21 @@ import { type LogFilters, logWhere } from "./message_log.ts";
 /** The first bytes of the export: the BOM and the contract's header line. */
 export const CSV_HEADER = "\uFEFFID,Instance,Phone,Type,Status,Error,Date\n";
 
-const BATCH_ROWS = 2000;
+// Small batches of arrays with the date already text: fewer, shorter-lived objects keep the heap (and
+// the process's resident size) flat however many rows stream.
+const BATCH_ROWS = 500;
 
 /** The user's filtered ledger as CSV lines, newest first, one string per cursor batch. */
 export async function* exportLogCsv(sql: Sql, userId: number, filters: LogFilters) {
   const rows = sql`
-    SELECT id, instance_name, phone_number, message_type, status, error_message, created_at
+    SELECT id, instance_name, phone_number, message_type, status, error_message,
+      to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
     FROM taguato.message_logs ${logWhere(sql, userId, filters)}
-    ORDER BY created_at DESC, id DESC`.cursor(BATCH_ROWS);
+    ORDER BY created_at DESC, id DESC`.values().cursor(BATCH_ROWS);
   for await (const batch of rows) {
     let chunk = "";
-    for (const r of batch as Record<string, unknown>[]) {
-      chunk += `${r.id},${csvText(r.instance_name)},${
-        csvText(r.phone_number)
-      },${r.message_type},${r.status},${csvText(r.error_message)},${(r.created_at as Date).toISOString()}\n`;
+    for (const [id, instance, phone, type, status, error, at] of batch as unknown as unknown[][]) {
+      chunk += `${id},${csvText(instance)},${csvText(phone)},${type},${status},${csvText(error)},${at}\n`;
     }
     yield chunk;
   }

@@ -116,13 +116,10 @@ function searchClause(sql: Sql, text: string) {
     OR error_message ILIKE ${like} ESCAPE '\\')`;
 }
 
+// The contract's row (also what POST /api/messages/log answers), then the ledger's own columns.
+const CONTRACT_COLUMNS = ["id", "instance_name", "phone_number", "message_type", "status", "error_message"];
 const LOG_COLUMNS = [
-  "id",
-  "instance_name",
-  "phone_number",
-  "message_type",
-  "status",
-  "error_message",
+  ...CONTRACT_COLUMNS,
   "direction",
   "source",
   "engine_message_id",
@@ -214,12 +211,13 @@ export function parseClientLog(body: Record<string, unknown>): ClientLog | Filte
   if ((phone as string).length > 128) return tooLong("phone_number", 128);
   if ((error ?? "").length > 1000) return tooLong("error_message", 1000);
   if ((messageId ?? "").length > 255) return tooLong("message_id", 255);
+  // The gateway stores numbers as digits: "+595 981-000" must meet its own row.
+  const p = phone as string;
+  const phoneNumber = p.includes("@") ? p : p.replace(/[\s+()-]/g, "");
+  if (phoneNumber === "") return { code: "log_fields_required", params: {} };
   return {
     instanceName: instance as string,
-    // The gateway stores numbers as digits: "+595 981-000" must meet its own row.
-    phoneNumber: (phone as string).includes("@")
-      ? phone as string
-      : (phone as string).replace(/[\s+()-]/g, ""),
+    phoneNumber,
     messageType: type as string,
     status: status as string,
     errorMessage: error as string | null,
@@ -227,15 +225,7 @@ export function parseClientLog(body: Record<string, unknown>): ClientLog | Filte
   };
 }
 
-const CLIENT_COLUMNS = [
-  "id",
-  "instance_name",
-  "phone_number",
-  "message_type",
-  "status",
-  "error_message",
-  "created_at",
-];
+const CLIENT_COLUMNS = [...CONTRACT_COLUMNS, "created_at"];
 
 /**
  * Records a client's report of a send, never counting a message twice: when the gateway itself sent it (a

@@ -97,42 +97,54 @@ export interface DashboardDay {
   read_rate: number;
 }
 
+// Outbound rows of the user in (now - span, end of that UTC day): the part of a rolling window the whole-day
+// counts of message_daily cannot give (at most one day of rows, read over the (user_id, created_at) index).
+const edge = (sql: Sql, userId: number, now: Date, span: string) =>
+  sql`(SELECT count(*) FROM taguato.message_logs
+       WHERE user_id = ${userId} AND direction = 'outbound'
+         AND created_at > ${now}::timestamptz - ${span}::interval
+         AND created_at < (((${now}::timestamptz - ${span}::interval) AT TIME ZONE 'UTC')::date + 1)
+           AT TIME ZONE 'UTC')`;
+// Whole UTC days after the window's first day, from the per-day counts.
+const days = (sql: Sql, now: Date, span: string) =>
+  sql`day > ((${now}::timestamptz - ${span}::interval) AT TIME ZONE 'UTC')::date`;
+
 /**
  * The user's dashboard as of `now`: their outbound messages in the last 24 h / 7 / 30 days (rolling) and in
- * all, the accepted share, their instances, and the last `days` UTC days (oldest first, empty days too).
- * Counted over the (user_id, created_at) INCLUDE (status, direction) index.
+ * all, the accepted and read shares, their instances, and the last `days` UTC days (oldest first, empty
+ * days too). Reads the per-day counts the triggers of migration 0019 keep (message_daily), plus at most one
+ * day of rows per rolling window, so its cost does not grow with the user's history.
  */
-export async function userDashboard(sql: Sql, userId: number, now: Date, days = 7) {
+export async function userDashboard(sql: Sql, userId: number, now: Date, span = 7) {
   const [[totals], daily, [account]] = await Promise.all([
     sql<{ today: number; week: number; month: number; total: number; sent: number; read: number }[]>`
       SELECT
-        count(*) FILTER (WHERE created_at > ${now}::timestamptz - interval '1 day')::int AS today,
-        count(*) FILTER (WHERE created_at > ${now}::timestamptz - interval '7 days')::int AS week,
-        count(*) FILTER (WHERE created_at > ${now}::timestamptz - interval '30 days')::int AS month,
-        count(*)::int AS total,
-        count(*) FILTER (WHERE status = ANY (${SENT}))::int AS sent,
-        count(*) FILTER (WHERE status IN ('read', 'played'))::int AS read
-      FROM taguato.message_logs
-      WHERE user_id = ${userId} AND direction = 'outbound' AND created_at <= ${now}`,
+        (coalesce(sum(n) FILTER (WHERE ${days(sql, now, "1 day")}), 0) + ${
+      edge(sql, userId, now, "1 day")
+    })::int
+          AS today,
+        (coalesce(sum(n) FILTER (WHERE ${days(sql, now, "7 days")}), 0) + ${
+      edge(sql, userId, now, "7 days")
+    })::int
+          AS week,
+        (coalesce(sum(n) FILTER (WHERE ${days(sql, now, "30 days")}), 0) + ${
+      edge(sql, userId, now, "30 days")
+    })::int AS month,
+        coalesce(sum(n), 0)::int AS total,
+        coalesce(sum(n) FILTER (WHERE status = ANY (${SENT})), 0)::int AS sent,
+        coalesce(sum(n) FILTER (WHERE status IN ('read', 'played')), 0)::int AS read
+      FROM taguato.message_daily WHERE user_id = ${userId}`,
     sql<Omit<DashboardDay, "delivery_rate" | "read_rate">[]>`
       WITH bounds AS (SELECT (${now}::timestamptz AT TIME ZONE 'UTC')::date AS last)
       SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
-        coalesce(c.count, 0)::int AS count, coalesce(c.sent, 0)::int AS sent,
-        coalesce(c.delivered, 0)::int AS delivered, coalesce(c.read, 0)::int AS read,
-        coalesce(c.failed, 0)::int AS failed
-      FROM bounds, generate_series(bounds.last - ${days - 1}::int, bounds.last, interval '1 day') AS d(day)
-      LEFT JOIN (
-        SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS count,
-          count(*) FILTER (WHERE status = ANY (${SENT})) AS sent,
-          count(*) FILTER (WHERE status = ANY (${DELIVERED})) AS delivered,
-          count(*) FILTER (WHERE status IN ('read', 'played')) AS read,
-          count(*) FILTER (WHERE status = 'failed') AS failed
-        FROM taguato.message_logs, bounds
-        WHERE user_id = ${userId} AND direction = 'outbound' AND created_at <= ${now}
-          AND created_at >= (bounds.last - ${days - 1}::int)::timestamp AT TIME ZONE 'UTC'
-        GROUP BY 1
-      ) c ON c.day = d.day
-      ORDER BY d.day`,
+        coalesce(sum(b.n), 0)::int AS count,
+        coalesce(sum(b.n) FILTER (WHERE b.status = ANY (${SENT})), 0)::int AS sent,
+        coalesce(sum(b.n) FILTER (WHERE b.status = ANY (${DELIVERED})), 0)::int AS delivered,
+        coalesce(sum(b.n) FILTER (WHERE b.status IN ('read', 'played')), 0)::int AS read,
+        coalesce(sum(b.n) FILTER (WHERE b.status = 'failed'), 0)::int AS failed
+      FROM bounds, generate_series(bounds.last - ${span - 1}::int, bounds.last, interval '1 day') AS d(day)
+      LEFT JOIN taguato.message_daily b ON b.user_id = ${userId} AND b.day = d.day::date
+      GROUP BY d.day ORDER BY d.day`,
     sql<{ instances: number; max_instances: number }[]>`
       SELECT (SELECT count(*)::int FROM taguato.user_instances i WHERE i.user_id = u.id AND NOT i.pending)
         AS instances, u.max_instances
