@@ -9,6 +9,7 @@ import { ManualClock } from "../lib/core/mod.ts";
 import { consumeQuota, setQuotaLimits } from "../lib/messaging/mod.ts";
 import { HttpError } from "../lib/core/errors.ts";
 import { call, engineSaw, type Gateway, makeUser, startWithInstance } from "./proxy_fixtures.ts";
+import { startSmtpSink } from "./_helpers/smtp.ts";
 
 const FAST = { env: { SEND_RATE_LIMIT_PER_SECOND: "1000" } };
 const text = (i: number) => ({ number: "595981000111", text: `hola ${i}` });
@@ -171,4 +172,28 @@ Deno.test("consumeQuota: all-or-nothing for a batch, and a new UTC day restarts 
     percent: null,
     resets_at: "2026-03-12T00:00:00.000Z",
   });
+});
+
+Deno.test("the 80 % warning e-mails the user once when SMTP is configured", async () => {
+  const smtp = await startSmtpSink();
+  try {
+    await using gw = await startWithInstance("q-inst", {
+      env: {
+        ...FAST.env,
+        SMTP_HOST: "127.0.0.1",
+        SMTP_PORT: String(smtp.port),
+        SMTP_FROM: "noreply@taguato.test",
+        SMTP_SECURE: "none",
+      },
+    });
+    await gw.db.sql`UPDATE taguato.users SET email = 'quota@example.com' WHERE id = ${gw.owner.id}`;
+    await setQuotaLimits(gw.db.sql, gw.owner.id, { daily: null, monthly: 5 });
+    for (let i = 0; i < 5; i++) assertEquals((await sendText(gw, i)).status, 201);
+    const mail = await smtp.waitFor("quota@example.com");
+    assertEquals(mail.subject, "Message quota at 80% - TAGUATO-SEND");
+    assert(mail.text.includes("4 of your monthly quota of 5"), mail.text);
+    assertEquals(smtp.to("quota@example.com").length, 1);
+  } finally {
+    await smtp.stop();
+  }
 });
