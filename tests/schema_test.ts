@@ -40,6 +40,9 @@ const EXPECTED_TABLES = [
   "users",
   "webhook_deliveries",
   "webhook_delivery_attempts",
+  // ws-history (0018, 0019): quota counters and the per-day message counts.
+  "user_quotas",
+  "message_daily",
 ];
 
 interface MigrationFile {
