@@ -5,11 +5,12 @@
  */
 import { errorBody } from "./_helpers/errors.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
-import { ManualClock } from "../lib/core/mod.ts";
+import { connect, ManualClock } from "../lib/core/mod.ts";
 import { consumeQuota, setQuotaLimits } from "../lib/messaging/mod.ts";
 import { HttpError } from "../lib/core/errors.ts";
 import { call, engineSaw, type Gateway, makeUser, startWithInstance } from "./proxy_fixtures.ts";
 import { startSmtpSink } from "./_helpers/smtp.ts";
+import { needs } from "./_helpers/services.ts";
 
 const FAST = { env: { SEND_RATE_LIMIT_PER_SECOND: "1000" } };
 const text = (i: number) => ({ number: "595981000111", text: `hola ${i}` });
@@ -197,3 +198,24 @@ Deno.test("the 80 % warning e-mails the user once when SMTP is configured", asyn
     await smtp.stop();
   }
 });
+
+needs("postgres").test(
+  "two replicas (two pools on one database) consuming at once never pass the cap",
+  async () => {
+    await using gw = await startWithInstance("q-inst", FAST);
+    const replica = connect(gw.db.url, 5);
+    try {
+      await setQuotaLimits(gw.db.sql, gw.owner.id, { daily: 25, monthly: null });
+      const other = { ...gw.deps, sql: replica };
+      const results = await Promise.allSettled(
+        Array.from({ length: 60 }, (_, i) => consumeQuota(i % 2 ? gw.deps : other, gw.owner.id, 1)),
+      );
+      assertEquals(results.filter((r) => r.status === "fulfilled").length, 25);
+      const [{ used }] = await replica<{ used: number }[]>`
+      SELECT day_used AS used FROM taguato.user_quotas WHERE user_id = ${gw.owner.id}`;
+      assertEquals(used, 25);
+    } finally {
+      await replica.end();
+    }
+  },
+);
