@@ -120,17 +120,21 @@ export async function settleOutbound(deps: AppDeps, id: number, s: OutboundSettl
   try {
     if ((await applySettlement(deps.sql, id, s, true)).length) return;
   } catch (err) {
-    if ((err as { code?: string }).code !== "23505") throw err;
+    if (!retryable(err)) throw err;
   }
   // One retry: an engine-logged row committed between our DELETE and UPDATE collides on the engine id.
   for (let attempt = 1;; attempt++) {
     try {
       return await deps.sql.begin((tx) => settleIn(tx, id, s));
     } catch (err) {
-      if (attempt >= 2 || (err as { code?: string }).code !== "23505") throw err;
+      if (attempt >= 2 || !retryable(err)) throw err;
     }
   }
 }
+
+// 23505: a concurrent engine-logged row took the engine id. 40P01: a deadlock on the per-day counts the
+// triggers of migration 0019 keep (two multi-statement settlements of one user); PostgreSQL rolled it back.
+const retryable = (err: unknown) => ["23505", "40P01"].includes((err as { code?: string }).code ?? "");
 
 async function settleIn(tx: postgres.TransactionSql, id: number, s: OutboundSettlement): Promise<void> {
   if (s.engineMessageId) {
