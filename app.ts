@@ -28,6 +28,8 @@ import { templateRoutes } from "./routes/api/templates.ts";
 import { contactRoutes } from "./routes/api/contacts.ts";
 import { optOutRoutes } from "./routes/api/opt_outs.ts";
 import { instanceStatsRoutes } from "./routes/api/instance_stats.ts";
+import { dashboardRoutes } from "./routes/api/dashboard.ts";
+import { usageRoutes } from "./routes/api/usage.ts";
 import { sandboxRoutes } from "./routes/api/sandbox.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
 import { engineEventRoutes } from "./routes/internal/engine_events.ts";
@@ -92,6 +94,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/contacts", contactRoutes(deps));
   app.route("/api/opt-outs", optOutRoutes(deps));
   app.route("/api/instance", instanceStatsRoutes(deps));
+  // ws-history: the user dashboard and the quota usage.
+  app.route("/api/user", dashboardRoutes(deps));
+  app.route("/api/usage", usageRoutes(deps));
   app.route("/api/sandbox", sandboxRoutes(deps));
   app.route("/panel", panelRoutes(deps));
   app.route("/admin/engine", adminEngineRoutes(deps));

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as z from "zod/mini";
-import { isMessageKey, LOCALES, type MessageKey } from "../lib/core/i18n.ts";
+import { LOCALES, type MessageKey } from "../lib/core/i18n.ts";
 import { SENT_EVENT } from "./MessageComposer.tsx";
-import { MESSAGE_STATUSES, StatusBadge } from "./state_badge.tsx";
+import { MESSAGE_STATUSES } from "./state_badge.tsx";
 import { DateRangeFields, FilterActions, PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
 import { DataTable } from "./data_table.tsx";
-import { LocalTime } from "./local_time.tsx";
-import { Alert, Button, EmptyState, IslandRoot, SelectField, translator } from "./ui.tsx";
+import { Alert, Button, EmptyState, IslandRoot, SelectField, TextField, translator } from "./ui.tsx";
+import { HistoryRow } from "./history_row.tsx";
 
 const Log = z.object({
   id: z.number(),
@@ -17,11 +17,13 @@ const Log = z.object({
   error_message: z.nullable(z.string()),
   direction: z.string(),
   source: z.string(),
+  body_text: z.optional(z.nullable(z.string())),
   created_at: z.string(),
   status_updated_at: z.string(),
 });
 
 const LogPage = pageOf("logs", Log);
+export type HistoryLog = z.infer<typeof Log>;
 
 export const MessageHistoryProps = z.object({
   locale: z.enum(LOCALES),
@@ -31,13 +33,14 @@ export const MessageHistoryProps = z.object({
 type Props = z.infer<typeof MessageHistoryProps>;
 
 type Filters = {
+  q: string;
   status: string;
   instance_name: string;
   direction: string;
   date_from: string;
   date_to: string;
 };
-const EMPTY: Filters = { status: "", instance_name: "", direction: "", date_from: "", date_to: "" };
+const EMPTY: Filters = { q: "", status: "", instance_name: "", direction: "", date_from: "", date_to: "" };
 
 // While something may still change (a send waiting for its receipts), refresh often; otherwise slowly.
 const FAST_MS = 3000;
@@ -47,6 +50,7 @@ const PENDING = new Set(["sending", "sent", "delivered", "unknown"]);
 /** The API query: dates are whole days in the reader's zone, sent as instants. */
 function query(f: Filters, page: number, limit: number): URLSearchParams {
   const q = new URLSearchParams({ page: String(page), limit: String(limit) });
+  if (f.q.trim()) q.set("q", f.q.trim());
   if (f.status) q.set("status", f.status);
   if (f.instance_name) q.set("instance_name", f.instance_name);
   if (f.direction) q.set("direction", f.direction);
@@ -152,6 +156,13 @@ export function MessageHistory({ locale, instances, initial }: Props) {
           load(1, filters);
         }}
       >
+        <TextField
+          label={tr("hist.search")}
+          type="search"
+          maxLength={100}
+          placeholder={tr("hist.searchHint")}
+          {...list.field("q")}
+        />
         <SelectField
           label={tr("hist.instance")}
           {...list.field("instance_name")}
@@ -201,36 +212,13 @@ export function MessageHistory({ locale, instances, initial }: Props) {
             tr("hist.date"),
             tr("hist.instance"),
             tr("hist.number"),
+            tr("hist.text"),
             tr("hist.type"),
             tr("hist.status"),
             tr("hist.error"),
           ]}
         >
-          {data.logs.map((l) => (
-            <tr key={l.id} data-log-id={l.id} data-log-status={l.status}>
-              <td class="nowrap">
-                <LocalTime iso={l.created_at} locale={locale} />
-              </td>
-              <td>{l.instance_name}</td>
-              <td>
-                <span class="cell-stack">
-                  <code>{l.phone_number}</code>
-                  {l.direction === "inbound" && <span class="muted">{tr("hist.inbound")}</span>}
-                </span>
-              </td>
-              <td>
-                {isMessageKey(`type.${l.message_type}`)
-                  ? tr(`type.${l.message_type}` as MessageKey)
-                  : l.message_type}
-              </td>
-              <td>
-                <StatusBadge locale={locale} status={l.status} />
-              </td>
-              <td class="cell-truncate" title={l.error_message ?? ""}>
-                {l.error_message ?? <span class="muted">—</span>}
-              </td>
-            </tr>
-          ))}
+          {data.logs.map((l) => <HistoryRow key={l.id} locale={locale} log={l} />)}
         </DataTable>
       </PagedCard>
     </IslandRoot>

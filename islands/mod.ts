@@ -12,6 +12,7 @@ import { RecoveryWizard, RecoveryWizardProps } from "./RecoveryWizard.tsx";
 import { SessionList, SessionListProps } from "./SessionList.tsx";
 import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
 import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
+import { UserDashboard, UserDashboardProps } from "./UserDashboard.tsx";
 import { UsersAdmin, UsersAdminProps } from "./UsersAdmin.tsx";
 import { Webhooks, WebhooksProps } from "./Webhooks.tsx";
 import { Templates, TemplatesProps } from "./Templates.tsx";
@@ -64,6 +65,7 @@ export const islands = {
   WorkersAdmin: island(WorkersAdmin, WorkersAdminProps),
   BackupsAdmin: island(BackupsAdmin, BackupsAdminProps),
   SessionsAdmin: island(SessionsAdmin, SessionsAdminProps),
+  UserDashboard: island(UserDashboard, UserDashboardProps),
 };
 
 export type IslandName = keyof typeof islands;

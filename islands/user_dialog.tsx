@@ -6,6 +6,7 @@ import { Alert, Button, CheckField, Dialog, SelectField, TextField, translator }
 import { AS_TYPED, COUNT } from "./input_kinds.ts";
 import { api, useApi } from "./use_api.ts";
 import type { UserItem } from "./UsersAdmin.tsx";
+import { QuotaFields } from "./quota_fields.tsx";
 
 /** "" → null (unlimited / cleared), else the integer typed. */
 const optionalInt = (v: string): number | null => (v.trim() === "" ? null : Number(v));
@@ -169,6 +170,7 @@ export function UserDialog(
           </Button>
         </div>
       </form>
+      {user && <QuotaFields locale={locale} userId={user.id} />}
     </Dialog>
   );
 }

@@ -94,8 +94,8 @@ Deno.test("GET /api/messages/log lists only the caller's rows with validated fil
     assertEquals(res.headers.get("content-disposition"), "attachment; filename=message_history.csv");
     const [failed, read] = (await log(alice, "?instance_name=a-wa")).body.logs as Record<string, unknown>[];
     assertEquals(
-      await res.text(),
-      "ID,Instance,Phone,Type,Status,Error,Date\n" +
+      new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer()),
+      "\uFEFFID,Instance,Phone,Type,Status,Error,Date\n" +
         `${failed.id},a-wa,595981000111,text,failed,"Bad ""quote"", comma\nnewline",2026-01-15T23:30:00.000Z\n` +
         `${read.id},a-wa,595981000111,text,read,,2026-01-10T10:00:00.000Z\n`,
     );
@@ -125,6 +125,9 @@ Deno.test("GET /api/messages/log lists only the caller's rows with validated fil
       const path of [
         "/api/messages/log",
         "/api/messages/export",
+        "/api/user/dashboard",
+        "/api/usage",
+        "/admin/users/{id}/quota",
         "/api/webhooks",
         "/api/webhooks/{id}",
         "/api/webhooks/{id}/secret",

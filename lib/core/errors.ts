@@ -803,6 +803,28 @@ export const ERRORS = {
     en: "Metrics need an admin API key or an allowed address",
     es: "Las métricas requieren una clave de administrador o una dirección permitida.",
   },
+
+  // --- ws-history: client-reported logs, quotas ---
+  log_fields_required: {
+    status: 400,
+    en: "instance_name and phone_number are required",
+    es: "La instancia y el teléfono son obligatorios",
+  },
+  quota_daily_exceeded: {
+    status: 429,
+    en: "Daily message quota reached ({used} of {limit})",
+    es: "Alcanzó su cupo diario de mensajes ({used} de {limit}). Se renueva mañana.",
+  },
+  quota_monthly_exceeded: {
+    status: 429,
+    en: "Monthly message quota reached ({used} of {limit})",
+    es: "Alcanzó su cupo mensual de mensajes ({used} de {limit}). Se renueva el próximo mes.",
+  },
+  quota_limit_invalid: {
+    status: 400,
+    en: "{field} must be a positive integer or null",
+    es: "{field} debe ser un entero positivo o vacío",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

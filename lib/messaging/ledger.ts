@@ -17,6 +17,8 @@ export interface OutboundRecord {
   engineMessageId?: string | null;
   errorMessage?: string | null;
   source: MessageSource;
+  /** The text or caption, kept (first 1000 characters) for History's search. */
+  bodyText?: string | null;
 }
 
 export interface OutboundSettlement {
@@ -94,10 +96,10 @@ export async function recordOutbound(deps: AppDeps, rec: OutboundRecord): Promis
   const [row] = await deps.sql<{ id: number }[]>`
     INSERT INTO taguato.message_logs AS m
       (user_id, instance_name, phone_number, message_type, status, engine_message_id, error_message, source,
-       direction)
+       direction, body_text)
     VALUES (${rec.userId}, ${rec.instanceName}, ${rec.phoneNumber}, ${ledgerMessageType(rec.messageType)},
             ${rec.status}, ${rec.engineMessageId ?? null}, ${rec.errorMessage ?? null}, ${rec.source},
-            'outbound')
+            'outbound', ${rec.bodyText ? rec.bodyText.slice(0, 1000) : null})
     ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
       user_id = EXCLUDED.user_id, source = EXCLUDED.source, phone_number = EXCLUDED.phone_number,
       message_type = EXCLUDED.message_type, error_message = COALESCE(EXCLUDED.error_message, m.error_message),
@@ -118,17 +120,21 @@ export async function settleOutbound(deps: AppDeps, id: number, s: OutboundSettl
   try {
     if ((await applySettlement(deps.sql, id, s, true)).length) return;
   } catch (err) {
-    if ((err as { code?: string }).code !== "23505") throw err;
+    if (!retryable(err)) throw err;
   }
   // One retry: an engine-logged row committed between our DELETE and UPDATE collides on the engine id.
   for (let attempt = 1;; attempt++) {
     try {
       return await deps.sql.begin((tx) => settleIn(tx, id, s));
     } catch (err) {
-      if (attempt >= 2 || (err as { code?: string }).code !== "23505") throw err;
+      if (attempt >= 2 || !retryable(err)) throw err;
     }
   }
 }
+
+// 23505: a concurrent engine-logged row took the engine id. 40P01: a deadlock on the per-day counts the
+// triggers of migration 0017 keep (two multi-statement settlements of one user); PostgreSQL rolled it back.
+const retryable = (err: unknown) => ["23505", "40P01"].includes((err as { code?: string }).code ?? "");
 
 async function settleIn(tx: postgres.TransactionSql, id: number, s: OutboundSettlement): Promise<void> {
   if (s.engineMessageId) {

@@ -1,11 +1,12 @@
 // The message log: the caller's ledger rows read with the contract's filters (validated here: garbage is a
 // 400, not a silently empty list), one page at a time (GET /api/messages/log and the panel's history) or
 // streamed as CSV rows (GET /api/messages/export).
-import type { ErrorCode, ErrorParams, Sql } from "../core/mod.ts";
+import { type ErrorCode, type ErrorParams, escapeLike, type Sql } from "../core/mod.ts";
 import { LEDGER_MESSAGE_TYPES } from "./ledger.ts";
 
 const STATUSES = ["sending", "sent", "delivered", "read", "played", "failed", "cancelled", "unknown"];
 const TYPES: string[] = [...LEDGER_MESSAGE_TYPES, "other"];
+const SEARCH_MAX = 100;
 const DATE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -14,6 +15,8 @@ export interface LogFilters {
   messageType?: string;
   instanceName?: string;
   direction?: string;
+  /** Text search: part of the number, the message text or the error (case-insensitive). */
+  search?: string;
   from?: Date;
   /** Exclusive upper bound (a date-only `date_to` covers that whole day). */
   toExclusive?: Date;
@@ -70,6 +73,10 @@ export function parseLogFilters(q: Record<string, string>): LogFilters | FilterP
     f.direction = q.direction;
   }
   if (q.instance_name) f.instanceName = q.instance_name;
+  if (q.q) {
+    if (q.q.length > SEARCH_MAX) return { code: "field_too_long", params: { field: "q", max: SEARCH_MAX } };
+    f.search = q.q;
+  }
   if (q.date_from) {
     const d = parseFilterDate(q.date_from, false);
     if (!d) return badDate("date_from");
@@ -87,7 +94,7 @@ export function parseLogFilters(q: Record<string, string>): LogFilters | FilterP
 export const isFilterProblem = (f: LogFilters | FilterProblem): f is FilterProblem => "code" in f;
 
 /** The WHERE clause of the caller's filtered rows (uses the (user_id, created_at) indexes). */
-function logWhere(sql: Sql, userId: number, f: LogFilters) {
+export function logWhere(sql: Sql, userId: number, f: LogFilters) {
   const empty = sql``;
   return sql`
     WHERE user_id = ${userId}
@@ -95,23 +102,31 @@ function logWhere(sql: Sql, userId: number, f: LogFilters) {
     ${f.messageType ? sql`AND message_type = ${f.messageType}` : empty}
     ${f.instanceName ? sql`AND instance_name = ${f.instanceName}` : empty}
     ${f.direction ? sql`AND direction = ${f.direction}` : empty}
+    ${f.search ? searchClause(sql, f.search) : empty}
     ${f.from ? sql`AND created_at >= ${f.from}` : empty}
     ${f.toExclusive ? sql`AND created_at < ${f.toExclusive}` : empty}
     ${f.instances ? sql`AND instance_name = ANY (${f.instances})` : empty}`;
 }
 
+// why no trigram index: the search runs inside the caller's (user_id, created_at) range, and the embedded
+// database has no pg_trgm. Wildcards in the needle match literally.
+function searchClause(sql: Sql, text: string) {
+  const like = `%${escapeLike(text)}%`;
+  return sql`AND (phone_number ILIKE ${like} ESCAPE '\\' OR body_text ILIKE ${like} ESCAPE '\\'
+    OR error_message ILIKE ${like} ESCAPE '\\')`;
+}
+
+// The contract's row (also what POST /api/messages/log answers), then the ledger's own columns.
+const CONTRACT_COLUMNS = ["id", "instance_name", "phone_number", "message_type", "status", "error_message"];
 const LOG_COLUMNS = [
-  "id",
-  "instance_name",
-  "phone_number",
-  "message_type",
-  "status",
-  "error_message",
+  ...CONTRACT_COLUMNS,
   "direction",
   "source",
   "engine_message_id",
   "status_updated_at",
   "scheduled_message_id",
+  "body_text",
+  "client_reported_at",
   "created_at",
 ];
 
@@ -128,6 +143,8 @@ export interface LogRow {
   engine_message_id: string | null;
   status_updated_at: Date;
   scheduled_message_id: number | null;
+  body_text: string | null;
+  client_reported_at: Date | null;
   created_at: Date;
 }
 
@@ -148,35 +165,94 @@ export async function messageLogPage(
   return { logs, total };
 }
 
-/** The CSV header of the export; exportRows yields the same columns. */
-export const CSV_HEADER = "ID,Instance,Phone,Type,Status,Error,Date\n";
+// ---- client-reported rows (POST /api/messages/log) ----
 
-/**
- * The user's filtered ledger as CSV lines (newest first, at most `max` rows), read from a cursor in
- * batches so a large export never sits in memory.
- */
-export async function* exportLogCsv(sql: Sql, userId: number, filters: LogFilters, max: number) {
-  const rows = sql`
-    SELECT id, instance_name, phone_number, message_type, status, error_message, created_at
-    FROM taguato.message_logs ${logWhere(sql, userId, filters)}
-    ORDER BY created_at DESC, id DESC LIMIT ${max}`.cursor(500);
-  for await (const batch of rows) {
-    let chunk = "";
-    for (const r of batch as Record<string, unknown>[]) {
-      chunk +=
-        [r.id, r.instance_name, r.phone_number, r.message_type, r.status, r.error_message, r.created_at]
-          .map(csvField).join(",") + "\n";
-    }
-    yield chunk;
-  }
+const CLIENT_TYPES = ["text", "image", "document", "audio", "video"];
+const CLIENT_STATUSES = ["sent", "failed", "cancelled"];
+/** How far back a client's report looks for the gateway's own row of the same send. */
+export const CLIENT_MERGE_WINDOW_MINUTES = 10;
+
+/** A client's report of one send, validated. */
+export interface ClientLog {
+  instanceName: string;
+  phoneNumber: string;
+  messageType: string;
+  status: string;
+  errorMessage: string | null;
+  /** The engine's message id (key.id) when the client has it: the exact merge key. */
+  messageId: string | null;
 }
 
-/** One CSV field: quoted when it holds a comma, double quote, CR or LF (inner quotes doubled). */
-export function csvField(value: unknown): string {
-  const text = value === null || value === undefined
-    ? ""
-    : value instanceof Date
-    ? value.toISOString()
-    : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+const tooLong = (field: string, max: number): FilterProblem => ({
+  code: "field_too_long",
+  params: { field, max },
+});
+
+/** Checks POST /api/messages/log's body in the contract's order; returns the report or the 400. */
+export function parseClientLog(body: Record<string, unknown>): ClientLog | FilterProblem {
+  const type = body.message_type ?? "text";
+  if (!CLIENT_TYPES.includes(type as string)) return choice("message_type", CLIENT_TYPES);
+  const status = body.status ?? "sent";
+  if (!CLIENT_STATUSES.includes(status as string)) return choice("status", CLIENT_STATUSES);
+  const { instance_name: instance, phone_number: phone } = body;
+  if (!instance || !phone) return { code: "log_fields_required", params: {} };
+  for (const [field, value] of Object.entries({ instance_name: instance, phone_number: phone })) {
+    if (typeof value !== "string") return { code: "field_not_string", params: { field } };
+  }
+  const error = body.error_message ?? null;
+  if (error !== null && typeof error !== "string") {
+    return { code: "field_not_string", params: { field: "error_message" } };
+  }
+  const messageId = body.message_id ?? null;
+  if (messageId !== null && typeof messageId !== "string") {
+    return { code: "field_not_string", params: { field: "message_id" } };
+  }
+  if ((instance as string).length > 255) return tooLong("instance_name", 255);
+  if ((phone as string).length > 128) return tooLong("phone_number", 128);
+  if ((error ?? "").length > 1000) return tooLong("error_message", 1000);
+  if ((messageId ?? "").length > 255) return tooLong("message_id", 255);
+  // The gateway stores numbers as digits: "+595 981-000" must meet its own row.
+  const p = phone as string;
+  const phoneNumber = p.includes("@") ? p : p.replace(/[\s+()-]/g, "");
+  if (phoneNumber === "") return { code: "log_fields_required", params: {} };
+  return {
+    instanceName: instance as string,
+    phoneNumber,
+    messageType: type as string,
+    status: status as string,
+    errorMessage: error as string | null,
+    messageId: messageId as string | null,
+  };
+}
+
+const CLIENT_COLUMNS = [...CONTRACT_COLUMNS, "created_at"];
+
+/**
+ * Records a client's report of a send, never counting a message twice: when the gateway itself sent it (a
+ * gateway row of this user and instance with the report's engine id, or else the newest not yet reported
+ * row to the same number of the last 10 minutes), the report is folded into that row, which keeps the
+ * gateway's status (it follows receipts); otherwise a `client` row is inserted. `merged` tells which.
+ */
+export async function recordClientLog(sql: Sql, userId: number, log: ClientLog) {
+  const match = log.messageId !== null
+    ? sql`engine_message_id = ${log.messageId}`
+    : sql`phone_number = ${log.phoneNumber} AND message_type = ${log.messageType}
+        AND created_at >= now() - make_interval(mins => ${CLIENT_MERGE_WINDOW_MINUTES})`;
+  const [merged] = await sql<Record<string, unknown>[]>`
+    UPDATE taguato.message_logs AS m SET client_reported_at = now()
+    WHERE m.id = (
+      SELECT id FROM taguato.message_logs
+      WHERE user_id = ${userId} AND instance_name = ${log.instanceName} AND direction = 'outbound'
+        AND source IN ('api', 'panel') AND client_reported_at IS NULL AND ${match}
+      ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING ${sql(CLIENT_COLUMNS)}`;
+  if (merged) return { log: merged, merged: true };
+  const [row] = await sql<Record<string, unknown>[]>`
+    INSERT INTO taguato.message_logs
+      (user_id, instance_name, phone_number, message_type, status, error_message, source, direction,
+       client_reported_at)
+    VALUES (${userId}, ${log.instanceName}, ${log.phoneNumber}, ${log.messageType}, ${log.status},
+      ${log.errorMessage}, 'client', 'outbound', now())
+    RETURNING ${sql(CLIENT_COLUMNS)}`;
+  return { log: row, merged: false };
 }

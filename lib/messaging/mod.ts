@@ -2,9 +2,11 @@
 // reading of the ledger and its CSV export), per-instance statistics, templates, the template renderer,
 // the opt-out registry, and contact lists (CSV import, WhatsApp check).
 export * from "./ledger.ts";
+export * from "./export.ts";
 export * from "./message_log.ts";
 export * from "./opt_outs.ts";
 export * from "./render.ts";
+export * from "./quotas.ts";
 export * from "./stats.ts";
 export * from "./templates.ts";
 export * from "./contacts.ts";

@@ -206,3 +206,28 @@ export async function enqueueDeliveries(deps: AppDeps, env: EngineEnvelope): Pro
       AND (cardinality(events) = 0 OR ${name} = ANY (events))`;
   return rows.count;
 }
+
+/**
+ * Queues a gateway event about the tenant's account (e.g. `quota.warning`) to each of their active
+ * webhooks whatever it subscribes to (engine event names cannot select it), once per distinct URL; the
+ * envelope's `instance` is the webhook's own. Returns how many were queued.
+ */
+export async function enqueueTenantEvent(
+  deps: AppDeps,
+  userId: number,
+  event: string,
+  data: Record<string, unknown>,
+): Promise<number> {
+  const dateTime = new Date(deps.clock.now()).toISOString();
+  const rows = await deps.sql`
+    INSERT INTO taguato.webhook_deliveries (webhook_id, event, body, next_attempt_at)
+    SELECT DISTINCT ON (webhook_url) id, ${event},
+      json_build_object('event', ${event}::text, 'instance', instance_name, 'data', ${
+    deps.sql.json(data as never)
+  }::jsonb,
+        'date_time', ${dateTime}::text)::text,
+      now()
+    FROM taguato.user_webhooks WHERE user_id = ${userId} AND is_active
+    ORDER BY webhook_url, id`;
+  return rows.count;
+}

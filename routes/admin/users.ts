@@ -28,6 +28,7 @@ import {
 import { hashPassword, invalidateUser, requireScope, revokeUserSessions } from "../../lib/auth/mod.ts";
 import { forgetInstanceAccess } from "../../lib/gateway/mod.ts";
 import { adminRouter } from "./_middleware.ts";
+import { adminUserQuotaRoutes } from "./user_quota.ts";
 import { adminUserSecurityRoutes } from "./user_security.ts";
 import { adminUserUpdateRoutes } from "./user_update.ts";
 
@@ -134,6 +135,7 @@ export function adminUserRoutes(deps: AppDeps) {
 
   app.route("/", adminUserUpdateRoutes(deps));
   app.route("/", adminUserSecurityRoutes(deps));
+  app.route("/", adminUserQuotaRoutes(deps));
 
   app.openapi(
     route({

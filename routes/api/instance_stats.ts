@@ -35,7 +35,11 @@ const Stats = z.object({
     day: z.string().openapi({ example: "2026-04-18" }),
     total: z.number().int(),
     sent: z.number().int(),
+    delivered: z.number().int(),
+    read: z.number().int(),
     failed: z.number().int(),
+    delivery_rate: z.number().int().openapi({ description: "floor(delivered / total × 100)" }),
+    read_rate: z.number().int().openapi({ description: "floor(read / total × 100)" }),
   })).openapi({ description: "The last 7 UTC days, oldest first, days without messages included" }),
 }).openapi("InstanceStats");
 

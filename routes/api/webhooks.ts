@@ -2,7 +2,6 @@
 // against the engine's v2 names on create and update, each webhook has a signing secret shown once, and a
 // tenant only ever sees its own rows (another tenant's id is "Webhook not found"). The handlers validate by
 // hand, in the contract's message order, so the routes are declared with `documented`.
-import type { Context } from "hono";
 import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
@@ -32,20 +31,8 @@ import {
   webhookView,
 } from "../../lib/webhooks/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
-import { documented } from "./_manual.ts";
+import { documented, readObject } from "./_manual.ts";
 import { webhookDeliveryRoutes } from "./webhook_deliveries.ts";
-
-/** The JSON object body, or 400 "Invalid JSON body". */
-async function readObject(c: Context): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw fail("invalid_json");
-  }
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw fail("invalid_json");
-  return body as Record<string, unknown>;
-}
 
 /** A webhook id from the path, or 404 (an id that cannot exist names nothing). */
 export const webhookId = (raw: string | undefined) => idOr404(raw ?? "", "webhook_not_found");

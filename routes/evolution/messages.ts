@@ -19,6 +19,7 @@ import {
   validateSend,
 } from "../../lib/gateway/mod.ts";
 import {
+  consumeQuota,
   IGNORE_OPT_OUT_HEADER,
   recordOutbound,
   refuseOptedOut,
@@ -44,6 +45,12 @@ function settlementOf(status: number, json: unknown): Settlement {
   return { status: "failed", errorMessage: evolutionErrorMessage(json) ?? `Engine answered HTTP ${status}` };
 }
 
+// The text History searches: the message of a text send, the caption of a media send.
+function textOf(body: Record<string, unknown>): string | null {
+  const text = body.text ?? body.caption;
+  return typeof text === "string" ? text : null;
+}
+
 /** Validates, records, sends and settles one message. */
 export async function sendMessage(
   deps: AppDeps,
@@ -61,12 +68,15 @@ export async function sendMessage(
   if (multipart && valid.media && isMediaUrl(valid.body[MEDIA_FIELDS[routeKey]])) {
     throw fail("media_url_in_form", { field: MEDIA_FIELDS[routeKey] });
   }
+  const user = c.var.user;
+  // Opted-out numbers are refused before anything is fetched or recorded, unless overridden by header.
+  await refuseOptedOut(deps.sql, user.id, valid.phone, c.req.header(IGNORE_OPT_OUT_HEADER));
   const body = multipart || !valid.media
     ? valid.body
     : await inlineMediaUrl(routeKey, valid.body, { allowPrivate: deps.config.mediaAllowPrivate });
-  const user = c.var.user;
-  // Opted-out numbers (ws-contacts): refused before anything is recorded, unless overridden by header.
-  await refuseOptedOut(deps.sql, user.id, valid.phone, c.req.header(IGNORE_OPT_OUT_HEADER));
+  // The quota is counted before anything is recorded or sent: at the cap the answer is a 429 and the
+  // engine never hears of it.
+  await consumeQuota(deps, user.id, 1);
   const id = await recordOutbound(deps, {
     userId: user.id,
     instanceName,
@@ -74,6 +84,7 @@ export async function sendMessage(
     messageType: valid.messageType,
     status: "sending",
     source: c.get("authVia") === "cookie" ? "panel" : "api",
+    bodyText: textOf(valid.body),
   });
   const settle = async (s: Settlement) => {
     try {

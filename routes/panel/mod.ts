@@ -7,6 +7,7 @@ import { workersPage } from "./admin/workers.tsx";
 import { adminSessionsPage } from "./admin/sessions.tsx";
 import { apiKeysPage } from "./api_keys.tsx";
 import { changePasswordPage } from "./change_password.tsx";
+import { dashboardPage } from "./dashboard.tsx";
 import { emojiDataRoutes } from "./emoji_data.ts";
 import { forbiddenPage } from "./forbidden.tsx";
 import { overviewPage } from "./index.tsx";
@@ -30,6 +31,8 @@ import { contactsPage, optOutsPage } from "./contacts.tsx";
  */
 export const PAGES: PanelPage[] = [
   overviewPage,
+  // ws-history: my dashboard (counts, rates, quota usage, chart).
+  dashboardPage,
   instancesPage,
   messagesPage,
   // ws-contacts: the messaging workspace pages.

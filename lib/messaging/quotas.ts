@@ -1,0 +1,186 @@
+// Per-user message quotas: daily and monthly caps an admin sets, counted in one PostgreSQL row per user
+// (migration 0016). A send is admitted by ONE conditional upsert, so concurrent sends on any number of
+// replicas serialise on that row's lock and never pass the cap; no cache is involved, so a Redis outage
+// changes nothing. Periods are UTC calendar days and months.
+import { type AppDeps, fail, type Sql } from "../core/mod.ts";
+import { createMailer } from "../mail/mod.ts";
+import { enqueueTenantEvent } from "../webhooks/mod.ts";
+
+/** The share of a cap at which the tenant is warned, once per period. */
+export const QUOTA_WARNING_RATIO = 0.8;
+
+export interface QuotaLimits {
+  daily: number | null;
+  monthly: number | null;
+}
+
+export interface PeriodUsage {
+  used: number;
+  limit: number | null;
+  remaining: number | null;
+  /** floor(used / limit × 100); null without a cap. */
+  percent: number | null;
+  /** Start of the next period (ISO 8601, UTC). */
+  resets_at: string;
+}
+
+export interface Usage {
+  daily: PeriodUsage;
+  monthly: PeriodUsage;
+}
+
+interface QuotaRow {
+  daily_limit: number | null;
+  monthly_limit: number | null;
+  day_used: number;
+  month_used: number;
+  day_warned: string | null;
+  month_warned: string | null;
+}
+
+/** The UTC day and month (YYYY-MM-DD, month = its first day) of an instant, and when each ends. */
+export function periodsAt(ms: number) {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear(), m = d.getUTCMonth();
+  const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+  return {
+    day: iso(Date.UTC(y, m, d.getUTCDate())),
+    month: iso(Date.UTC(y, m, 1)),
+    dayEnds: new Date(Date.UTC(y, m, d.getUTCDate() + 1)),
+    monthEnds: new Date(Date.UTC(y, m + 1, 1)),
+  };
+}
+
+// The counters as of `day`/`month`: a counter of a finished period reads as 0.
+const dayUsed = (sql: Sql, day: string) => sql`CASE WHEN q.day = ${day}::date THEN q.day_used ELSE 0 END`;
+const monthUsed = (sql: Sql, month: string) =>
+  sql`CASE WHEN q.month = ${month}::date THEN q.month_used ELSE 0 END`;
+
+function periodUsage(used: number, limit: number | null, resets: Date): PeriodUsage {
+  return {
+    used,
+    limit,
+    remaining: limit === null ? null : Math.max(0, limit - used),
+    percent: limit === null ? null : Math.floor((used / limit) * 100),
+    resets_at: resets.toISOString(),
+  };
+}
+
+/** The user's caps and current usage. */
+export async function quotaUsage(deps: AppDeps, userId: number): Promise<Usage> {
+  const p = periodsAt(deps.clock.now());
+  const { sql } = deps;
+  const [row] = await sql<QuotaRow[]>`
+    SELECT q.daily_limit, q.monthly_limit, ${dayUsed(sql, p.day)}::int AS day_used,
+      ${monthUsed(sql, p.month)}::int AS month_used
+    FROM taguato.user_quotas q WHERE q.user_id = ${userId}`;
+  return {
+    daily: periodUsage(row?.day_used ?? 0, row?.daily_limit ?? null, p.dayEnds),
+    monthly: periodUsage(row?.month_used ?? 0, row?.monthly_limit ?? null, p.monthEnds),
+  };
+}
+
+/** The user's caps (null = none). */
+export async function quotaLimits(sql: Sql, userId: number): Promise<QuotaLimits> {
+  const [row] = await sql<{ daily_limit: number | null; monthly_limit: number | null }[]>`
+    SELECT daily_limit, monthly_limit FROM taguato.user_quotas WHERE user_id = ${userId}`;
+  return { daily: row?.daily_limit ?? null, monthly: row?.monthly_limit ?? null };
+}
+
+/** Sets the user's caps (null removes one); the counters are kept. False when the user does not exist. */
+export async function setQuotaLimits(sql: Sql, userId: number, limits: QuotaLimits): Promise<boolean> {
+  const rows = await sql`
+    INSERT INTO taguato.user_quotas (user_id, daily_limit, monthly_limit)
+    SELECT id, ${limits.daily}, ${limits.monthly} FROM taguato.users WHERE id = ${userId}
+    ON CONFLICT (user_id) DO UPDATE SET daily_limit = EXCLUDED.daily_limit,
+      monthly_limit = EXCLUDED.monthly_limit, updated_at = now()`;
+  return rows.count > 0;
+}
+
+/**
+ * Counts `count` messages against the user's caps, atomically across replicas: either all of them fit in
+ * both the day and the month and are counted, or nothing is counted and a 429 (`quota_daily_exceeded` /
+ * `quota_monthly_exceeded`, with the period, limit, usage and reset time) is thrown. Crossing 80 % of a cap
+ * warns the tenant once per period (e-mail when SMTP and an address are set, and a `quota.warning` event
+ * to their webhooks). Every send path calls it before handing a message to the engine.
+ */
+export async function consumeQuota(deps: AppDeps, userId: number, count = 1): Promise<Usage> {
+  const { sql } = deps;
+  const p = periodsAt(deps.clock.now());
+  // The VALUES row only exists for users without a quota row yet (no caps: always admitted).
+  const [row] = await sql<QuotaRow[]>`
+    INSERT INTO taguato.user_quotas AS q (user_id, day, day_used, month, month_used)
+    VALUES (${userId}, ${p.day}, ${count}, ${p.month}, ${count})
+    ON CONFLICT (user_id) DO UPDATE SET
+      day_used = ${dayUsed(sql, p.day)} + ${count}, day = ${p.day},
+      month_used = ${monthUsed(sql, p.month)} + ${count}, month = ${p.month}, updated_at = now()
+    WHERE (q.daily_limit IS NULL OR ${dayUsed(sql, p.day)} + ${count} <= q.daily_limit)
+      AND (q.monthly_limit IS NULL OR ${monthUsed(sql, p.month)} + ${count} <= q.monthly_limit)
+    RETURNING q.daily_limit, q.monthly_limit, q.day_used, q.month_used,
+      to_char(q.day_warned, 'YYYY-MM-DD') AS day_warned, to_char(q.month_warned, 'YYYY-MM-DD') AS month_warned`;
+  if (!row) throw await exceeded(deps, userId, count);
+  const usage = {
+    daily: periodUsage(row.day_used, row.daily_limit, p.dayEnds),
+    monthly: periodUsage(row.month_used, row.monthly_limit, p.monthEnds),
+  };
+  await maybeWarn(deps, userId, row, p, usage);
+  return usage;
+}
+
+/** The 429 for a refused consumeQuota: which cap is full, with the numbers the client needs. */
+async function exceeded(deps: AppDeps, userId: number, count: number) {
+  const usage = await quotaUsage(deps, userId);
+  const daily = usage.daily.limit !== null && usage.daily.used + count > usage.daily.limit;
+  const u = daily ? usage.daily : usage.monthly;
+  const retryAfter = Math.max(1, Math.ceil((Date.parse(u.resets_at) - deps.clock.now()) / 1000));
+  return fail(daily ? "quota_daily_exceeded" : "quota_monthly_exceeded", {
+    limit: u.limit ?? 0,
+    used: u.used,
+  }, {
+    extra: { period: daily ? "day" : "month", limit: u.limit, used: u.used, resets_at: u.resets_at },
+    headers: { "retry-after": String(retryAfter) },
+  });
+}
+
+type Periods = ReturnType<typeof periodsAt>;
+
+// Warns at most once per period: the UPDATE that sets the period's `*_warned` is the claim, so only one
+// replica sends. A failed warning is logged, never the send's failure.
+async function maybeWarn(deps: AppDeps, userId: number, row: QuotaRow, p: Periods, usage: Usage) {
+  const due = (u: PeriodUsage, warned: string | null, period: string) =>
+    u.limit !== null && u.used >= u.limit * QUOTA_WARNING_RATIO && warned !== period;
+  const kinds = [
+    ...(due(usage.daily, row.day_warned, p.day) ? ["day" as const] : []),
+    ...(due(usage.monthly, row.month_warned, p.month) ? ["month" as const] : []),
+  ];
+  for (const kind of kinds) {
+    const claimed = kind === "day"
+      ? await deps.sql`UPDATE taguato.user_quotas SET day_warned = ${p.day}
+          WHERE user_id = ${userId} AND day_warned IS DISTINCT FROM ${p.day}::date`
+      : await deps.sql`UPDATE taguato.user_quotas SET month_warned = ${p.month}
+          WHERE user_id = ${userId} AND month_warned IS DISTINCT FROM ${p.month}::date`;
+    if (claimed.count === 0) continue;
+    const u = kind === "day" ? usage.daily : usage.monthly;
+    try {
+      await sendWarning(deps, userId, kind, u);
+    } catch (err) {
+      deps.log.warn("quota warning failed", { userId, kind, error: String(err) });
+    }
+  }
+}
+
+async function sendWarning(deps: AppDeps, userId: number, period: "day" | "month", u: PeriodUsage) {
+  const data = { period, used: u.used, limit: u.limit, percent: u.percent, resets_at: u.resets_at };
+  await enqueueTenantEvent(deps, userId, "quota.warning", data);
+  const [user] = await deps.sql<{ username: string; email: string | null }[]>`
+    SELECT username, email FROM taguato.users WHERE id = ${userId}`;
+  if (!deps.config.smtp || !user?.email) return;
+  const what = period === "day" ? "daily" : "monthly";
+  const text = `Hello ${user.username},\n\nYou have used ${u.used} of your ${what} quota of ${u.limit} ` +
+    `messages (${u.percent}%). Sends stop when it is reached; it resets at ${u.resets_at}.\n\nTAGUATO-SEND`;
+  await createMailer(deps.config.smtp).send(user.email, {
+    subject: `Message quota at ${u.percent}% - TAGUATO-SEND`,
+    text,
+    html: `<p>${text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll("\n", "<br>")}</p>`,
+  });
+}
