@@ -35,6 +35,11 @@ import { sessionRoutes } from "./routes/api/sessions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { panelRoutes } from "./routes/panel/mod.ts";
 import { faviconRoutes } from "./routes/panel/static.ts";
+// ops-status: public status, incidents, maintenance, admin dashboard
+import { statusRoutes } from "./routes/api/status.ts";
+import { adminIncidentRoutes } from "./routes/admin/incidents.ts";
+import { adminMaintenanceRoutes } from "./routes/admin/maintenance.ts";
+import { adminDashboardRoutes } from "./routes/admin/dashboard.ts";
 
 /**
  * Builds the whole HTTP application from its dependencies. No I/O happens here, so tests import it freely
@@ -83,6 +88,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/sandbox", sandboxRoutes(deps));
   app.route("/panel", panelRoutes(deps));
   app.route("/admin/engine", adminEngineRoutes(deps));
+  // ops-status: the public status API and its admin side.
+  app.route("/api/status", statusRoutes(deps));
+  app.route("/admin/incidents", adminIncidentRoutes(deps));
+  app.route("/admin/maintenance", adminMaintenanceRoutes(deps));
+  app.route("/admin/dashboard", adminDashboardRoutes(deps));
   // Last before the docs: the engine proxy only claims engine path prefixes nothing above answered.
   app.route("/", evolutionRoutes(deps));
   app.route("/api", apiDocsRoutes(app, VERSION));

@@ -642,6 +642,45 @@ export const ERRORS = {
     es: "Esa instancia ya tiene un webhook: edítelo en lugar de crear otro.",
   },
   webhook_delivery_not_found: { status: 404, en: "Delivery not found", es: "La entrega ya no existe." },
+
+  // --- ops-status: incidents, maintenance, public status ---
+  incident_fields_required: {
+    status: 400,
+    en: "title and severity are required",
+    es: "El título y la severidad son obligatorios",
+  },
+  incident_message_required: {
+    status: 400,
+    en: "message is required (initial update)",
+    es: "Escriba el mensaje de la primera actualización.",
+  },
+  incident_update_required: {
+    status: 400,
+    en: "status and message are required",
+    es: "El estado y el mensaje son obligatorios",
+  },
+  incident_not_found: { status: 404, en: "Incident not found", es: "El incidente ya no existe." },
+  maintenance_fields_required: {
+    status: 400,
+    en: "title, scheduled_start, and scheduled_end are required",
+    es: "El título, el inicio y el fin son obligatorios",
+  },
+  maintenance_not_found: { status: 404, en: "Maintenance not found", es: "El mantenimiento ya no existe." },
+  maintenance_window_order: {
+    status: 400,
+    en: "scheduled_end must not be before scheduled_start",
+    es: "El fin del mantenimiento no puede ser anterior a su inicio.",
+  },
+  service_ids_invalid: {
+    status: 400,
+    en: "service_ids must be an array of positive integers",
+    es: "service_ids debe ser una lista de enteros positivos",
+  },
+  sla_month_invalid: {
+    status: 400,
+    en: "month must be YYYY-MM",
+    es: "El mes debe tener la forma AAAA-MM",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;
