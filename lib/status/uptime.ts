@@ -10,6 +10,9 @@ import { runChecks, type ServiceCheck } from "./checks.ts";
 import { addIncidentUpdate, createIncident, openAutoIncident, serviceIdByName } from "./incidents.ts";
 import { type CheckStatus, uptimePct } from "./model.ts";
 
+/** Where the public status document is cached (status.ts), dropped when an incident changes here. */
+export const STATUS_CACHE_KEY = "status:cache";
+
 const DAY_MS = 86_400_000;
 /** Samples older than this are deleted by the worker (the daily bars reach back 90 days). */
 export const RETENTION_DAYS = 90;
@@ -233,5 +236,7 @@ export async function runUptime(
     if (change === "opened") result.incidents_opened.push(check.name);
     if (change === "resolved") result.incidents_resolved.push(check.name);
   }
+  // The public page shows an automatic incident at once rather than after the cache's 15 s.
+  if (result.incidents_opened.length || result.incidents_resolved.length) await deps.cache.del(STATUS_CACHE_KEY);
   return result;
 }
