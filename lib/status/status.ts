@@ -4,7 +4,13 @@ import { runChecks, type ServiceCheck } from "./checks.ts";
 import { type PublicIncident, publicIncidents } from "./incidents.ts";
 import { type PublicMaintenance, publicMaintenances } from "./maintenance.ts";
 import type { OverallStatus } from "./model.ts";
-import { type DayPct, responseTimeHistory, STATUS_CACHE_KEY, uptimeByService, uptimeDaily } from "./uptime.ts";
+import {
+  type DayPct,
+  responseTimeHistory,
+  STATUS_CACHE_KEY,
+  uptimeByService,
+  uptimeDaily,
+} from "./uptime.ts";
 
 const DAY_MS = 86_400_000;
 export const STATUS_CACHE_MS = 15_000;

@@ -237,6 +237,8 @@ export async function runUptime(
     if (change === "resolved") result.incidents_resolved.push(check.name);
   }
   // The public page shows an automatic incident at once rather than after the cache's 15 s.
-  if (result.incidents_opened.length || result.incidents_resolved.length) await deps.cache.del(STATUS_CACHE_KEY);
+  if (result.incidents_opened.length || result.incidents_resolved.length) {
+    await deps.cache.del(STATUS_CACHE_KEY);
+  }
   return result;
 }

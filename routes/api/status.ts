@@ -56,6 +56,8 @@ export function statusRoutes(deps: AppDeps) {
       errors: { 429: ["send_rate_limited"] },
     }),
     async (c) => {
+      // Hono answers HEAD with the GET handler; the contract answers it 405 like any other method.
+      if (c.req.method === "HEAD") throw fail("method_not_allowed");
       await limitByAddress(deps, c, "status");
       const { json, hit } = await cachedStatus(deps);
       return c.body(json, 200, {
@@ -106,8 +108,8 @@ export function statusRoutes(deps: AppDeps) {
     },
   );
 
-  // Any other method on the exact path (HEAD included, as in the contract) is a 405.
-  app.on(["POST", "PUT", "PATCH", "DELETE", "HEAD"], "/", () => {
+  // Any other method on the exact path is a 405.
+  app.on(["POST", "PUT", "PATCH", "DELETE"], "/", () => {
     throw fail("method_not_allowed");
   });
   return app;
