@@ -45,7 +45,7 @@ Deno.test("POST /admin/incidents validates in the contract's order and creates w
   const ids = await serviceIds(t, admin);
   const post = (body: unknown) => call(t, "POST", "/admin/incidents", { token: admin, body });
 
-  await s.step("GET /admin/incidents/services lists the four seeded services in order", async () => {
+  await s.step("GET /admin/incidents/services lists the four seeded services in order", () => {
     assertEquals(Object.keys(ids), ["Gateway", "Evolution API", "PostgreSQL", "Redis"]);
   });
 

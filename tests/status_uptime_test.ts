@@ -8,7 +8,7 @@ import { startSandbox } from "../lib/sandbox/mod.ts";
 import { startWebhookReceiver } from "../lib/sandbox/testing.ts";
 import { alertPayload, runUptime, sendAlert, serviceDownAlert } from "../lib/status/mod.ts";
 import { uptimeWorker } from "../workers/uptime.ts";
-import { adminLogin, call } from "./_helpers/accounts.ts";
+import { call } from "./_helpers/accounts.ts";
 import { ENGINE_KEY, startTestApp } from "./_helpers/app.ts";
 import { freePort } from "./_helpers/services.ts";
 import { smtpEnv } from "./_helpers/recovery.ts";
