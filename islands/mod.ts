@@ -10,6 +10,7 @@ import { MessageComposer, MessageComposerProps } from "./MessageComposer.tsx";
 import { MessageHistory, MessageHistoryProps } from "./MessageHistory.tsx";
 import { RecoveryWizard, RecoveryWizardProps } from "./RecoveryWizard.tsx";
 import { SessionList, SessionListProps } from "./SessionList.tsx";
+import { StatusChart, StatusChartProps } from "./StatusChart.tsx";
 import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
 import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
 import { UsersAdmin, UsersAdminProps } from "./UsersAdmin.tsx";
@@ -49,6 +50,8 @@ export const islands = {
   MessageComposer: island(MessageComposer, MessageComposerProps),
   MessageHistory: island(MessageHistory, MessageHistoryProps),
   Webhooks: island(Webhooks, WebhooksProps),
+  // ops-status
+  StatusChart: island(StatusChart, StatusChartProps),
 };
 
 export type IslandName = keyof typeof islands;

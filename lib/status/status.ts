@@ -79,13 +79,18 @@ export async function buildStatus(
  */
 export async function cachedStatus(
   deps: Pick<AppDeps, "sql" | "cache" | "evolution" | "clock">,
+  days: 30 | 90 = 30,
 ): Promise<{ json: string; hit: boolean }> {
-  const stored = await deps.cache.get(STATUS_CACHE_KEY);
+  const key = cacheKey(days);
+  const stored = await deps.cache.get(key);
   if (stored) return { json: stored.replace('"cached":false', '"cached":true'), hit: true };
-  const json = JSON.stringify(await buildStatus(deps));
-  await deps.cache.set(STATUS_CACHE_KEY, json, STATUS_CACHE_MS);
+  const json = JSON.stringify(await buildStatus(deps, days));
+  await deps.cache.set(key, json, STATUS_CACHE_MS);
   return { json, hit: false };
 }
 
-/** Drops the cached document so an admin's change shows at once (incidents, maintenance). */
-export const invalidateStatus = (deps: Pick<AppDeps, "cache">) => deps.cache.del(STATUS_CACHE_KEY);
+// The API's 30-day document, and the status page's with 90 daily bars.
+const cacheKey = (days: 30 | 90) => days === 30 ? STATUS_CACHE_KEY : `${STATUS_CACHE_KEY}:${days}`;
+
+/** Drops the cached documents so an admin's change shows at once (incidents, maintenance). */
+export const invalidateStatus = (deps: Pick<AppDeps, "cache">) => deps.cache.del(cacheKey(30), cacheKey(90));

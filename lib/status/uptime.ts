@@ -238,7 +238,7 @@ export async function runUptime(
   }
   // The public page shows an automatic incident at once rather than after the cache's 15 s.
   if (result.incidents_opened.length || result.incidents_resolved.length) {
-    await deps.cache.del(STATUS_CACHE_KEY);
+    await deps.cache.del(STATUS_CACHE_KEY, `${STATUS_CACHE_KEY}:90`);
   }
   return result;
 }
