@@ -33,7 +33,7 @@ export function StatusChart(p: Props) {
         width: Math.max(280, el.clientWidth),
         height: p.height ?? 180,
         legend: { show: p.series.length > 1 },
-        scales: { x: { time: !categories } },
+        scales: { x: { time: !categories }, ...(p.unit === "%" && { y: { range: [0, 100] } }) },
         axes: [
           categories ? { values: (_u, ticks) => ticks.map((i) => categories[i] ?? "") } : {},
           { values: (_u, ticks) => ticks.map((v) => `${v}${p.unit}`), size: 60 },

@@ -10,6 +10,7 @@ import { MessageComposer, MessageComposerProps } from "./MessageComposer.tsx";
 import { MessageHistory, MessageHistoryProps } from "./MessageHistory.tsx";
 import { RecoveryWizard, RecoveryWizardProps } from "./RecoveryWizard.tsx";
 import { SessionList, SessionListProps } from "./SessionList.tsx";
+import { StatusAdmin, StatusAdminProps } from "./StatusAdmin.tsx";
 import { StatusChart, StatusChartProps } from "./StatusChart.tsx";
 import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
 import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
@@ -52,6 +53,7 @@ export const islands = {
   Webhooks: island(Webhooks, WebhooksProps),
   // ops-status
   StatusChart: island(StatusChart, StatusChartProps),
+  StatusAdmin: island(StatusAdmin, StatusAdminProps),
 };
 
 export type IslandName = keyof typeof islands;

@@ -1,6 +1,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { type AppDeps, type AppEnv, locale } from "../../lib/core/mod.ts";
 import { auditLogPage } from "./admin/audit.tsx";
+import { dashboardPage } from "./admin/dashboard.tsx";
+import { statusAdminPage } from "./admin/status.tsx";
 import { usersPage } from "./admin/users.tsx";
 import { apiKeysPage } from "./api_keys.tsx";
 import { changePasswordPage } from "./change_password.tsx";
@@ -33,6 +35,9 @@ export const PAGES: PanelPage[] = [
   apiKeysPage,
   usersPage,
   auditLogPage,
+  // ops-status
+  dashboardPage,
+  statusAdminPage,
   loginPage,
   recoverPage,
   changePasswordPage,
