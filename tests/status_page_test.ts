@@ -3,6 +3,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { adminLogin, call } from "./_helpers/accounts.ts";
 import { startTestApp } from "./_helpers/app.ts";
+import { islandProps, panelUser } from "./_helpers/panel_session.ts";
 
 Deno.test("GET /status/ renders maintenance, incidents with their timeline, bars and the SLA report", async (s) => {
   await using t = await startTestApp();
@@ -80,5 +81,38 @@ Deno.test("GET /status/ renders maintenance, incidents with their timeline, bars
     const css = await fetch(`${t.url}${href!.replaceAll("&amp;", "&")}`);
     assertEquals(css.status, 200);
     assertStringIncludes(await css.text(), ".status-bar");
+  });
+});
+
+Deno.test("panel Admin → Dashboard and Status management render for admins only", async (s) => {
+  await using t = await startTestApp();
+  const admin = await panelUser(t, "ops_admin", { role: "admin" });
+  const user = await panelUser(t, "ops_user");
+  await t.deps.sql`
+    INSERT INTO taguato.incidents (title, severity) VALUES ('Incidente de prueba', 'minor')`;
+  const page = (path: string, cookie: string) => fetch(`${t.url}${path}`, { headers: { cookie } });
+
+  await s.step("dashboard: tiles and the sends chart; the nav lists both pages", async () => {
+    const res = await page("/panel/admin/dashboard", admin.cookie);
+    assertEquals(res.status, 200);
+    const html = await res.text();
+    assertStringIncludes(html, "data-dashboard");
+    assertEquals((islandProps(html, "StatusChart").x as number[]).length, 7);
+    assertStringIncludes(html, 'href="/panel/admin/status"');
+  });
+
+  await s.step("status management: the island gets services and incidents", async () => {
+    const html = await (await page("/panel/admin/status", admin.cookie)).text();
+    const props = islandProps(html, "StatusAdmin");
+    assertEquals((props.services as unknown[]).length, 4);
+    assertEquals((props.incidents as { title: string }[])[0].title, "Incidente de prueba");
+  });
+
+  await s.step("a non-admin gets 403 on both", async () => {
+    for (const path of ["/panel/admin/dashboard", "/panel/admin/status"]) {
+      const res = await page(path, user.cookie);
+      await res.body?.cancel();
+      assertEquals(res.status, 403);
+    }
   });
 });
