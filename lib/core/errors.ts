@@ -676,6 +676,16 @@ export const ERRORS = {
     en: "service_ids must be an array of positive integers",
     es: "service_ids debe ser una lista de enteros positivos",
   },
+  subscriptions_unavailable: {
+    status: 503,
+    en: "E-mail subscriptions are not available",
+    es: "Las suscripciones por correo no están disponibles.",
+  },
+  subscription_link_invalid: {
+    status: 404,
+    en: "Invalid or expired link",
+    es: "El enlace no es válido o ya se usó.",
+  },
   sla_month_invalid: {
     status: 400,
     en: "month must be YYYY-MM",

@@ -145,25 +145,25 @@ export interface UpdateRow {
 
 /**
  * Adds a timeline update and moves the incident to its status; resolved_at is set while resolved and
- * cleared on reopening. Null when the incident does not exist.
+ * cleared on reopening. Returns the update and the incident's title, or null when it does not exist.
  */
 export function addIncidentUpdate(
   sql: Sql,
   id: number,
   update: { status: IncidentStatus; message: string; createdBy: number | null },
-): Promise<UpdateRow | null> {
+): Promise<{ update: UpdateRow; title: string } | null> {
   return sql.begin(async (tx) => {
-    const [incident] = await tx`
+    const [incident] = await tx<{ title: string }[]>`
       UPDATE taguato.incidents SET status = ${update.status}, updated_at = now(),
         resolved_at = CASE WHEN ${update.status} = 'resolved' THEN coalesce(resolved_at, now()) END
-      WHERE id = ${id} RETURNING id`;
+      WHERE id = ${id} RETURNING title`;
     if (!incident) return null;
     const [row] = await tx<UpdateRow[]>`
       INSERT INTO taguato.incident_updates (incident_id, status, message, created_by)
       VALUES (${id}, ${update.status}, ${update.message}, ${update.createdBy})
       RETURNING id, status, message, created_at`;
-    return row;
-  }) as Promise<UpdateRow | null>;
+    return { update: row, title: incident.title };
+  }) as Promise<{ update: UpdateRow; title: string } | null>;
 }
 
 export interface IncidentEdit {

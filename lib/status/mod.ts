@@ -8,3 +8,4 @@ export * from "./maintenance.ts";
 export * from "./model.ts";
 export * from "./status.ts";
 export * from "./uptime.ts";
+export * from "./subscribers.ts";

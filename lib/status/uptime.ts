@@ -9,6 +9,7 @@ import { type AlertResult, sendAlert, serviceDownAlert, serviceRecoveredAlert } 
 import { runChecks, type ServiceCheck } from "./checks.ts";
 import { addIncidentUpdate, createIncident, openAutoIncident, serviceIdByName } from "./incidents.ts";
 import { type CheckStatus, uptimePct } from "./model.ts";
+import { notifySubscribers } from "./subscribers.ts";
 
 /** Where the public status document is cached (status.ts), dropped when an incident changes here. */
 export const STATUS_CACHE_KEY = "status:cache";
@@ -147,17 +148,22 @@ async function record(sql: Sql, checks: ServiceCheck[], at: Date): Promise<void>
 
 /** Opens the service's automatic incident after `threshold` failures in a row; resolves it on recovery. */
 async function followIncident(
-  sql: Sql,
+  deps: Pick<AppDeps, "sql" | "config" | "log" | "selfUrl">,
   check: ServiceCheck,
   threshold: number,
 ): Promise<"opened" | "resolved" | null> {
+  const { sql } = deps;
   if (check.status === "operational") {
     const open = await openAutoIncident(sql, check.name);
     if (open === null) return null;
-    await addIncidentUpdate(sql, open, {
-      status: "resolved",
-      message: `${check.name} is operational again (resolved automatically).`,
-      createdBy: null,
+    const message = `${check.name} is operational again (resolved automatically).`;
+    const added = await addIncidentUpdate(sql, open, { status: "resolved", message, createdBy: null });
+    const serviceId = await serviceIdByName(sql, check.name);
+    await notifySubscribers(deps, {
+      kind: "incident_resolved",
+      title: added?.title ?? check.name,
+      detail: message,
+      serviceIds: serviceId === null ? [] : [serviceId],
     });
     return "resolved";
   }
@@ -165,16 +171,21 @@ async function followIncident(
   if (recent.length < threshold || recent.some((s) => s === "operational")) return null;
   if (await openAutoIncident(sql, check.name) !== null) return null;
   const serviceId = await serviceIdByName(sql, check.name);
+  const title = `${check.name} is not responding`;
+  const message = `${threshold} consecutive checks of ${check.name} failed (opened automatically).`;
+  const serviceIds = serviceId === null ? [] : [serviceId];
   const opened = await createIncident(sql, {
-    title: `${check.name} is not responding`,
+    title,
     severity: "major",
     status: "investigating",
-    message: `${threshold} consecutive checks of ${check.name} failed (opened automatically).`,
-    serviceIds: serviceId === null ? [] : [serviceId],
+    message,
+    serviceIds,
     createdBy: null,
     autoService: check.name,
   });
-  return opened ? "opened" : null;
+  if (!opened) return null;
+  await notifySubscribers(deps, { kind: "incident_opened", title, detail: message, serviceIds });
+  return "opened";
 }
 
 const PREV_KEY = (name: string) => `status:prev:${name}`;
@@ -195,7 +206,7 @@ export interface UptimeRunResult extends Record<string, unknown> {
  * restarted process agree; the very first sample only seeds it), and follows automatic incidents.
  */
 export async function runUptime(
-  deps: Pick<AppDeps, "sql" | "cache" | "evolution" | "config" | "clock" | "log">,
+  deps: Pick<AppDeps, "sql" | "cache" | "evolution" | "config" | "clock" | "log" | "selfUrl">,
   options: { retryDelayMs?: (retry: number) => number } = {},
 ): Promise<UptimeRunResult> {
   const checks = await runChecks(deps);
@@ -232,7 +243,7 @@ export async function runUptime(
       : null;
     if (alert) result.alerts.push({ key: alert.key, result: await sendAlert(deps, alert, options) });
     if (!recorded) continue;
-    const change = await followIncident(deps.sql, check, deps.config.autoIncidentThreshold);
+    const change = await followIncident(deps, check, deps.config.autoIncidentThreshold);
     if (change === "opened") result.incidents_opened.push(check.name);
     if (change === "resolved") result.incidents_resolved.push(check.name);
   }

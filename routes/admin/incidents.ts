@@ -25,8 +25,10 @@ import {
   INCIDENT_STATUSES,
   type IncidentStatus,
   invalidateStatus,
+  linkedServiceIds,
   listActiveServices,
   listIncidents,
+  notifySubscribers,
   SEVERITIES,
   type Severity,
   updateIncident,
@@ -193,6 +195,13 @@ export function adminIncidentRoutes(deps: AppDeps) {
         details: { title: incident!.title, severity: incident!.severity },
       });
       await invalidateStatus(deps);
+      // Subscribers hear about it in the background: the admin's answer does not wait for SMTP.
+      void notifySubscribers(deps, {
+        kind: "incident_opened",
+        title: incident!.title,
+        detail: b.message.trim(),
+        serviceIds: await linkedServiceIds(sql, "incident_services", incident!.id),
+      });
       return c.json({ incident: incident! }, 201);
     },
   );
@@ -209,13 +218,20 @@ export function adminIncidentRoutes(deps: AppDeps) {
     async (c) => {
       const id = idOr404(c.req.valid("param").id, "incident_not_found");
       const b = c.req.valid("json");
-      const update = await addIncidentUpdate(sql, id, {
+      const added = await addIncidentUpdate(sql, id, {
         status: b.status as IncidentStatus,
         message: b.message.trim(),
         createdBy: c.var.user.id,
       });
-      if (!update) throw fail("incident_not_found");
+      if (!added) throw fail("incident_not_found");
+      const { update, title } = added;
       await invalidateStatus(deps);
+      void notifySubscribers(deps, {
+        kind: update.status === "resolved" ? "incident_resolved" : "incident_updated",
+        title,
+        detail: update.message,
+        serviceIds: await linkedServiceIds(sql, "incident_services", id),
+      });
       return c.json({ update }, 201);
     },
   );

@@ -21,9 +21,11 @@ import {
   createMaintenance,
   deleteMaintenance,
   invalidateStatus,
+  linkedServiceIds,
   listMaintenances,
   MAINTENANCE_STATUSES,
   type MaintenanceStatus,
+  notifySubscribers,
   updateMaintenance,
   WINDOW_ORDER,
 } from "../../lib/status/mod.ts";
@@ -119,6 +121,11 @@ const Maintenance = z.object({
 const route = routeDocs({ tag: "Admin - Status", admin: true });
 const anyObject = z.record(z.string(), z.unknown());
 const optionalDate = (v: string | undefined) => v === undefined ? undefined : parseWhen(v)!;
+/** The window in words for a subscriber's mail (UTC, ISO: readable in either language). */
+const windowText = (start: string | Date, end: string | Date, description?: string) =>
+  `${new Date(start).toISOString()} – ${new Date(end).toISOString()} (UTC)${
+    description ? `\n${description}` : ""
+  }`;
 
 /** `/admin/maintenance*` (mounted at /admin/maintenance). Every change drops the cached public status. */
 export function adminMaintenanceRoutes(deps: AppDeps) {
@@ -169,6 +176,12 @@ export function adminMaintenanceRoutes(deps: AppDeps) {
         details: { title: maintenance.title },
       });
       await invalidateStatus(deps);
+      void notifySubscribers(deps, {
+        kind: "maintenance_scheduled",
+        title: b.title.trim(),
+        detail: windowText(b.scheduled_start, b.scheduled_end, b.description),
+        serviceIds: b.service_ids ?? [],
+      });
       return c.json({ maintenance }, 201);
     },
   );
@@ -201,6 +214,19 @@ export function adminMaintenanceRoutes(deps: AppDeps) {
       if (!result) throw fail("maintenance_not_found");
       if (result === WINDOW_ORDER) throw fail("maintenance_window_order");
       await invalidateStatus(deps);
+      // Subscribers hear when a window starts or ends (status moves are made by hand, contract §6.6).
+      if (result !== "services" && (b.status === "in_progress" || b.status === "completed")) {
+        void notifySubscribers(deps, {
+          kind: b.status === "in_progress" ? "maintenance_started" : "maintenance_completed",
+          title: String(result.title),
+          detail: windowText(
+            result.scheduled_start as Date,
+            result.scheduled_end as Date,
+            result.description as string,
+          ),
+          serviceIds: await linkedServiceIds(sql, "maintenance_services", id),
+        });
+      }
       return c.json(result === "services" ? { message: "Services updated" } : { maintenance: result }, 200);
     },
   );
