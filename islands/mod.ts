@@ -12,6 +12,7 @@ import { RecoveryWizard, RecoveryWizardProps } from "./RecoveryWizard.tsx";
 import { SessionList, SessionListProps } from "./SessionList.tsx";
 import { StatusAdmin, StatusAdminProps } from "./StatusAdmin.tsx";
 import { StatusChart, StatusChartProps } from "./StatusChart.tsx";
+import { StatusSubscribe, StatusSubscribeProps } from "./StatusSubscribe.tsx";
 import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
 import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
 import { UsersAdmin, UsersAdminProps } from "./UsersAdmin.tsx";
@@ -54,6 +55,7 @@ export const islands = {
   // ops-status
   StatusChart: island(StatusChart, StatusChartProps),
   StatusAdmin: island(StatusAdmin, StatusAdminProps),
+  StatusSubscribe: island(StatusSubscribe, StatusSubscribeProps),
 };
 
 export type IslandName = keyof typeof islands;

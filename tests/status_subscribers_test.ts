@@ -119,6 +119,12 @@ Deno.test("subscribers: confirm link, notices for followed services only, one-cl
     assertEquals(left.map((r) => r.email), ["all@example.com"]);
   });
 
+  await s.step("the status page offers the form and says the subscription was confirmed", async () => {
+    const html = await (await fetch(`${t.url}/status/?subscription=confirmed`)).text();
+    assertStringIncludes(html, 'data-island="StatusSubscribe"');
+    assertStringIncludes(html, "Suscripción confirmada");
+  });
+
   await s.step("a malformed token is the same 404", async () => {
     assertError(await call(t, "GET", "/api/status/unsubscribe?token=abc"), 404, "Invalid or expired link");
     assertError(

@@ -54,7 +54,8 @@ const servicesJson = (sql: Tx, admin: boolean) =>
     FROM taguato.incident_services x JOIN taguato.services s ON s.id = x.service_id
     WHERE x.incident_id = i.id), '[]'::json)`;
 
-export interface AdminIncident {
+/** What the admin list and the public lists both show of an incident. */
+interface IncidentBase {
   id: number;
   title: string;
   severity: Severity;
@@ -63,6 +64,9 @@ export interface AdminIncident {
   created_at: Date;
   updated_at: Date;
   resolved_at: Date | null;
+}
+
+export interface AdminIncident extends IncidentBase {
   created_by_name: string | null;
   affected_services: { id: number; name: string }[];
   updates: {
@@ -202,15 +206,7 @@ export async function deleteIncident(sql: Sql, id: number): Promise<{ id: number
   return row ?? null;
 }
 
-export interface PublicIncident {
-  id: number;
-  title: string;
-  severity: Severity;
-  status: IncidentStatus;
-  automatic: boolean;
-  created_at: Date;
-  updated_at: Date;
-  resolved_at: Date | null;
+export interface PublicIncident extends IncidentBase {
   affected_services: string[];
   updates: { status: string; message: string; created_at: string }[];
 }

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { type AppDeps, type AppEnv, fail, isLocale, locale } from "../../lib/core/mod.ts";
 import { countHit } from "../../lib/gateway/mod.ts";
-import { cachedStatus, monthlySla, type StatusDocument } from "../../lib/status/mod.ts";
+import { cachedStatus, listActiveServices, monthlySla, type StatusDocument } from "../../lib/status/mod.ts";
 import { statusPage } from "./page.tsx";
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -24,9 +24,22 @@ export function statusPageRoutes(deps: AppDeps) {
     const now = deps.clock.now();
     const asked = c.req.query("month");
     const month = asked && MONTH.test(asked) ? asked : new Date(now).toISOString().slice(0, 7);
-    const [{ json }, sla] = await Promise.all([cachedStatus(deps, 90), monthlySla(deps.sql, month)]);
+    const [{ json }, sla, services] = await Promise.all([
+      cachedStatus(deps, 90),
+      monthlySla(deps.sql, month),
+      deps.config.smtp ? listActiveServices(deps.sql) : null,
+    ]);
     const doc = JSON.parse(json) as StatusDocument;
-    const html = await statusPage({ locale: loc, doc, now, month, sla });
+    const subscription = c.req.query("subscription");
+    const html = await statusPage({
+      locale: loc,
+      doc,
+      now,
+      month,
+      sla,
+      subscribe: services && services.map((s) => ({ id: s.id, name: s.name })),
+      notice: subscription === "confirmed" || subscription === "removed" ? subscription : undefined,
+    });
     return c.html(html, 200, { "Cache-Control": "no-store" });
   });
   return app;

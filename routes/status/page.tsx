@@ -1,5 +1,6 @@
 import { renderToString } from "preact-render-to-string";
 import { Document } from "../../components/Document.tsx";
+import { Island } from "../../components/Island.tsx";
 import { type Locale, LOCALES, type MessageKey, t } from "../../lib/core/mod.ts";
 import type { SlaRow, StatusDocument } from "../../lib/status/mod.ts";
 import { assetHref } from "../panel/static.ts";
@@ -9,6 +10,10 @@ const href = assetHref();
 
 export interface StatusPageInput {
   locale: Locale;
+  /** Offered only when SMTP is configured. */
+  subscribe: { id: number; name: string }[] | null;
+  /** From ?subscription= after a confirmation or unsubscribe link. */
+  notice?: "confirmed" | "removed";
   doc: StatusDocument;
   now: number;
   month: string;
@@ -16,7 +21,9 @@ export interface StatusPageInput {
 }
 
 /** The whole page as HTML text (one stylesheet for the panel look plus the page's own). */
-export async function statusPage({ locale, doc, now, month, sla }: StatusPageInput): Promise<string> {
+export async function statusPage(
+  { locale, doc, now, month, sla, subscribe, notice }: StatusPageInput,
+): Promise<string> {
   const [css, js, icon, statusCss] = await Promise.all(
     ["app.css", "js/client.js", "logo.svg", "status.css"].map(href),
   );
@@ -44,6 +51,11 @@ export async function statusPage({ locale, doc, now, month, sla }: StatusPageInp
         </nav>
       </header>
       <main id="main" class="status-main">
+        {notice && (
+          <p class="alert alert-success" role="status" data-notice={notice}>
+            {t(locale, `status.subscription.${notice}`)}
+          </p>
+        )}
         <MaintenanceBanners locale={locale} items={doc.scheduled_maintenances} />
         <section
           class={`status-overall status-overall-${doc.overall_status}`}
@@ -56,6 +68,12 @@ export async function statusPage({ locale, doc, now, month, sla }: StatusPageInp
         <ResponseCharts locale={locale} doc={doc} />
         <IncidentList locale={locale} incidents={doc.recent_incidents} past />
         <SlaReport locale={locale} month={month} rows={sla} />
+        {subscribe && (
+          <section class="card card-pad" aria-labelledby="sub-h">
+            <h2 id="sub-h" class="card-title">{t(locale, "status.subscribe")}</h2>
+            <Island name="StatusSubscribe" props={{ locale, services: subscribe }} />
+          </section>
+        )}
       </main>
       <footer class="status-footer">
         <a href="/panel/">{t(locale, "status.toPanel")}</a>
