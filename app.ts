@@ -40,6 +40,7 @@ import { statusRoutes } from "./routes/api/status.ts";
 import { adminIncidentRoutes } from "./routes/admin/incidents.ts";
 import { adminMaintenanceRoutes } from "./routes/admin/maintenance.ts";
 import { adminDashboardRoutes } from "./routes/admin/dashboard.ts";
+import { adminServiceRoutes } from "./routes/admin/services.ts";
 import { statusPageRoutes } from "./routes/status/mod.ts";
 
 /**
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/admin/incidents", adminIncidentRoutes(deps));
   app.route("/admin/maintenance", adminMaintenanceRoutes(deps));
   app.route("/admin/dashboard", adminDashboardRoutes(deps));
+  app.route("/admin/services", adminServiceRoutes(deps));
   app.route("/status", statusPageRoutes(deps));
   // Last before the docs: the engine proxy only claims engine path prefixes nothing above answered.
   app.route("/", evolutionRoutes(deps));

@@ -347,3 +347,55 @@ Deno.test("GET /admin/dashboard counts with Evolution v2 shapes; other methods a
   }
   assertError(await call(t, "POST", "/admin/dashboard", { token: admin }), 405, "Method not allowed");
 });
+
+Deno.test("/admin/services adds, edits, deactivates and deletes services; the four checked ones are kept", async (s) => {
+  await using t = await startTestApp();
+  const admin = await adminLogin(t);
+  const user = await createUser(t, admin, { username: "erin" });
+  const req = (method: string, path: string, body?: unknown) =>
+    call(t, method, `/admin/services${path}`, { token: admin, body });
+
+  await s.step("401/403", async () => {
+    assertError(await call(t, "GET", "/admin/services"), 401, "Missing apikey header");
+    assertError(await call(t, "GET", "/admin/services", { token: user.token }), 403, "Admin access required");
+  });
+
+  let id = 0;
+  await s.step("POST validates and creates; a duplicate name is 409", async () => {
+    assertError(await req("POST", "", {}), 400, "name is required");
+    assertError(await req("POST", "", { name: "x".repeat(101) }), 400, "name must be at most 100 characters");
+    assertError(
+      await req("POST", "", { name: "Webhooks", display_order: -1 }),
+      400,
+      "display_order must be an integer between 0 and 10000",
+    );
+    const res = await req("POST", "", { name: "Webhooks", description: "Entregas", display_order: 5 });
+    assertEquals([res.status, res.body.service.name, res.body.service.is_active], [201, "Webhooks", true]);
+    id = res.body.service.id;
+    assertError(await req("POST", "", { name: "Webhooks" }), 409, "Service already exists");
+  });
+
+  await s.step("PUT edits and deactivates; inactive services leave the pickers", async () => {
+    assertError(await req("PUT", `/${id}`, {}), 400, "No fields to update");
+    assertError(await req("PUT", `/${id}`, { is_active: "no" }), 400, "is_active must be a boolean");
+    assertError(await req("PUT", `/${id}`, { name: "Redis" }), 409, "Service already exists");
+    const res = await req("PUT", `/${id}`, { name: "Webhooks salientes", is_active: false });
+    assertEquals([res.body.service.name, res.body.service.is_active], ["Webhooks salientes", false]);
+    const picker = await call(t, "GET", "/admin/incidents/services", { token: admin });
+    assertEquals(picker.body.services.length, 4);
+    assertEquals((await req("GET", "")).body.services.length, 5);
+    assertError(await req("PUT", "/99999", { name: "z" }), 404, "Service not found");
+  });
+
+  await s.step("the live-checked services cannot be renamed or deleted", async () => {
+    const msg = "The four checked services cannot be renamed or deleted (deactivate them instead)";
+    assertError(await req("PUT", "/1", { name: "Gateway 2" }), 409, msg);
+    assertError(await req("DELETE", "/1"), 409, msg);
+    assertEquals((await req("PUT", "/1", { description: "La pasarela" })).status, 200);
+  });
+
+  await s.step("DELETE removes a service and then 404s", async () => {
+    assertEquals((await req("DELETE", `/${id}`)).body, { deleted: { id, name: "Webhooks salientes" } });
+    assertError(await req("DELETE", `/${id}`), 404, "Service not found");
+  });
+});

@@ -686,6 +686,18 @@ export const ERRORS = {
     en: "Invalid or expired link",
     es: "El enlace no es válido o ya se usó.",
   },
+  service_not_found: { status: 404, en: "Service not found", es: "El servicio ya no existe." },
+  service_exists: { status: 409, en: "Service already exists", es: "Ya hay un servicio con ese nombre." },
+  service_builtin: {
+    status: 409,
+    en: "The four checked services cannot be renamed or deleted (deactivate them instead)",
+    es: "Los cuatro servicios verificados no se pueden renombrar ni eliminar; desactívelos.",
+  },
+  display_order_invalid: {
+    status: 400,
+    en: "display_order must be an integer between 0 and 10000",
+    es: "El orden debe ser un entero entre 0 y 10000",
+  },
   sla_month_invalid: {
     status: 400,
     en: "month must be YYYY-MM",

@@ -9,3 +9,4 @@ export * from "./model.ts";
 export * from "./status.ts";
 export * from "./uptime.ts";
 export * from "./subscribers.ts";
+export * from "./services.ts";
