@@ -34,6 +34,7 @@ import {
   updateIncident,
 } from "../../lib/status/mod.ts";
 import { adminRouter } from "./_middleware.ts";
+import { auditedDelete } from "./_status_delete.ts";
 import {
   choiceProblem,
   choiceQuery,
@@ -261,34 +262,12 @@ export function adminIncidentRoutes(deps: AppDeps) {
     },
   );
 
-  app.openapi(
-    route({
-      method: "delete",
-      path: "/{id}",
-      summary: "Delete an incident with its timeline",
-      request: { params: idPath("1") },
-      responses: {
-        200: jsonContent(
-          z.object({ deleted: z.object({ id: z.number().int(), title: z.string() }) }),
-          "Deleted",
-        ),
-      },
-      errors: { 404: ["incident_not_found"] },
-    }),
-    async (c) => {
-      const id = idOr404(c.req.valid("param").id, "incident_not_found");
-      const deleted = await deleteIncident(sql, id);
-      if (!deleted) throw fail("incident_not_found");
-      await auditAs(sql, c.var.user, c.var.clientIp, {
-        action: "incident_deleted",
-        resourceType: "incident",
-        resourceId: id,
-        details: { title: deleted.title },
-      });
-      await invalidateStatus(deps);
-      return c.json({ deleted }, 200);
-    },
-  );
+  auditedDelete(app, deps, {
+    summary: "Delete an incident with its timeline",
+    notFound: "incident_not_found",
+    resource: "incident",
+    remove: (id) => deleteIncident(sql, id),
+  });
 
   return app;
 }

@@ -30,6 +30,7 @@ import {
   WINDOW_ORDER,
 } from "../../lib/status/mod.ts";
 import { adminRouter } from "./_middleware.ts";
+import { auditedDelete } from "./_status_delete.ts";
 import {
   choiceProblem,
   choiceQuery,
@@ -231,34 +232,12 @@ export function adminMaintenanceRoutes(deps: AppDeps) {
     },
   );
 
-  app.openapi(
-    route({
-      method: "delete",
-      path: "/{id}",
-      summary: "Delete a maintenance window",
-      request: { params: idPath("1") },
-      responses: {
-        200: jsonContent(
-          z.object({ deleted: z.object({ id: z.number().int(), title: z.string() }) }),
-          "Deleted",
-        ),
-      },
-      errors: { 404: ["maintenance_not_found"] },
-    }),
-    async (c) => {
-      const id = idOr404(c.req.valid("param").id, "maintenance_not_found");
-      const deleted = await deleteMaintenance(sql, id);
-      if (!deleted) throw fail("maintenance_not_found");
-      await auditAs(sql, c.var.user, c.var.clientIp, {
-        action: "maintenance_deleted",
-        resourceType: "maintenance",
-        resourceId: id,
-        details: { title: deleted.title },
-      });
-      await invalidateStatus(deps);
-      return c.json({ deleted }, 200);
-    },
-  );
+  auditedDelete(app, deps, {
+    summary: "Delete a maintenance window",
+    notFound: "maintenance_not_found",
+    resource: "maintenance",
+    remove: (id) => deleteMaintenance(sql, id),
+  });
 
   return app;
 }
