@@ -45,6 +45,13 @@ import { adminWorkerRoutes } from "./routes/admin/workers.ts";
 import { reconnectRoutes } from "./routes/api/reconnects.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { fileLogger, httpMetrics } from "./lib/ops/mod.ts";
+// ops-status: public status, incidents, maintenance, admin dashboard
+import { statusRoutes } from "./routes/api/status.ts";
+import { adminIncidentRoutes } from "./routes/admin/incidents.ts";
+import { adminMaintenanceRoutes } from "./routes/admin/maintenance.ts";
+import { adminDashboardRoutes } from "./routes/admin/dashboard.ts";
+import { adminServiceRoutes } from "./routes/admin/services.ts";
+import { statusPageRoutes } from "./routes/status/mod.ts";
 
 /**
  * Builds the whole HTTP application from its dependencies. No I/O happens here, so tests import it freely
@@ -105,6 +112,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/admin/backup", adminBackupRoutes(deps));
   app.route("/api/reconnects", reconnectRoutes(deps));
   app.route("/metrics", metricsRoutes(deps));
+  // ops-status: the public status API and its admin side.
+  app.route("/api/status", statusRoutes(deps));
+  app.route("/admin/incidents", adminIncidentRoutes(deps));
+  app.route("/admin/maintenance", adminMaintenanceRoutes(deps));
+  app.route("/admin/dashboard", adminDashboardRoutes(deps));
+  app.route("/admin/services", adminServiceRoutes(deps));
+  app.route("/status", statusPageRoutes(deps));
   // Last before the docs: the engine proxy only claims engine path prefixes nothing above answered.
   app.route("/", evolutionRoutes(deps));
   app.route("/api", apiDocsRoutes(app, VERSION));

@@ -10,6 +10,9 @@ import { MessageComposer, MessageComposerProps } from "./MessageComposer.tsx";
 import { MessageHistory, MessageHistoryProps } from "./MessageHistory.tsx";
 import { RecoveryWizard, RecoveryWizardProps } from "./RecoveryWizard.tsx";
 import { SessionList, SessionListProps } from "./SessionList.tsx";
+import { StatusAdmin, StatusAdminProps } from "./StatusAdmin.tsx";
+import { StatusChart, StatusChartProps } from "./StatusChart.tsx";
+import { StatusSubscribe, StatusSubscribeProps } from "./StatusSubscribe.tsx";
 import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
 import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
 import { UserDashboard, UserDashboardProps } from "./UserDashboard.tsx";
@@ -66,6 +69,10 @@ export const islands = {
   BackupsAdmin: island(BackupsAdmin, BackupsAdminProps),
   SessionsAdmin: island(SessionsAdmin, SessionsAdminProps),
   UserDashboard: island(UserDashboard, UserDashboardProps),
+  // ops-status
+  StatusChart: island(StatusChart, StatusChartProps),
+  StatusAdmin: island(StatusAdmin, StatusAdminProps),
+  StatusSubscribe: island(StatusSubscribe, StatusSubscribeProps),
 };
 
 export type IslandName = keyof typeof islands;

@@ -29,6 +29,7 @@ Deno.test("panel: Workers, Backups and Sessions admin pages render for admins in
   }
   const workers = islandProps(await page("/panel/admin/workers", admin.cookie), "WorkersAdmin");
   assertEquals((workers.workers as { name: string }[]).map((w) => w.name), [
+    "uptime",
     "reconnect",
     "backup",
     "cleanup",

@@ -10,6 +10,7 @@ import { adminLogin, assertError, call, createUser } from "./_helpers/accounts.t
 import { startTestApp } from "./_helpers/app.ts";
 import { control, tenantWithInstance } from "./_helpers/engine.ts";
 import { needs } from "./_helpers/services.ts";
+import { startWebhookReceiver } from "../lib/sandbox/testing.ts";
 
 const onPostgres = needs("postgres");
 
@@ -82,7 +83,7 @@ Deno.test("GET /admin/workers and POST /admin/workers/{name}/run", async (s) => 
       const res = await call(t, "GET", "/admin/workers", { token: admin });
       assertEquals(res.status, 200);
       const names = res.body.workers.map((w: { name: string }) => w.name);
-      assertEquals(names, ["reconnect", "backup", "cleanup", "log-rotation", "webhook-dispatch"]);
+      assertEquals(names, ["uptime", "reconnect", "backup", "cleanup", "log-rotation", "webhook-dispatch"]);
       for (const w of res.body.workers) {
         assertFields(w, "last_run name next_run schedule");
         assert(new Date(w.next_run).getTime() > Date.now());
@@ -201,7 +202,9 @@ Deno.test("log-rotation worker: the gateway's access log file is rotated and wri
 
 Deno.test("reconnect: a dropped instance is reconnected and logged; a lost session loops and is flagged", async (s) => {
   const clock = new ManualClock(Date.now());
-  await using t = await startTestApp({ clock });
+  const alerts = startWebhookReceiver();
+  await using _receiver = { [Symbol.asyncDispose]: () => alerts.stop() };
+  await using t = await startTestApp({ clock, env: { ALERT_WEBHOOK_URL: alerts.url } });
   const tenant = await tenantWithInstance(t, "tenant1", "inst-drop");
   const sql = t.db.sql;
   await sql`
@@ -245,6 +248,11 @@ Deno.test("reconnect: a dropped instance is reconnected and logged; a lost sessi
     }
     // The reconnect of the drop above plus four failures: five attempts inside the hour.
     assertEquals(flagged, [[], [], [], ["inst-drop"], []]);
+    // The admins' alert channel hears of the loop once.
+    const loopAlerts = alerts.received.filter((r) =>
+      JSON.stringify(r.body).includes("Reconnect loop: inst-drop")
+    );
+    assertEquals(loopAlerts.length, 1);
     const events = await sql`
       SELECT event FROM taguato.webhook_deliveries WHERE event LIKE 'instance.%' ORDER BY id`;
     assertEquals(events.map((e) => e.event), [

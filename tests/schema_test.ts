@@ -35,6 +35,7 @@ const EXPECTED_TABLES = [
   "scheduled_messages",
   "services",
   "sessions",
+  "status_subscribers",
   "telegram_instances",
   "totp_recovery_codes",
   "uptime_checks",

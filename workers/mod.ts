@@ -6,17 +6,16 @@ import { cleanupWorker } from "./cleanup.ts";
 import { logRotationWorker } from "./log_rotation.ts";
 import { reconnectWorker } from "./reconnect.ts";
 import type { WorkerSpec } from "./spec.ts";
+import { uptimeWorker } from "./uptime.ts";
 import { webhookDispatchWorker } from "./webhook_worker.ts";
 
 export type { WorkerSpec } from "./spec.ts";
 export { runWorkerNow, startWorkerRegistry, tickWorker } from "./registry.ts";
 
-/**
- * The registered workers. Still to add at merge: `uptime` (lib/status, ops-status branch) and
- * `scheduled` (workspace branch), each a WorkerSpec from its own workers/<name>.ts.
- */
+/** The registered workers, each a WorkerSpec from its own workers/<name>.ts. */
 export function allWorkers(config: Config): WorkerSpec[] {
   return [
+    uptimeWorker,
     reconnectWorker,
     backupWorker(config.backupIntervalSeconds),
     cleanupWorker,

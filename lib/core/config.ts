@@ -101,6 +101,8 @@ const envSchema = z.object({
   TELEGRAM_TOKEN_SECRET: optionalText,
   ALERT_WEBHOOK_URL: url(["http:", "https:"]),
   ALERT_COOLDOWN_SECONDS: positiveInt(300),
+  // --- ops-status ---
+  AUTO_INCIDENT_THRESHOLD: positiveInt(3),
   BACKUP_INTERVAL: positiveInt(86_400),
   BACKUP_DIR: z.preprocess(emptyToUndefined, z.string().default("./backups")),
   LOG_LEVEL: z.preprocess(
@@ -176,6 +178,8 @@ export interface Config {
   telegramTokenSecret?: string;
   alertWebhookUrl?: string;
   alertCooldownSeconds: number;
+  /** Consecutive failed uptime checks of a service that open an automatic incident. */
+  autoIncidentThreshold: number;
   backupIntervalSeconds: number;
   backupDir: string;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -289,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     telegramTokenSecret: e.TELEGRAM_TOKEN_SECRET,
     alertWebhookUrl: e.ALERT_WEBHOOK_URL,
     alertCooldownSeconds: e.ALERT_COOLDOWN_SECONDS,
+    autoIncidentThreshold: e.AUTO_INCIDENT_THRESHOLD,
     backupIntervalSeconds: e.BACKUP_INTERVAL,
     backupDir: e.BACKUP_DIR,
     logLevel: e.LOG_LEVEL,

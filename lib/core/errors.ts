@@ -825,6 +825,67 @@ export const ERRORS = {
     en: "{field} must be a positive integer or null",
     es: "{field} debe ser un entero positivo o vacío",
   },
+
+  // --- ops-status: incidents, maintenance, public status ---
+  incident_fields_required: {
+    status: 400,
+    en: "title and severity are required",
+    es: "El título y la severidad son obligatorios",
+  },
+  incident_message_required: {
+    status: 400,
+    en: "message is required (initial update)",
+    es: "Escriba el mensaje de la primera actualización.",
+  },
+  incident_update_required: {
+    status: 400,
+    en: "status and message are required",
+    es: "El estado y el mensaje son obligatorios",
+  },
+  incident_not_found: { status: 404, en: "Incident not found", es: "El incidente ya no existe." },
+  maintenance_fields_required: {
+    status: 400,
+    en: "title, scheduled_start, and scheduled_end are required",
+    es: "El título, el inicio y el fin son obligatorios",
+  },
+  maintenance_not_found: { status: 404, en: "Maintenance not found", es: "El mantenimiento ya no existe." },
+  maintenance_window_order: {
+    status: 400,
+    en: "scheduled_end must not be before scheduled_start",
+    es: "El fin del mantenimiento no puede ser anterior a su inicio.",
+  },
+  service_ids_invalid: {
+    status: 400,
+    en: "service_ids must be an array of positive integers",
+    es: "service_ids debe ser una lista de enteros positivos",
+  },
+  subscriptions_unavailable: {
+    status: 503,
+    en: "E-mail subscriptions are not available",
+    es: "Las suscripciones por correo no están disponibles.",
+  },
+  subscription_link_invalid: {
+    status: 404,
+    en: "Invalid or expired link",
+    es: "El enlace no es válido o ya se usó.",
+  },
+  service_not_found: { status: 404, en: "Service not found", es: "El servicio ya no existe." },
+  service_exists: { status: 409, en: "Service already exists", es: "Ya hay un servicio con ese nombre." },
+  service_builtin: {
+    status: 409,
+    en: "The four checked services cannot be renamed or deleted (deactivate them instead)",
+    es: "Los cuatro servicios verificados no se pueden renombrar ni eliminar; desactívelos.",
+  },
+  display_order_invalid: {
+    status: 400,
+    en: "display_order must be an integer between 0 and 10000",
+    es: "El orden debe ser un entero entre 0 y 10000",
+  },
+  sla_month_invalid: {
+    status: 400,
+    en: "month must be YYYY-MM",
+    es: "El mes debe tener la forma AAAA-MM",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -34,6 +34,7 @@ export function createMailer(smtp: SmtpConfig): Mailer {
           subject: content.subject,
           text: content.text,
           html: content.html,
+          headers: content.headers,
           // Keeps the code readable in the raw message (digits are never encoded in quoted-printable).
           textEncoding: "quoted-printable",
         });

@@ -5,6 +5,8 @@ export interface EmailContent {
   subject: string;
   text: string;
   html: string;
+  /** Extra headers (e.g. List-Unsubscribe for status notifications). */
+  headers?: Record<string, string>;
 }
 
 interface CodeMessage {

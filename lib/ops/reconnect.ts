@@ -10,6 +10,7 @@ import type { AppDeps, Sql } from "../core/mod.ts";
 import { type ConnectResponse, EvolutionError, isConnectionState } from "../gateway/mod.ts";
 import { createMailer } from "../mail/mod.ts";
 import { enqueueDeliveries } from "../webhooks/mod.ts";
+import { reconnectLoopAlert, sendAlert } from "../status/mod.ts";
 
 /** Attempts per run, so one run stays short however many instances are down. */
 export const MAX_ATTEMPTS_PER_RUN = 10;
@@ -42,7 +43,7 @@ export interface ReconnectResult {
   reconnected: string[];
   failed: string[];
   backing_off: string[];
-  /** Instances newly flagged as a reconnect loop in this run (the admin alert reads this). */
+  /** Instances newly flagged as a reconnect loop in this run (each is also an admin alert). */
   flagged: string[];
   /** Every instance carrying the loop flag after this run. */
   in_loop: string[];
@@ -176,6 +177,7 @@ export async function runReconnect(deps: AppDeps, options: ReconnectOptions = {}
       WHERE instance_name = ${o.instance_name}`;
     if (flagNow) {
       result.flagged.push(o.instance_name);
+      await sendAlert(deps, reconnectLoopAlert(o.instance_name));
       await notifyOwner(deps, o, "instance.reconnect_loop", {
         instance: o.instance_name,
         attempts_last_hour: LOOP_THRESHOLD,

@@ -1,6 +1,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { type AppDeps, type AppEnv, locale } from "../../lib/core/mod.ts";
 import { auditLogPage } from "./admin/audit.tsx";
+import { adminDashboardPage } from "./admin/dashboard.tsx";
+import { statusAdminPage } from "./admin/status.tsx";
 import { usersPage } from "./admin/users.tsx";
 import { backupsPage } from "./admin/backups.tsx";
 import { workersPage } from "./admin/workers.tsx";
@@ -31,11 +33,9 @@ import { contactsPage, optOutsPage } from "./contacts.tsx";
  */
 export const PAGES: PanelPage[] = [
   overviewPage,
-  // ws-history: my dashboard (counts, rates, quota usage, chart).
   dashboardPage,
   instancesPage,
   messagesPage,
-  // ws-contacts: the messaging workspace pages.
   templatesPage,
   contactsPage,
   optOutsPage,
@@ -43,12 +43,14 @@ export const PAGES: PanelPage[] = [
   securityPage,
   sessionsPage,
   apiKeysPage,
+  // Admin section.
+  adminDashboardPage,
   usersPage,
   auditLogPage,
-  // --- operations ---
+  adminSessionsPage,
+  statusAdminPage,
   workersPage,
   backupsPage,
-  adminSessionsPage,
   loginPage,
   recoverPage,
   changePasswordPage,
