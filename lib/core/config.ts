@@ -107,6 +107,23 @@ const envSchema = z.object({
     emptyToUndefined,
     z.enum(["debug", "info", "warn", "error"]).default("info"),
   ),
+  // --- scheduled messages (issue 9) ---
+  DEFAULT_TIME_ZONE: z.preprocess(
+    emptyToUndefined,
+    z.string().default("America/Asuncion").refine((zone) => {
+      try {
+        Temporal.Now.zonedDateTimeISO(zone);
+        return true;
+      } catch {
+        return false;
+      }
+    }, { message: "must be an IANA time zone (e.g. America/Asuncion)" }),
+  ),
+  SCHEDULED_SEND_DELAY_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "must be a whole number of ms" }).int("must be a whole number of ms").min(0)
+      .max(600_000).default(1000),
+  ),
 });
 
 export type SmtpSecurity = "ssl" | "tls" | "none";
@@ -161,6 +178,10 @@ export interface Config {
   backupIntervalSeconds: number;
   backupDir: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** The zone a scheduled time without offset is read in for users with no setting (DEFAULT_TIME_ZONE). */
+  defaultTimeZone: string;
+  /** Pause between two recipients of one scheduled message (SCHEDULED_SEND_DELAY_MS; 0 in tests). */
+  scheduledSendDelayMs: number;
 }
 
 /** Reads and validates the configuration from an environment map; throws ConfigError listing every problem. */
@@ -255,5 +276,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     backupIntervalSeconds: e.BACKUP_INTERVAL,
     backupDir: e.BACKUP_DIR,
     logLevel: e.LOG_LEVEL,
+    defaultTimeZone: Temporal.Now.zonedDateTimeISO(e.DEFAULT_TIME_ZONE).timeZoneId,
+    scheduledSendDelayMs: e.SCHEDULED_SEND_DELAY_MS,
   };
 }
