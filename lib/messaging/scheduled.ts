@@ -182,3 +182,27 @@ export async function userTimeZone(sql: Q, userId: number): Promise<string | nul
 export async function setUserTimeZone(sql: Q, userId: number, zone: string | null): Promise<void> {
   await sql`UPDATE taguato.users SET time_zone = ${zone}, updated_at = now() WHERE id = ${userId}`;
 }
+
+/** One recipient of a scheduled message as the ledger recorded it. */
+export interface ScheduledRecipientRow {
+  phone_number: string;
+  status: string;
+  error_message: string | null;
+  message_text: string | null;
+  engine_message_id: string | null;
+  status_updated_at: Date;
+}
+
+/** The ledger rows of the user's scheduled message, in claim order (empty before it ran). */
+export async function scheduledRecipients(
+  sql: Q,
+  userId: number,
+  id: number,
+): Promise<ScheduledRecipientRow[]> {
+  return await sql<ScheduledRecipientRow[]>`
+    SELECT phone_number, status, error_message, message_text, engine_message_id, status_updated_at
+    FROM taguato.message_logs
+    WHERE scheduled_message_id = ${id} AND user_id = ${userId}
+    ORDER BY id
+    LIMIT 500`;
+}

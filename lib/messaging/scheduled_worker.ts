@@ -18,6 +18,7 @@ export const LEASE_MS = 120_000;
 const ATTEMPTS = 3;
 const RETRY_DELAYS_MS = [1000, 2000];
 const MAX_ERRORS = 50;
+const MAX_TEXT = 5000;
 const OPTED_OUT = "Opted out: the recipient asked not to be messaged";
 
 export interface ScheduledRunOptions {
@@ -97,33 +98,46 @@ async function renewLease(deps: AppDeps, id: number, owner: string): Promise<boo
 }
 
 /**
- * Inserts the recipient's ledger row (`sending`, or `cancelled` with the reason for an opted-out number);
- * null when a row exists already: that recipient was attempted before and is never attempted again.
+ * Inserts the recipient's ledger row (`sending`, or `cancelled` with the reason for an opted-out number)
+ * with the text it gets; null when a row exists already: that recipient was attempted before and is never
+ * attempted again.
  */
 async function claimRecipient(
   sql: Sql,
   row: ScheduledRow,
   number: string,
+  text: string | null,
   skipReason: string | null,
 ): Promise<number | null> {
   const [claimed] = await sql<{ id: number }[]>`
     INSERT INTO taguato.message_logs
       (user_id, instance_name, phone_number, message_type, status, error_message, source, direction,
-       scheduled_message_id)
+       scheduled_message_id, message_text)
     VALUES (${row.user_id}, ${row.instance_name}, ${number}, ${row.message_type},
-      ${skipReason ? "cancelled" : "sending"}, ${skipReason}, 'scheduled', 'outbound', ${row.id})
+      ${skipReason ? "cancelled" : "sending"}, ${skipReason}, 'scheduled', 'outbound', ${row.id},
+      ${text === null ? null : text.slice(0, MAX_TEXT)})
     ON CONFLICT (scheduled_message_id, phone_number) WHERE scheduled_message_id IS NOT NULL DO NOTHING
     RETURNING id`;
   return claimed?.id ?? null;
 }
 
-/** The message a recipient gets: the text (or caption) rendered with their number and variables. */
-function bodyFor(row: ScheduledRow, number: string): Record<string, unknown> {
+/**
+ * The engine body a recipient gets and its text: the text (or caption) rendered with their number and
+ * variables; null when a media message's content is not the JSON it must be.
+ */
+function bodyFor(row: ScheduledRow, number: string): { body: Record<string, unknown>; text: string } | null {
   const vars = { number, ...(row.variables?.[number] ?? {}) };
-  if (row.message_type === "text") return { number, text: renderTemplate(row.message_content, vars).text };
-  const media = JSON.parse(row.message_content) as Record<string, unknown>;
-  const caption = typeof media.caption === "string" ? renderTemplate(media.caption, vars).text : undefined;
-  return { ...media, number, ...(caption === undefined ? {} : { caption }) };
+  if (row.message_type === "text") {
+    const text = renderTemplate(row.message_content, vars).text;
+    return { body: { number, text }, text };
+  }
+  try {
+    const media = JSON.parse(row.message_content) as Record<string, unknown>;
+    const caption = typeof media.caption === "string" ? renderTemplate(media.caption, vars).text : undefined;
+    return { body: { ...media, number, ...(caption === undefined ? {} : { caption }) }, text: caption ?? "" };
+  } catch {
+    return null;
+  }
 }
 
 interface Outcome {
@@ -170,13 +184,13 @@ async function instanceOpen(deps: AppDeps, name: string): Promise<boolean> {
 }
 
 /** Sends to one claimed recipient, retrying transient failures while the instance stays open. */
-async function deliver(deps: AppDeps, row: ScheduledRow, number: string, delays: number[]): Promise<Outcome> {
-  let body: Record<string, unknown>;
-  try {
-    body = bodyFor(row, number);
-  } catch {
-    return { status: "failed", errorMessage: "invalid media content JSON" };
-  }
+async function deliver(
+  deps: AppDeps,
+  row: ScheduledRow,
+  body: Record<string, unknown> | undefined,
+  delays: number[],
+): Promise<Outcome> {
+  if (!body) return { status: "failed", errorMessage: "invalid media content JSON" };
   let last: Outcome = { status: "failed", errorMessage: "not attempted" };
   for (let n = 1; n <= ATTEMPTS; n++) {
     const { retry, ...outcome } = await attempt(deps, row, body);
@@ -205,14 +219,15 @@ async function workMessage(
   for (const number of row.recipients) {
     if (!(await renewLease(deps, row.id, owner))) return counts;
     const skip = refusal ?? (optedOut.has(number) ? OPTED_OUT : null);
-    const logId = await claimRecipient(deps.sql, row, number, skip);
+    const message = bodyFor(row, number);
+    const logId = await claimRecipient(deps.sql, row, number, message?.text ?? null, skip);
     if (logId === null || skip) {
       counts.skipped++;
       continue;
     }
     if (!first) await sleep(deps.config.scheduledSendDelayMs);
     first = false;
-    const outcome = await deliver(deps, row, number, delays);
+    const outcome = await deliver(deps, row, message?.body, delays);
     await settleOutbound(deps, logId, outcome);
     if (outcome.status === "sent") counts.sent++;
     else counts.failed++;

@@ -14,6 +14,7 @@ import {
   getScheduled,
   listScheduled,
   SCHEDULED_STATUSES,
+  scheduledRecipients,
   type ScheduledRow,
   type ScheduledStatus,
   updatePendingScheduled,
@@ -170,6 +171,38 @@ export function scheduledRoutes(deps: AppDeps) {
     const row = await getScheduled(sql, c.var.user.id, scheduledId(c));
     if (!row) throw fail("scheduled_not_found");
     return c.json({ message: view(row) }, 200);
+  });
+
+  documented(app, {
+    method: "get",
+    path: "/{id}/recipients",
+    tags: [TAG],
+    security: [{ apikey: [] }],
+    middleware: [readScope],
+    summary: "What each recipient of one of my scheduled messages got (status, reason, rendered text)",
+    request: idParam,
+    responses: {
+      200: jsonContent(
+        z.object({
+          recipients: z.array(z.object({
+            phone_number: z.string(),
+            status: z.string(),
+            error_message: z.string().nullable(),
+            message_text: z.string().nullable(),
+            engine_message_id: z.string().nullable(),
+            status_updated_at: z.string(),
+          })),
+        }),
+        "Recipients",
+      ),
+    },
+  }, async (c) => {
+    const id = scheduledId(c);
+    if (!(await getScheduled(sql, c.var.user.id, id))) throw fail("scheduled_not_found");
+    const rows = await scheduledRecipients(sql, c.var.user.id, id);
+    return c.json({
+      recipients: rows.map((r) => ({ ...r, status_updated_at: r.status_updated_at.toISOString() })),
+    }, 200);
   });
 
   documented(app, {
