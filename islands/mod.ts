@@ -9,6 +9,7 @@ import { LogoutButton, LogoutButtonProps } from "./LogoutButton.tsx";
 import { MessageComposer, MessageComposerProps } from "./MessageComposer.tsx";
 import { MessageHistory, MessageHistoryProps } from "./MessageHistory.tsx";
 import { RecoveryWizard, RecoveryWizardProps } from "./RecoveryWizard.tsx";
+import { ScheduledList, ScheduledListProps } from "./ScheduledList.tsx";
 import { SessionList, SessionListProps } from "./SessionList.tsx";
 import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
 import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
@@ -49,6 +50,8 @@ export const islands = {
   MessageComposer: island(MessageComposer, MessageComposerProps),
   MessageHistory: island(MessageHistory, MessageHistoryProps),
   Webhooks: island(Webhooks, WebhooksProps),
+  // Scheduled messages (issue 9).
+  ScheduledList: island(ScheduledList, ScheduledListProps),
 };
 
 export type IslandName = keyof typeof islands;

@@ -2,7 +2,7 @@
 // scoped to the owner, so another tenant's id is "not found". The worker's side is scheduled_worker.ts.
 import type postgres from "postgres";
 import type { Sql } from "../core/mod.ts";
-import type { Recurrence } from "./recurrence.ts";
+import { formatInZone, type Recurrence } from "./recurrence.ts";
 
 type Q = Sql | postgres.TransactionSql;
 
@@ -206,3 +206,28 @@ export async function scheduledRecipients(
     ORDER BY id
     LIMIT 500`;
 }
+
+/**
+ * A scheduled message as the API (and the panel) shows it: `recipients` JSON-encoded as the contract
+ * sent it, instants in UTC, plus the same instant in the message's zone.
+ */
+export const scheduledView = (m: ScheduledRow) => ({
+  id: m.id,
+  instance_name: m.instance_name,
+  message_type: m.message_type,
+  message_content: m.message_content,
+  recipients: JSON.stringify(m.recipients),
+  scheduled_at: m.scheduled_at.toISOString(),
+  scheduled_at_local: formatInZone(m.scheduled_at.getTime(), m.time_zone),
+  time_zone: m.time_zone,
+  recurrence: m.recurrence,
+  recurrence_until: m.recurrence_until?.toISOString() ?? null,
+  series_id: m.series_id,
+  occurrence: m.occurrence,
+  template_id: m.template_id,
+  variables: m.variables,
+  status: m.status,
+  results: m.results,
+  created_at: m.created_at.toISOString(),
+  updated_at: m.updated_at.toISOString(),
+});

@@ -10,13 +10,12 @@ import { idempotent } from "../../lib/gateway/mod.ts";
 import {
   cancelPendingScheduled,
   createScheduled,
-  formatInZone,
   getScheduled,
   listScheduled,
   SCHEDULED_STATUSES,
   scheduledRecipients,
-  type ScheduledRow,
   type ScheduledStatus,
+  scheduledView,
   updatePendingScheduled,
   validateCreate,
   validateUpdate,
@@ -69,27 +68,6 @@ const CreateDoc = z.object({
   variables: z.record(z.string(), z.record(z.string(), z.string())).optional()
     .openapi({ description: "number → {variable: value}, rendered into {{variable}}" }),
 }).openapi("CreateScheduled");
-
-const view = (m: ScheduledRow) => ({
-  id: m.id,
-  instance_name: m.instance_name,
-  message_type: m.message_type,
-  message_content: m.message_content,
-  recipients: JSON.stringify(m.recipients),
-  scheduled_at: m.scheduled_at.toISOString(),
-  scheduled_at_local: formatInZone(m.scheduled_at.getTime(), m.time_zone),
-  time_zone: m.time_zone,
-  recurrence: m.recurrence,
-  recurrence_until: m.recurrence_until?.toISOString() ?? null,
-  series_id: m.series_id,
-  occurrence: m.occurrence,
-  template_id: m.template_id,
-  variables: m.variables,
-  status: m.status,
-  results: m.results,
-  created_at: m.created_at.toISOString(),
-  updated_at: m.updated_at.toISOString(),
-});
 
 async function readJson(c: Context): Promise<unknown> {
   try {
@@ -155,7 +133,7 @@ export function scheduledRoutes(deps: AppDeps) {
     const filter = filterOf(query);
     const { page, limit, offset } = pageOf({ ...query, limit: query.limit ?? "20" });
     const { messages, total } = await listScheduled(sql, c.var.user.id, filter, limit, offset);
-    return c.json({ messages: messages.map(view), ...pageInfo(total, page, limit) }, 200);
+    return c.json({ messages: messages.map(scheduledView), ...pageInfo(total, page, limit) }, 200);
   });
 
   documented(app, {
@@ -170,7 +148,7 @@ export function scheduledRoutes(deps: AppDeps) {
   }, async (c) => {
     const row = await getScheduled(sql, c.var.user.id, scheduledId(c));
     if (!row) throw fail("scheduled_not_found");
-    return c.json({ message: view(row) }, 200);
+    return c.json({ message: scheduledView(row) }, 200);
   });
 
   documented(app, {
@@ -217,7 +195,7 @@ export function scheduledRoutes(deps: AppDeps) {
   }, async (c) => {
     const fields = await validateCreate(deps, who(c), await readJson(c));
     const row = await createScheduled(sql, c.var.user.id, fields);
-    return c.json({ message: view(row) }, 201);
+    return c.json({ message: scheduledView(row) }, 201);
   });
 
   documented(app, {
@@ -238,7 +216,7 @@ export function scheduledRoutes(deps: AppDeps) {
     const row = await updatePendingScheduled(sql, c.var.user.id, id, changes);
     // The worker claimed it between the read and the update.
     if (!row) throw fail("scheduled_not_pending_update");
-    return c.json({ message: view(row) }, 200);
+    return c.json({ message: scheduledView(row) }, 200);
   });
 
   documented(app, {
