@@ -3,7 +3,7 @@ import * as z from "zod/mini";
 import { LOCALES } from "../lib/core/i18n.ts";
 import { ActionsCell, DataTable } from "./data_table.tsx";
 import { FilterActions, PagedCard, pageOf, syncUrl, usePagedList } from "./paged_list.tsx";
-import { Scheduled, ScheduleDetail, ScheduleForm } from "./scheduled_parts.tsx";
+import { localLabel, Scheduled, ScheduleDetail, ScheduleForm } from "./scheduled_parts.tsx";
 import { Alert, Button, ConfirmDialog, EmptyState, IslandRoot, SelectField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
@@ -61,7 +61,12 @@ export function ScheduledList({ locale, initial, filters, instances, timeZone }:
 
   const saved = (m: Scheduled, created: boolean) => {
     setMode(null);
-    setNotice(tr(created ? "sch.created" : "sch.updated", { id: m.id, when: m.scheduled_at_local }));
+    setNotice(
+      tr(created ? "sch.created" : "sch.updated", {
+        id: m.id,
+        when: `${localLabel(m.scheduled_at_local)} (${m.time_zone})`,
+      }),
+    );
     return created ? list.load(1) : reload();
   };
   const cancel = async (m: Scheduled) => {
@@ -129,7 +134,7 @@ export function ScheduledList({ locale, initial, filters, instances, timeZone }:
           {rows.map((m) => (
             <tr key={m.id} data-id={m.id}>
               <td class="nowrap">
-                {m.scheduled_at_local.replace("T", " ")} <span class="muted">{m.time_zone}</span>
+                {localLabel(m.scheduled_at_local)} <span class="muted">{m.time_zone}</span>
               </td>
               <td>{m.instance_name}</td>
               <td>{(JSON.parse(m.recipients) as string[]).length}</td>

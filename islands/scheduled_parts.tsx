@@ -31,6 +31,9 @@ export type Scheduled = z.infer<typeof Scheduled>;
 const DAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 const KINDS = ["none", "daily", "weekly", "monthly", "cron"] as const;
 
+/** "2026-03-29T09:00:00+02:00" → "2026-03-29 09:00" (how the page shows a stored local time). */
+export const localLabel = (iso: string) => iso.slice(0, 16).replace("T", " ");
+
 /** "2026-03-29T09:00:00+02:00" → "2026-03-29T09:00" (the datetime-local value of a stored local time). */
 const localInput = (iso: string) => iso.slice(0, 16);
 
@@ -241,7 +244,7 @@ export function ScheduleDetail({ locale, message, onClose }: {
     <Dialog locale={locale} wide title={tr("sch.detailTitle", { id: message.id })} onClose={onClose}>
       <dl class="detail-list" data-detail="scheduled">
         <dt>{tr("sch.when")}</dt>
-        <dd>{message.scheduled_at_local} ({message.time_zone})</dd>
+        <dd>{localLabel(message.scheduled_at_local)} ({message.time_zone})</dd>
         <dt>{tr("sch.instance")}</dt>
         <dd>{message.instance_name}</dd>
         <dt>{tr("sch.content")}</dt>
