@@ -58,6 +58,32 @@ function parseLines(text: string) {
   return { recipients, variables };
 }
 
+/** A labelled four-line textarea with its hint. */
+function TextAreaField({ id, name, label, hint, value, onValue }: {
+  id: string;
+  name: string;
+  label: string;
+  hint: string;
+  value: string;
+  onValue(value: string): void;
+}) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <textarea
+        id={id}
+        name={name}
+        class="input textarea"
+        rows={4}
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        aria-describedby={`${id}-hint`}
+      />
+      <p class="field-hint" id={`${id}-hint`}>{hint}</p>
+    </div>
+  );
+}
+
 /** Create (message null) or edit a pending scheduled message. */
 export function ScheduleForm({ locale, message, instances, timeZone, onSaved, onClose }: {
   locale: Locale;
@@ -130,30 +156,22 @@ export function ScheduleForm({ locale, message, instances, timeZone, onSaved, on
           onValue={setInstance}
           options={instances.map((i) => [i, i] as const)}
         />
-        <div class="field">
-          <label for="sch-recipients">{tr("sch.recipients")}</label>
-          <textarea
-            id="sch-recipients"
-            name="recipients"
-            class="input textarea"
-            rows={4}
-            value={lines}
-            onInput={(e) => setLines(e.currentTarget.value)}
-          />
-          <p class="field-hint">{tr("sch.recipientsHint")}</p>
-        </div>
-        <div class="field">
-          <label for="sch-content">{tr("sch.content")}</label>
-          <textarea
-            id="sch-content"
-            name="message_content"
-            class="input textarea"
-            rows={4}
-            value={content}
-            onInput={(e) => setContent(e.currentTarget.value)}
-          />
-          <p class="field-hint">{tr("sch.contentHint")}</p>
-        </div>
+        <TextAreaField
+          id="sch-recipients"
+          name="recipients"
+          label={tr("sch.recipients")}
+          hint={tr("sch.recipientsHint")}
+          value={lines}
+          onValue={setLines}
+        />
+        <TextAreaField
+          id="sch-content"
+          name="message_content"
+          label={tr("sch.content")}
+          hint={tr("sch.contentHint")}
+          value={content}
+          onValue={setContent}
+        />
         <TextField
           label={tr("sch.when")}
           name="scheduled_at"

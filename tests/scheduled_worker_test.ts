@@ -79,21 +79,18 @@ Deno.test("scheduled worker: personalised sends, opt-outs skipped with the reaso
 
   await t.step("a transient engine failure is retried; a refusal (4xx) is not", async () => {
     await control(app).fail({ count: 1, status: 500, pathPrefix: "/message/sendText" });
-    const retried = await schedule(app, ana.token, {
-      instance_name: ana.instance,
-      recipients: ["595981000010"],
-      message_content: "retry me",
-      scheduled_at: "2030-01-02T09:00:00Z",
-    });
+    const once = (number: string, at: string) =>
+      schedule(app, ana.token, {
+        instance_name: ana.instance,
+        recipients: [number],
+        message_content: "once",
+        scheduled_at: at,
+      });
+    const retried = await once("595981000010", "2030-01-02T09:00:00Z");
     assertEquals(await runAt(app, "2030-01-02T09:00:00Z"), { messages: 1, sent: 1, failed: 0, skipped: 0 });
     assertEquals((await detail(app, ana.token, retried.id)).status, "completed");
     await control(app).fail({ count: 1, status: 400, pathPrefix: "/message/sendText" });
-    const refused = await schedule(app, ana.token, {
-      instance_name: ana.instance,
-      recipients: ["595981000011"],
-      message_content: "refused",
-      scheduled_at: "2030-01-03T09:00:00Z",
-    });
+    const refused = await once("595981000011", "2030-01-03T09:00:00Z");
     assertEquals(await runAt(app, "2030-01-03T09:00:00Z"), { messages: 1, sent: 0, failed: 1, skipped: 0 });
     const m = await detail(app, ana.token, refused.id);
     assertEquals([m.status, m.results.failed], ["failed", 1]);
