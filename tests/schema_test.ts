@@ -19,6 +19,7 @@ const EXPECTED_TABLES = [
   "contact_list_items",
   "contact_lists",
   "engine_event_tokens",
+  "idempotency_keys",
   "incident_services",
   "incident_updates",
   "incidents",
@@ -465,6 +466,7 @@ needs("postgres").test("migrations build the corrected taguato schema on Postgre
           "contact_lists",
           "message_logs",
           "scheduled_messages",
+          "idempotency_keys",
           "user_webhooks",
           "password_resets",
         ]
