@@ -25,6 +25,8 @@ import { apiKeyRoutes } from "./routes/api/api_keys.ts";
 import { apiDocsRoutes } from "./routes/api/docs.ts";
 import { messageRoutes } from "./routes/api/messages.ts";
 import { templateRoutes } from "./routes/api/templates.ts";
+import { contactRoutes } from "./routes/api/contacts.ts";
+import { optOutRoutes } from "./routes/api/opt_outs.ts";
 import { instanceStatsRoutes } from "./routes/api/instance_stats.ts";
 import { sandboxRoutes } from "./routes/api/sandbox.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
@@ -85,6 +87,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // Scheduled messages (issue 9 item 4) and the caller's preferences (the time zone they are read in).
   app.route("/api/scheduled", scheduledRoutes(deps));
   app.route("/api/preferences", preferencesApiRoutes(deps));
+  // ws-contacts: contact lists (CSV import, WhatsApp check) and the opt-out registry.
+  app.route("/api/contacts", contactRoutes(deps));
+  app.route("/api/opt-outs", optOutRoutes(deps));
   app.route("/api/instance", instanceStatsRoutes(deps));
   app.route("/api/sandbox", sandboxRoutes(deps));
   app.route("/panel", panelRoutes(deps));

@@ -18,6 +18,17 @@ import { SegToggle } from "./seg_toggle.tsx";
 import { api } from "./use_api.ts";
 import { insertAt, type Marker, wrapSelection } from "./wa_format.tsx";
 import { ComposerPreview, FormatBar, MediaField, type Picked, readAsDataUrl } from "./composer_parts.tsx";
+import {
+  type DraftProblems,
+  draftProblems,
+  draftRequest,
+  type Drafts,
+  EMPTY_DRAFTS,
+  isStructured,
+  KindFields,
+  KindPreview,
+  type StructuredKind,
+} from "./composer_kinds.tsx";
 
 export const MessageComposerProps = z.object({
   locale: z.enum(LOCALES),
@@ -31,7 +42,12 @@ type Props = z.infer<typeof MessageComposerProps>;
 /** Fired on window after a send, so the history island on the same page reloads. */
 export const SENT_EVENT = "taguato:message-sent";
 
-/** Send one message: instance (open ones only), number, text with formatting and emoji, or a file. */
+type Kind = "text" | "media" | StructuredKind;
+
+/**
+ * Send one message: instance (open ones only), number, then text with formatting and emoji, a file, a
+ * poll, a location or a contact card.
+ */
 export function MessageComposer({ locale, instances: initial, templates, selected }: Props) {
   const tr = translator(locale);
   const [instances, setInstances] = useState(initial);
@@ -39,7 +55,9 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
     initial.find((i) => i.state === "open")?.name ?? "";
   const [instance, setInstance] = useState(firstOpen);
   const [number, setNumber] = useState("");
-  const [kind, setKind] = useState<"text" | "media">("text");
+  const [kind, setKind] = useState<Kind>("text");
+  const [drafts, setDrafts] = useState<Drafts>(EMPTY_DRAFTS);
+  const [problems, setProblems] = useState<DraftProblems>({});
   const [text, setText] = useState("");
   const [file, setFile] = useState<Picked | null>(null);
   const [errors, setErrors] = useState<Partial<Record<"instance" | "number" | "text" | "file", string>>>({});
@@ -123,10 +141,14 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
     const numberProblem = recipientProblem(number);
     if (numberProblem) found.number = tr(numberProblem);
     if (kind === "text" && text.trim() === "") found.text = tr("msg.textRequired");
-    if (textLength(text) > MAX_TEXT) found.text = tr("msg.textTooLong", { max: MAX_TEXT });
+    if (!isStructured(kind) && textLength(text) > MAX_TEXT) {
+      found.text = tr("msg.textTooLong", { max: MAX_TEXT });
+    }
     if (kind === "media" && !file) found.file = tr("msg.fileRequired");
+    const structured = isStructured(kind) ? draftProblems(kind, drafts[kind]) : {};
     setErrors(found);
-    return Object.keys(found).length === 0;
+    setProblems(structured);
+    return Object.keys(found).length === 0 && Object.keys(structured).length === 0;
   };
 
   const send = async (e: Event) => {
@@ -136,7 +158,10 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
     setBusy(true);
     const to = encodeURIComponent(instance);
     try {
-      if (kind === "text") {
+      if (isStructured(kind)) {
+        const { action, body } = draftRequest(kind, drafts[kind], number.trim());
+        await api(`/message/${action}/${to}`, { body });
+      } else if (kind === "text") {
         await api(`/message/sendText/${to}`, { body: { number: number.trim(), text } });
       } else if (file) {
         await api(`/message/sendMedia/${to}`, {
@@ -153,6 +178,7 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
       setResult({ tone: "success", text: tr("msg.sent", { number: number.trim() }) });
       setText("");
       setFile(null);
+      if (isStructured(kind)) setDrafts((d) => ({ ...d, [kind]: EMPTY_DRAFTS[kind] }));
       if (fileInput.current) fileInput.current.value = "";
       globalThis.dispatchEvent(new CustomEvent(SENT_EVENT));
     } catch (err) {
@@ -224,10 +250,32 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
           role="radio"
           label={tr("msg.kind")}
           attr="kind"
-          options={[["text", tr("msg.kindText")], ["media", tr("msg.kindMedia")]]}
+          options={[
+            ["text", tr("msg.kindText")],
+            ["media", tr("msg.kindMedia")],
+            ["poll", tr("msg.kindPoll")],
+            ["location", tr("msg.kindLocation")],
+            ["contact", tr("msg.kindContact")],
+          ]}
           value={kind}
-          onValue={setKind}
+          onValue={(k) => {
+            setKind(k);
+            setProblems({});
+          }}
         />
+
+        {isStructured(kind) && (
+          <KindFields
+            locale={locale}
+            kind={kind}
+            draft={drafts[kind]}
+            problems={problems}
+            onDraft={(draft) => {
+              setDrafts((d) => ({ ...d, [kind]: draft }));
+              setProblems({});
+            }}
+          />
+        )}
 
         {kind === "media" && (
           <MediaField
@@ -239,31 +287,33 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
           />
         )}
 
-        <div class={`field${errors.text ? " field-invalid" : ""}`}>
-          <label for="message-text">{tr(kind === "text" ? "msg.text" : "msg.caption")}</label>
-          <FormatBar locale={locale} templates={templates} onFormat={format} onInsert={insert} />
-          <textarea
-            ref={area}
-            id="message-text"
-            name="text"
-            class="input textarea"
-            rows={6}
-            value={text}
-            placeholder={tr("msg.textPlaceholder")}
-            onInput={(e) => {
-              setText(e.currentTarget.value);
-              if (errors.text) setErrors((x) => ({ ...x, text: undefined }));
-            }}
-            aria-invalid={errors.text ? "true" : undefined}
-            aria-describedby="message-text-count"
-          />
-          <p class={`field-hint counter${count > MAX_TEXT ? " counter-over" : ""}`} id="message-text-count">
-            {errors.text
-              ? <span class="field-error">{errors.text}</span>
-              : <span>{tr("msg.formatHint")}</span>}
-            <span>{count} / {MAX_TEXT}</span>
-          </p>
-        </div>
+        {!isStructured(kind) && (
+          <div class={`field${errors.text ? " field-invalid" : ""}`}>
+            <label for="message-text">{tr(kind === "text" ? "msg.text" : "msg.caption")}</label>
+            <FormatBar locale={locale} templates={templates} onFormat={format} onInsert={insert} />
+            <textarea
+              ref={area}
+              id="message-text"
+              name="text"
+              class="input textarea"
+              rows={6}
+              value={text}
+              placeholder={tr("msg.textPlaceholder")}
+              onInput={(e) => {
+                setText(e.currentTarget.value);
+                if (errors.text) setErrors((x) => ({ ...x, text: undefined }));
+              }}
+              aria-invalid={errors.text ? "true" : undefined}
+              aria-describedby="message-text-count"
+            />
+            <p class={`field-hint counter${count > MAX_TEXT ? " counter-over" : ""}`} id="message-text-count">
+              {errors.text
+                ? <span class="field-error">{errors.text}</span>
+                : <span>{tr("msg.formatHint")}</span>}
+              <span>{count} / {MAX_TEXT}</span>
+            </p>
+          </div>
+        )}
 
         {result && <Alert tone={result.tone}>{result.text}</Alert>}
         <div class="form-actions form-actions-start">
@@ -273,7 +323,9 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
         </div>
       </form>
 
-      <ComposerPreview locale={locale} kind={kind} file={file} text={text} />
+      {isStructured(kind)
+        ? <KindPreview locale={locale} kind={kind} draft={drafts[kind]} />
+        : <ComposerPreview locale={locale} kind={kind} file={file} text={text} />}
     </IslandRoot>
   );
 }

@@ -15,6 +15,9 @@ import { ThemeToggle, ThemeToggleProps } from "./ThemeToggle.tsx";
 import { TwoFactor, TwoFactorProps } from "./TwoFactor.tsx";
 import { UsersAdmin, UsersAdminProps } from "./UsersAdmin.tsx";
 import { Webhooks, WebhooksProps } from "./Webhooks.tsx";
+import { Templates, TemplatesProps } from "./Templates.tsx";
+import { Contacts, ContactsProps } from "./Contacts.tsx";
+import { OptOuts, OptOutsProps } from "./OptOuts.tsx";
 
 /** An interactive component plus the schema its serialized props must satisfy on both sides of the wire. */
 export interface IslandDefinition<P> {
@@ -52,6 +55,10 @@ export const islands = {
   Webhooks: island(Webhooks, WebhooksProps),
   // Scheduled messages (issue 9).
   ScheduledList: island(ScheduledList, ScheduledListProps),
+  // ws-contacts: templates, contacts, opt-outs.
+  Templates: island(Templates, TemplatesProps),
+  Contacts: island(Contacts, ContactsProps),
+  OptOuts: island(OptOuts, OptOutsProps),
 };
 
 export type IslandName = keyof typeof islands;

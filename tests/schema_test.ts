@@ -20,6 +20,7 @@ const EXPECTED_TABLES = [
   "contact_lists",
   "engine_event_tokens",
   "idempotency_keys",
+  "import_map",
   "incident_services",
   "incident_updates",
   "incidents",
@@ -141,6 +142,7 @@ needs("postgres").test("migrations build the corrected taguato schema on Postgre
       // Every table but those keyed by what they link or name.
       const keyedOtherwise = [
         "engine_event_tokens",
+        "import_map",
         "incident_services",
         "maintenance_services",
         "opt_outs",

@@ -41,7 +41,7 @@ Deno.test("/api/templates: list, create, update, delete with the contract's mess
       typeof tpl.id === "number" && typeof tpl.created_at === "string" &&
         typeof tpl.updated_at === "string",
     );
-    assertEquals(Object.keys(tpl).sort(), ["content", "created_at", "id", "name", "updated_at"]);
+    assertEquals(Object.keys(tpl).sort(), ["content", "created_at", "id", "name", "updated_at", "variables"]);
     firstId = tpl.id as number;
   });
 

@@ -1,4 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
+import bcrypt from "bcryptjs";
 import type { ErrorCode, Sql } from "../core/mod.ts";
 
 /** Upper bound on accepted passwords: long enough for any passphrase, short enough to hash cheaply. */
@@ -9,13 +10,32 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
 
-/** True when `password` matches the argon2 PHC string; false for a wrong password or a malformed hash. */
+// TAGUATO-SEND stored pgcrypto bcrypt hashes (`$2a$`; other bcrypt tools write `$2b$`/`$2y$`). Users
+// imported from it keep logging in with them until the login path upgrades them to argon2id.
+const LEGACY_BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+
+/** True for a stored hash that is not argon2id and should be replaced at the next successful login. */
+export const needsRehash = (passwordHash: string) => LEGACY_BCRYPT.test(passwordHash);
+
+/**
+ * True when `password` matches the stored hash (argon2 PHC string, or a legacy bcrypt hash); false for a
+ * wrong password or a malformed hash.
+ */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
+    if (LEGACY_BCRYPT.test(passwordHash)) return await bcrypt.compare(password, passwordHash);
     return await verify(passwordHash, password);
   } catch {
     return false;
   }
+}
+
+/** After a successful login with a legacy hash: stores the argon2id hash of the same password. */
+export async function upgradePasswordHash(sql: Sql, userId: number, oldHash: string, password: string) {
+  // Conditional on the old hash, so a password changed meanwhile is never overwritten.
+  await sql`
+    UPDATE taguato.users SET password_hash = ${await hashPassword(password)}
+    WHERE id = ${userId} AND password_hash = ${oldHash}`;
 }
 
 /**

@@ -1,6 +1,13 @@
+import bcrypt from "bcryptjs";
 import { assert, assertEquals } from "../core/testing.ts";
 import { errorText } from "../core/errors.ts";
-import { dummyPasswordHash, hashPassword, passwordPolicyError, verifyPassword } from "./passwords.ts";
+import {
+  dummyPasswordHash,
+  hashPassword,
+  needsRehash,
+  passwordPolicyError,
+  verifyPassword,
+} from "./passwords.ts";
 
 Deno.test("hashPassword makes argon2id PHC strings that verifyPassword accepts", async () => {
   const h = await hashPassword("Secret123");
@@ -10,7 +17,7 @@ Deno.test("hashPassword makes argon2id PHC strings that verifyPassword accepts",
   assert(h !== await hashPassword("Secret123"), "salted");
 });
 
-Deno.test("verifyPassword answers false for a malformed or legacy hash instead of throwing", async () => {
+Deno.test("verifyPassword answers false for a malformed hash instead of throwing", async () => {
   assertEquals(await verifyPassword("not-a-hash", "x"), false);
   assertEquals(await verifyPassword("$2a$06$abcdefghijklmnopqrstuu", "x"), false);
 });
@@ -43,4 +50,16 @@ Deno.test("passwordPolicyError checks the contract rules in order, then the maxi
     const code = passwordPolicyError(pw);
     assertEquals(code === null ? null : errorText(code), expected, String(pw));
   }
+});
+
+Deno.test("verifyPassword accepts TAGUATO-SEND's bcrypt hashes ($2a$/$2b$/$2y$), which need a rehash", async () => {
+  // pgcrypto's crypt(pw, gen_salt('bf')) writes $2a$ at cost 6; other tools write $2b$ or $2y$.
+  const legacy = bcrypt.hashSync("Old-Pass1", 6);
+  for (const prefix of ["$2a$", "$2b$", "$2y$"]) {
+    const h = prefix + legacy.slice(4);
+    assert(await verifyPassword(h, "Old-Pass1"), h);
+    assertEquals(await verifyPassword(h, "old-pass1"), false);
+    assert(needsRehash(h));
+  }
+  assertEquals(needsRehash(await hashPassword("Secret123")), false);
 });

@@ -728,6 +728,142 @@ export const ERRORS = {
     en: "A request with this Idempotency-Key is still in progress",
     es: "Una solicitud con esa Idempotency-Key todavía está en curso.",
   },
+  // --- ws-contacts: contact lists, CSV import, WhatsApp check ---
+  contact_list_not_found: { status: 404, en: "List not found", es: "La lista ya no existe." },
+  contact_item_not_found: { status: 404, en: "Item not found", es: "El contacto ya no existe." },
+  contact_phone_digits: {
+    status: 400,
+    en: "Phone number must contain only digits ({phone})",
+    es: "El número de teléfono solo puede contener dígitos ({phone}).",
+  },
+  contact_phone_length: {
+    status: 400,
+    en: "Phone number must be between 8 and 20 digits ({phone})",
+    es: "El número de teléfono debe tener entre 8 y 20 dígitos ({phone}).",
+  },
+  contact_fields_invalid: {
+    status: 400,
+    en: "fields must be an object of texts with named keys",
+    es: "fields debe ser un objeto de textos con claves con nombre",
+  },
+  contact_fields_too_many: {
+    status: 400,
+    en: "At most {max} custom fields per contact",
+    es: "Como máximo {max} campos propios por contacto",
+  },
+  contact_items_not_array: { status: 400, en: "items must be an array", es: "items debe ser una lista" },
+  contact_items_too_many: {
+    status: 400,
+    en: "At most {max} items per request",
+    es: "Como máximo {max} contactos por solicitud",
+  },
+  contact_check_not_connected: {
+    status: 409,
+    en: "Instance {instance} is not connected",
+    es: "La instancia {instance} no está conectada.",
+  },
+  csv_not_utf8: {
+    status: 400,
+    en: "The CSV file must be UTF-8 text",
+    es: "El archivo CSV debe estar en UTF-8.",
+  },
+  csv_malformed: {
+    status: 400,
+    en: "The CSV file is malformed (unbalanced quotes near row {row})",
+    es: "El archivo CSV está mal formado (comillas sin cerrar cerca de la fila {row}).",
+  },
+  csv_empty: { status: 400, en: "The CSV file is empty", es: "El archivo CSV está vacío." },
+  csv_too_many_columns: {
+    status: 400,
+    en: "The CSV file has more than {max} columns",
+    es: "El archivo CSV tiene más de {max} columnas.",
+  },
+  csv_too_many_rows: {
+    status: 400,
+    en: "The CSV file has more than {max} rows",
+    es: "El archivo CSV tiene más de {max} filas.",
+  },
+  csv_column_missing: {
+    status: 400,
+    en: "The CSV header has no column {column}",
+    es: "La cabecera del CSV no tiene la columna {column}.",
+  },
+  csv_no_number_column: {
+    status: 400,
+    en:
+      "The CSV header has no phone number column (number, phone, telefono, celular…); name it with number_column",
+    es:
+      "La cabecera del CSV no tiene columna de teléfono (number, phone, telefono, celular…); indíquela con number_column.",
+  },
+  csv_number_missing: { status: 400, en: "No phone number in this row", es: "La fila no tiene número." },
+  csv_duplicate_in_file: {
+    status: 400,
+    en: "Same number as an earlier row",
+    es: "El mismo número que una fila anterior",
+  },
+  csv_duplicate_in_list: { status: 400, en: "Already in the list", es: "Ya está en la lista" },
+  field_not_positive_int: {
+    status: 400,
+    en: "{field} must be a positive integer",
+    es: "{field} debe ser un entero positivo",
+  },
+  contact_sample_invalid: {
+    status: 400,
+    en: "contact must be an object {name?, number?, fields?}",
+    es: "contact debe ser un objeto {name?, number?, fields?}",
+  },
+  // --- ws-contacts: opt-outs ---
+  opt_out_not_phone: {
+    status: 400,
+    en: "phone_number must be a phone number, not a group",
+    es: "phone_number debe ser un número de teléfono, no un grupo",
+  },
+  opt_out_not_found: {
+    status: 404,
+    en: "Number is not opted out",
+    es: "Ese número no está en la lista de bajas.",
+  },
+  opt_out_recipient: {
+    status: 409,
+    en: "{number} has opted out of your messages (send with the header {header}: true to override)",
+    es: "{number} pidió no recibir sus mensajes (envíe con la cabecera {header}: true para forzar el envío)",
+  },
+  opt_out_words_invalid: {
+    status: 400,
+    en: "{field} must be a list of at most {max} words (null for the defaults)",
+    es: "{field} debe ser una lista de hasta {max} palabras (null para las de fábrica)",
+  },
+  opt_out_word_invalid: {
+    status: 400,
+    en: "{field}: every word must have letters or digits and at most {max} characters",
+    es: "{field}: cada palabra debe tener letras o dígitos y como máximo {max} caracteres",
+  },
+  opt_out_words_overlap: {
+    status: 400,
+    en: "A word cannot be both a stop and a start word: {word}",
+    es: "Una palabra no puede ser de baja y de alta a la vez: {word}",
+  },
+  // --- sandbox breadth: buttons and status sends ---
+  buttons_invalid: {
+    status: 400,
+    en: "every button needs a type (reply, copy, url, call, pix) and a displayText",
+    es: "Cada botón necesita un tipo (reply, copy, url, call, pix) y un displayText",
+  },
+  buttons_mixed: {
+    status: 400,
+    en: "use at most 3 reply buttons and no other type with them; a pix button goes alone",
+    es: "Use hasta 3 botones de respuesta sin mezclarlos con otros tipos; un botón pix va solo",
+  },
+  status_type_invalid: {
+    status: 400,
+    en: "type must be one of text, image, audio, video",
+    es: "type debe ser uno de: text, image, audio, video",
+  },
+  status_recipients: {
+    status: 400,
+    en: "give statusJidList (the numbers that see the status) or allContacts: true",
+    es: "Indique statusJidList (los números que verán el estado) o allContacts: true",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

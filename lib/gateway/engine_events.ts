@@ -3,7 +3,7 @@
 // engine retries, repeats and reorders its webhooks (evolution-api.md §6.3).
 import { z } from "zod";
 import type { AppDeps } from "../core/mod.ts";
-import { engineMessageType } from "../messaging/mod.ts";
+import { applyInboundMessage, engineMessageType } from "../messaging/mod.ts";
 
 export const EngineEnvelopeSchema = z.looseObject({
   event: z.string().min(1).max(100),
@@ -166,12 +166,16 @@ async function applyReceipt(
 /** A received message, stored once per engine id however often the engine repeats it. */
 async function storeInbound(deps: AppDeps, owner: number, instance: string, m: Message) {
   const type = engineMessageType(m.messageType);
-  await deps.sql`
+  const from = counterpart(m.key.remoteJid, m.key.remoteJidAlt);
+  const stored = await deps.sql`
     INSERT INTO taguato.message_logs
       (user_id, instance_name, phone_number, message_type, status, engine_message_id, source, direction)
-    VALUES (${owner}, ${instance}, ${counterpart(m.key.remoteJid, m.key.remoteJidAlt)}, ${type}, 'delivered',
+    VALUES (${owner}, ${instance}, ${from}, ${type}, 'delivered',
             ${m.key.id}, 'engine', 'inbound')
-    ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO NOTHING`;
+    ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO NOTHING
+    RETURNING 1`;
+  // Stop/start words act once per message: a repeat of an old STOP must not undo a later START.
+  if (stored.length > 0) await applyInboundMessage(deps.sql, owner, from, m.message);
 }
 
 const STATES = new Set(["open", "connecting", "close", "refused"]);

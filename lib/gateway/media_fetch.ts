@@ -146,6 +146,9 @@ export const MEDIA_FIELDS: Record<string, string> = {
   "message/sendMedia": "media",
   "message/sendWhatsAppAudio": "audio",
   "message/sendSticker": "sticker",
+  "message/sendPtv": "video",
+  "message/sendButtons": "thumbnailUrl",
+  "message/sendStatus": "content",
   "chat/updateProfilePicture": "picture",
   "group/updateGroupPicture": "image",
 };

@@ -132,6 +132,11 @@ export const SEND_ACTIONS = {
   sendReaction: "reaction",
   sendPoll: "poll",
   sendList: "list",
+  sendButtons: "buttons",
+  // A round video note is a video in the ledger (its CHECK has no `ptv`).
+  sendPtv: "video",
+  // A status is recorded as the type it posts (text, image, audio or video).
+  sendStatus: "text",
 } as const;
 export type SendAction = keyof typeof SEND_ACTIONS;
 
@@ -142,6 +147,8 @@ export interface ValidSend {
   /** The body to forward (media data URLs converted); unchanged otherwise. */
   body: Record<string, unknown>;
   delay: number;
+  /** Whether the route's media field holds media (a text status holds text, which is never downloaded). */
+  media: boolean;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -189,8 +196,15 @@ export function validateSend(
     }
     if (typeof key.fromMe !== "boolean") throw fail("field_not_boolean", { field: "key.fromMe" });
     if (typeof body.reaction !== "string") throw fail("field_required", { field: "reaction" });
-    return { phone: normalizeRecipient(key.remoteJid, "key.remoteJid"), messageType, body, delay };
+    return {
+      phone: normalizeRecipient(key.remoteJid, "key.remoteJid"),
+      messageType,
+      body,
+      delay,
+      media: false,
+    };
   }
+  if (action === "sendStatus") return validateStatus(body, delay, mediaField);
   const phone = normalizeRecipient(body.number);
   switch (action) {
     case "sendText":
@@ -238,6 +252,69 @@ export function validateSend(
       validateText(body.buttonText, "buttonText");
       nonEmptyArray(body.sections, "sections");
       break;
+    case "sendButtons":
+      validateButtons(body);
+      // The engine downloads a thumbnail URL itself: like any media, the gateway checks and inlines it.
+      if (body.thumbnailUrl !== undefined) mediaField("thumbnailUrl");
+      break;
+    case "sendPtv":
+      mediaField("video");
+      break;
   }
-  return { phone, messageType, body, delay };
+  return { phone, messageType, body, delay, media: true };
+}
+
+const BUTTON_TYPES = ["reply", "copy", "url", "call", "pix"];
+
+/** Evolution's buttonMessage rules, checked up front so a refused set never reaches the ledger. */
+function validateButtons(body: Record<string, unknown>): void {
+  validateText(body.title, "title");
+  for (const field of ["description", "footer"]) {
+    if (body[field] !== undefined) validateText(body[field], field);
+  }
+  const buttons = nonEmptyArray(body.buttons, "buttons", 1, 10);
+  const types = buttons.map((b) => {
+    const ok = isRecord(b) && BUTTON_TYPES.includes(b.type as string) &&
+      (b.type === "pix" || (typeof b.displayText === "string" && b.displayText.trim() !== ""));
+    if (!ok) throw fail("buttons_invalid");
+    return b.type as string;
+  });
+  const replies = types.filter((t) => t === "reply").length;
+  const pix = types.filter((t) => t === "pix").length;
+  if ((replies > 0 && (replies > 3 || replies < types.length)) || (pix > 0 && types.length > 1)) {
+    throw fail("buttons_mixed");
+  }
+}
+
+const STATUS_TYPES = ["text", "image", "audio", "video"];
+
+/** sendStatus has no `number`: it posts to status@broadcast for the listed numbers (or every contact). */
+function validateStatus(
+  body: Record<string, unknown>,
+  delay: number,
+  mediaField: (field: string) => void,
+): ValidSend {
+  const type = body.type;
+  if (typeof type !== "string" || !STATUS_TYPES.includes(type)) throw fail("status_type_invalid");
+  if (type === "text") {
+    validateText(body.content, "content");
+    if (typeof body.backgroundColor !== "string" || body.backgroundColor.trim() === "") {
+      throw fail("field_required", { field: "backgroundColor" });
+    }
+    // Evolution refuses font 0 ("Font is required") although its schema allows it.
+    const font = body.font;
+    if (typeof font !== "number" || !Number.isInteger(font) || font < 1 || font > 5) {
+      throw fail("number_range", { field: "font", min: 1, max: 5 });
+    }
+  } else {
+    mediaField("content");
+    if (body.caption !== undefined) validateText(body.caption, "caption");
+  }
+  if (body.allContacts !== true) {
+    if (!Array.isArray(body.statusJidList) || body.statusJidList.length === 0) {
+      throw fail("status_recipients");
+    }
+    body.statusJidList.forEach((n, i) => normalizeRecipient(n, `statusJidList[${i}]`));
+  }
+  return { phone: "status@broadcast", messageType: type, body, delay, media: type !== "text" };
 }

@@ -2,7 +2,8 @@
 // scheduled and campaign sends skip them and record why; a direct send to one is refused unless the
 // caller overrides it. An inbound message that is exactly a stop word opts its sender out, a start word
 // opts it back in. Numbers are the digits-only form the send rules produce.
-import type { Sql } from "../core/mod.ts";
+import { fail, type Sql } from "../core/mod.ts";
+import { normalizeRecipient } from "../gateway/mod.ts";
 
 export const DEFAULT_OPT_OUT_WORDS = ["STOP", "BAJA", "SALIR", "CANCELAR", "UNSUBSCRIBE"] as const;
 export const DEFAULT_OPT_IN_WORDS = ["START", "ALTA"] as const;
@@ -84,4 +85,122 @@ export async function applyInboundKeyword(
   }
   if (optIn.includes(word)) return await removeOptOut(sql, userId, number) ? "opted_in" : null;
   return null;
+}
+
+// ---- the registry's API, the inbound hook and the direct-send rule (ws-contacts) ----
+
+export const MAX_KEYWORDS = 50;
+export const MAX_KEYWORD_CHARS = 40;
+export const OPT_OUT_REASON_MAX_CHARS = 500;
+
+export interface OptOutRow {
+  phone_number: string;
+  source: OptOutSource;
+  reason: string | null;
+  created_at: Date;
+}
+
+/** One page of the tenant's registry, newest first; `search` matches part of the number. */
+export async function listOptOuts(
+  sql: Sql,
+  userId: number,
+  search: string | undefined,
+  limit: number,
+  offset: number,
+): Promise<{ opt_outs: OptOutRow[]; total: number }> {
+  const like = search ? `%${search.replace(/\D/g, "")}%` : null;
+  const where = sql`user_id = ${userId} AND (${like}::text IS NULL OR phone_number LIKE ${like})`;
+  const [{ total }] = await sql<{ total: number }[]>`
+    SELECT count(*)::int AS total FROM taguato.opt_outs WHERE ${where}`;
+  const opt_outs = await sql<OptOutRow[]>`
+    SELECT phone_number, source, reason, created_at FROM taguato.opt_outs WHERE ${where}
+    ORDER BY created_at DESC, phone_number LIMIT ${limit} OFFSET ${offset}`;
+  return { opt_outs, total };
+}
+
+/** The tenant's entry for `number`, or null. */
+export async function findOptOut(sql: Sql, userId: number, number: string): Promise<OptOutRow | null> {
+  const [row] = await sql<OptOutRow[]>`
+    SELECT phone_number, source, reason, created_at FROM taguato.opt_outs
+    WHERE user_id = ${userId} AND phone_number = ${number}`;
+  return row ?? null;
+}
+
+/**
+ * The registry key of a send's recipient (send_rules' normalised form): the digits of a number or user JID;
+ * null for a group or other JID, which no contact can opt out of.
+ */
+export function optOutKey(recipient: string): string | null {
+  const m = /^(\d{8,20})(?::\d+)?(?:@s\.whatsapp\.net)?$/i.exec(recipient);
+  return m ? m[1] : null;
+}
+
+/** The text of an engine message (plain or extended text, a caption), or null. */
+function messageText(message: unknown): string | null {
+  if (!message || typeof message !== "object") return null;
+  const m = message as Record<string, { text?: unknown; caption?: unknown } | string | undefined>;
+  const ext = m.extendedTextMessage;
+  const candidates = [m.conversation, typeof ext === "object" ? ext?.text : undefined];
+  const text = candidates.find((t): t is string => typeof t === "string");
+  return text ?? null;
+}
+
+/**
+ * The engine-events hook: an inbound message from a phone number whose text is one of the tenant's stop or
+ * start words opts it out or back in (see applyInboundKeyword). Anything else changes nothing.
+ */
+export async function applyInboundMessage(
+  sql: Sql,
+  userId: number,
+  counterpart: string,
+  message: unknown,
+): Promise<"opted_out" | "opted_in" | null> {
+  const number = optOutKey(counterpart);
+  const text = messageText(message);
+  if (number === null || text === null) return null;
+  return await applyInboundKeyword(sql, userId, number, text);
+}
+
+/** Sets the tenant's stop and/or start words; null puts back the defaults. Words are stored normalised. */
+export async function setKeywords(
+  sql: Sql,
+  userId: number,
+  words: { optOut?: string[] | null; optIn?: string[] | null },
+): Promise<{ optOut: string[]; optIn: string[] }> {
+  const norm = (list: string[] | null) => list === null ? null : [...new Set(list.map(normalizeKeyword))];
+  const optOut = words.optOut === undefined ? undefined : norm(words.optOut);
+  const optIn = words.optIn === undefined ? undefined : norm(words.optIn);
+  await sql`
+    UPDATE taguato.users SET
+      opt_out_words = CASE WHEN ${optOut !== undefined} THEN ${optOut ?? null}::text[] ELSE opt_out_words END,
+      opt_in_words = CASE WHEN ${optIn !== undefined} THEN ${optIn ?? null}::text[] ELSE opt_in_words END
+    WHERE id = ${userId}`;
+  return await keywordsOf(sql, userId);
+}
+
+/** A number typed by a person or an API client (`+595 981…`, a user JID) as its registry key, or a 400. */
+export function optOutNumber(value: unknown): string {
+  const key = optOutKey(normalizeRecipient(value, "phone_number"));
+  if (key === null) throw fail("opt_out_not_phone");
+  return key;
+}
+
+/** The header a direct send sets to go out to an opted-out number anyway. */
+export const IGNORE_OPT_OUT_HEADER = "X-Ignore-Opt-Out";
+
+/**
+ * The direct-send rule: a send to a number in the tenant's registry is a 409 unless the caller set
+ * `X-Ignore-Opt-Out: true` (for a reply the contact asked for, a legal notice, …).
+ */
+export async function refuseOptedOut(
+  sql: Sql,
+  userId: number,
+  recipient: string,
+  ignoreHeader: string | undefined,
+): Promise<void> {
+  const number = optOutKey(recipient);
+  if (number === null || ignoreHeader?.trim().toLowerCase() === "true") return;
+  if (await isOptedOut(sql, userId, number)) {
+    throw fail("opt_out_recipient", { number, header: IGNORE_OPT_OUT_HEADER });
+  }
 }

@@ -89,3 +89,11 @@ export async function deleteTemplate(
     RETURNING id, name`;
   return row ?? null;
 }
+
+/** The user's template, or null when it is not theirs. */
+export async function findTemplate(sql: Sql, userId: number, id: number): Promise<TemplateRow | null> {
+  const [row] = await sql<TemplateRow[]>`
+    SELECT id, name, content, created_at, updated_at FROM taguato.message_templates
+    WHERE id = ${id} AND user_id = ${userId}`;
+  return row ?? null;
+}

@@ -1,17 +1,13 @@
 /** Builds the sandbox's Hono app: chaos middleware, Evolution's route groups, control routes, error mapping. */
 import { Hono, type MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { chatRoutes } from "./chat_routes.ts";
 import type { SandboxContext } from "./context.ts";
 import { controlRoutes } from "./control_routes.ts";
 import { envelope, EvoError } from "./errors.ts";
 import { globalKeyGuard, type SandboxEnv } from "./guards.ts";
-import { instanceRoutes } from "./instance_routes.ts";
-import { messageRoutes } from "./message_routes.ts";
+import { mountEngineRoutes } from "./router.ts";
 import { StoppedError } from "./scheduler.ts";
-import { settingsRoutes } from "./settings_routes.ts";
 import type { FailRule } from "./state.ts";
-import { webhookRoutes } from "./webhook_routes.ts";
 
 /** Logs every call and applies the injected latency and failures (never to control routes). */
 function chaos(ctx: SandboxContext): MiddlewareHandler<SandboxEnv> {
@@ -52,7 +48,7 @@ function injectedFailure(rule: FailRule): Response {
   return Response.json(body, { status: rule.status });
 }
 
-/** The Evolution API v2.3.7 subset plus `/_sandbox/*`. */
+/** The Evolution API v2.3.7 routes of the gateway's table, plus `/_sandbox/*`. */
 export function createSandboxApp(ctx: SandboxContext): Hono<SandboxEnv> {
   // Express routes ignore a trailing slash; so does Evolution.
   const app = new Hono<SandboxEnv>({ strict: false });
@@ -74,11 +70,8 @@ export function createSandboxApp(ctx: SandboxContext): Hono<SandboxEnv> {
     (c) => c.json({ status: 200, message: "Credentials are valid" }),
   );
 
-  app.route("/instance", instanceRoutes(ctx));
-  app.route("/message", messageRoutes(ctx));
-  app.route("/chat", chatRoutes(ctx));
-  app.route("/webhook", webhookRoutes(ctx));
-  app.route("/settings", settingsRoutes(ctx));
+  // Every route of the gateway's table (lib/gateway/engine_routes.ts), see router.ts.
+  mountEngineRoutes(app, ctx);
   app.route("/_sandbox", controlRoutes(ctx));
 
   app.notFound((c) => {

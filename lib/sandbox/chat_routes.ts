@@ -2,10 +2,10 @@
  * `/chat/*` (contract §3.3): whatsappNumbers (with its unwrapped 400s), the find* queries over stored
  * messages and contacts, markMessageAsRead and fetchProfilePictureUrl.
  */
-import { Hono } from "hono";
 import type { SandboxContext } from "./context.ts";
+import type { Handlers } from "./router.ts";
 import { badRequest, rawError, serverError } from "./errors.ts";
-import { instanceGuard, instanceOf, readBody, type SandboxEnv } from "./guards.ts";
+import { instanceOf, readBody } from "./guards.ts";
 import { jidKind, toJid } from "./jid.ts";
 import { findRecord } from "./records.ts";
 import type { Instance, StoredMessage } from "./state.ts";
@@ -88,114 +88,111 @@ function asJid(value: unknown): string | undefined {
 }
 
 /** Mounts the chat routes. */
-export function chatRoutes(ctx: SandboxContext): Hono<SandboxEnv> {
-  const app = new Hono<SandboxEnv>();
-  const guard = instanceGuard(ctx);
+export function chatHandlers(ctx: SandboxContext): Handlers {
+  return {
+    "chat/whatsappNumbers": async (c) => {
+      const instance = instanceOf(c);
+      const check = new Checker(await readBody(c)).stringArray("numbers", 1);
+      if (check.errors.length > 0) unwrapped([check.errors]);
+      if (instance.integration === "WHATSAPP-BUSINESS") unwrapped([NOT_ON_CLOUD]);
+      if (instance.state !== "open") throw rawError(400, instance.hasSocket ? boom("Connection Closed") : {});
+      const numbers = check.body.numbers;
+      if (!Array.isArray(numbers)) throw rawError(400, {});
+      return c.json(whatsappNumbers(ctx, instance, numbers));
+    },
 
-  app.post("/whatsappNumbers/:instance", guard, async (c) => {
-    const instance = instanceOf(c);
-    const check = new Checker(await readBody(c)).stringArray("numbers", 1);
-    if (check.errors.length > 0) unwrapped([check.errors]);
-    if (instance.integration === "WHATSAPP-BUSINESS") unwrapped([NOT_ON_CLOUD]);
-    if (instance.state !== "open") throw rawError(400, instance.hasSocket ? boom("Connection Closed") : {});
-    const numbers = check.body.numbers;
-    if (!Array.isArray(numbers)) throw rawError(400, {});
-    return c.json(whatsappNumbers(ctx, instance, numbers));
-  });
-
-  app.post("/findMessages/:instance", guard, async (c) => {
-    const body = new Checker(await readBody(c)).body;
-    const where = isObject(body.where) ? body.where : {};
-    const all = ctx.store.messagesOf(instanceOf(c)).filter((m) => matchesWhere(m, where)).reverse();
-    const { size, current, items } = pageOf(all, body.page, body.offset, 50);
-    return c.json({
-      messages: {
-        total: all.length,
-        pages: Math.ceil(all.length / size),
-        currentPage: current,
-        records: items.map(findRecord),
-      },
-    });
-  });
-
-  app.post("/findChats/:instance", guard, async (c) => {
-    const instance = instanceOf(c);
-    const body = new Checker(await readBody(c)).body;
-    const where = isObject(body.where) ? body.where : {};
-    const wanted = asJid(where.remoteJid);
-    const last = new Map<string, StoredMessage>();
-    for (const m of ctx.store.messagesOf(instance)) {
-      if (inRange(m, where.messageTimestamp)) last.set(m.key.remoteJid, m);
-    }
-    const contacts = ctx.store.contactsOf(instance);
-    const chats = [...last.values()].filter((m) => !wanted || m.key.remoteJid === wanted).reverse()
-      .sort((a, b) => b.messageTimestamp - a.messageTimestamp)
-      .map((m) => {
-        const contact = contacts.get(m.key.remoteJid);
-        const start = m.messageTimestamp * 1000;
-        const { base64: _b, ...message } = m.message;
-        return {
-          id: contact?.id ?? null,
-          remoteJid: m.key.remoteJid,
-          pushName: contact?.pushName ?? null,
-          profilePicUrl: contact?.profilePicUrl ?? null,
-          updatedAt: new Date(start).toISOString(),
-          windowStart: new Date(start).toISOString(),
-          windowExpires: new Date(start + DAY_MS).toISOString(),
-          windowActive: start + DAY_MS > Date.now(),
-          lastMessage: { ...findRecord(m), message, status: m.status, MessageUpdate: undefined },
-          unreadCount: 0,
-          isSaved: contact !== undefined,
-        };
+    "chat/findMessages": async (c) => {
+      const body = new Checker(await readBody(c)).body;
+      const where = isObject(body.where) ? body.where : {};
+      const all = ctx.store.messagesOf(instanceOf(c)).filter((m) => matchesWhere(m, where)).reverse();
+      const { size, current, items } = pageOf(all, body.page, body.offset, 50);
+      return c.json({
+        messages: {
+          total: all.length,
+          pages: Math.ceil(all.length / size),
+          currentPage: current,
+          records: items.map(findRecord),
+        },
       });
-    const skip = Number(body.skip) || 0;
-    const take = Number(body.take) || chats.length;
-    return c.json(chats.slice(skip, skip + take));
-  });
+    },
 
-  app.post("/findContacts/:instance", guard, async (c) => {
-    const body = new Checker(await readBody(c)).body;
-    const where = isObject(body.where) ? body.where : {};
-    const wanted = asJid(where.remoteJid);
-    const all = [...ctx.store.contactsOf(instanceOf(c)).values()].filter((k) =>
-      (!where.id || where.id === k.id) && (!wanted || wanted === k.remoteJid) &&
-      (!where.pushName || where.pushName === k.pushName)
-    ).map((k) => ({ ...k, isGroup: k.remoteJid.endsWith("@g.us"), isSaved: true, type: "contact" }));
-    if (body.offset === undefined) return c.json(all);
-    return c.json(pageOf(all, body.page, body.offset, all.length).items);
-  });
+    "chat/findChats": async (c) => {
+      const instance = instanceOf(c);
+      const body = new Checker(await readBody(c)).body;
+      const where = isObject(body.where) ? body.where : {};
+      const wanted = asJid(where.remoteJid);
+      const last = new Map<string, StoredMessage>();
+      for (const m of ctx.store.messagesOf(instance)) {
+        if (inRange(m, where.messageTimestamp)) last.set(m.key.remoteJid, m);
+      }
+      const contacts = ctx.store.contactsOf(instance);
+      const chats = [...last.values()].filter((m) => !wanted || m.key.remoteJid === wanted).reverse()
+        .sort((a, b) => b.messageTimestamp - a.messageTimestamp)
+        .map((m) => {
+          const contact = contacts.get(m.key.remoteJid);
+          const start = m.messageTimestamp * 1000;
+          const { base64: _b, ...message } = m.message;
+          return {
+            id: contact?.id ?? null,
+            remoteJid: m.key.remoteJid,
+            pushName: contact?.pushName ?? null,
+            profilePicUrl: contact?.profilePicUrl ?? null,
+            updatedAt: new Date(start).toISOString(),
+            windowStart: new Date(start).toISOString(),
+            windowExpires: new Date(start + DAY_MS).toISOString(),
+            windowActive: start + DAY_MS > Date.now(),
+            lastMessage: { ...findRecord(m), message, status: m.status, MessageUpdate: undefined },
+            unreadCount: 0,
+            isSaved: contact !== undefined,
+          };
+        });
+      const skip = Number(body.skip) || 0;
+      const take = Number(body.take) || chats.length;
+      return c.json(chats.slice(skip, skip + take));
+    },
 
-  app.post("/markMessageAsRead/:instance", guard, async (c) => {
-    const instance = instanceOf(c);
-    const check = new Checker(await readBody(c)).required("readMessages").type("readMessages", "array");
-    const items = check.body.readMessages;
-    if (Array.isArray(items)) {
-      if (items.length === 0) check.errors.push("readMessages does not meet minimum length of 1");
-      items.forEach((item, i) =>
-        check.merge(new Checker(item, `readMessages[${i}]`).required("id", "fromMe", "remoteJid"))
-      );
-    }
-    check.done();
-    if (instance.integration === "WHATSAPP-BUSINESS") throw badRequest(NOT_ON_CLOUD);
-    if (instance.state !== "open") {
-      throw serverError(
-        "Read messages fail",
-        instance.hasSocket
-          ? "Error: Connection Closed"
-          : "TypeError: Cannot read properties of undefined (reading 'readMessages')",
-      );
-    }
-    return c.json({ message: "Read messages", read: "success" }, 201);
-  });
+    "chat/findContacts": async (c) => {
+      const body = new Checker(await readBody(c)).body;
+      const where = isObject(body.where) ? body.where : {};
+      const wanted = asJid(where.remoteJid);
+      const all = [...ctx.store.contactsOf(instanceOf(c)).values()].filter((k) =>
+        (!where.id || where.id === k.id) && (!wanted || wanted === k.remoteJid) &&
+        (!where.pushName || where.pushName === k.pushName)
+      ).map((k) => ({ ...k, isGroup: k.remoteJid.endsWith("@g.us"), isSaved: true, type: "contact" }));
+      if (body.offset === undefined) return c.json(all);
+      return c.json(pageOf(all, body.page, body.offset, all.length).items);
+    },
 
-  app.post("/fetchProfilePictureUrl/:instance", guard, async (c) => {
-    const instance = instanceOf(c);
-    const body = new Checker(await readBody(c)).body;
-    const wuid = asJid(body.number) ?? null;
-    // This endpoint never fails; a hidden or unknown picture is null.
-    const own = wuid !== null && wuid === instance.ownerJid && instance.integration === "WHATSAPP-BAILEYS";
-    return c.json({ wuid, profilePictureUrl: own ? instance.profilePicUrl : null });
-  });
+    "chat/markMessageAsRead": async (c) => {
+      const instance = instanceOf(c);
+      const check = new Checker(await readBody(c)).required("readMessages").type("readMessages", "array");
+      const items = check.body.readMessages;
+      if (Array.isArray(items)) {
+        if (items.length === 0) check.errors.push("readMessages does not meet minimum length of 1");
+        items.forEach((item, i) =>
+          check.merge(new Checker(item, `readMessages[${i}]`).required("id", "fromMe", "remoteJid"))
+        );
+      }
+      check.done();
+      if (instance.integration === "WHATSAPP-BUSINESS") throw badRequest(NOT_ON_CLOUD);
+      if (instance.state !== "open") {
+        throw serverError(
+          "Read messages fail",
+          instance.hasSocket
+            ? "Error: Connection Closed"
+            : "TypeError: Cannot read properties of undefined (reading 'readMessages')",
+        );
+      }
+      return c.json({ message: "Read messages", read: "success" }, 201);
+    },
 
-  return app;
+    "chat/fetchProfilePictureUrl": async (c) => {
+      const instance = instanceOf(c);
+      const body = new Checker(await readBody(c)).body;
+      const wuid = asJid(body.number) ?? null;
+      // This endpoint never fails; a hidden or unknown picture is null.
+      const own = wuid !== null && wuid === instance.ownerJid && instance.integration === "WHATSAPP-BAILEYS";
+      return c.json({ wuid, profilePictureUrl: own ? instance.profilePicUrl : null });
+    },
+  };
 }

@@ -9,6 +9,7 @@ import type { SandboxContext } from "./context.ts";
 import { envelope, EvoError, notFound } from "./errors.ts";
 import { globalKeyGuard, readBody, type SandboxEnv } from "./guards.ts";
 import { injectInbound } from "./inbound.ts";
+import { injectReply } from "./replies.ts";
 import { Directory } from "./jid.ts";
 import { logout, markOpen, nextQr, qrLimitReached, startSocket, transientDrop } from "./lifecycle.ts";
 import { publicRecord } from "./records.ts";
@@ -49,6 +50,11 @@ const Acks = z.object({
   delaysMs: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]).optional(),
 });
 const Ack = z.object({ status: z.enum([...ACK_STATUSES, ...CLOUD_STATUSES]) });
+const Reply = z.object({
+  from: z.string().optional(),
+  pushName: z.string().optional(),
+  selected: z.array(z.string()),
+});
 const SendDelay = z.object({ factor: z.number().min(0) });
 
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
@@ -128,6 +134,14 @@ export function controlRoutes(ctx: SandboxContext): Hono<SandboxEnv> {
     if (!found) throw notFound(`Message "${c.req.param("id")}" not found`);
     const emitted = applyAck(ctx, found.instance, found.message, body.status);
     return c.json({ keyId: found.message.key.id, status: body.status, emitted });
+  });
+
+  app.post("/messages/:id/reply", async (c) => {
+    const body = parse(Reply, await readBody(c));
+    const found = ctx.store.findByKeyId(c.req.param("id"));
+    if (!found) throw notFound(`Message "${c.req.param("id")}" not found`);
+    const answer = injectReply(ctx, found.instance, found.message, body);
+    return c.json("update" in answer ? answer.update : publicRecord(answer.received), 201);
   });
 
   app.post("/acks", async (c) => {

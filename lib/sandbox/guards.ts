@@ -68,6 +68,17 @@ export function globalKeyGuard(ctx: SandboxContext): MiddlewareHandler<SandboxEn
   };
 }
 
+/**
+ * What a Baileys call on a missing or closed socket throws, as a service's catch prints it (`toString()`),
+ * or null when the socket is open. `method` is the client method the route calls first.
+ */
+export function socketDetail(instance: Instance, method: string): string | null {
+  if (instance.state === "open") return null;
+  return instance.hasSocket
+    ? "Error: Connection Closed"
+    : `TypeError: Cannot read properties of undefined (reading '${method}')`;
+}
+
 /** The guarded instance. */
 export function instanceOf(c: Context<SandboxEnv>): Instance {
   return c.get("instance");

@@ -1,8 +1,8 @@
 /** `/instance/*` (contract §3.1.1–§3.1.8): create, connect, state, list, restart, logout, delete, presence. */
-import { Hono } from "hono";
 import type { SandboxContext } from "./context.ts";
+import type { Handlers } from "./router.ts";
 import { badRequest, forbidden, notFound, rawError, unauthorized } from "./errors.ts";
-import { instanceGuard, instanceOf, readBody, type SandboxEnv } from "./guards.ts";
+import { instanceOf, readBody } from "./guards.ts";
 import {
   connectionStateBody,
   deleteInstance,
@@ -19,100 +19,97 @@ const PRESENCES = ["unavailable", "available", "composing", "recording", "paused
 const NUMBER_PATTERN = "^\\d+[\\.@\\w-]+";
 
 /** Mounts the instance routes. */
-export function instanceRoutes(ctx: SandboxContext): Hono<SandboxEnv> {
-  const app = new Hono<SandboxEnv>();
-  const guard = instanceGuard(ctx);
+export function instanceHandlers(ctx: SandboxContext): Handlers {
+  return {
+    "instance/create": async (c) => {
+      const raw = await readBody(c);
+      const name = isObject(raw) ? raw.instanceName : undefined;
+      // Name in use is checked before the key; a missing name matches any existing row (contract §3.1.1).
+      if (typeof name === "string" ? ctx.store.instances.has(name) : ctx.store.instances.size > 0) {
+        throw forbidden(`This name "${name}" is already in use.`);
+      }
+      if (c.req.header("apikey") !== ctx.options.apiKey) throw unauthorized();
+      const check = new Checker(raw).notEmpty("instanceName")
+        .type("instanceName", "string").type("token", "string").type("number", "string")
+        .pattern("number", NUMBER_PATTERN).type("qrcode", "boolean").type("businessId", "string")
+        .type("msgCall", "string").type("wavoipToken", "string").type("webhook", "object");
+      for (const flag of SETTING_FLAGS) check.type(flag, "boolean");
+      const body = check.done();
+      return c.json(await createInstance(ctx, body), 201);
+    },
 
-  app.post("/create", async (c) => {
-    const raw = await readBody(c);
-    const name = isObject(raw) ? raw.instanceName : undefined;
-    // Name in use is checked before the key; a missing name matches any existing row (contract §3.1.1).
-    if (typeof name === "string" ? ctx.store.instances.has(name) : ctx.store.instances.size > 0) {
-      throw forbidden(`This name "${name}" is already in use.`);
-    }
-    if (c.req.header("apikey") !== ctx.options.apiKey) throw unauthorized();
-    const check = new Checker(raw).notEmpty("instanceName")
-      .type("instanceName", "string").type("token", "string").type("number", "string")
-      .pattern("number", NUMBER_PATTERN).type("qrcode", "boolean").type("businessId", "string")
-      .type("msgCall", "string").type("wavoipToken", "string").type("webhook", "object");
-    for (const flag of SETTING_FLAGS) check.type(flag, "boolean");
-    const body = check.done();
-    return c.json(await createInstance(ctx, body), 201);
-  });
+    "instance/connect": async (c) => {
+      const instance = instanceOf(c);
+      if (instance.integration !== "WHATSAPP-BAILEYS" || instance.state === "open") {
+        return c.json(connectionStateBody(instance));
+      }
+      if (instance.state === "close") await startSocket(ctx, instance, c.req.query("number") || null);
+      return c.json(qrBody(instance));
+    },
 
-  app.get("/connect/:instance", guard, async (c) => {
-    const instance = instanceOf(c);
-    if (instance.integration !== "WHATSAPP-BAILEYS" || instance.state === "open") {
-      return c.json(connectionStateBody(instance));
-    }
-    if (instance.state === "close") await startSocket(ctx, instance, c.req.query("number") || null);
-    return c.json(qrBody(instance));
-  });
+    "instance/connectionState": (c) => c.json(connectionStateBody(instanceOf(c))),
 
-  app.get("/connectionState/:instance", guard, (c) => c.json(connectionStateBody(instanceOf(c))));
-
-  app.get("/fetchInstances", (c) => {
-    const key = c.req.header("apikey");
-    const all = [...ctx.store.instances.values()];
-    const isGlobal = key === ctx.options.apiKey;
-    const visible = isGlobal ? all : all.filter((i) => i.token === key);
-    if (!isGlobal && visible.length === 0) throw unauthorized();
-    const { instanceName, instanceId, number } = c.req.query();
-    const filter = instanceName ?? instanceId ?? number;
-    if (filter === undefined) return c.json(visible.map((i) => fetchItem(ctx, i)));
-    const found = visible.filter((i) =>
-      instanceName !== undefined
-        ? i.name === instanceName
-        : instanceId !== undefined
-        ? i.id === instanceId
-        : i.number === number
-    );
-    if (found.length === 0) {
-      if (!isGlobal) throw unauthorized();
-      throw notFound(`Instance "${filter}" not found`);
-    }
-    return c.json(found.map((i) => fetchItem(ctx, i)));
-  });
-
-  app.post("/restart/:instance", guard, (c) => {
-    const instance = instanceOf(c);
-    // Evolution catches everything here and answers 200; a closed socket flattens to "[object Object]".
-    if (instance.state === "close") throw rawError(200, { error: true, message: "[object Object]" });
-    if (instance.state === "connecting") return c.json(qrBody(instance));
-    const body = connectionStateBody(instance);
-    transientDrop(ctx, instance, 20);
-    return c.json(body);
-  });
-
-  app.delete("/logout/:instance", guard, (c) => {
-    const instance = instanceOf(c);
-    if (instance.state === "close") throw badRequest(`The "${instance.name}" instance is not connected`);
-    logout(ctx, instance);
-    return c.json({ status: "SUCCESS", error: false, response: { message: "Instance logged out" } });
-  });
-
-  app.delete("/delete/:instance", guard, (c) => {
-    deleteInstance(ctx, instanceOf(c));
-    return c.json({ status: "SUCCESS", error: false, response: { message: "Instance deleted" } });
-  });
-
-  app.post("/setPresence/:instance", guard, async (c) => {
-    const instance = instanceOf(c);
-    const body = new Checker(await readBody(c)).required("presence").oneOf("presence", PRESENCES).done();
-    if (instance.integration === "WHATSAPP-BUSINESS") {
-      throw badRequest("Method not available on WhatsApp Business API");
-    }
-    if (instance.state !== "open") {
-      throw badRequest(
-        instance.hasSocket
-          ? "Error: Connection Closed"
-          : "TypeError: Cannot read properties of undefined (reading 'sendPresenceUpdate')",
+    "instance/fetchInstances": (c) => {
+      const key = c.req.header("apikey");
+      const all = [...ctx.store.instances.values()];
+      const isGlobal = key === ctx.options.apiKey;
+      const visible = isGlobal ? all : all.filter((i) => i.token === key);
+      if (!isGlobal && visible.length === 0) throw unauthorized();
+      const { instanceName, instanceId, number } = c.req.query();
+      const filter = instanceName ?? instanceId ?? number;
+      if (filter === undefined) return c.json(visible.map((i) => fetchItem(ctx, i)));
+      const found = visible.filter((i) =>
+        instanceName !== undefined
+          ? i.name === instanceName
+          : instanceId !== undefined
+          ? i.id === instanceId
+          : i.number === number
       );
-    }
-    return c.json({ presence: body.presence }, 201);
-  });
+      if (found.length === 0) {
+        if (!isGlobal) throw unauthorized();
+        throw notFound(`Instance "${filter}" not found`);
+      }
+      return c.json(found.map((i) => fetchItem(ctx, i)));
+    },
 
-  return app;
+    "instance/restart": (c) => {
+      const instance = instanceOf(c);
+      // Evolution catches everything here and answers 200; a closed socket flattens to "[object Object]".
+      if (instance.state === "close") throw rawError(200, { error: true, message: "[object Object]" });
+      if (instance.state === "connecting") return c.json(qrBody(instance));
+      const body = connectionStateBody(instance);
+      transientDrop(ctx, instance, 20);
+      return c.json(body);
+    },
+
+    "instance/logout": (c) => {
+      const instance = instanceOf(c);
+      if (instance.state === "close") throw badRequest(`The "${instance.name}" instance is not connected`);
+      logout(ctx, instance);
+      return c.json({ status: "SUCCESS", error: false, response: { message: "Instance logged out" } });
+    },
+
+    "instance/delete": (c) => {
+      deleteInstance(ctx, instanceOf(c));
+      return c.json({ status: "SUCCESS", error: false, response: { message: "Instance deleted" } });
+    },
+
+    "instance/setPresence": async (c) => {
+      const instance = instanceOf(c);
+      const body = new Checker(await readBody(c)).required("presence").oneOf("presence", PRESENCES).done();
+      if (instance.integration === "WHATSAPP-BUSINESS") {
+        throw badRequest("Method not available on WhatsApp Business API");
+      }
+      if (instance.state !== "open") {
+        throw badRequest(
+          instance.hasSocket
+            ? "Error: Connection Closed"
+            : "TypeError: Cannot read properties of undefined (reading 'sendPresenceUpdate')",
+        );
+      }
+      return c.json({ presence: body.presence }, 201);
+    },
+  };
 }
 
 async function createInstance(ctx: SandboxContext, body: Json): Promise<Json> {

@@ -1,8 +1,8 @@
 /** `/message/send*` (contract §3.2): per-action schemas and business checks, then the shared pipeline. */
-import { Hono } from "hono";
 import type { SandboxContext } from "./context.ts";
+import type { Handlers } from "./router.ts";
 import { badRequest } from "./errors.ts";
-import { instanceGuard, instanceOf, readBody, type SandboxEnv } from "./guards.ts";
+import { instanceOf, readBody } from "./guards.ts";
 import { type Content, send } from "./send.ts";
 import { Checker, isObject, type Json } from "./validate.ts";
 
@@ -19,13 +19,13 @@ const MIME_BY_EXT: Record<string, string> = {
 };
 
 /** Common fields: `number` must be a string (its schema description is "Invalid format"). */
-function common(raw: unknown, ...required: string[]): Checker {
+export function common(raw: unknown, ...required: string[]): Checker {
   return new Checker(raw).required("number", ...required).type("number", "string", "Invalid format")
     .type("delay", "integer").type("quoted", "object");
 }
 
 /** http(s)/ftp URL whose host is an IP or has a TLD, like class-validator's isURL. */
-function isUrl(value: string): boolean {
+export function isUrl(value: string): boolean {
   try {
     const url = new URL(value);
     if (!["http:", "https:", "ftp:"].includes(url.protocol)) return false;
@@ -37,11 +37,11 @@ function isUrl(value: string): boolean {
 }
 
 /** Raw base64 only; data URLs are rejected, which is what breaks TAGUATO's panel. */
-function isBase64(value: string): boolean {
+export function isBase64(value: string): boolean {
   return value.length >= 4 && value.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
 }
 
-function quotedContext(body: Json): unknown {
+export function quotedContext(body: Json): unknown {
   const quoted = body.quoted;
   if (!isObject(quoted) || !isObject(quoted.key)) return undefined;
   return {
@@ -51,7 +51,7 @@ function quotedContext(body: Json): unknown {
   };
 }
 
-function fileOf(body: Json): { name: string; type: string; base64: string } | undefined {
+export function fileOf(body: Json): { name: string; type: string; base64: string } | undefined {
   return body.__file as { name: string; type: string; base64: string } | undefined;
 }
 
@@ -87,75 +87,78 @@ function mediaContent(body: Json): Content {
 }
 
 /** Mounts the send routes. */
-export function messageRoutes(ctx: SandboxContext): Hono<SandboxEnv> {
-  const app = new Hono<SandboxEnv>();
-  const guard = instanceGuard(ctx);
+export function messageHandlers(ctx: SandboxContext): Handlers {
+  return {
+    "message/sendText": async (c) => {
+      const body = common(await readBody(c), "text").type("text", "string").type("linkPreview", "boolean")
+        .notEmpty("number", "text").done();
+      if (!body.text) throw badRequest("Text is required");
+      const content: Content = {
+        messageType: "conversation",
+        message: { conversation: body.text },
+        contextInfo: quotedContext(body),
+      };
+      return c.json(await send(ctx, instanceOf(c), body.number as string, body.delay, content), 201);
+    },
 
-  app.post("/sendText/:instance", guard, async (c) => {
-    const body = common(await readBody(c), "text").type("text", "string").type("linkPreview", "boolean")
-      .notEmpty("number", "text").done();
-    if (!body.text) throw badRequest("Text is required");
-    const content: Content = {
-      messageType: "conversation",
-      message: { conversation: body.text },
-      contextInfo: quotedContext(body),
-    };
-    return c.json(await send(ctx, instanceOf(c), body.number as string, body.delay, content), 201);
-  });
+    "message/sendMedia": async (c) => {
+      const body = common(await readBody(c, { multipart: true }), "mediatype").oneOf("mediatype", MEDIA_TYPES)
+        .type("media", "string").type("caption", "string").type("fileName", "string").type(
+          "mimetype",
+          "string",
+        )
+        .done();
+      const content = { ...mediaContent(body), contextInfo: quotedContext(body) };
+      return c.json(await send(ctx, instanceOf(c), body.number as string, body.delay, content), 201);
+    },
 
-  app.post("/sendMedia/:instance", guard, async (c) => {
-    const body = common(await readBody(c, { multipart: true }), "mediatype").oneOf("mediatype", MEDIA_TYPES)
-      .type("media", "string").type("caption", "string").type("fileName", "string").type("mimetype", "string")
-      .done();
-    const content = { ...mediaContent(body), contextInfo: quotedContext(body) };
-    return c.json(await send(ctx, instanceOf(c), body.number as string, body.delay, content), 201);
-  });
-
-  app.post("/sendWhatsAppAudio/:instance", guard, async (c) => {
-    const body = common(await readBody(c, { multipart: true })).type("audio", "string").type(
-      "encoding",
-      "boolean",
-    )
-      .done();
-    const audio = fileOf(body)?.base64 ?? body.audio;
-    if (typeof audio !== "string" || !(isUrl(audio) || isBase64(audio))) {
-      throw badRequest("Owned media must be a url, base64, or valid file with buffer");
-    }
-    const content: Content = {
-      messageType: "audioMessage",
-      message: {
-        audioMessage: {
-          url: `https://mmg.whatsapp.net/v/sandbox/${crypto.randomUUID()}.enc`,
-          mimetype: "audio/ogg; codecs=opus",
-          ptt: true,
-          seconds: 1,
+    "message/sendWhatsAppAudio": async (c) => {
+      const body = common(await readBody(c, { multipart: true })).type("audio", "string").type(
+        "encoding",
+        "boolean",
+      )
+        .done();
+      const audio = fileOf(body)?.base64 ?? body.audio;
+      if (typeof audio !== "string" || !(isUrl(audio) || isBase64(audio))) {
+        throw badRequest("Owned media must be a url, base64, or valid file with buffer");
+      }
+      const content: Content = {
+        messageType: "audioMessage",
+        message: {
+          audioMessage: {
+            url: `https://mmg.whatsapp.net/v/sandbox/${crypto.randomUUID()}.enc`,
+            mimetype: "audio/ogg; codecs=opus",
+            ptt: true,
+            seconds: 1,
+          },
         },
-      },
-      voiceNote: true,
-      media: true,
-      base64: isBase64(audio) ? audio : undefined,
-    };
-    return c.json(await send(ctx, instanceOf(c), body.number as string, body.delay, content), 201);
-  });
+        voiceNote: true,
+        media: true,
+        base64: isBase64(audio) ? audio : undefined,
+      };
+      return c.json(await send(ctx, instanceOf(c), body.number as string, body.delay, content), 201);
+    },
 
-  app.post("/sendLocation/:instance", guard, async (c) => {
-    const body = common(await readBody(c), "latitude", "longitude", "name", "address")
-      .type("latitude", "number").type("longitude", "number").type("name", "string").type("address", "string")
-      .done();
-    const content: Content = {
-      messageType: "locationMessage",
-      message: {
-        locationMessage: {
-          degreesLatitude: body.latitude,
-          degreesLongitude: body.longitude,
-          name: body.name,
-          address: body.address,
+    "message/sendLocation": async (c) => {
+      const body = common(await readBody(c), "latitude", "longitude", "name", "address")
+        .type("latitude", "number").type("longitude", "number").type("name", "string").type(
+          "address",
+          "string",
+        )
+        .done();
+      const content: Content = {
+        messageType: "locationMessage",
+        message: {
+          locationMessage: {
+            degreesLatitude: body.latitude,
+            degreesLongitude: body.longitude,
+            name: body.name,
+            address: body.address,
+          },
         },
-      },
-      contextInfo: quotedContext(body),
-    };
-    return c.json(await send(ctx, instanceOf(c), body.number as string, body.delay, content), 201);
-  });
-
-  return app;
+        contextInfo: quotedContext(body),
+      };
+      return c.json(await send(ctx, instanceOf(c), body.number as string, body.delay, content), 201);
+    },
+  };
 }

@@ -20,6 +20,7 @@ export interface NewMessage {
   status: string;
   contextInfo?: unknown;
   voiceNote?: boolean;
+  mediaBase64?: string;
 }
 
 /** Creates and stores a message row. */
@@ -37,6 +38,7 @@ export function storeMessage(list: StoredMessage[], instance: Instance, input: N
     status: input.status,
     voiceNote: input.voiceNote ?? false,
     updates: [],
+    ...(input.mediaBase64 !== undefined ? { mediaBase64: input.mediaBase64 } : {}),
   };
   list.push(stored);
   return stored;

@@ -1,6 +1,12 @@
 import { deepStrictEqual as assertEquals, match as assertMatch, ok as assert } from "node:assert/strict";
 import type { SandboxOptions } from "./mod.ts";
-import { createWithWebhook, eventTrail, type SandboxHarness, startSandboxHarness } from "./testing.ts";
+import {
+  createWithWebhook,
+  eventTrail,
+  type SandboxHarness,
+  startOpenHarness,
+  startSandboxHarness,
+} from "./testing.ts";
 
 const KEY = "global-test-key";
 const setup = (options: Partial<SandboxOptions> = {}) =>
@@ -13,16 +19,8 @@ async function openInstance(t: SandboxHarness, name = "acme") {
 }
 
 /** A harness whose instance `acme` is connected and can send. */
-async function setupOpen(options: Partial<SandboxOptions> = {}): Promise<SandboxHarness> {
-  const t = await setup(options);
-  try {
-    await openInstance(t);
-    return t;
-  } catch (err) {
-    await t[Symbol.asyncDispose]();
-    throw err;
-  }
-}
+const setupOpen = (options: Partial<SandboxOptions> = {}) =>
+  startOpenHarness({ apiKey: KEY, ackDelaysMs: [5, 5, 5], webhookRetryDelaysMs: [10, 10], ...options });
 
 Deno.test("sendText answers 201 with a PENDING 3EB0 record, then SEND_MESSAGE and SERVER_ACK → DELIVERY_ACK → READ", async () => {
   await using t = await setupOpen();

@@ -27,7 +27,7 @@ function notOpenError(instance: Instance, media: boolean) {
 }
 
 /** The existence check of the send path; unknown users get the exists:false object. */
-export function resolveRecipient(ctx: SandboxContext, number: string): string {
+export function resolveRecipient(ctx: SandboxContext, number: string, instance?: Instance): string {
   const jid = toJid(number);
   switch (jidKind(jid)) {
     case "broadcast":
@@ -35,7 +35,12 @@ export function resolveRecipient(ctx: SandboxContext, number: string): string {
       return jid;
     case "group":
       // Evolution flattens the group-metadata failure into this literal.
-      if (!ctx.store.directory.hasGroup(jid)) throw badRequest("[object Object]");
+      // Groups the instance created or joined exist as well as those the directory lists.
+      if (
+        !ctx.store.directory.hasGroup(jid) && !(instance && ctx.store.accountOf(instance).groups.has(jid))
+      ) {
+        throw badRequest("[object Object]");
+      }
       return jid;
     default: {
       const found = ctx.store.directory.lookup(jid);
@@ -55,7 +60,7 @@ export async function send(
 ): Promise<unknown> {
   if (instance.integration === "WHATSAPP-BUSINESS") return cloudSend(ctx, instance, number, content);
   if (instance.state !== "open") throw notOpenError(instance, content.media ?? false);
-  const jid = resolveRecipient(ctx, number);
+  const jid = resolveRecipient(ctx, number, instance);
   if (typeof delay === "number" && delay > 0) {
     await ctx.scheduler.sleep(delay * ctx.store.sendDelayFactor);
     // The socket may have gone away while the request was held.
@@ -72,6 +77,7 @@ export async function send(
     status: "PENDING",
     contextInfo: content.contextInfo,
     voiceNote: content.voiceNote,
+    mediaBase64: content.base64,
   });
   const record = publicRecord(stored);
   ctx.events.emit(instance, "SEND_MESSAGE", record);

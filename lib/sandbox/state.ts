@@ -103,6 +103,8 @@ export interface StoredMessage {
   voiceNote: boolean;
   /** Ack history, exposed as findMessages' `MessageUpdate`. */
   updates: string[];
+  /** The media a send carried as base64, for getBase64FromMediaMessage. */
+  mediaBase64?: string;
 }
 
 export interface Contact {
@@ -113,6 +115,42 @@ export interface Contact {
   createdAt: string;
   updatedAt: string;
   instanceId: string;
+}
+
+export interface GroupParticipant {
+  id: string;
+  admin: "superadmin" | "admin" | null;
+}
+
+/** A group an instance created or joined (Baileys' GroupMetadata as findGroupInfos prints it). */
+export interface Group {
+  id: string;
+  subject: string;
+  subjectOwner: string;
+  subjectTime: number;
+  creation: number;
+  owner: string;
+  desc: string;
+  descId: string;
+  restrict: boolean;
+  announce: boolean;
+  ephemeralDuration: number;
+  participants: GroupParticipant[];
+  inviteCode: string;
+  pictureUrl: string | null;
+}
+
+export type Privacy = Record<"readreceipts" | "profile" | "status" | "online" | "last" | "groupadd", string>;
+
+/** Per-instance account state beyond the connection: groups, blocks, privacy, labels, proxy, profile status. */
+export interface AccountState {
+  groups: Map<string, Group>;
+  blocked: Set<string>;
+  privacy: Privacy;
+  profileStatus: string;
+  /** Label id → the chats it is on. */
+  labels: Map<string, Set<string>>;
+  proxy: Record<string, unknown> | null;
 }
 
 export interface FailRule {
@@ -136,6 +174,7 @@ export class SandboxStore {
   instances = new Map<string, Instance>();
   messages = new Map<string, StoredMessage[]>();
   contacts = new Map<string, Map<string, Contact>>();
+  accounts = new Map<string, AccountState>();
   directory = new Directory();
   ackMode: AckMode = "auto";
   ackDelaysMs: [number, number, number] = [0, 0, 0];
@@ -152,6 +191,7 @@ export class SandboxStore {
     this.instances.clear();
     this.messages.clear();
     this.contacts.clear();
+    this.accounts.clear();
     this.directory = new Directory({
       known: this.defaults.knownNumbers,
       unknown: this.defaults.unknownNumbers,
@@ -177,6 +217,31 @@ export class SandboxStore {
     return map;
   }
 
+  /** Groups, blocks, privacy, labels and proxy of an instance. */
+  accountOf(instance: Instance): AccountState {
+    let account = this.accounts.get(instance.id);
+    if (!account) {
+      account = {
+        groups: new Map(),
+        blocked: new Set(),
+        // WhatsApp's defaults for a new account.
+        privacy: {
+          readreceipts: "all",
+          profile: "all",
+          status: "contacts",
+          online: "all",
+          last: "all",
+          groupadd: "all",
+        },
+        profileStatus: "Hey there! I am using WhatsApp.",
+        labels: new Map(),
+        proxy: null,
+      };
+      this.accounts.set(instance.id, account);
+    }
+    return account;
+  }
+
   /** Finds a message by its WhatsApp key id across instances. */
   findByKeyId(keyId: string): { instance: Instance; message: StoredMessage } | null {
     for (const instance of this.instances.values()) {
@@ -191,6 +256,7 @@ export class SandboxStore {
     this.instances.delete(instance.name);
     this.messages.delete(instance.id);
     this.contacts.delete(instance.id);
+    this.accounts.delete(instance.id);
   }
 
   /** Consumes one matching fail rule, if any. */

@@ -4,6 +4,7 @@
  * starts a sandbox plus a receiver and disposes of both (`await using t = await startSandboxHarness(…)`).
  */
 import type { InboundInput } from "./inbound.ts";
+import type { ReplyInput } from "./replies.ts";
 import { type Sandbox, type SandboxOptions, startSandbox } from "./mod.ts";
 
 export interface ReceivedHook {
@@ -116,6 +117,7 @@ export function sandboxControl(baseUrl: string, apiKey: string) {
     qrLimit: (name: string) => post(inst(name, "qr-limit")),
     inbound: (name: string, message: InboundInput) => post(inst(name, "inbound"), message),
     ack: (keyId: string, status: string) => post(`/messages/${encodeURIComponent(keyId)}/ack`, { status }),
+    reply: (keyId: string, reply: ReplyInput) => post(`/messages/${encodeURIComponent(keyId)}/reply`, reply),
     acks: (mode: "auto" | "manual", delaysMs?: [number, number, number]) => post("/acks", { mode, delaysMs }),
     fail: (rule: { count?: number; status?: number; pathPrefix?: string; body?: unknown }) =>
       post("/fail", rule),
@@ -196,6 +198,20 @@ export async function createWithWebhook(
   });
   if (hook.status !== 201) throw new Error(`webhook/set ${name} failed: ${hook.status}`);
   return res.body;
+}
+
+/** A harness whose instance `name` (webhook to the receiver) is connected as `phone`; `await using` it. */
+export async function startOpenHarness(options: SandboxOptions, name = "acme", phone = "595981000100") {
+  const t = await startSandboxHarness(options);
+  try {
+    await createWithWebhook(t, name);
+    await t.control.scan(name, { phone });
+    await t.hook.waitFor((h) => h.body.instance === name && h.body.data?.state === "open");
+    return t;
+  } catch (err) {
+    await t[Symbol.asyncDispose]();
+    throw err;
+  }
 }
 
 /** The events an instance's webhook received, as `event[:state|status]` strings in arrival order. */

@@ -1,8 +1,8 @@
 /** `/webhook/set|find` (contract §3.4): only the v2 nested body is accepted; the row uses other names. */
-import { Hono } from "hono";
 import type { SandboxContext } from "./context.ts";
+import type { Handlers } from "./router.ts";
 import { runtimeError } from "./errors.ts";
-import { instanceGuard, instanceOf, readBody, type SandboxEnv } from "./guards.ts";
+import { instanceOf, readBody } from "./guards.ts";
 import { dbId, type Instance, nowIso, type WebhookRow } from "./state.ts";
 import { Checker, isObject, type Json } from "./validate.ts";
 import { EVENT_NAMES } from "./webhooks.ts";
@@ -27,36 +27,33 @@ export function webhookRowFrom(instance: Instance, hook: Json, existing: Webhook
 }
 
 /** Mounts the webhook configuration routes. */
-export function webhookRoutes(ctx: SandboxContext): Hono<SandboxEnv> {
-  const app = new Hono<SandboxEnv>();
-  const guard = instanceGuard(ctx);
+export function webhookHandlers(_ctx: SandboxContext): Handlers {
+  return {
+    "webhook/set": async (c) => {
+      const instance = instanceOf(c);
+      const check = new Checker(await readBody(c)).required("webhook").type("webhook", "object");
+      const hook = check.body.webhook;
+      if (isObject(hook)) {
+        check.merge(
+          new Checker(hook, "webhook").required("enabled", "url").type("enabled", "boolean").type(
+            "url",
+            "string",
+          )
+            .type("byEvents", "boolean").type("base64", "boolean").type("headers", "object")
+            .type("events", "array").itemsOneOf("events", EVENT_NAMES).notEmpty("enabled", "url"),
+        );
+      }
+      check.done();
+      const nested = hook as Json;
+      // Evolution reads `events.length` unguarded when enabling, so a missing list is a 500, not a 400.
+      if (nested.enabled === true && !Array.isArray(nested.events)) {
+        throw runtimeError("Cannot read properties of undefined (reading 'length')");
+      }
+      if (!Array.isArray(nested.events)) nested.events = [];
+      instance.webhook = webhookRowFrom(instance, nested, instance.webhook);
+      return c.json(instance.webhook, 201);
+    },
 
-  app.post("/set/:instance", guard, async (c) => {
-    const instance = instanceOf(c);
-    const check = new Checker(await readBody(c)).required("webhook").type("webhook", "object");
-    const hook = check.body.webhook;
-    if (isObject(hook)) {
-      check.merge(
-        new Checker(hook, "webhook").required("enabled", "url").type("enabled", "boolean").type(
-          "url",
-          "string",
-        )
-          .type("byEvents", "boolean").type("base64", "boolean").type("headers", "object")
-          .type("events", "array").itemsOneOf("events", EVENT_NAMES).notEmpty("enabled", "url"),
-      );
-    }
-    check.done();
-    const nested = hook as Json;
-    // Evolution reads `events.length` unguarded when enabling, so a missing list is a 500, not a 400.
-    if (nested.enabled === true && !Array.isArray(nested.events)) {
-      throw runtimeError("Cannot read properties of undefined (reading 'length')");
-    }
-    if (!Array.isArray(nested.events)) nested.events = [];
-    instance.webhook = webhookRowFrom(instance, nested, instance.webhook);
-    return c.json(instance.webhook, 201);
-  });
-
-  app.get("/find/:instance", guard, (c) => c.json(instanceOf(c).webhook ?? null));
-
-  return app;
+    "webhook/find": (c) => c.json(instanceOf(c).webhook ?? null),
+  };
 }

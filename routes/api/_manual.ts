@@ -1,8 +1,8 @@
 // For the routes that validate their input by hand (webhooks, deliveries, message log): how they are
 // declared and how they read `page`/`limit`.
-import type { Env, Handler, MiddlewareHandler } from "hono";
+import type { Context, Env, Handler, MiddlewareHandler } from "hono";
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
-import { pageParams, PageQuery, validationError } from "../../lib/core/mod.ts";
+import { fail, pageParams, PageQuery, validationError } from "../../lib/core/mod.ts";
 
 /**
  * Documents `route` and mounts `handler` on its method and path, without the request validators that
@@ -23,4 +23,16 @@ export function pageOf(query: Record<string, string>) {
   const q = PageQuery.safeParse(query);
   if (!q.success) throw validationError(q.error.issues);
   return pageParams(q.data);
+}
+
+/** The JSON object body of a hand-validated route; anything else (unparseable, an array) is the 400. */
+export async function readObject(c: Context): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw fail("invalid_json");
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw fail("invalid_json");
+  return body as Record<string, unknown>;
 }

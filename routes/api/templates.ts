@@ -1,5 +1,6 @@
 // /api/templates (contract §1.6): the caller's message templates. Fixed: lengths are validated on update
-// as on create, JSON null is "missing" rather than text, and page/limit garbage is a 400.
+// as on create, JSON null is "missing" rather than text, and page/limit garbage is a 400. Added: every
+// answer lists the `variables` a template uses, and POST /{id}/preview renders it for a sample contact.
 import { z } from "@hono/zod-openapi";
 import {
   type AppDeps,
@@ -18,15 +19,21 @@ import {
 import { requireScope } from "../../lib/auth/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
 import {
+  contactVars,
   CONTENT_MAX_BYTES,
   createTemplate,
   deleteTemplate,
+  findContactItem,
+  findTemplate,
   lengthProblem,
   listTemplates,
   NAME_MAX_BYTES,
+  renderTemplate,
   type TemplateRow,
+  templateVariables,
   updateTemplate,
 } from "../../lib/messaging/mod.ts";
+import { PreviewBody, previewVars } from "./_template_preview.ts";
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -79,6 +86,11 @@ const TemplateSchema = z.object({
   content: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
+  variables: z.array(z.string()).openapi({
+    description:
+      "The variables the content uses, in order of first use ({{name}}, {{number}}, custom fields)",
+    example: ["name"],
+  }),
 }).openapi("Template");
 
 const route = routeDocs({ tag: "Templates" });
@@ -90,6 +102,7 @@ const view = (t: TemplateRow) => ({
   content: t.content,
   created_at: t.created_at.toISOString(),
   updated_at: t.updated_at.toISOString(),
+  variables: templateVariables(t.content),
 });
 
 /** /api/templates and /api/templates/{id} (mounted at /api/templates). */
@@ -180,6 +193,43 @@ export function templateRoutes(deps: AppDeps) {
       const row = await deleteTemplate(sql, c.var.user.id, id);
       if (!row) throw fail("template_not_found");
       return c.json({ deleted: row }, 200);
+    },
+  );
+
+  app.openapi(
+    route({
+      method: "post",
+      path: "/{id}/preview",
+      middleware: scope,
+      summary: "Render one of my templates for a sample contact",
+      description: "Body `{contact: {name?, number?, fields?}}` or `{contact_id}` (an item of one of my " +
+        "contact lists). Variables without a value or fallback are listed in `unknown` and left out of " +
+        "`text` (never raw braces).",
+      request: { params: idParams, body: jsonBody(PreviewBody) },
+      responses: {
+        200: jsonContent(
+          z.object({ text: z.string(), variables: z.array(z.string()), unknown: z.array(z.string()) }),
+          "The rendered text",
+        ),
+      },
+      errors: {
+        400: "Invalid JSON body / contact rules",
+        404: ["template_not_found", "contact_item_not_found"],
+      },
+    }),
+    async (c) => {
+      const id = idOr404(c.req.valid("param").id, "template_not_found");
+      const tpl = await findTemplate(sql, c.var.user.id, id);
+      if (!tpl) throw fail("template_not_found");
+      const b = c.req.valid("json");
+      let vars = previewVars(b.contact);
+      if (b.contact_id !== undefined) {
+        const item = await findContactItem(sql, c.var.user.id, b.contact_id);
+        if (!item) throw fail("contact_item_not_found");
+        vars = contactVars(item);
+      }
+      const { text, unknown } = renderTemplate(tpl.content, vars);
+      return c.json({ text, variables: templateVariables(tpl.content), unknown }, 200);
     },
   );
 

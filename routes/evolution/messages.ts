@@ -18,7 +18,12 @@ import {
   upstreamHeaders,
   validateSend,
 } from "../../lib/gateway/mod.ts";
-import { recordOutbound, settleOutbound } from "../../lib/messaging/mod.ts";
+import {
+  IGNORE_OPT_OUT_HEADER,
+  recordOutbound,
+  refuseOptedOut,
+  settleOutbound,
+} from "../../lib/messaging/mod.ts";
 import { callerOf, type EvoContext, type RequestBody } from "./context.ts";
 
 type Settlement = Parameters<typeof settleOutbound>[2];
@@ -53,13 +58,15 @@ export async function sendMessage(
   const valid = validateSend(action, req.fields, req.hasFile, deps.config.mediaAllowPrivate);
   const routeKey = `message/${action}`;
   // A multipart body is forwarded as is, so a URL in it would be fetched by the engine.
-  if (multipart && isMediaUrl(valid.body[MEDIA_FIELDS[routeKey]])) {
+  if (multipart && valid.media && isMediaUrl(valid.body[MEDIA_FIELDS[routeKey]])) {
     throw fail("media_url_in_form", { field: MEDIA_FIELDS[routeKey] });
   }
-  const body = multipart
+  const body = multipart || !valid.media
     ? valid.body
     : await inlineMediaUrl(routeKey, valid.body, { allowPrivate: deps.config.mediaAllowPrivate });
   const user = c.var.user;
+  // Opted-out numbers (ws-contacts): refused before anything is recorded, unless overridden by header.
+  await refuseOptedOut(deps.sql, user.id, valid.phone, c.req.header(IGNORE_OPT_OUT_HEADER));
   const id = await recordOutbound(deps, {
     userId: user.id,
     instanceName,

@@ -19,6 +19,8 @@ import { securityPage } from "./security.tsx";
 import { sessionsPage } from "./sessions.tsx";
 import { staticRoutes } from "./static.ts";
 import { webhooksPage } from "./webhooks.tsx";
+import { templatesPage } from "./templates.tsx";
+import { contactsPage, optOutsPage } from "./contacts.tsx";
 
 /**
  * The panel's pages, in sidebar order. Adding a page: write routes/panel/<area>.tsx exporting
@@ -29,6 +31,10 @@ export const PAGES: PanelPage[] = [
   instancesPage,
   messagesPage,
   scheduledPage,
+  // ws-contacts: the messaging workspace pages.
+  templatesPage,
+  contactsPage,
+  optOutsPage,
   webhooksPage,
   securityPage,
   sessionsPage,

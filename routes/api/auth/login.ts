@@ -20,11 +20,13 @@ import {
   isNameLocked,
   type LoginUser,
   MAX_PASSWORD_LENGTH,
+  needsRehash,
   normalizeRecoveryCode,
   recordAccountFailure,
   recordIpFailure,
   recordNameFailure,
   setSessionCookie,
+  upgradePasswordHash,
   verifyPassword,
   verifyUserTotp,
 } from "../../../lib/auth/mod.ts";
@@ -122,6 +124,9 @@ export function loginRoutes(deps: AppDeps) {
         "invalid_credentials",
       );
     }
+
+    // An imported TAGUATO-SEND bcrypt hash becomes argon2id once the password is known to be right.
+    if (needsRehash(hash)) await upgradePasswordHash(deps.sql, user.id, hash, input.password);
 
     if (user.totp_enabled) {
       const recovery = present(input.recovery_code)
