@@ -193,6 +193,36 @@ Deno.test("/api/scheduled: create, list, detail, update, cancel with the contrac
     );
   });
 
+  await t.step(
+    "a contact list adds its numbers, names and custom fields; another tenant's list is not found",
+    async () => {
+      const [list] = await app.db.sql<{ id: number }[]>`
+      INSERT INTO taguato.contact_lists (user_id, name) VALUES (${ana}, 'clientes') RETURNING id`;
+      await app.db.sql`INSERT INTO taguato.contact_list_items (list_id, phone_number, label, fields) VALUES
+      (${list.id}, '595981000011', 'Carla', ${app.db.sql.json({ ciudad: "Luque" })}),
+      (${list.id}, '595981000012', '', '{}')`;
+      const r = await create({
+        ...valid,
+        recipients: ["595981000001"],
+        contact_list_id: list.id,
+        variables: { "595981000001": { name: "Ana" } },
+      });
+      assertEquals(r.status, 201, JSON.stringify(r.body));
+      assertEquals(r.body.message.recipients, '["595981000001","595981000011","595981000012"]');
+      assertEquals(r.body.message.variables, {
+        "595981000001": { name: "Ana" },
+        "595981000011": { ciudad: "Luque", name: "Carla", number: "595981000011" },
+        "595981000012": { number: "595981000012" },
+      });
+      await expect(
+        create({ ...valid, instance_name: "beto-1", contact_list_id: list.id }, betoToken),
+        404,
+        "List not found",
+      );
+      await app.db.sql`DELETE FROM taguato.scheduled_messages WHERE id = ${r.body.message.id}`;
+    },
+  );
+
   await t.step("GET lists mine (20 by default), filters by status, and finds one by id", async () => {
     const list = await call(app, "GET", "/api/scheduled", { token: anaToken });
     assertEquals(list.status, 200);

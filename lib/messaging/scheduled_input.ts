@@ -5,6 +5,7 @@ import { type AppDeps, fail, HttpError, type SessionUser } from "../core/mod.ts"
 import type { ApiKeyPrincipal } from "../auth/mod.ts";
 import { keyAllowsInstance, normalizeRecipient, unreachableInstances } from "../gateway/mod.ts";
 import { byteLength } from "./templates.ts";
+import { contactListItems, contactVars, findContactList } from "./contacts.ts";
 import { canonicalTimeZone, parseRecurrence, parseScheduledAt, requireTimeZone } from "./recurrence.ts";
 import {
   MAX_SCHEDULED_RECIPIENTS,
@@ -118,6 +119,27 @@ export interface Scheduler {
 }
 
 /** The one reachability rule (reachableBy), narrowed by an instance-restricted API key. */
+/**
+ * The numbers of the user's contact list and each one's variables (name = label, custom fields), or null
+ * when none is named; another user's list is not found.
+ */
+async function fromContactList(deps: AppDeps, userId: number, value: unknown) {
+  if (!present(value)) return null;
+  const list = Number.isSafeInteger(value) && (value as number) >= 1
+    ? await findContactList(deps.sql, userId, value as number)
+    : null;
+  if (!list) throw fail("contact_list_not_found");
+  const items = await contactListItems(deps.sql, list.id);
+  const variables: RecipientVariables = {};
+  for (const item of items) {
+    const vars = Object.entries(contactVars(item)).filter(([, v]) =>
+      v !== null && v !== undefined && v !== ""
+    );
+    variables[item.phone_number] = Object.fromEntries(vars.map(([k, v]) => [k, String(v)]));
+  }
+  return { recipients: items.map((i) => i.phone_number), variables };
+}
+
 async function assertReachableInstance(deps: AppDeps, who: Scheduler, name: string) {
   if (!keyAllowsInstance(who.key, name) || (await unreachableInstances(deps.sql, who.user, [name])).length) {
     throw fail("webhook_instance_not_owned");
@@ -145,6 +167,9 @@ async function templateOf(
   return { id: value as number, content };
 }
 
+const pick = (vars: RecipientVariables, numbers: string[]) =>
+  Object.fromEntries(numbers.filter((n) => vars[n]).map((n) => [n, vars[n]]));
+
 /** POST /api/scheduled: the contract's checks in its order, then the new fields. */
 export async function validateCreate(deps: AppDeps, who: Scheduler, raw: unknown): Promise<ScheduledFields> {
   const { user } = who;
@@ -152,7 +177,11 @@ export async function validateCreate(deps: AppDeps, who: Scheduler, raw: unknown
   if (typeof body.instance_name !== "string" || body.instance_name === "") {
     throw fail("field_required", { field: "instance_name" });
   }
-  const recipients = recipientsOf(body.recipients);
+  // A contact list adds its numbers (after any listed in the body) and their names and custom fields.
+  const list = await fromContactList(deps, user.id, body.contact_list_id);
+  const recipients = recipientsOf(
+    list ? [...(Array.isArray(body.recipients) ? body.recipients : []), ...list.recipients] : body.recipients,
+  );
   const template = await templateOf(deps, user.id, body.template_id);
   // A template supplies the text when the body has none (its content is copied: a later edit of the
   // template does not change what was scheduled).
@@ -176,7 +205,9 @@ export async function validateCreate(deps: AppDeps, who: Scheduler, raw: unknown
     recurrence,
     recurrenceUntil: recurrence ? untilOf(body.recurrence_until, timeZone, scheduledAt) : null,
     templateId: template?.id ?? null,
-    variables: variablesOf(body.variables, recipients),
+    variables: list
+      ? { ...pick(list.variables, recipients), ...variablesOf(body.variables, recipients) }
+      : variablesOf(body.variables, recipients),
   };
 }
 

@@ -50,7 +50,9 @@ const ScheduledSchema = z.object({
 
 const CreateDoc = z.object({
   instance_name: z.string(),
-  recipients: z.array(z.string()).openapi({ description: "1-500 numbers" }),
+  recipients: z.array(z.string()).optional().openapi({
+    description: "1-500 numbers (with contact_list_id: optional)",
+  }),
   message_content: z.string().optional().openapi({ description: "1-5000 bytes; optional with template_id" }),
   scheduled_at: z.string().openapi({
     description: "ISO 8601; without an offset it is read in time_zone (else the user's setting)",
@@ -65,6 +67,9 @@ const CreateDoc = z.object({
   }).optional(),
   recurrence_until: z.string().optional(),
   template_id: z.number().int().optional(),
+  contact_list_id: z.number().int().optional().openapi({
+    description: "adds the list's numbers; each one's label fills {{name}}, its custom fields {{field}}",
+  }),
   variables: z.record(z.string(), z.record(z.string(), z.string())).optional()
     .openapi({ description: "number → {variable: value}, rendered into {{variable}}" }),
 }).openapi("CreateScheduled");
