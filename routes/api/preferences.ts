@@ -11,7 +11,7 @@ import {
   userTimeZone,
 } from "../../lib/messaging/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
-import { documented } from "./_manual.ts";
+import { documented, readObject } from "./_manual.ts";
 
 const Preferences = z.object({
   time_zone: z.string().nullable().openapi({ description: "Your setting; null follows the default" }),
@@ -50,14 +50,8 @@ export function preferencesApiRoutes(deps: AppDeps) {
     },
     responses: { 200: jsonContent(Preferences, "Preferences") },
   }, async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw fail("invalid_json");
-    }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw fail("invalid_json");
-    const zone = (body as { time_zone?: unknown }).time_zone;
+    const body = await readObject(c);
+    const zone = body.time_zone;
     if (zone === undefined) throw fail("no_fields_to_update");
     await setUserTimeZone(deps.sql, c.var.user.id, zone === null ? null : requireTimeZone(zone));
     return await answer(c);

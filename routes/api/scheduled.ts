@@ -21,7 +21,7 @@ import {
   validateUpdate,
 } from "../../lib/messaging/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
-import { documented, pageOf } from "./_manual.ts";
+import { documented, pageOf, readObject } from "./_manual.ts";
 
 const TAG = "Scheduled messages";
 const readScope = requireScope("full", "read");
@@ -73,14 +73,6 @@ const CreateDoc = z.object({
   variables: z.record(z.string(), z.record(z.string(), z.string())).optional()
     .openapi({ description: "number → {variable: value}, rendered into {{variable}}" }),
 }).openapi("CreateScheduled");
-
-async function readJson(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw fail("invalid_json");
-  }
-}
 
 function filterOf(query: Record<string, string>) {
   const status = query.status || undefined;
@@ -198,7 +190,7 @@ export function scheduledRoutes(deps: AppDeps) {
     request: { body: { required: true, content: { "application/json": { schema: CreateDoc } } } },
     responses: { 201: one },
   }, async (c) => {
-    const fields = await validateCreate(deps, who(c), await readJson(c));
+    const fields = await validateCreate(deps, who(c), await readObject(c));
     const row = await createScheduled(sql, c.var.user.id, fields);
     return c.json({ message: scheduledView(row) }, 201);
   });
@@ -217,7 +209,7 @@ export function scheduledRoutes(deps: AppDeps) {
     const current = await getScheduled(sql, c.var.user.id, id);
     if (!current) throw fail("scheduled_not_found");
     if (current.status !== "pending") throw fail("scheduled_not_pending_update");
-    const changes = await validateUpdate(deps, who(c), current, await readJson(c));
+    const changes = await validateUpdate(deps, who(c), current, await readObject(c));
     const row = await updatePendingScheduled(sql, c.var.user.id, id, changes);
     // The worker claimed it between the read and the update.
     if (!row) throw fail("scheduled_not_pending_update");
