@@ -3,7 +3,8 @@ import * as z from "zod/mini";
 import { LOCALES } from "../lib/core/i18n.ts";
 import { ActionsCell, DataTable } from "./data_table.tsx";
 import { FilterActions, PagedCard, pageOf, syncUrl, usePagedList } from "./paged_list.tsx";
-import { localLabel, Scheduled, ScheduleDetail, ScheduleForm } from "./scheduled_parts.tsx";
+import { ScheduleDetail } from "./scheduled_detail.tsx";
+import { localLabel, Scheduled, ScheduleForm } from "./scheduled_parts.tsx";
 import { Alert, Button, ConfirmDialog, EmptyState, IslandRoot, SelectField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
@@ -20,6 +21,8 @@ export const ScheduledListProps = z.object({
   filters: Filters,
   /** Instances the user may schedule on (owned, granted; admins: all). */
   instances: z.array(z.string()),
+  /** The user's contact lists, offered as recipients on create. */
+  lists: z.array(z.object({ id: z.number(), name: z.string(), item_count: z.number() })),
   /** The zone a time is read in unless the form says otherwise (the user's setting or the default). */
   timeZone: z.string(),
 });
@@ -44,7 +47,7 @@ function pageUrl(f: Filters, page: number, limit: number) {
 }
 
 /** Scheduled messages: create with time zone and recurrence, list with filters, detail, edit, cancel. */
-export function ScheduledList({ locale, initial, filters, instances, timeZone }: Props) {
+export function ScheduledList({ locale, initial, filters, instances, lists, timeZone }: Props) {
   const tr = translator(locale);
   const [mode, setMode] = useState<Mode | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -179,6 +182,7 @@ export function ScheduledList({ locale, initial, filters, instances, timeZone }:
           locale={locale}
           message={mode.kind === "edit" ? mode.message : null}
           instances={instances}
+          lists={lists}
           timeZone={timeZone}
           onSaved={(m) => saved(m, mode.kind === "create")}
           onClose={() => setMode(null)}

@@ -1,11 +1,11 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import type { Locale } from "../lib/core/i18n.ts";
 import { Alert, Button, CheckField, Dialog, SelectField, TextField, translator } from "./ui.tsx";
 import { translated } from "./gateway_errors.ts";
 import { api, useApi } from "./use_api.ts";
 
-// The Scheduled page's private parts: the create/edit form and the detail dialog.
+// The Scheduled page's private parts: the message shape and the create/edit form.
 
 export const Scheduled = z.object({
   id: z.number(),
@@ -85,10 +85,12 @@ function TextAreaField({ id, name, label, hint, value, onValue }: {
 }
 
 /** Create (message null) or edit a pending scheduled message. */
-export function ScheduleForm({ locale, message, instances, timeZone, onSaved, onClose }: {
+export function ScheduleForm({ locale, message, instances, lists, timeZone, onSaved, onClose }: {
   locale: Locale;
   message: Scheduled | null;
   instances: string[];
+  /** The user's contact lists (create only: their numbers, names and fields are added). */
+  lists: { id: number; name: string; item_count: number }[];
   timeZone: string;
   onSaved(m: Scheduled): void;
   onClose(): void;
@@ -97,6 +99,7 @@ export function ScheduleForm({ locale, message, instances, timeZone, onSaved, on
   const rec = message?.recurrence as { type?: string; days?: number[]; cron?: string } | null;
   const [instance, setInstance] = useState(message?.instance_name ?? instances[0] ?? "");
   const [lines, setLines] = useState(recipientLines(message));
+  const [list, setList] = useState("");
   const [content, setContent] = useState(message?.message_content ?? "");
   const [when, setWhen] = useState(message ? localInput(message.scheduled_at_local) : "");
   const [zone, setZone] = useState(message?.time_zone ?? timeZone);
@@ -126,6 +129,7 @@ export function ScheduleForm({ locale, message, instances, timeZone, onSaved, on
       recurrence,
       ...(until ? { recurrence_until: until } : {}),
       variables: Object.keys(variables).length ? variables : null,
+      ...(list ? { contact_list_id: Number(list) } : {}),
     };
     const res = await save.run(() =>
       translated(
@@ -156,6 +160,18 @@ export function ScheduleForm({ locale, message, instances, timeZone, onSaved, on
           onValue={setInstance}
           options={instances.map((i) => [i, i] as const)}
         />
+        {!message && lists.length > 0 && (
+          <SelectField
+            label={tr("sch.contactList")}
+            name="contact_list_id"
+            value={list}
+            onValue={setList}
+            options={[
+              ["", tr("sch.noContactList")],
+              ...lists.map((l) => [String(l.id), `${l.name} (${l.item_count})`] as const),
+            ]}
+          />
+        )}
         <TextAreaField
           id="sch-recipients"
           name="recipients"
@@ -232,68 +248,6 @@ export function ScheduleForm({ locale, message, instances, timeZone, onSaved, on
           </Button>
         </div>
       </form>
-    </Dialog>
-  );
-}
-
-const Recipient = z.object({
-  phone_number: z.string(),
-  status: z.string(),
-  error_message: z.nullable(z.string()),
-  message_text: z.nullable(z.string()),
-});
-
-/** One message: its fields, results and what each recipient got. */
-export function ScheduleDetail({ locale, message, onClose }: {
-  locale: Locale;
-  message: Scheduled;
-  onClose(): void;
-}) {
-  const tr = translator(locale);
-  const [rows, setRows] = useState<z.infer<typeof Recipient>[] | null>(null);
-  const load = useApi(locale);
-  useEffect(() => {
-    load.run(() =>
-      api<{ recipients: z.infer<typeof Recipient>[] }>(`/api/scheduled/${message.id}/recipients`)
-    )
-      .then((r) => r && setRows(r.recipients));
-  }, [message.id]);
-  return (
-    <Dialog locale={locale} wide title={tr("sch.detailTitle", { id: message.id })} onClose={onClose}>
-      <dl class="detail-list" data-detail="scheduled">
-        <dt>{tr("sch.when")}</dt>
-        <dd>{localLabel(message.scheduled_at_local)} ({message.time_zone})</dd>
-        <dt>{tr("sch.instance")}</dt>
-        <dd>{message.instance_name}</dd>
-        <dt>{tr("sch.content")}</dt>
-        <dd style={{ whiteSpace: "pre-wrap" }}>{message.message_content}</dd>
-        <dt>{tr("sch.status")}</dt>
-        <dd>{tr(`sch.status.${message.status}` as never)}</dd>
-      </dl>
-      {load.error && <Alert tone="error">{load.error}</Alert>}
-      {rows && rows.length === 0 && <p class="muted">{tr("sch.notSentYet")}</p>}
-      {rows && rows.length > 0 && (
-        <div class="table-wrap">
-          <table class="table" data-table="scheduled-recipients">
-            <thead>
-              <tr>
-                <th scope="col">{tr("sch.number")}</th>
-                <th scope="col">{tr("sch.status")}</th>
-                <th scope="col">{tr("sch.sentText")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.phone_number}>
-                  <td>{r.phone_number}</td>
-                  <td>{r.status}{r.error_message ? ` — ${r.error_message}` : ""}</td>
-                  <td style={{ whiteSpace: "pre-wrap" }}>{r.message_text}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
     </Dialog>
   );
 }

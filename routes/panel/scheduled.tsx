@@ -4,6 +4,7 @@ import { pageInfo, t } from "../../lib/core/mod.ts";
 import { panelInstances } from "../../lib/gateway/mod.ts";
 import {
   canonicalTimeZone,
+  listContactLists,
   listScheduled,
   SCHEDULED_STATUSES,
   type ScheduledStatus,
@@ -29,7 +30,7 @@ export const scheduledPage = definePage({
       ? q.status as ScheduledStatus
       : undefined;
     const filters = { status: status ?? "", instance_name: q.instance_name ?? "" };
-    const [page, instances, zone] = await Promise.all([
+    const [page, instances, zone, lists] = await Promise.all([
       listScheduled(
         deps.sql,
         user.id,
@@ -39,6 +40,7 @@ export const scheduledPage = definePage({
       ),
       panelInstances(deps.sql, user),
       userTimeZone(deps.sql, user.id),
+      listContactLists(deps.sql, user.id),
     ]);
     const messages = asJson(page.messages.map(scheduledView));
     return (
@@ -51,6 +53,7 @@ export const scheduledPage = definePage({
             initial: { messages, ...pageInfo(page.total, 1, PAGE_SIZE) },
             filters,
             instances: instances.map((i) => i.name),
+            lists: lists.map((l) => ({ id: l.id, name: l.name, item_count: l.item_count })),
             timeZone: canonicalTimeZone(zone) ?? deps.config.defaultTimeZone,
           }}
         />

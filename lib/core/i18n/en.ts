@@ -670,6 +670,8 @@ export const en: Record<MessageKey, string> = {
   "sch.emptyText": "Schedule one to send it later or on a repeating schedule.",
   "sch.notSentYet": "Not sent yet.",
   "sch.number": "Number",
+  "sch.contactList": "Contact list (optional)",
+  "sch.noContactList": "No list: only the numbers below",
   "sch.sentText": "Text sent",
 
   // --- ws-contacts: templates, contacts, opt-outs ---

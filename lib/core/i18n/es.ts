@@ -674,6 +674,8 @@ export const es = {
   "sch.emptyText": "Programe uno para enviarlo más tarde o de forma periódica.",
   "sch.notSentYet": "Todavía no se envió.",
   "sch.number": "Número",
+  "sch.contactList": "Lista de contactos (opcional)",
+  "sch.noContactList": "Sin lista: solo los números de abajo",
   "sch.sentText": "Texto enviado",
 
   // --- ws-contacts: templates, contacts, opt-outs ---
