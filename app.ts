@@ -32,6 +32,9 @@ import { dashboardRoutes } from "./routes/api/dashboard.ts";
 import { usageRoutes } from "./routes/api/usage.ts";
 import { sandboxRoutes } from "./routes/api/sandbox.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
+// --- scheduled messages and preferences (issue 9) ---
+import { preferencesApiRoutes } from "./routes/api/preferences.ts";
+import { scheduledRoutes } from "./routes/api/scheduled.ts";
 import { engineEventRoutes } from "./routes/internal/engine_events.ts";
 import { evolutionRoutes } from "./routes/evolution/mod.ts";
 import { recoveryRoutes } from "./routes/api/auth/recovery.ts";
@@ -97,6 +100,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/webhooks", webhookRoutes(deps));
   app.route("/api/messages", messageRoutes(deps));
   app.route("/api/templates", templateRoutes(deps));
+  // Scheduled messages (issue 9 item 4) and the caller's preferences (the time zone they are read in).
+  app.route("/api/scheduled", scheduledRoutes(deps));
+  app.route("/api/preferences", preferencesApiRoutes(deps));
   // ws-contacts: contact lists (CSV import, WhatsApp check) and the opt-out registry.
   app.route("/api/contacts", contactRoutes(deps));
   app.route("/api/opt-outs", optOutRoutes(deps));

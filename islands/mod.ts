@@ -9,6 +9,7 @@ import { LogoutButton, LogoutButtonProps } from "./LogoutButton.tsx";
 import { MessageComposer, MessageComposerProps } from "./MessageComposer.tsx";
 import { MessageHistory, MessageHistoryProps } from "./MessageHistory.tsx";
 import { RecoveryWizard, RecoveryWizardProps } from "./RecoveryWizard.tsx";
+import { ScheduledList, ScheduledListProps } from "./ScheduledList.tsx";
 import { SessionList, SessionListProps } from "./SessionList.tsx";
 import { StatusAdmin, StatusAdminProps } from "./StatusAdmin.tsx";
 import { StatusChart, StatusChartProps } from "./StatusChart.tsx";
@@ -60,6 +61,8 @@ export const islands = {
   MessageComposer: island(MessageComposer, MessageComposerProps),
   MessageHistory: island(MessageHistory, MessageHistoryProps),
   Webhooks: island(Webhooks, WebhooksProps),
+  // Scheduled messages (issue 9).
+  ScheduledList: island(ScheduledList, ScheduledListProps),
   // ws-contacts: templates, contacts, opt-outs.
   Templates: island(Templates, TemplatesProps),
   Contacts: island(Contacts, ContactsProps),

@@ -12,8 +12,9 @@ ALTER TABLE taguato.message_logs ADD CONSTRAINT message_logs_source_check
   CHECK (source IN ('api', 'panel', 'scheduled', 'campaign', 'engine', 'client'));
 -- Set when a client's POST /api/messages/log was folded into this gateway row: one report per row.
 ALTER TABLE taguato.message_logs ADD COLUMN client_reported_at timestamptz;
--- why: History's text search needs the message (text or caption); capped so a 50 MB body never lands here.
-ALTER TABLE taguato.message_logs ADD COLUMN body_text text CHECK (char_length(body_text) <= 1000);
+-- why: History's text search needs the message (text or caption), and a scheduled recipient's row keeps the
+-- text rendered for it ({{name}} filled in); capped like a scheduled text so a 50 MB body never lands here.
+ALTER TABLE taguato.message_logs ADD COLUMN body_text text CHECK (char_length(body_text) <= 5000);
 -- Dashboards and the per-day rates: an index-only range scan of the caller's rows by time, with the two
 -- columns they count by. (Status is already in an index predicate, so receipts lose nothing more.)
 CREATE INDEX message_logs_user_created_status_idx

@@ -31,6 +31,7 @@ Deno.test("panel: Workers, Backups and Sessions admin pages render for admins in
   assertEquals((workers.workers as { name: string }[]).map((w) => w.name), [
     "uptime",
     "reconnect",
+    "scheduled",
     "backup",
     "cleanup",
     "log-rotation",

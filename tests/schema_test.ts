@@ -19,6 +19,7 @@ const EXPECTED_TABLES = [
   "contact_list_items",
   "contact_lists",
   "engine_event_tokens",
+  "idempotency_keys",
   "import_map",
   "incident_services",
   "incident_updates",
@@ -478,6 +479,7 @@ needs("postgres").test("migrations build the corrected taguato schema on Postgre
           "contact_lists",
           "message_logs",
           "scheduled_messages",
+          "idempotency_keys",
           "user_webhooks",
           "password_resets",
         ]

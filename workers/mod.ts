@@ -5,6 +5,7 @@ import { backupWorker } from "./backup.ts";
 import { cleanupWorker } from "./cleanup.ts";
 import { logRotationWorker } from "./log_rotation.ts";
 import { reconnectWorker } from "./reconnect.ts";
+import { scheduledWorker } from "./scheduled.ts";
 import type { WorkerSpec } from "./spec.ts";
 import { uptimeWorker } from "./uptime.ts";
 import { webhookDispatchWorker } from "./webhook_worker.ts";
@@ -17,6 +18,7 @@ export function allWorkers(config: Config): WorkerSpec[] {
   return [
     uptimeWorker,
     reconnectWorker,
+    scheduledWorker,
     backupWorker(config.backupIntervalSeconds),
     cleanupWorker,
     logRotationWorker,

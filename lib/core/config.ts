@@ -127,6 +127,23 @@ const envSchema = z.object({
     ),
   ),
   WORKER_TICK_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(500).optional()),
+  // --- scheduled messages (issue 9) ---
+  DEFAULT_TIME_ZONE: z.preprocess(
+    emptyToUndefined,
+    z.string().default("America/Asuncion").refine((zone) => {
+      try {
+        Temporal.Now.zonedDateTimeISO(zone);
+        return true;
+      } catch {
+        return false;
+      }
+    }, { message: "must be an IANA time zone (e.g. America/Asuncion)" }),
+  ),
+  SCHEDULED_SEND_DELAY_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "must be a whole number of ms" }).int("must be a whole number of ms").min(0)
+      .max(600_000).default(1000),
+  ),
 });
 
 export type SmtpSecurity = "ssl" | "tls" | "none";
@@ -202,6 +219,10 @@ export interface Config {
   metricsAllow: string[];
   /** Test-only: ticks every worker every N ms instead of its cron schedule. */
   workerTickMs?: number;
+  /** The zone a scheduled time without offset is read in for users with no setting (DEFAULT_TIME_ZONE). */
+  defaultTimeZone: string;
+  /** Pause between two recipients of one scheduled message (SCHEDULED_SEND_DELAY_MS; 0 in tests). */
+  scheduledSendDelayMs: number;
 }
 
 /** Reads and validates the configuration from an environment map; throws ConfigError listing every problem. */
@@ -310,5 +331,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     metricsAllow: (e.METRICS_ALLOW ?? "").split(",").map((c) => c.trim()).filter(Boolean),
     workerTickMs: e.WORKER_TICK_MS,
+    defaultTimeZone: Temporal.Now.zonedDateTimeISO(e.DEFAULT_TIME_ZONE).timeZoneId,
+    scheduledSendDelayMs: e.SCHEDULED_SEND_DELAY_MS,
   };
 }

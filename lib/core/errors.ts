@@ -642,6 +642,92 @@ export const ERRORS = {
     es: "Esa instancia ya tiene un webhook: edítelo en lugar de crear otro.",
   },
   webhook_delivery_not_found: { status: 404, en: "Delivery not found", es: "La entrega ya no existe." },
+  // --- scheduled messages and idempotent sends (issue 9 items 4 and 7) ---
+  scheduled_not_found: {
+    status: 404,
+    en: "Scheduled message not found",
+    es: "El mensaje programado ya no existe.",
+  },
+  scheduled_recipients_array: {
+    status: 400,
+    en: "recipients must be a non-empty array",
+    es: "Indique al menos un destinatario.",
+  },
+  scheduled_recipients_max: {
+    status: 400,
+    en: "Maximum 500 recipients allowed",
+    es: "Se permiten como máximo 500 destinatarios.",
+  },
+  scheduled_recipient_invalid: {
+    status: 400,
+    en: "Invalid recipient: {message}",
+    es: "Destinatario no válido: {message}",
+  },
+  scheduled_not_pending_update: {
+    status: 400,
+    en: "Only pending messages can be updated",
+    es: "Solo se pueden editar los mensajes pendientes.",
+  },
+  scheduled_not_pending_cancel: {
+    status: 400,
+    en: "Only pending messages can be cancelled",
+    es: "Solo se pueden cancelar los mensajes pendientes.",
+  },
+  scheduled_at_invalid: {
+    status: 400,
+    en: "{field} must be an ISO 8601 date and time (with an offset, or read in your time zone)",
+    es: "{field} debe ser una fecha y hora ISO 8601 (con desfase, o en su zona horaria)",
+  },
+  time_zone_invalid: {
+    status: 400,
+    en: "{field} must be an IANA time zone such as America/Asuncion",
+    es: "{field} debe ser una zona horaria IANA, por ejemplo America/Asuncion",
+  },
+  scheduled_media_invalid: {
+    status: 400,
+    en: "message_content of a media message must be JSON with mediatype, media and an optional caption",
+    es: "El contenido de un mensaje multimedia debe ser JSON con mediatype, media y caption opcional.",
+  },
+  scheduled_variables_invalid: {
+    status: 400,
+    en: "variables must map recipients to objects of text values",
+    es: "variables debe asociar cada destinatario a un objeto con valores de texto.",
+  },
+  recurrence_invalid: {
+    status: 400,
+    en: "recurrence must be an object with a type",
+    es: "La repetición debe ser un objeto con un tipo.",
+  },
+  recurrence_days_invalid: {
+    status: 400,
+    en: "recurrence.days must list weekdays from 1 (Monday) to 7 (Sunday)",
+    es: "Elija los días de la semana: de 1 (lunes) a 7 (domingo).",
+  },
+  recurrence_cron_invalid: {
+    status: 400,
+    en: "recurrence.cron must be a five-field cron expression",
+    es: "La expresión cron debe tener cinco campos válidos.",
+  },
+  recurrence_until_before: {
+    status: 400,
+    en: "recurrence_until must not be before scheduled_at",
+    es: "La fecha de fin no puede ser anterior a la primera fecha.",
+  },
+  idempotency_key_invalid: {
+    status: 400,
+    en: "Idempotency-Key must be 1-255 visible ASCII characters",
+    es: "Idempotency-Key debe tener entre 1 y 255 caracteres ASCII visibles.",
+  },
+  idempotency_key_reused: {
+    status: 409,
+    en: "Idempotency-Key was already used with a different request",
+    es: "Esa Idempotency-Key ya se usó con otra solicitud.",
+  },
+  idempotency_in_progress: {
+    status: 409,
+    en: "A request with this Idempotency-Key is still in progress",
+    es: "Una solicitud con esa Idempotency-Key todavía está en curso.",
+  },
   // --- ws-contacts: contact lists, CSV import, WhatsApp check ---
   contact_list_not_found: { status: 404, en: "List not found", es: "La lista ya no existe." },
   contact_item_not_found: { status: 404, en: "Item not found", es: "El contacto ya no existe." },

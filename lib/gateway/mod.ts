@@ -7,6 +7,7 @@ export * from "./engine_callback.ts";
 export * from "./engine_client.ts";
 export * from "./engine_events.ts";
 export * from "./engine_routes.ts";
+export * from "./idempotency.ts";
 export * from "./instances.ts";
 export * from "./limits.ts";
 export * from "./media_fetch.ts";

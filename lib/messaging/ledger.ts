@@ -17,9 +17,12 @@ export interface OutboundRecord {
   engineMessageId?: string | null;
   errorMessage?: string | null;
   source: MessageSource;
-  /** The text or caption, kept (first 1000 characters) for History's search. */
+  /** The text or caption, kept (first BODY_TEXT_MAX characters) for History's search. */
   bodyText?: string | null;
 }
+
+/** How much of a message's text the ledger keeps (body_text, migration 0016): a scheduled text's limit. */
+export const BODY_TEXT_MAX = 5000;
 
 export interface OutboundSettlement {
   status: OutboundStatus;
@@ -99,7 +102,7 @@ export async function recordOutbound(deps: AppDeps, rec: OutboundRecord): Promis
        direction, body_text)
     VALUES (${rec.userId}, ${rec.instanceName}, ${rec.phoneNumber}, ${ledgerMessageType(rec.messageType)},
             ${rec.status}, ${rec.engineMessageId ?? null}, ${rec.errorMessage ?? null}, ${rec.source},
-            'outbound', ${rec.bodyText ? rec.bodyText.slice(0, 1000) : null})
+            'outbound', ${rec.bodyText ? rec.bodyText.slice(0, BODY_TEXT_MAX) : null})
     ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
       user_id = EXCLUDED.user_id, source = EXCLUDED.source, phone_number = EXCLUDED.phone_number,
       message_type = EXCLUDED.message_type, error_message = COALESCE(EXCLUDED.error_message, m.error_message),

@@ -5,12 +5,11 @@
  */
 import type { AppDeps, Sql } from "../core/mod.ts";
 import { LOCK_MS } from "../auth/mod.ts";
+import { purgeIdempotencyKeys } from "../gateway/mod.ts";
 
 export const PURGE_BATCH = 5_000;
 /** A message left in `sending` this long was interrupted (crash, restart): reported unknown, never re-sent. */
 export const STALE_SENDING_MS = 10 * 60_000;
-/** A scheduled message left `processing` this long goes back to `pending` (its worker died). */
-export const STALE_PROCESSING_MS = 10 * 60_000;
 
 type Purge = (sql: Sql, before: Date, batch: number) => Promise<number>;
 
@@ -70,9 +69,9 @@ export async function runCleanup(deps: AppDeps): Promise<Record<string, number>>
     UPDATE taguato.message_logs SET status = 'unknown', status_updated_at = ${at(0)},
       error_message = coalesce(error_message, 'interrupted before the engine answered')
     WHERE status = 'sending' AND created_at < ${at(STALE_SENDING_MS)}`).count;
-  result.scheduled_requeued = (await sql`
-    UPDATE taguato.scheduled_messages SET status = 'pending', updated_at = ${at(0)}
-    WHERE status = 'processing' AND updated_at < ${at(STALE_PROCESSING_MS)}`).count;
+  // No requeue of `processing` scheduled messages here (the contract's step): the scheduled worker holds
+  // a lease, and another process takes a message over once its lease passes (lib/messaging/scheduled_worker.ts).
+  result.idempotency_keys_deleted = await purgeIdempotencyKeys(deps);
   // A name's failure count only matters while it can still add up to a lock (LOCK_MS window).
   result.login_name_failures_deleted = (await sql`
     DELETE FROM taguato.login_name_failures

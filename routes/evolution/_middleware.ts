@@ -9,6 +9,8 @@ import { requireAuth } from "../../lib/auth/mod.ts";
 import {
   ADMIN_AREAS,
   admit,
+  idempotent,
+  isSendPath,
   limitSendsByIp,
   limitUser,
   recordFailure,
@@ -52,12 +54,16 @@ function userLimit(deps: AppDeps): MiddlewareHandler<EvoAuthEnv> {
   };
 }
 
-/** The list, in order: breaker → per-IP send limit → authentication → per-user limit. */
+/**
+ * The list, in order: breaker → per-IP send limit → authentication → Idempotency-Key on sends (a replay
+ * neither sends nor counts against the user's limit) → per-user limit.
+ */
 export function engineMiddleware(deps: AppDeps): MiddlewareHandler<EvoAuthEnv>[] {
   return [
     circuitGate(deps),
     sendIpLimit(deps),
     requireAuth(deps, { rateLimit: false }),
+    idempotent(deps, isSendPath),
     userLimit(deps),
     // One element type for the router's list; the first three do not read the user they precede.
   ] as MiddlewareHandler<EvoAuthEnv>[];

@@ -20,6 +20,7 @@ import { pageRenderer, type PanelPage } from "./_layout.tsx";
 import { panelSession, requireAccess } from "./_middleware.ts";
 import { preferenceRoutes } from "./preferences.ts";
 import { recoverPage } from "./recover.tsx";
+import { scheduledPage } from "./scheduled.tsx";
 import { securityPage } from "./security.tsx";
 import { sessionsPage } from "./sessions.tsx";
 import { staticRoutes } from "./static.ts";
@@ -36,6 +37,7 @@ export const PAGES: PanelPage[] = [
   dashboardPage,
   instancesPage,
   messagesPage,
+  scheduledPage,
   templatesPage,
   contactsPage,
   optOutsPage,
