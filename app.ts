@@ -48,7 +48,7 @@ import { adminWorkerRoutes } from "./routes/admin/workers.ts";
 import { reconnectRoutes } from "./routes/api/reconnects.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { fileLogger, httpMetrics } from "./lib/ops/mod.ts";
-// ops-status: public status, incidents, maintenance, admin dashboard
+// public status, incidents, maintenance, admin dashboard
 import { statusRoutes } from "./routes/api/status.ts";
 import { adminIncidentRoutes } from "./routes/admin/incidents.ts";
 import { adminMaintenanceRoutes } from "./routes/admin/maintenance.ts";
@@ -103,11 +103,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // Scheduled messages (issue 9 item 4) and the caller's preferences (the time zone they are read in).
   app.route("/api/scheduled", scheduledRoutes(deps));
   app.route("/api/preferences", preferencesApiRoutes(deps));
-  // ws-contacts: contact lists (CSV import, WhatsApp check) and the opt-out registry.
+  // contact lists (CSV import, WhatsApp check) and the opt-out registry.
   app.route("/api/contacts", contactRoutes(deps));
   app.route("/api/opt-outs", optOutRoutes(deps));
   app.route("/api/instance", instanceStatsRoutes(deps));
-  // ws-history: the user dashboard and the quota usage.
+  // the user dashboard and the quota usage.
   app.route("/api/user", dashboardRoutes(deps));
   app.route("/api/usage", usageRoutes(deps));
   app.route("/api/sandbox", sandboxRoutes(deps));
@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/admin/backup", adminBackupRoutes(deps));
   app.route("/api/reconnects", reconnectRoutes(deps));
   app.route("/metrics", metricsRoutes(deps));
-  // ops-status: the public status API and its admin side.
+  // the public status API and its admin side.
   app.route("/api/status", statusRoutes(deps));
   app.route("/admin/incidents", adminIncidentRoutes(deps));
   app.route("/admin/maintenance", adminMaintenanceRoutes(deps));

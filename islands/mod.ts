@@ -63,7 +63,7 @@ export const islands = {
   Webhooks: island(Webhooks, WebhooksProps),
   // Scheduled messages (issue 9).
   ScheduledList: island(ScheduledList, ScheduledListProps),
-  // ws-contacts: templates, contacts, opt-outs.
+  // templates, contacts, opt-outs.
   Templates: island(Templates, TemplatesProps),
   Contacts: island(Contacts, ContactsProps),
   OptOuts: island(OptOuts, OptOutsProps),
@@ -72,7 +72,7 @@ export const islands = {
   BackupsAdmin: island(BackupsAdmin, BackupsAdminProps),
   SessionsAdmin: island(SessionsAdmin, SessionsAdminProps),
   UserDashboard: island(UserDashboard, UserDashboardProps),
-  // ops-status
+  // public status, incidents and maintenance
   StatusChart: island(StatusChart, StatusChartProps),
   StatusAdmin: island(StatusAdmin, StatusAdminProps),
   StatusSubscribe: island(StatusSubscribe, StatusSubscribeProps),

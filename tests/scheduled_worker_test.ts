@@ -136,6 +136,8 @@ Deno.test("scheduled worker: personalised sends, opt-outs skipped with the reaso
       scheduled_at: "2030-01-05T09:00:00Z",
     });
     assertEquals(await runAt(app, "2030-01-05T09:00:01Z"), { messages: 1, sent: 1, failed: 0, skipped: 2 });
+    const done = await detail(app, ana.token, m.id);
+    assertEquals([done.status, done.results.sent, done.results.skipped], ["completed", 1, 2]);
     const numbers = (await engineSends(app.sandbox.url, ana.instance)).map((s) => s.number);
     assert(numbers.includes("595981000030") && !numbers.includes("595981000031"));
     const rows = await logRows(app, ana.token, "?instance_name=wk-ana");

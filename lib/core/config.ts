@@ -101,7 +101,7 @@ const envSchema = z.object({
   TELEGRAM_TOKEN_SECRET: optionalText,
   ALERT_WEBHOOK_URL: url(["http:", "https:"]),
   ALERT_COOLDOWN_SECONDS: positiveInt(300),
-  // --- ops-status ---
+  // --- public status, incidents, alerts ---
   AUTO_INCIDENT_THRESHOLD: positiveInt(3),
   BACKUP_INTERVAL: positiveInt(86_400),
   BACKUP_DIR: z.preprocess(emptyToUndefined, z.string().default("./backups")),

@@ -728,7 +728,7 @@ export const ERRORS = {
     en: "A request with this Idempotency-Key is still in progress",
     es: "Una solicitud con esa Idempotency-Key todavía está en curso.",
   },
-  // --- ws-contacts: contact lists, CSV import, WhatsApp check ---
+  // --- contact lists, CSV import, WhatsApp check ---
   contact_list_not_found: { status: 404, en: "List not found", es: "La lista ya no existe." },
   contact_item_not_found: { status: 404, en: "Item not found", es: "El contacto ya no existe." },
   contact_phone_digits: {
@@ -812,7 +812,7 @@ export const ERRORS = {
     en: "contact must be an object {name?, number?, fields?}",
     es: "contact debe ser un objeto {name?, number?, fields?}",
   },
-  // --- ws-contacts: opt-outs ---
+  // --- opt-outs ---
   opt_out_not_phone: {
     status: 400,
     en: "phone_number must be a phone number, not a group",
@@ -843,7 +843,7 @@ export const ERRORS = {
     en: "A word cannot be both a stop and a start word: {word}",
     es: "Una palabra no puede ser de baja y de alta a la vez: {word}",
   },
-  // --- sandbox breadth: buttons and status sends ---
+  // --- buttons and status sends ---
   buttons_invalid: {
     status: 400,
     en: "every button needs a type (reply, copy, url, call, pix) and a displayText",
@@ -864,7 +864,7 @@ export const ERRORS = {
     en: "give statusJidList (the numbers that see the status) or allContacts: true",
     es: "Indique statusJidList (los números que verán el estado) o allContacts: true",
   },
-  // --- operations: workers, backups, metrics (ops-workers) ---
+  // --- operations: workers, backups, metrics ---
   worker_not_found: { status: 404, en: "Worker not found", es: "Ese proceso en segundo plano no existe." },
   worker_busy: {
     status: 409,
@@ -890,7 +890,7 @@ export const ERRORS = {
     es: "Las métricas requieren una clave de administrador o una dirección permitida.",
   },
 
-  // --- ws-history: client-reported logs, quotas ---
+  // --- client-reported logs, quotas ---
   log_fields_required: {
     status: 400,
     en: "instance_name and phone_number are required",
@@ -912,7 +912,7 @@ export const ERRORS = {
     es: "{field} debe ser un entero positivo o vacío",
   },
 
-  // --- ops-status: incidents, maintenance, public status ---
+  // --- incidents, maintenance, public status ---
   incident_fields_required: {
     status: 400,
     en: "title and severity are required",

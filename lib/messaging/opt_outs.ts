@@ -87,7 +87,7 @@ export async function applyInboundKeyword(
   return null;
 }
 
-// ---- the registry's API, the inbound hook and the direct-send rule (ws-contacts) ----
+// ---- the registry's API, the inbound hook and the direct-send rule ----
 
 export const MAX_KEYWORDS = 50;
 export const MAX_KEYWORD_CHARS = 40;

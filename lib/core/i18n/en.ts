@@ -674,7 +674,7 @@ export const en: Record<MessageKey, string> = {
   "sch.noContactList": "No list: only the numbers below",
   "sch.sentText": "Text sent",
 
-  // --- ws-contacts: templates, contacts, opt-outs ---
+  // --- templates, contacts, opt-outs ---
   "nav.templates": "Templates",
   "nav.contacts": "Contacts",
   "nav.optOuts": "Opt-outs",
@@ -780,7 +780,7 @@ export const en: Record<MessageKey, string> = {
   "oo.srcApi": "API",
   "oo.srcManual": "Panel",
   "oo.remove": "Remove the opt-out",
-  // --- sandbox breadth: the composer's poll, location and contact card ---
+  // --- the composer's poll, location and contact card ---
   "msg.kindPoll": "Poll",
   "msg.kindLocation": "Location",
   "msg.kindContact": "Contact card",
@@ -805,7 +805,7 @@ export const en: Record<MessageKey, string> = {
   "msg.contactEmail": "E-mail (optional)",
   "msg.contactNameRequired": "Type the contact's name.",
   "msg.contactPhoneInvalid": "Type the phone number with its country code (at least 10 digits).",
-  // --- operations: workers, backups (ops-workers) ---
+  // --- operations: workers, backups ---
   "nav.workers": "Workers",
   "nav.backups": "Backups",
   "workers.title": "Background workers",
@@ -857,7 +857,7 @@ export const en: Record<MessageKey, string> = {
   "adminSessions.revokeText": "{user} will have to sign in again on that device.",
   "reconnect.loop": "This instance keeps disconnecting (reconnect loop) since",
   "reconnect.next": "next attempt",
-  // --- ws-history: history search, my dashboard, quotas ---
+  // --- history search, my dashboard, quotas ---
   "hist.search": "Search",
   "hist.searchHint": "Number, text or error",
   "hist.text": "Message",
@@ -891,7 +891,7 @@ export const en: Record<MessageKey, string> = {
   "quota.noCapHint": "Empty = no cap. The user is warned at 80 %; at 100 % sends are refused.",
   "quota.save": "Save quota",
   "quota.saved": "Quota saved.",
-  // --- ops-status: public status page, Admin → Dashboard and Status management ---
+  // --- public status page, Admin → Dashboard and Status management ---
   "status.title": "System Status",
   "status.lastCheck": "Last check: {time}",
   "status.overall.operational": "All systems operational",

@@ -678,7 +678,7 @@ export const es = {
   "sch.noContactList": "Sin lista: solo los números de abajo",
   "sch.sentText": "Texto enviado",
 
-  // --- ws-contacts: templates, contacts, opt-outs ---
+  // --- templates, contacts, opt-outs ---
   "nav.templates": "Plantillas",
   "nav.contacts": "Contactos",
   "nav.optOuts": "Bajas",
@@ -784,7 +784,7 @@ export const es = {
   "oo.srcApi": "API",
   "oo.srcManual": "Panel",
   "oo.remove": "Quitar la baja",
-  // --- sandbox breadth: the composer's poll, location and contact card ---
+  // --- the composer's poll, location and contact card ---
   "msg.kindPoll": "Encuesta",
   "msg.kindLocation": "Ubicación",
   "msg.kindContact": "Contacto",
@@ -809,7 +809,7 @@ export const es = {
   "msg.contactEmail": "Correo (opcional)",
   "msg.contactNameRequired": "Escriba el nombre del contacto.",
   "msg.contactPhoneInvalid": "Escriba el teléfono con su código de país (al menos 10 dígitos).",
-  // --- operations: workers, backups (ops-workers) ---
+  // --- operations: workers, backups ---
   "nav.workers": "Procesos",
   "nav.backups": "Copias de seguridad",
   "workers.title": "Procesos en segundo plano",
@@ -862,7 +862,7 @@ export const es = {
   "adminSessions.revokeText": "{user} deberá iniciar sesión de nuevo en ese dispositivo.",
   "reconnect.loop": "Esta instancia se desconecta una y otra vez (bucle de reconexión) desde",
   "reconnect.next": "próximo intento",
-  // --- ws-history: history search, my dashboard, quotas ---
+  // --- history search, my dashboard, quotas ---
   "hist.search": "Buscar",
   "hist.searchHint": "Número, texto o error",
   "hist.text": "Mensaje",
@@ -896,7 +896,7 @@ export const es = {
   "quota.noCapHint": "Vacío = sin límite. Al 80 % se avisa al usuario; al 100 % los envíos se rechazan.",
   "quota.save": "Guardar cupo",
   "quota.saved": "Cupo guardado.",
-  // --- ops-status: public status page, Admin → Dashboard and Status management ---
+  // --- public status page, Admin → Dashboard and Status management ---
   "status.title": "Estado del Sistema",
   "status.lastCheck": "Última verificación: {time}",
   "status.overall.operational": "Todos los sistemas operativos",
