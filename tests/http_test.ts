@@ -97,7 +97,10 @@ Deno.test("the gateway answers health, redirects, 404, CORS, malformed JSON, bod
       assertEquals(res.status, 204);
       assertEquals(await res.text(), "");
       assertEquals(res.headers.get("access-control-allow-origin"), "https://panel.example.com");
-      assertStringIncludes(res.headers.get("access-control-allow-headers") ?? "", "apikey");
+      const allowed = res.headers.get("access-control-allow-headers") ?? "";
+      for (const name of ["apikey", "Idempotency-Key", "X-Ignore-Opt-Out"]) {
+        assertStringIncludes(allowed, name);
+      }
       assertEquals(res.headers.get("access-control-max-age"), "86400");
     });
 

@@ -80,7 +80,11 @@ export function cors(origin: string | undefined): MiddlewareHandler<AppEnv> {
     ? [
       ["Access-Control-Allow-Origin", origin],
       ["Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"],
-      ["Access-Control-Allow-Headers", "apikey, Content-Type, Authorization"],
+      // The two request headers the send routes read: a browser client on another origin may set them too.
+      [
+        "Access-Control-Allow-Headers",
+        "apikey, Content-Type, Authorization, Idempotency-Key, X-Ignore-Opt-Out",
+      ],
       ["Access-Control-Max-Age", "86400"],
     ]
     : [];
