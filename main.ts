@@ -88,6 +88,7 @@ async function main(args: string[]) {
       config,
       sql: db.sql,
       dbMode: db.mode,
+      dbSnapshot: db.snapshot,
       cache,
       evolution,
       sandboxUrl: sandbox?.url,

@@ -1,7 +1,8 @@
 // /admin/backup against a fresh PostgreSQL test database: create (pg_dump), list, download, delete, and a
 // restore round trip that brings back deleted data; the backup worker keeps the newest BACKUP_KEEP.
 import { assert, assertEquals } from "../lib/core/testing.ts";
-import { listBackups } from "../lib/ops/mod.ts";
+import { type AppDeps, migrate, openDatabase } from "../lib/core/mod.ts";
+import { createBackup, findBackup, listBackups, restoreBackup } from "../lib/ops/mod.ts";
 import { backupSchedule, backupWorker } from "../workers/backup.ts";
 import { adminLogin, assertError, call, createUser } from "./_helpers/accounts.ts";
 import { startTestApp, type TestApp } from "./_helpers/app.ts";
@@ -118,7 +119,7 @@ onPostgres.test("backup worker: automatic dumps, the newest BACKUP_KEEP kept, ma
   }
 });
 
-Deno.test("backup schedule follows BACKUP_INTERVAL; embedded mode answers 409", async () => {
+Deno.test("backup schedule follows BACKUP_INTERVAL; a database with no way to back up answers 409", async () => {
   assertEquals(backupSchedule(86_400), "30 2 * * *");
   assertEquals(backupSchedule(3_600), "0 */1 * * *");
   assertEquals(backupSchedule(21_600), "0 */6 * * *");
@@ -129,6 +130,66 @@ Deno.test("backup schedule follows BACKUP_INTERVAL; embedded mode answers 409", 
   assertError(
     await call(t, "POST", "/admin/backup", { token: admin }),
     409,
-    "Backups need the server database mode (DATABASE_URL)",
+    "Backups are not available for this database (no DATABASE_URL and no embedded snapshot)",
   );
+});
+
+Deno.test("embedded mode: a backup is PGlite's snapshot, and a restore brings deleted data back", async (s) => {
+  await using t = await startTestApp();
+  const dataDir = await Deno.makeTempDir({ prefix: "taguato-embedded-" });
+  const backupDir = await Deno.makeTempDir({ prefix: "taguato-backups-" });
+  const db = await openDatabase({ dataDir });
+  try {
+    await migrate(db.sql);
+    const deps: AppDeps = {
+      ...t.deps,
+      sql: db.sql,
+      dbMode: "embedded",
+      dbSnapshot: db.snapshot,
+      config: { ...t.deps.config, backupDir },
+    };
+    const users = async () =>
+      (await db.sql`SELECT username FROM taguato.users WHERE username = 'keepme'`).map((r) => r.username);
+    await db.sql`INSERT INTO taguato.users (username, password_hash) VALUES ('keepme', 'x')`;
+    let filename = "";
+
+    await s.step("create writes a .tgz snapshot of the data directory", async () => {
+      const b = await createBackup(deps, "manual");
+      filename = b.filename;
+      assert(/^taguato_manual_\d{8}_\d{6}\.tgz$/.test(filename), filename);
+      assert(b.size > 1000);
+      // A server dump in the same folder is the other mode's: neither listed nor found here.
+      await Deno.writeTextFile(`${backupDir}/taguato_manual_20200101_000000.dump`, "x");
+      assertEquals((await listBackups(deps)).map((f) => f.filename), [filename]);
+      assertEquals(await findBackup(deps, "taguato_manual_20200101_000000.dump"), null);
+    });
+
+    await s.step("restore after a delete brings the row back; the pool reconnects by itself", async () => {
+      await db.sql`DELETE FROM taguato.users WHERE username = 'keepme'`;
+      assertEquals(await users(), []);
+      const { safety } = await restoreBackup(deps, filename);
+      assertEquals(safety.kind, "pre_restore");
+      assert(safety.filename.endsWith(".tgz"));
+      assertEquals(await users(), ["keepme"]);
+    });
+
+    await s.step("restoring the safety snapshot undoes the restore", async () => {
+      const safety = (await listBackups(deps)).find((b) => b.kind === "pre_restore")!;
+      await restoreBackup(deps, safety.filename);
+      assertEquals(await users(), []);
+    });
+
+    await s.step("a file that is not a snapshot is refused and the database keeps working", async () => {
+      await Deno.writeTextFile(`${backupDir}/taguato_manual_20200102_000000.tgz`, "not a tarball");
+      let refused = false;
+      await restoreBackup(deps, "taguato_manual_20200102_000000.tgz").catch(() => refused = true);
+      assert(refused, "a broken snapshot is not restored");
+      await db.sql`INSERT INTO taguato.users (username, password_hash) VALUES ('keepme', 'x')`;
+      assertEquals(await users(), ["keepme"]);
+    });
+  } finally {
+    await db.close();
+    await Deno.remove(dataDir, { recursive: true });
+    await Deno.remove(backupDir, { recursive: true });
+  }
 });

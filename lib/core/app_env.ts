@@ -1,7 +1,7 @@
 import type { Cache } from "./cache.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
-import type { Sql } from "./db.ts";
+import type { EmbeddedSnapshot, Sql } from "./db.ts";
 import type { Logger } from "./log.ts";
 import type { createEvolutionClient } from "../gateway/mod.ts";
 import type { ApiKeyPrincipal } from "../auth/mod.ts";
@@ -13,6 +13,8 @@ export interface AppDeps {
   config: Config;
   sql: Sql;
   dbMode: "postgres" | "embedded";
+  /** Embedded mode: whole-database snapshots for backups (lib/core/db.ts). */
+  dbSnapshot?: EmbeddedSnapshot;
   cache: Cache;
   evolution: EvolutionClient;
   /** Set when the built-in sandbox engine stands in for Evolution (the panel shows a banner). */

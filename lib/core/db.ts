@@ -9,7 +9,20 @@ export interface Database {
   mode: "postgres" | "embedded";
   /** Connection URL with the password masked, for logs. */
   displayUrl: string;
+  /** Embedded mode only: whole-database snapshots (the backups of a server database use pg_dump). */
+  snapshot?: EmbeddedSnapshot;
   close(): Promise<void>;
+}
+
+/** Snapshots of the embedded database: its whole data directory as one gzipped tarball (PGlite's dump). */
+export interface EmbeddedSnapshot {
+  dump(): Promise<Uint8Array>;
+  /**
+   * Replaces the database with a tarball from dump(). The embedded server stops, the data directory is
+   * set aside and rebuilt from the tarball, and the server comes back on the same address, so the
+   * connection pool reconnects by itself; a tarball that does not open puts the old directory back.
+   */
+  restore(tarball: Uint8Array): Promise<void>;
 }
 
 /** Raised when the database cannot be reached or opened; the message is one human-readable line. */
@@ -117,27 +130,59 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
   await Deno.mkdir(dataDir, { recursive: true });
   const lock = await lockDataDir(dataDir);
-  let db;
+  const pgDir = `${dataDir}/pg`;
+  const open = (loadDataDir?: Blob) =>
+    PGlite.create({ dataDir: pgDir, extensions: { pgcrypto }, loadDataDir });
+  let db: Awaited<ReturnType<typeof open>>;
   try {
-    db = await PGlite.create({ dataDir: `${dataDir}/pg`, extensions: { pgcrypto } });
+    db = await open();
   } catch (err) {
     lock.close();
     throw new DatabaseUnavailableError(
-      `cannot open the embedded database in ${dataDir}/pg: ${err instanceof Error ? err.message : err}`,
+      `cannot open the embedded database in ${pgDir}: ${err instanceof Error ? err.message : err}`,
     );
   }
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
+  let server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
   await server.start();
   const port = Number(server.getServerConn().split(":").pop());
+  const serve = async () => {
+    server = new PGLiteSocketServer({ db, host: "127.0.0.1", port });
+    await server.start();
+  };
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   // PGlite is a single backend: one pooled connection keeps transactions from interleaving.
   const sql = connect(url, 1);
-  const displayUrl = `embedded:${dataDir}/pg`;
+  const displayUrl = `embedded:${pgDir}`;
   await probe(sql, displayUrl);
+  const snapshot: EmbeddedSnapshot = {
+    async dump() {
+      const file = await db.dumpDataDir("gzip");
+      return new Uint8Array(await file.arrayBuffer());
+    },
+    async restore(tarball) {
+      await server.stop();
+      await db.close();
+      const aside = `${pgDir}.before-restore`;
+      await Deno.remove(aside, { recursive: true }).catch(() => {});
+      await Deno.rename(pgDir, aside);
+      try {
+        db = await open(new Blob([tarball as Uint8Array<ArrayBuffer>]));
+      } catch (err) {
+        await Deno.remove(pgDir, { recursive: true }).catch(() => {});
+        await Deno.rename(aside, pgDir);
+        db = await open();
+        await serve();
+        throw err;
+      }
+      await serve();
+      await Deno.remove(aside, { recursive: true });
+    },
+  };
   return {
     sql,
     mode: "embedded",
     displayUrl,
+    snapshot,
     async close() {
       await sql.end({ timeout: 5 });
       await server.stop();

@@ -879,8 +879,8 @@ export const ERRORS = {
   },
   backups_embedded: {
     status: 409,
-    en: "Backups need the server database mode (DATABASE_URL)",
-    es: "Las copias de seguridad necesitan una base de datos PostgreSQL (DATABASE_URL).",
+    en: "Backups are not available for this database (no DATABASE_URL and no embedded snapshot)",
+    es: "Las copias de seguridad no están disponibles para esta base de datos.",
   },
   backup_failed: { status: 500, en: "Backup failed", es: "La copia de seguridad falló." },
   restore_failed: { status: 500, en: "Restore failed", es: "La restauración falló." },

@@ -1,13 +1,17 @@
 /**
- * Backups (contract §8, fixed): `pg_dump` in custom format (compressed, restorable with `pg_restore
- * --clean` over a live database, which the contract's plain dumps could not), run as child processes
- * (Deno.Command) so the event loop never blocks; the password goes in the child's environment, never on
- * its command line. Files live in BACKUP_DIR as `taguato_<auto|manual>_<UTC timestamp>.dump`.
+ * Backups (contract §8, fixed). Server mode: `pg_dump` in custom format (compressed, restorable with
+ * `pg_restore --clean` over a live database, which the contract's plain dumps could not), run as child
+ * processes (Deno.Command) so the event loop never blocks; the password goes in the child's environment,
+ * never on its command line. Embedded mode: PGlite's dump of the whole data directory (a gzipped tarball),
+ * restored by rebuilding the directory from it (lib/core/db.ts). The embedded database runs in this
+ * process, so its dump takes the loop as long as a large query would (≈ 0.4 s for a new database).
+ * Files live in BACKUP_DIR as `taguato_<auto|manual|pre_restore>_<UTC timestamp>.dump` (server) or `.tgz`
+ * (embedded); a file of the other mode is not restored.
  */
 import type { AppDeps } from "../core/mod.ts";
 
 /** The only names the API accepts: what this module writes (no paths, no traversal). */
-export const BACKUP_NAME = /^taguato_(auto|manual|pre_restore)_\d{8}_\d{6}(_\d{1,3})?\.dump$/;
+export const BACKUP_NAME = /^taguato_(auto|manual|pre_restore)_\d{8}_\d{6}(_\d{1,3})?\.(dump|tgz)$/;
 
 export interface BackupFile {
   filename: string;
@@ -18,10 +22,16 @@ export interface BackupFile {
 
 export class BackupError extends Error {}
 
-/** Why backups are unavailable here, or null when they work (server mode with the client tools). */
+/** Why backups are unavailable here, or null when they work (server mode with a URL, or embedded). */
 export function backupsUnavailable(deps: AppDeps): string | null {
-  return deps.dbMode === "postgres" && deps.config.databaseUrl ? null : "embedded";
+  if (deps.dbMode === "embedded") return deps.dbSnapshot ? null : "embedded";
+  return deps.config.databaseUrl ? null : "embedded";
 }
+
+/** The file extension of this mode's backups. */
+const extension = (deps: AppDeps) => deps.dbMode === "embedded" ? "tgz" : "dump";
+/** A server dump cannot restore an embedded database, nor the reverse: each mode sees its own files. */
+const ofThisMode = (deps: AppDeps, filename: string) => filename.endsWith(`.${extension(deps)}`);
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace("T", "_").slice(0, 15);
 
@@ -66,7 +76,7 @@ export async function listBackups(deps: AppDeps): Promise<BackupFile[]> {
   const files: BackupFile[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
-      const f = e.isFile ? await info(dir, e.name) : null;
+      const f = e.isFile && ofThisMode(deps, e.name) ? await info(dir, e.name) : null;
       if (f) files.push(f);
     }
   } catch (err) {
@@ -75,9 +85,9 @@ export async function listBackups(deps: AppDeps): Promise<BackupFile[]> {
   return files.sort((a, b) => b.filename.slice(-22).localeCompare(a.filename.slice(-22)) || b.size - a.size);
 }
 
-/** One backup by name; null when the name is not one of ours or no such file exists. */
+/** One backup by name; null when the name is not one of ours, is the other mode's, or no such file exists. */
 export async function findBackup(deps: AppDeps, filename: string): Promise<BackupFile | null> {
-  return await info(deps.config.backupDir, filename);
+  return ofThisMode(deps, filename) ? await info(deps.config.backupDir, filename) : null;
 }
 
 /** The absolute-enough path of a backup (the name is checked by the caller against BACKUP_NAME). */
@@ -92,14 +102,23 @@ export async function createBackup(
   const dir = deps.config.backupDir;
   await Deno.mkdir(dir, { recursive: true });
   const base = `taguato_${kind}_${stamp(new Date(deps.clock.now()))}`;
-  let filename = `${base}.dump`;
-  for (let i = 1; await info(dir, filename); i++) filename = `${base}_${i}.dump`;
+  const ext = extension(deps);
+  let filename = `${base}.${ext}`;
+  for (let i = 1; await info(dir, filename); i++) filename = `${base}_${i}.${ext}`;
   const path = `${dir}/${filename}`;
   const partial = `${path}.partial`;
-  const { url, env } = clientTarget(deps.config.databaseUrl!);
   try {
-    await run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", `--file=${partial}`, url], env);
-    await run("pg_restore", ["--list", partial], env);
+    if (deps.dbSnapshot) {
+      await Deno.writeFile(partial, await deps.dbSnapshot.dump());
+    } else {
+      const { url, env } = clientTarget(deps.config.databaseUrl!);
+      await run(
+        "pg_dump",
+        ["--format=custom", "--no-owner", "--no-privileges", `--file=${partial}`, url],
+        env,
+      );
+      await run("pg_restore", ["--list", partial], env);
+    }
     await Deno.rename(partial, path);
   } catch (err) {
     await Deno.remove(partial).catch(() => {});
@@ -120,7 +139,12 @@ export async function deleteBackup(deps: AppDeps, filename: string): Promise<boo
  * `pre_restore` safety dump so the restore itself can be undone.
  */
 export async function restoreBackup(deps: AppDeps, filename: string): Promise<{ safety: BackupFile }> {
+  if (!ofThisMode(deps, filename)) throw new BackupError(`${filename} was made by the other database mode`);
   const safety = await createBackup(deps, "pre_restore");
+  if (deps.dbSnapshot) {
+    await deps.dbSnapshot.restore(await Deno.readFile(backupPath(deps, filename)));
+    return { safety };
+  }
   const { url, env } = clientTarget(deps.config.databaseUrl!);
   await run("pg_restore", [
     "--clean",

@@ -829,8 +829,7 @@ export const en: Record<MessageKey, string> = {
   "backups.created": "Backup {name} created.",
   "backups.deleted": "Backup {name} deleted.",
   "backups.restored": "Restored {name}. The previous state was saved as {safety}.",
-  "backups.embedded":
-    "Backups need a PostgreSQL server (DATABASE_URL); they are not available with the embedded database.",
+  "backups.embedded": "Backups are not available for this database.",
   "backups.empty": "No backups yet.",
   "backups.file": "File",
   "backups.kind": "Kind",

@@ -833,8 +833,7 @@ export const es = {
   "backups.created": "Copia {name} creada.",
   "backups.deleted": "Copia {name} borrada.",
   "backups.restored": "Restaurada {name}. El estado anterior quedó en {safety}.",
-  "backups.embedded":
-    "Las copias de seguridad necesitan una base de datos PostgreSQL (DATABASE_URL); con la base embebida no están disponibles.",
+  "backups.embedded": "Las copias de seguridad no están disponibles para esta base de datos.",
   "backups.empty": "Todavía no hay copias.",
   "backups.file": "Archivo",
   "backups.kind": "Tipo",
