@@ -83,7 +83,15 @@ Deno.test("GET /admin/workers and POST /admin/workers/{name}/run", async (s) => 
       const res = await call(t, "GET", "/admin/workers", { token: admin });
       assertEquals(res.status, 200);
       const names = res.body.workers.map((w: { name: string }) => w.name);
-      assertEquals(names, ["uptime", "reconnect", "backup", "cleanup", "log-rotation", "webhook-dispatch"]);
+      assertEquals(names, [
+        "uptime",
+        "reconnect",
+        "backup",
+        "cleanup",
+        "log-rotation",
+        "webhook-dispatch",
+        "campaigns",
+      ]);
       for (const w of res.body.workers) {
         assertFields(w, "last_run name next_run schedule");
         assert(new Date(w.next_run).getTime() > Date.now());
