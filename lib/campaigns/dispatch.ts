@@ -45,9 +45,13 @@ interface Recipient {
   variant: number;
 }
 
+/** What a claim did; `skipped` counts the recipients it skipped on the way. */
 type Claim =
-  | { kind: "send"; campaign: CampaignRow; recipient: Recipient; phone: string }
-  | { kind: "skipped" | "completed" | "waiting" };
+  | { kind: "send"; campaign: CampaignRow; recipient: Recipient; phone: string; skipped: number }
+  | { kind: "skipped" | "completed" | "waiting" | "busy"; skipped: number };
+
+const BUSY_WAIT_MS = 2;
+const MAX_BUSY_RETRIES = 500;
 
 /** One dispatcher pass: recovers crash leftovers, then claims and sends until nothing is due. */
 export async function dispatchCampaigns(deps: AppDeps, opts: DispatchOptions = {}): Promise<DispatchResult> {
@@ -62,11 +66,21 @@ export async function dispatchCampaigns(deps: AppDeps, opts: DispatchOptions = {
   };
   result.recovered = await recoverStale(deps, opts.staleSendingMs ?? 10 * 60_000);
   const random = opts.random ?? Math.random;
+  let busy = 0;
   for (let i = 0; i < (opts.maxClaims ?? 100); i++) {
     const claim = await deps.sql.begin((tx) => claimNext(deps, tx, random));
     if (claim === null) break;
-    if (claim.kind === "skipped") result.skipped++;
-    else if (claim.kind === "completed") result.completed++;
+    if (claim.kind === "busy") {
+      // Another dispatcher holds the due campaign for its (short) claim: try again in a moment, so two
+      // processes on one campaign share the work instead of one of them giving up.
+      if (++busy > MAX_BUSY_RETRIES) break;
+      i--;
+      await new Promise((r) => setTimeout(r, BUSY_WAIT_MS));
+      continue;
+    }
+    busy = 0;
+    result.skipped += claim.skipped;
+    if (claim.kind === "completed") result.completed++;
     else if (claim.kind === "send") result[await deliver(deps, claim)]++;
   }
   return result;
@@ -104,32 +118,35 @@ async function claimNext(
     SELECT ${campaignColumns(tx)} FROM taguato.campaigns c
     WHERE c.status IN ('scheduled', 'running') AND c.next_send_at <= ${now}
     ORDER BY c.next_send_at, c.id LIMIT 1 FOR UPDATE SKIP LOCKED`;
-  if (!c) return null;
+  if (!c) {
+    const [locked] = await tx`SELECT 1 FROM taguato.campaigns
+      WHERE status IN ('scheduled', 'running') AND next_send_at <= ${now} LIMIT 1`;
+    return locked ? { kind: "busy", skipped: 0 } : null;
+  }
   const later = (ms: number) =>
     tx`UPDATE taguato.campaigns SET next_send_at = ${new Date(now.getTime() + ms)} WHERE id = ${c.id}`;
 
   const quiet = quietWaitMs(pacingOf(c), now.getTime());
   if (quiet > 0) {
     await later(quiet);
-    return { kind: "waiting" };
+    return { kind: "waiting", skipped: 0 };
   }
   if (c.daily_cap !== null) {
     const nextDay = await dailyCapReached(tx, c, now);
     if (nextDay) {
       await tx`UPDATE taguato.campaigns SET next_send_at = ${nextDay} WHERE id = ${c.id}`;
-      return { kind: "waiting" };
+      return { kind: "waiting", skipped: 0 };
     }
   }
-  for (let skips = 0; skips <= MAX_SKIPS_PER_CLAIM; skips++) {
+  for (let skips = 0; skips < MAX_SKIPS_PER_CLAIM; skips++) {
     const [r] = await tx<Recipient[]>`
       SELECT id, phone_number, vars, variant FROM taguato.campaign_recipients
       WHERE campaign_id = ${c.id} AND status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`;
-    if (!r) return await finishOrWait(tx, c, now, later);
+    if (!r) return { ...await finishOrWait(tx, c, now, later), skipped: skips };
     const verdict = await admit(deps, c, r);
     if (isSkip(verdict)) {
       await tx`UPDATE taguato.campaign_recipients SET status = 'skipped', reason = ${verdict}
         WHERE id = ${r.id}`;
-      if (skips === MAX_SKIPS_PER_CLAIM) return { kind: "skipped" };
       continue;
     }
     await tx`UPDATE taguato.campaign_recipients SET status = 'sending', claimed_at = ${now} WHERE id = ${r.id}`;
@@ -138,9 +155,9 @@ async function claimNext(
         started_at = COALESCE(started_at, ${now}),
         next_send_at = ${new Date(now.getTime() + gapAfterMs(pacingOf(c), c.dispatched + 1, random))}
       WHERE id = ${c.id}`;
-    return { kind: "send", campaign: c, recipient: r, phone: verdict };
+    return { kind: "send", campaign: c, recipient: r, phone: verdict, skipped: skips };
   }
-  return { kind: "skipped" };
+  return { kind: "skipped", skipped: MAX_SKIPS_PER_CLAIM };
 }
 
 const SKIPS = new Set<string>(["opted_out", "invalid", "quota"]);
@@ -184,7 +201,7 @@ async function finishOrWait(
   c: CampaignRow,
   now: Date,
   later: (ms: number) => Promise<unknown>,
-): Promise<Claim> {
+): Promise<{ kind: "waiting" | "completed" }> {
   const [inFlight] = await tx`
     SELECT 1 FROM taguato.campaign_recipients WHERE campaign_id = ${c.id} AND status = 'sending' LIMIT 1`;
   if (inFlight) {
