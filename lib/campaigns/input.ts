@@ -184,8 +184,8 @@ function pacingOf(raw: unknown): CampaignBody["pacing"] {
 
 /**
  * The campaign and its recipients for a checked body: the instance must be reachable by the caller (and
- * its API key), every list and the template the caller's own. Duplicate numbers are sent once (the first
- * occurrence's variables win).
+ * its API key), every list and the template the caller's own. Duplicate numbers are sent once: list items
+ * come first, so a number also given in `numbers` keeps its contact's variables.
  */
 export async function resolveCampaign(
   deps: AppDeps,
@@ -209,11 +209,11 @@ export async function resolveCampaign(
     seen.add(k);
     recipients.push({ phone, vars });
   };
-  for (const n of b.numbers) add(n, {});
   for (const listId of b.contactListIds) {
     if (!await findContactList(deps.sql, user.id, listId)) throw fail("contact_list_not_found");
     for (const item of await contactListItems(deps.sql, listId)) add(item.phone_number, contactVars(item));
   }
+  for (const n of b.numbers) add(n, {});
   if (recipients.length > MAX_RECIPIENTS) throw fail("campaign_too_many_recipients", { max: MAX_RECIPIENTS });
   const startAt = b.startAt ?? new Date(deps.clock.now());
   return {
