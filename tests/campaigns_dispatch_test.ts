@@ -82,7 +82,11 @@ Deno.test("quiet hours in the campaign's time zone hold sends until they end (fa
       time_zone: "America/Asuncion",
     },
   });
-  assertEquals(r.status, 201);
+  assertEquals([r.status, r.body.campaign.pacing.quiet_start, r.body.campaign.pacing.quiet_end], [
+    201,
+    "22:00",
+    "07:00",
+  ]);
   assertEquals((await dispatchCampaigns(gw.deps)).sent, 0);
   const [row] = await gw.db.sql<{ next_send_at: Date }[]>`
     SELECT next_send_at FROM taguato.campaigns WHERE id = ${r.body.campaign.id}`;
@@ -181,4 +185,24 @@ Deno.test("an instance that drops pauses the campaign with the reason; resume se
   assert((await call(gw, "POST", `/api/campaigns/${id}/resume`, { token: gw.owner.token })).status === 200);
   assertEquals((await dispatchCampaigns(gw.deps)).sent, 2);
   assertEquals((await engineRecipients(gw, INST)).sort(), list);
+});
+
+Deno.test("a transactional send goes out at once while a paced campaign waits on the same instance", async () => {
+  await using gw = await startWithInstance(INST, { env: { SEND_RATE_LIMIT_PER_SECOND: "1000" } });
+  const r = await createCampaign(gw, gw.owner.token, {
+    instance: INST,
+    numbers: numbers(3),
+    pacing: { min_gap_s: 3600, max_gap_s: 3600 },
+  });
+  assertEquals((await dispatchCampaigns(gw.deps)).sent, 1);
+  // The campaign's next send is an hour away; the API's own send does not queue behind it.
+  const send = await call(gw, "POST", `/message/sendText/${INST}`, {
+    token: gw.owner.token,
+    body: { number: "595981999999", text: "código 123456" },
+  });
+  assertEquals(send.status, 201);
+  assertEquals((await dispatchCampaigns(gw.deps)).sent, 0);
+  assertEquals((await engineRecipients(gw, INST)).sort(), [numbers(1)[0], "595981999999"]);
+  const got = await call(gw, "GET", `/api/campaigns/${r.body.campaign.id}`, { token: gw.owner.token });
+  assertEquals([got.body.campaign.status, got.body.counts.queued], ["running", 2]);
 });
