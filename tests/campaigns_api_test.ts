@@ -12,6 +12,7 @@ import { call, makeInstance, makeUser, startWithInstance } from "./proxy_fixture
 import { createCampaign, engineRecipients, NO_PACING, numbers } from "./_helpers/campaigns.ts";
 
 const INST = "camp-api";
+const MEDIA = "image, document, video, audio";
 
 Deno.test("POST /api/campaigns rejects bad bodies with their message and creates nothing", async () => {
   await using gw = await startWithInstance(INST);
@@ -28,12 +29,12 @@ Deno.test("POST /api/campaigns rejects bad bodies with their message and creates
     [{ ...ok, variants: ["a", "b", "c", "d", "e", "f"] }, 400, "campaign_content_required", { max: 5 }],
     [{ ...ok, template_id: 1 }, 400, "campaign_content_required", { max: 5 }],
     [{ ...ok, variants: ["  "] }, 400, "campaign_variant_invalid", { max: 4096 }],
-    [{ ...ok, media_url: "http://example.com/a.png" }, 400, "campaign_media_invalid", {
-      types: "image, document, video, audio",
+    [{ ...ok, media_url: "ftp://example.com/a.png" }, 400, "campaign_media_invalid", { types: MEDIA }],
+    [{ ...ok, media_url: "https://example.com/a.gif", media_type: "gif" }, 400, "campaign_media_invalid", {
+      types: MEDIA,
     }],
-    [{ ...ok, media_url: "https://127.0.0.1/a.png" }, 400, "campaign_media_invalid", {
-      types: "image, document, video, audio",
-    }],
+    [{ ...ok, media_url: "http://example.com/a.png" }, 400, "media_url_private", { field: "media_url" }],
+    [{ ...ok, media_url: "https://127.0.0.1/a.png" }, 400, "media_url_private", { field: "media_url" }],
     [{ ...ok, start_at: "2026-05-01T09:00:00" }, 400, "campaign_start_invalid"],
     [{ ...ok, start_at: "tomorrow" }, 400, "campaign_start_invalid"],
     [{ ...ok, draft: "yes" }, 400, "campaign_draft_invalid"],

@@ -11,7 +11,7 @@ import { dispatchCampaigns } from "../lib/campaigns/mod.ts";
 import { addOptOut, setQuotaLimits } from "../lib/messaging/mod.ts";
 import { call, startWithInstance } from "./proxy_fixtures.ts";
 import { createCampaign, engineRecipients, numbers, recipientRows } from "./_helpers/campaigns.ts";
-import { needs } from "./_helpers/services.ts";
+import { freePort, needs } from "./_helpers/services.ts";
 
 const INST = "camp-inst";
 
@@ -205,4 +205,46 @@ Deno.test("a transactional send goes out at once while a paced campaign waits on
   assertEquals((await engineRecipients(gw, INST)).sort(), [numbers(1)[0], "595981999999"]);
   const got = await call(gw, "GET", `/api/campaigns/${r.body.campaign.id}`, { token: gw.owner.token });
   assertEquals([got.body.campaign.status, got.body.counts.queued], ["running", 2]);
+});
+
+Deno.test("media is downloaded once by the gateway and sent as base64; an unreachable URL pauses the campaign", async () => {
+  await using gw = await startWithInstance(INST, { env: { MEDIA_ALLOW_PRIVATE: "true" } });
+  let downloads = 0;
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4]);
+  await using files = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
+    downloads++;
+    return new Response(png, { headers: { "content-type": "image/png" } });
+  });
+  const list = numbers(3);
+  const url = `http://127.0.0.1:${files.addr.port}/promo.png`;
+  const r = await createCampaign(gw, gw.owner.token, { instance: INST, numbers: list, media_url: url });
+  assertEquals([r.status, r.body.campaign.media_type], [201, "image"]);
+  assertEquals((await dispatchCampaigns(gw.deps)).sent, 3);
+  assertEquals(downloads, 1);
+  const types = await gw.db
+    .sql`SELECT DISTINCT message_type FROM taguato.message_logs WHERE source = 'campaign'`;
+  assertEquals(types.map((t) => t.message_type), ["image"]);
+
+  const gone = await createCampaign(gw, gw.owner.token, {
+    instance: INST,
+    numbers: numbers(2, 10),
+    media_url: `http://127.0.0.1:${freePort()}/gone.png`,
+  });
+  assertEquals((await dispatchCampaigns(gw.deps)).paused, 1);
+  const got = await call(gw, "GET", `/api/campaigns/${gone.body.campaign.id}`, { token: gw.owner.token });
+  assertEquals([got.body.campaign.status, got.body.campaign.status_reason, got.body.counts.queued], [
+    "paused",
+    "media_unavailable",
+    2,
+  ]);
+});
+
+Deno.test("without MEDIA_ALLOW_PRIVATE a loopback media URL is refused at create", async () => {
+  await using gw = await startWithInstance(INST);
+  const r = await createCampaign(gw, gw.owner.token, {
+    instance: INST,
+    numbers: numbers(1),
+    media_url: "http://127.0.0.1:9/a.png",
+  });
+  assertEquals([r.status, r.body.code], [400, "media_url_private"]);
 });

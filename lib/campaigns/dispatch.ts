@@ -7,7 +7,7 @@
 // a row still `sending` after `staleSendingMs` was left by a crash and becomes `unknown`, never resent.
 import type postgres from "postgres";
 import { type AppDeps, HttpError } from "../core/mod.ts";
-import { EvolutionError, normalizeRecipient } from "../gateway/mod.ts";
+import { EvolutionError, type FetchedMedia, fetchMedia, normalizeRecipient } from "../gateway/mod.ts";
 import {
   consumeQuota,
   isOptedOut,
@@ -66,6 +66,9 @@ export async function dispatchCampaigns(deps: AppDeps, opts: DispatchOptions = {
   };
   result.recovered = await recoverStale(deps, opts.staleSendingMs ?? 10 * 60_000);
   const random = opts.random ?? Math.random;
+  // A campaign's media is downloaded once per pass by the gateway (addresses checked as for any send),
+  // then handed to the engine as base64, so the engine never fetches a URL itself.
+  const media = new Map<number, Promise<FetchedMedia>>();
   let busy = 0;
   for (let i = 0; i < (opts.maxClaims ?? 100); i++) {
     const claim = await deps.sql.begin((tx) => claimNext(deps, tx, random));
@@ -81,7 +84,7 @@ export async function dispatchCampaigns(deps: AppDeps, opts: DispatchOptions = {
     busy = 0;
     result.skipped += claim.skipped;
     if (claim.kind === "completed") result.completed++;
-    else if (claim.kind === "send") result[await deliver(deps, claim)]++;
+    else if (claim.kind === "send") result[await deliver(deps, claim, media)]++;
   }
   return result;
 }
@@ -219,9 +222,39 @@ type Outcome = "sent" | "failed" | "unknown" | "paused";
 // back to the queue and the campaign pauses with the reason (resume once the number is reconnected).
 const DISCONNECTED = /Connection Closed/i;
 
+/** Puts a recipient that never left back in the queue and pauses its campaign with the reason. */
+async function pauseFor(deps: AppDeps, c: CampaignRow, recipientId: number, reason: string) {
+  await deps.sql`UPDATE taguato.campaign_recipients SET status = 'queued', claimed_at = NULL,
+    message_log_id = NULL WHERE id = ${recipientId}`;
+  await deps.sql`UPDATE taguato.campaigns SET status = 'paused', status_reason = ${reason},
+    updated_at = ${new Date(deps.clock.now())} WHERE id = ${c.id} AND status IN ('scheduled', 'running')`;
+  return "paused" as const;
+}
+
+/** The campaign's media as base64, downloaded at most once per pass; null when it cannot be fetched. */
+async function mediaOf(deps: AppDeps, c: CampaignRow, cache: Map<number, Promise<FetchedMedia>>) {
+  let got = cache.get(c.id);
+  if (!got) {
+    got = fetchMedia(c.media_url!, "media_url", { allowPrivate: deps.config.mediaAllowPrivate });
+    cache.set(c.id, got);
+  }
+  try {
+    return await got;
+  } catch (err) {
+    deps.log.warn("campaign media fetch failed", { campaign: c.id, error: String(err) });
+    return null;
+  }
+}
+
 /** Records, sends and settles one claimed recipient. */
-async function deliver(deps: AppDeps, claim: Extract<Claim, { kind: "send" }>): Promise<Outcome> {
+async function deliver(
+  deps: AppDeps,
+  claim: Extract<Claim, { kind: "send" }>,
+  cache: Map<number, Promise<FetchedMedia>>,
+): Promise<Outcome> {
   const { campaign: c, recipient: r, phone } = claim;
+  const media = c.media_url ? await mediaOf(deps, c, cache) : null;
+  if (c.media_url && !media) return await pauseFor(deps, c, r.id, "media_unavailable");
   const vars: TemplateVars = { number: phone, ...(r.vars as TemplateVars) };
   const { text } = renderTemplate(c.variants[r.variant] ?? c.variants[0], vars);
   const logId = await recordOutbound(deps, {
@@ -240,11 +273,13 @@ async function deliver(deps: AppDeps, claim: Extract<Claim, { kind: "send" }>): 
     )}::timestamptz END
       WHERE id = ${r.id}`;
   try {
-    const record = c.media_url && c.media_type
+    const record = media
       ? await deps.evolution.sendMedia(c.instance_name, {
         number: phone,
         mediatype: c.media_type as "image" | "document" | "video" | "audio",
-        media: c.media_url,
+        media: media.base64,
+        ...(media.mimetype ? { mimetype: media.mimetype } : {}),
+        ...(media.fileName ? { fileName: media.fileName } : {}),
         caption: text,
       })
       : await deps.evolution.sendText(c.instance_name, { number: phone, text });
@@ -256,13 +291,7 @@ async function deliver(deps: AppDeps, claim: Extract<Claim, { kind: "send" }>): 
     // An HTTP answer means the engine refused it; a timeout or a cut connection may have sent it.
     const refused = err instanceof EvolutionError && err.kind === "http";
     await settleOutbound(deps, logId, { status: refused ? "failed" : "unknown", errorMessage: detail });
-    if (refused && DISCONNECTED.test(detail)) {
-      await deps.sql`UPDATE taguato.campaign_recipients SET status = 'queued', claimed_at = NULL,
-        message_log_id = NULL WHERE id = ${r.id}`;
-      await deps.sql`UPDATE taguato.campaigns SET status = 'paused', status_reason = 'instance_disconnected',
-        updated_at = now() WHERE id = ${c.id} AND status IN ('scheduled', 'running')`;
-      return "paused";
-    }
+    if (refused && DISCONNECTED.test(detail)) return await pauseFor(deps, c, r.id, "instance_disconnected");
     await finish(refused ? "failed" : "unknown", detail.slice(0, 500));
     return refused ? "failed" : "unknown";
   }

@@ -128,12 +128,8 @@ function content(b: Record<string, unknown>) {
 function media(b: Record<string, unknown>) {
   if (b.media_url === undefined || b.media_url === null) return { mediaUrl: null, mediaType: null };
   const types = MEDIA_TYPES.join(", ");
-  if (typeof b.media_url !== "string" || !/^https:\/\//i.test(b.media_url)) {
-    refuse("campaign_media_invalid", { types });
-  }
-  try {
-    normalizeMedia(b.media_url, "media_url");
-  } catch {
+  // The address rules (public https unless MEDIA_ALLOW_PRIVATE) are checked in resolveCampaign.
+  if (typeof b.media_url !== "string" || !/^https?:\/\//i.test(b.media_url)) {
     refuse("campaign_media_invalid", { types });
   }
   const type = b.media_type ?? "image";
@@ -194,6 +190,7 @@ export async function resolveCampaign(
   b: CampaignBody,
 ): Promise<{ campaign: NewCampaign; recipients: NewRecipient[] }> {
   const instanceName = validateInstanceName(b.instance);
+  if (b.mediaUrl !== null) normalizeMedia(b.mediaUrl, "media_url", deps.config.mediaAllowPrivate);
   await assertReachable(deps, user, key, [instanceName]);
   let variants = b.variants;
   if (b.templateId !== null) {

@@ -925,8 +925,8 @@ export const ERRORS = {
   },
   campaign_media_invalid: {
     status: 400,
-    en: "media_url must be a public https URL and media_type one of {types}",
-    es: "media_url debe ser una URL https pública y media_type uno de {types}",
+    en: "media_url must be an http(s) URL and media_type one of {types}",
+    es: "media_url debe ser una URL http(s) y media_type uno de {types}",
   },
   campaign_start_invalid: {
     status: 400,
