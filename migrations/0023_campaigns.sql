@@ -24,6 +24,8 @@ CREATE TABLE taguato.campaigns (
   quiet_start smallint CHECK (quiet_start IS NULL OR quiet_start BETWEEN 0 AND 1439),
   quiet_end smallint CHECK (quiet_end IS NULL OR quiet_end BETWEEN 0 AND 1439),
   time_zone text NOT NULL DEFAULT 'UTC',
+  -- "typing…" shown to the recipient before each send (the engine's `delay`), 0 = off.
+  typing_ms integer NOT NULL DEFAULT 0 CHECK (typing_ms BETWEEN 0 AND 30000),
   -- When the dispatcher may send the next message (pacing and quiet hours push it forward).
   next_send_at timestamptz,
   -- Messages handed to the engine so far (drives the long pause).
@@ -61,4 +63,6 @@ CREATE TABLE taguato.campaign_recipients (
 CREATE INDEX campaign_recipients_queue ON taguato.campaign_recipients (campaign_id, id) WHERE status = 'queued';
 CREATE INDEX campaign_recipients_status ON taguato.campaign_recipients (campaign_id, status, id);
 -- The per-instance daily cap counts recent claims (a claim is a send attempt).
+-- The dispatcher's crash recovery looks for old `sending` rows on every pass.
+CREATE INDEX campaign_recipients_in_flight ON taguato.campaign_recipients (claimed_at) WHERE status = 'sending';
 CREATE INDEX campaign_recipients_claimed ON taguato.campaign_recipients (claimed_at) WHERE claimed_at IS NOT NULL;

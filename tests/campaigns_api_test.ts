@@ -198,3 +198,35 @@ Deno.test("recipients page with status filter, per-variant results from receipts
   ]);
   assertEquals(data.counts.sent, 10);
 });
+
+Deno.test("pacing is answered as stored: canonical time zone, HH:MM quiet hours, typing before each send", async () => {
+  await using gw = await startWithInstance(INST);
+  const r = await createCampaign(gw, gw.owner.token, {
+    instance: INST,
+    numbers: numbers(2),
+    pacing: { min_gap_s: 0, max_gap_s: 0, time_zone: "america/asuncion", typing_ms: 20, daily_cap: 500 },
+  });
+  assertEquals(r.status, 201);
+  assertEquals(r.body.campaign.pacing, {
+    min_gap_s: 0,
+    max_gap_s: 0,
+    long_pause_every: null,
+    long_pause_s: 0,
+    daily_cap: 500,
+    quiet_start: null,
+    quiet_end: null,
+    time_zone: "America/Asuncion",
+    typing_ms: 20,
+  });
+  const bad = await createCampaign(gw, gw.owner.token, {
+    instance: INST,
+    numbers: numbers(1),
+    pacing: { typing_ms: 30_001 },
+  });
+  assertEquals([bad.status, bad.body], [
+    400,
+    errorBody("campaign_pacing_invalid", { field: "typing_ms", min: 0, max: 30000 }),
+  ]);
+  // The engine holds each send for the typing time, then sends it.
+  assertEquals((await dispatchCampaigns(gw.deps)).sent, 2);
+});

@@ -272,6 +272,8 @@ async function deliver(
       deps.clock.now(),
     )}::timestamptz END
       WHERE id = ${r.id}`;
+  // Evolution shows "typing…" (composing presence) for `delay` ms before it sends.
+  const typing = c.typing_ms > 0 ? { delay: c.typing_ms } : {};
   try {
     const record = media
       ? await deps.evolution.sendMedia(c.instance_name, {
@@ -281,8 +283,9 @@ async function deliver(
         ...(media.mimetype ? { mimetype: media.mimetype } : {}),
         ...(media.fileName ? { fileName: media.fileName } : {}),
         caption: text,
+        ...typing,
       })
-      : await deps.evolution.sendText(c.instance_name, { number: phone, text });
+      : await deps.evolution.sendText(c.instance_name, { number: phone, text, ...typing });
     await settleOutbound(deps, logId, { status: "sent", engineMessageId: record.key.id });
     await finish("sent", null);
     return "sent";

@@ -11,7 +11,7 @@ import {
   validateInstanceName,
 } from "../gateway/mod.ts";
 import { contactListItems, contactVars, findContactList, findTemplate } from "../messaging/mod.ts";
-import { isTimeZone, parseClockTime } from "./pacing.ts";
+import { canonicalTimeZone, parseClockTime } from "./pacing.ts";
 import type { NewCampaign, NewRecipient } from "./store.ts";
 
 export const MAX_RECIPIENTS = 100_000;
@@ -160,8 +160,12 @@ function pacingOf(raw: unknown): CampaignBody["pacing"] {
   if (!isObject(p)) return refuse("campaign_pacing_invalid", { field: "pacing", min: 0, max: 0 });
   const minGapS = intIn(p.min_gap_s, "min_gap_s", 0, MAX_GAP_S, 8)!;
   const maxGapS = intIn(p.max_gap_s, "max_gap_s", minGapS, MAX_GAP_S, Math.max(minGapS, 20))!;
-  const tz = p.time_zone ?? "UTC";
-  if (typeof tz !== "string" || !isTimeZone(tz)) refuse("campaign_time_zone_invalid");
+  const tz = typeof p.time_zone === "string"
+    ? canonicalTimeZone(p.time_zone)
+    : p.time_zone == null
+    ? "UTC"
+    : null;
+  if (tz === null) refuse("campaign_time_zone_invalid");
   const quiet = [p.quiet_start, p.quiet_end];
   if ((quiet[0] == null) !== (quiet[1] == null)) refuse("campaign_quiet_hours_invalid");
   const [qs, qe] = quiet.map((q) => q == null ? null : typeof q === "string" ? parseClockTime(q) : null);
@@ -175,6 +179,7 @@ function pacingOf(raw: unknown): CampaignBody["pacing"] {
     quietStart: qs ?? null,
     quietEnd: qe ?? null,
     timeZone: tz as string,
+    typingMs: intIn(p.typing_ms, "typing_ms", 0, 30_000, 0)!,
   };
 }
 
@@ -191,6 +196,13 @@ export async function resolveCampaign(
 ): Promise<{ campaign: NewCampaign; recipients: NewRecipient[] }> {
   const instanceName = validateInstanceName(b.instance);
   if (b.mediaUrl !== null) normalizeMedia(b.mediaUrl, "media_url", deps.config.mediaAllowPrivate);
+  // The dispatcher computes local days in PostgreSQL: a name the runtime knows but the server does not
+  // would fail every claim, so it is refused here.
+  try {
+    await deps.sql`SELECT now() AT TIME ZONE ${b.pacing.timeZone}`;
+  } catch {
+    throw fail("campaign_time_zone_invalid");
+  }
   await assertReachable(deps, user, key, [instanceName]);
   let variants = b.variants;
   if (b.templateId !== null) {

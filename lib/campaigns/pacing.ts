@@ -12,13 +12,12 @@ export interface Pacing {
   timeZone: string;
 }
 
-/** True when `tz` is a time zone name this runtime (and so the tenant's panel) understands. */
-export function isTimeZone(tz: string): boolean {
+/** The canonical IANA name of `tz` ("america/asuncion" → "America/Asuncion"), or null when unknown. */
+export function canonicalTimeZone(tz: string): string | null {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
+    return new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return null;
   }
 }
 

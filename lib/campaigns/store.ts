@@ -49,6 +49,7 @@ export interface CampaignRow {
   quiet_start: number | null;
   quiet_end: number | null;
   time_zone: string;
+  typing_ms: number;
   next_send_at: Date | null;
   dispatched: number;
   status_reason: string | null;
@@ -76,6 +77,7 @@ const COLUMNS = [
   "quiet_start",
   "quiet_end",
   "time_zone",
+  "typing_ms",
   "next_send_at",
   "dispatched",
   "status_reason",
@@ -105,6 +107,7 @@ export interface NewCampaign {
   quietStart: number | null;
   quietEnd: number | null;
   timeZone: string;
+  typingMs: number;
 }
 
 export interface NewRecipient {
@@ -127,10 +130,10 @@ export function createCampaign(
     const [row] = await tx<CampaignRow[]>`
       INSERT INTO taguato.campaigns AS c (user_id, instance_name, name, status, variants, media_url, media_type,
         start_at, min_gap_s, max_gap_s, long_pause_every, long_pause_s, daily_cap, quiet_start, quiet_end,
-        time_zone, next_send_at)
+        time_zone, typing_ms, next_send_at)
       VALUES (${userId}, ${c.instanceName}, ${c.name}, ${c.draft ? "draft" : "scheduled"}, ${c.variants},
         ${c.mediaUrl}, ${c.mediaType}, ${c.startAt}, ${c.minGapS}, ${c.maxGapS}, ${c.longPauseEvery},
-        ${c.longPauseS}, ${c.dailyCap}, ${c.quietStart}, ${c.quietEnd}, ${c.timeZone}, ${c.startAt})
+        ${c.longPauseS}, ${c.dailyCap}, ${c.quietStart}, ${c.quietEnd}, ${c.timeZone}, ${c.typingMs}, ${c.startAt})
       RETURNING ${campaignColumns(tx)}`;
     for (let i = 0; i < recipients.length; i += INSERT_BATCH) {
       const batch = recipients.slice(i, i + INSERT_BATCH);

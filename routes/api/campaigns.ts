@@ -71,6 +71,9 @@ const CreateCampaignBody = z.preprocess(
       quiet_start: z.string().optional().openapi({ example: "21:00" }),
       quiet_end: z.string().optional().openapi({ example: "08:00" }),
       time_zone: z.string().optional().openapi({ example: "America/Asuncion" }),
+      typing_ms: z.number().int().optional().openapi({
+        description: "Typing shown before each send (0-30000 ms)",
+      }),
     }).optional(),
   }),
 ).openapi("CreateCampaign");
@@ -113,6 +116,7 @@ const view = (c: CampaignRow) => ({
     quiet_start: c.quiet_start === null ? null : clockTime(c.quiet_start),
     quiet_end: c.quiet_end === null ? null : clockTime(c.quiet_end),
     time_zone: c.time_zone,
+    typing_ms: c.typing_ms,
   },
   created_at: c.created_at.toISOString(),
   started_at: iso(c.started_at),
