@@ -35,6 +35,8 @@ CREATE TABLE taguato.campaigns (
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   started_at timestamptz,
+  -- The governor only weighs sends after the user's last resume (they chose to go on).
+  resumed_at timestamptz,
   finished_at timestamptz,
   CHECK ((quiet_start IS NULL) = (quiet_end IS NULL))
 );

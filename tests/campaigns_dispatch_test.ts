@@ -248,3 +248,25 @@ Deno.test("without MEDIA_ALLOW_PRIVATE a loopback media URL is refused at create
   });
   assertEquals([r.status, r.body.code], [400, "media_url_private"]);
 });
+
+Deno.test("the governor pauses a campaign whose sends keep failing; after resume it weighs only new sends", async () => {
+  await using gw = await startWithInstance(INST);
+  const r = await createCampaign(gw, gw.owner.token, { instance: INST, numbers: numbers(40) });
+  const id = r.body.campaign.id;
+  await gw.control.fail({ count: 15, status: 500, pathPrefix: "/message/sendText" });
+  const res = await dispatchCampaigns(gw.deps, { maxClaims: 1000 });
+  assertEquals([res.failed, res.sent, res.paused], [15, 5, 1]);
+  const got = await call(gw, "GET", `/api/campaigns/${id}`, { token: gw.owner.token });
+  assertEquals([got.body.campaign.status, got.body.campaign.status_reason, got.body.counts.queued], [
+    "paused",
+    "governor_failures",
+    20,
+  ]);
+  assertEquals(got.body.health, { score: 25, samples: 20, failed: 15, opted_out: 0 });
+  assertEquals(
+    (await call(gw, "POST", `/api/campaigns/${id}/resume`, { token: gw.owner.token })).status,
+    200,
+  );
+  const after = await dispatchCampaigns(gw.deps, { maxClaims: 1000 });
+  assertEquals([after.sent, after.paused, after.completed], [20, 0, 1]);
+});

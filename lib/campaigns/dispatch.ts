@@ -17,6 +17,7 @@ import {
   type TemplateVars,
 } from "../messaging/mod.ts";
 import { gapAfterMs, type Pacing, quietWaitMs } from "./pacing.ts";
+import { governorVerdict, instanceSignals } from "./governor.ts";
 import { campaignColumns, type CampaignRow, type SkipReason } from "./store.ts";
 
 export interface DispatchOptions {
@@ -84,7 +85,11 @@ export async function dispatchCampaigns(deps: AppDeps, opts: DispatchOptions = {
     busy = 0;
     result.skipped += claim.skipped;
     if (claim.kind === "completed") result.completed++;
-    else if (claim.kind === "send") result[await deliver(deps, claim, media)]++;
+    else if (claim.kind === "send") {
+      const outcome = await deliver(deps, claim, media);
+      result[outcome]++;
+      if (await governorPaused(deps, claim.campaign, outcome)) result.paused++;
+    }
   }
   return result;
 }
@@ -221,6 +226,22 @@ type Outcome = "sent" | "failed" | "unknown" | "paused";
 // The engine's answer when the instance's socket is closed: the send never left, so the recipient goes
 // back to the queue and the campaign pauses with the reason (resume once the number is reconnected).
 const DISCONNECTED = /Connection Closed/i;
+
+// The governor looks after every failure and every GOVERNOR_EVERY-th send (opt-outs arrive later).
+const GOVERNOR_EVERY = 10;
+
+/** Pauses the campaign when the instance's recent signals cross a governor threshold. */
+async function governorPaused(deps: AppDeps, c: CampaignRow, outcome: Outcome): Promise<boolean> {
+  if (outcome === "paused") return false;
+  if (outcome === "sent" && (c.dispatched + 1) % GOVERNOR_EVERY !== 0) return false;
+  const { reason } = governorVerdict(
+    await instanceSignals(deps.sql, c.user_id, c.instance_name, c.resumed_at),
+  );
+  if (!reason) return false;
+  const rows = await deps.sql`UPDATE taguato.campaigns SET status = 'paused', status_reason = ${reason},
+    updated_at = ${new Date(deps.clock.now())} WHERE id = ${c.id} AND status IN ('scheduled', 'running')`;
+  return rows.count > 0;
+}
 
 /** Puts a recipient that never left back in the queue and pauses its campaign with the reason. */
 async function pauseFor(deps: AppDeps, c: CampaignRow, recipientId: number, reason: string) {

@@ -4,3 +4,4 @@ export * from "./store.ts";
 export * from "./pacing.ts";
 export * from "./dispatch.ts";
 export * from "./input.ts";
+export * from "./governor.ts";

@@ -56,6 +56,7 @@ export interface CampaignRow {
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;
+  resumed_at: Date | null;
   finished_at: Date | null;
 }
 
@@ -84,6 +85,7 @@ const COLUMNS = [
   "created_at",
   "updated_at",
   "started_at",
+  "resumed_at",
   "finished_at",
 ] as const;
 
@@ -204,6 +206,7 @@ export function changeCampaign(sql: Sql, userId: number, id: number, action: Cam
     const [updated] = await tx<CampaignRow[]>`
       UPDATE taguato.campaigns c SET status = ${t.to}, updated_at = ${now}, status_reason = NULL,
         finished_at = CASE WHEN ${t.to} = 'cancelled' THEN ${now}::timestamptz ELSE c.finished_at END,
+        resumed_at = CASE WHEN ${action} = 'resume' THEN ${now}::timestamptz ELSE c.resumed_at END,
         next_send_at = CASE WHEN ${action} IN ('resume', 'start') THEN GREATEST(c.start_at, ${now}::timestamptz)
           ELSE c.next_send_at END
       WHERE c.id = ${id} RETURNING ${campaignColumns(tx)}`;

@@ -28,6 +28,8 @@ import {
   createCampaign,
   exportResultsCsv,
   findCampaign,
+  governorVerdict,
+  instanceSignals,
   listCampaigns,
   pageRecipients,
   progressOf,
@@ -196,14 +198,32 @@ export function campaignRoutes(deps: AppDeps) {
       method: "get",
       path: "/{id}",
       middleware: read,
-      summary: "One of my campaigns with its recipient counts by state",
+      summary: "One of my campaigns with its recipient counts by state and the instance's health",
+      description:
+        "`health`: the governor's score (0-100) over the instance's last 50 campaign sends since " +
+        "the last resume, and the signals behind it (README, Campaigns).",
       request: { params: idParams },
-      responses: { 200: jsonContent(z.object({ campaign: CampaignSchema, counts: Counts }), "The campaign") },
+      responses: {
+        200: jsonContent(
+          z.object({ campaign: CampaignSchema, counts: Counts, health: z.record(z.string(), z.unknown()) }),
+          "The campaign",
+        ),
+      },
       errors: { 404: ["campaign_not_found"] },
     }),
     async (c) => {
       const row = await mine(c.req.valid("param").id, c.var.user.id);
-      return c.json({ campaign: view(row), counts: await recipientCounts(sql, row.id) }, 200);
+      const [counts, signals] = await Promise.all([
+        recipientCounts(sql, row.id),
+        instanceSignals(sql, row.user_id, row.instance_name, row.resumed_at),
+      ]);
+      const health = {
+        score: governorVerdict(signals).score,
+        samples: signals.samples,
+        failed: signals.failed,
+        opted_out: signals.optedOut,
+      };
+      return c.json({ campaign: view(row), counts, health }, 200);
     },
   );
 
