@@ -230,3 +230,14 @@ Deno.test("pacing is answered as stored: canonical time zone, HH:MM quiet hours,
   // The engine holds each send for the typing time, then sends it.
   assertEquals((await dispatchCampaigns(gw.deps)).sent, 2);
 });
+
+Deno.test("a campaign takes 100,000 numbers; one more is refused before anything is stored", async () => {
+  await using gw = await startWithInstance(INST);
+  const many = numbers(100_001);
+  const over = await createCampaign(gw, gw.owner.token, { instance: INST, numbers: many });
+  assertEquals([over.status, over.body], [400, errorBody("campaign_too_many_recipients", { max: 100000 })]);
+  const r = await createCampaign(gw, gw.owner.token, { instance: INST, numbers: many.slice(1) });
+  assertEquals([r.status, r.body.recipients], [201, 100_000]);
+  const got = await call(gw, "GET", `/api/campaigns/${r.body.campaign.id}`, { token: gw.owner.token });
+  assertEquals(got.body.counts.queued, 100_000);
+});
