@@ -55,6 +55,7 @@ import { adminMaintenanceRoutes } from "./routes/admin/maintenance.ts";
 import { adminDashboardRoutes } from "./routes/admin/dashboard.ts";
 import { adminServiceRoutes } from "./routes/admin/services.ts";
 import { statusPageRoutes } from "./routes/status/mod.ts";
+import { campaignRoutes } from "./routes/api/campaigns.ts";
 
 /**
  * Builds the whole HTTP application from its dependencies. No I/O happens here, so tests import it freely
@@ -124,6 +125,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/admin/maintenance", adminMaintenanceRoutes(deps));
   app.route("/admin/dashboard", adminDashboardRoutes(deps));
   app.route("/admin/services", adminServiceRoutes(deps));
+  // campaigns: durable, paced bulk sends (the dispatcher sends; these routes only manage).
+  app.route("/api/campaigns", campaignRoutes(deps));
   app.route("/status", statusPageRoutes(deps));
   // Last before the docs: the engine proxy only claims engine path prefixes nothing above answered.
   app.route("/", evolutionRoutes(deps));

@@ -19,6 +19,7 @@ import { createEvolutionClient, recordIssuedEngineEventTokens } from "./lib/gate
 import { ensureAdmin } from "./lib/accounts/mod.ts";
 import { type Sandbox, startSandbox } from "./lib/sandbox/mod.ts";
 import { startWebhookDispatcher } from "./workers/webhook_dispatch.ts";
+import { startCampaignDispatcher } from "./workers/campaign_dispatch.ts";
 import { allWorkers, startWorkerRegistry } from "./workers/mod.ts";
 
 /** A start-up failure the operator can act on: printed as one line, no stack trace. */
@@ -108,6 +109,8 @@ async function main(args: string[]) {
     const selfHost = ["0.0.0.0", "::", ""].includes(config.hostname) ? "127.0.0.1" : config.hostname;
     deps.selfUrl = `http://${selfHost.includes(":") ? `[${selfHost}]` : selfHost}:${server.addr.port}`;
     const webhookDispatcher = startWebhookDispatcher(deps);
+    // Campaign sends keep their pacing gaps in this loop; the minute worker is the cluster-wide backstop.
+    const campaignDispatcher = startCampaignDispatcher(deps);
     // Every replica registers every worker; the lease in PostgreSQL lets one of them run each tick.
     const workers = startWorkerRegistry(deps, allWorkers(config), { tickMs: config.workerTickMs });
 
@@ -120,6 +123,7 @@ async function main(args: string[]) {
       await server.shutdown();
       workers.stop();
       await webhookDispatcher.stop();
+      await campaignDispatcher.stop();
       await closeAll();
       Deno.exit(0);
     };

@@ -36,6 +36,7 @@ Deno.test("panel: Workers, Backups and Sessions admin pages render for admins in
     "cleanup",
     "log-rotation",
     "webhook-dispatch",
+    "campaigns",
   ]);
   const sessions = islandProps(
     await page(`/panel/admin/sessions?user_id=${user.id}`, admin.cookie),

@@ -91,6 +91,7 @@ Deno.test("GET /admin/workers and POST /admin/workers/{name}/run", async (s) => 
         "cleanup",
         "log-rotation",
         "webhook-dispatch",
+        "campaigns",
       ]);
       for (const w of res.body.workers) {
         assertFields(w, "last_run name next_run schedule");

@@ -51,6 +51,9 @@ const EXPECTED_TABLES = [
   // --- history and quotas (0016, 0017) ---
   "user_quotas",
   "message_daily",
+  // --- campaigns (0022) ---
+  "campaigns",
+  "campaign_recipients",
 ];
 
 interface MigrationFile {

@@ -2,6 +2,7 @@
 // lists it. A worker module exports one WorkerSpec (workers/spec.ts).
 import type { Config } from "../lib/core/mod.ts";
 import { backupWorker } from "./backup.ts";
+import { campaignsWorker } from "./campaigns.ts";
 import { cleanupWorker } from "./cleanup.ts";
 import { logRotationWorker } from "./log_rotation.ts";
 import { reconnectWorker } from "./reconnect.ts";
@@ -23,5 +24,6 @@ export function allWorkers(config: Config): WorkerSpec[] {
     cleanupWorker,
     logRotationWorker,
     webhookDispatchWorker,
+    campaignsWorker,
   ];
 }

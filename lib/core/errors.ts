@@ -972,6 +972,83 @@ export const ERRORS = {
     en: "month must be YYYY-MM",
     es: "El mes debe tener la forma AAAA-MM",
   },
+  // --- campaigns (issue #10) ---
+  campaign_not_found: { status: 404, en: "Campaign not found", es: "La campaña ya no existe." },
+  campaign_name_invalid: {
+    status: 400,
+    en: "Campaign name must be 1-100 characters",
+    es: "El nombre de la campaña debe tener entre 1 y 100 caracteres",
+  },
+  campaign_numbers_invalid: {
+    status: 400,
+    en: "numbers must be a list of phone numbers (text)",
+    es: "numbers debe ser una lista de números de teléfono (texto)",
+  },
+  campaign_lists_invalid: {
+    status: 400,
+    en: "contact_list_ids must be a list of at most {max} list ids",
+    es: "contact_list_ids debe ser una lista de hasta {max} ids de listas",
+  },
+  campaign_recipients_required: {
+    status: 400,
+    en: "Give numbers and/or contact_list_ids (at least one recipient)",
+    es: "Indique numbers y/o contact_list_ids (al menos un destinatario)",
+  },
+  campaign_too_many_recipients: {
+    status: 400,
+    en: "A campaign has at most {max} recipients",
+    es: "Una campaña tiene como máximo {max} destinatarios",
+  },
+  campaign_content_required: {
+    status: 400,
+    en: "Give either template_id or variants (1 to {max} texts)",
+    es: "Indique template_id o variants (de 1 a {max} textos), no ambos",
+  },
+  campaign_variant_invalid: {
+    status: 400,
+    en: "Each variant must be a non-empty text of at most {max} characters",
+    es: "Cada variante debe ser un texto no vacío de hasta {max} caracteres",
+  },
+  campaign_media_invalid: {
+    status: 400,
+    en: "media_url must be an http(s) URL and media_type one of {types}",
+    es: "media_url debe ser una URL http(s) y media_type uno de {types}",
+  },
+  campaign_start_invalid: {
+    status: 400,
+    en: "start_at must be an ISO 8601 time with an offset (2026-05-01T09:00:00-03:00)",
+    es: "start_at debe ser una hora ISO 8601 con desfase horario (2026-05-01T09:00:00-03:00)",
+  },
+  campaign_draft_invalid: {
+    status: 400,
+    en: "draft must be true or false",
+    es: "draft debe ser true o false",
+  },
+  campaign_pacing_invalid: {
+    status: 400,
+    en: "pacing.{field} must be an integer from {min} to {max}",
+    es: "pacing.{field} debe ser un entero entre {min} y {max}",
+  },
+  campaign_time_zone_invalid: {
+    status: 400,
+    en: "pacing.time_zone must be an IANA time zone (America/Asuncion)",
+    es: "pacing.time_zone debe ser una zona horaria IANA (America/Asuncion)",
+  },
+  campaign_quiet_hours_invalid: {
+    status: 400,
+    en: "pacing.quiet_start and pacing.quiet_end must both be HH:MM",
+    es: "pacing.quiet_start y pacing.quiet_end deben ser ambos HH:MM",
+  },
+  campaign_state_conflict: {
+    status: 409,
+    en: "Cannot {action} a campaign that is {status}",
+    es: "No se puede aplicar {action} a una campaña en estado {status}",
+  },
+  campaign_status_filter_invalid: {
+    status: 400,
+    en: "status must be one of {values}",
+    es: "status debe ser uno de {values}",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;
