@@ -7,7 +7,6 @@ import {
   MAX_MEDIA_BYTES,
   MAX_TEXT,
   mediaTypeOf,
-  normalizeState,
   recipientProblem,
   textLength,
 } from "./gateway_rules.ts";
@@ -16,7 +15,7 @@ import { StateBadge } from "./state_badge.tsx";
 import { Alert, Button, IslandRoot, SelectField, TextField, translator } from "./ui.tsx";
 import { SegToggle } from "./seg_toggle.tsx";
 import { api } from "./use_api.ts";
-import { insertAt, type Marker, wrapSelection } from "./wa_format.tsx";
+import { useFormattedText, useLiveInstances } from "./composer_state.ts";
 import { ComposerPreview, FormatBar, MediaField, type Picked, readAsDataUrl } from "./composer_parts.tsx";
 import {
   type DraftProblems,
@@ -50,7 +49,7 @@ type Kind = "text" | "media" | StructuredKind;
  */
 export function MessageComposer({ locale, instances: initial, templates, selected }: Props) {
   const tr = translator(locale);
-  const [instances, setInstances] = useState(initial);
+  const instances = useLiveInstances(initial);
   const firstOpen = initial.find((i) => i.name === selected && i.state === "open")?.name ??
     initial.find((i) => i.state === "open")?.name ?? "";
   const [instance, setInstance] = useState(firstOpen);
@@ -58,61 +57,20 @@ export function MessageComposer({ locale, instances: initial, templates, selecte
   const [kind, setKind] = useState<Kind>("text");
   const [drafts, setDrafts] = useState<Drafts>(EMPTY_DRAFTS);
   const [problems, setProblems] = useState<DraftProblems>({});
-  const [text, setText] = useState("");
   const [file, setFile] = useState<Picked | null>(null);
   const [errors, setErrors] = useState<Partial<Record<"instance" | "number" | "text" | "file", string>>>({});
   const [result, setResult] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const area = useRef<HTMLTextAreaElement>(null);
+  const { text, setText, area, format, insert } = useFormattedText(() =>
+    setErrors((x) => ({ ...x, text: undefined }))
+  );
   const fileInput = useRef<HTMLInputElement>(null);
-  const pendingSelection = useRef<[number, number] | null>(null);
-
-  // States change while the page is open (a phone is linked elsewhere): refresh them now and then.
-  useEffect(() => {
-    const refresh = async () => {
-      try {
-        const list = await api<{ name: string; connectionStatus?: string }[]>("/instance/fetchInstances");
-        const byName = new Map(list.map((i) => [i.name, normalizeState(i.connectionStatus)]));
-        setInstances((all) => all.map((i) => ({ ...i, state: byName.get(i.name) ?? "close" })));
-      } catch { /* keep the last known states */ }
-    };
-    refresh();
-    const timer = setInterval(() => document.visibilityState === "visible" && refresh(), 15_000);
-    return () => clearInterval(timer);
-  }, []);
   useEffect(() => () => {
     if (file?.url) URL.revokeObjectURL(file.url);
   }, [file]);
-  // After a toolbar edit, put the selection back where the user expects it.
-  useEffect(() => {
-    const sel = pendingSelection.current;
-    if (sel && area.current) {
-      area.current.focus();
-      area.current.setSelectionRange(sel[0], sel[1]);
-      pendingSelection.current = null;
-    }
-  }, [text]);
 
   const open = instances.filter((i) => i.state === "open");
   const chosen = instances.find((i) => i.name === instance);
-
-  const edit = (
-    fn: (value: string, start: number, end: number) => { value: string; start: number; end: number },
-  ) => {
-    const el = area.current;
-    const start = el?.selectionStart ?? text.length;
-    const end = el?.selectionEnd ?? text.length;
-    const next = fn(text, start, end);
-    pendingSelection.current = [next.start, next.end];
-    setText(next.value);
-    setErrors((x) => ({ ...x, text: undefined }));
-  };
-  const format = (marker: Marker) => edit((v, s, e) => wrapSelection(v, s, e, marker));
-  const insert = (snippet: string) =>
-    edit((v, s, e) => {
-      const r = insertAt(v, s, e, snippet);
-      return { value: r.value, start: r.caret, end: r.caret };
-    });
 
   const pickFile = async (input: HTMLInputElement) => {
     const f = input.files?.[0];
