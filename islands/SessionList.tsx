@@ -3,7 +3,7 @@ import * as z from "zod/mini";
 import { Icon } from "../components/Icon.tsx";
 import { LOCALES } from "../lib/core/i18n.ts";
 import { DataTable } from "./data_table.tsx";
-import { LocalTime } from "./local_time.tsx";
+import { describeAgent, SessionCells } from "./session_cells.tsx";
 import { Alert, Button, ConfirmDialog, EmptyState, IslandRoot, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
@@ -19,34 +19,6 @@ export type SessionItem = z.infer<typeof Session>;
 
 export const SessionListProps = z.object({ locale: z.enum(LOCALES), sessions: z.array(Session) });
 type Props = z.infer<typeof SessionListProps>;
-
-const BROWSERS: [RegExp, string][] = [
-  [/Edg\//, "Edge"],
-  [/OPR\/|Opera/, "Opera"],
-  [/Firefox\//, "Firefox"],
-  [/Chrom(e|ium)\//, "Chrome"],
-  [/Safari\//, "Safari"],
-  [/curl\//i, "curl"],
-  [/Deno\//, "Deno"],
-  [/node|undici/i, "Node.js"],
-  [/python/i, "Python"],
-];
-const SYSTEMS: [RegExp, string][] = [
-  [/Android/, "Android"],
-  [/iPhone|iPad|iOS/, "iOS"],
-  [/Windows/, "Windows"],
-  [/Mac OS X|Macintosh/, "macOS"],
-  [/CrOS/, "ChromeOS"],
-  [/Linux/, "Linux"],
-];
-
-/** "Chrome · Linux" from a User-Agent string; the raw string stays available as a tooltip. */
-export function describeAgent(ua: string | null): string | null {
-  if (!ua || ua === "unknown") return null;
-  const browser = BROWSERS.find(([re]) => re.test(ua))?.[1];
-  const system = SYSTEMS.find(([re]) => re.test(ua))?.[1];
-  return [browser, system].filter(Boolean).join(" · ") || ua.slice(0, 40);
-}
 
 type Confirm = { kind: "one"; session: SessionItem } | { kind: "all" };
 
@@ -129,15 +101,7 @@ export function SessionList({ locale, sessions: initial }: Props) {
                 {s.current && <span class="badge badge-ok">{tr("sessions.current")}</span>}
               </span>
             </td>
-            <td>
-              <code>{s.ip_address ?? "—"}</code>
-            </td>
-            <td>
-              <LocalTime iso={s.last_active} locale={locale} />
-            </td>
-            <td>
-              <LocalTime iso={s.created_at} locale={locale} />
-            </td>
+            <SessionCells session={s} locale={locale} />
             <td class="col-actions">
               <Button
                 small

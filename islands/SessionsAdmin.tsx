@@ -2,9 +2,8 @@ import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { LOCALES } from "../lib/core/i18n.ts";
 import { DataTable } from "./data_table.tsx";
-import { LocalTime } from "./local_time.tsx";
 import { FilterActions, PagedCard, pageOf, syncUrl, usePagedList } from "./paged_list.tsx";
-import { describeAgent } from "./SessionList.tsx";
+import { describeAgent, SessionCells } from "./session_cells.tsx";
 import { Alert, Button, ConfirmDialog, EmptyState, IslandRoot, SelectField, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 
@@ -110,15 +109,7 @@ export function SessionsAdmin({ locale, users, filters, initial }: Props) {
               <td title={s.user_agent ?? undefined}>
                 {describeAgent(s.user_agent) ?? tr("sessions.unknownDevice")}
               </td>
-              <td>
-                <code>{s.ip_address ?? "—"}</code>
-              </td>
-              <td>
-                <LocalTime iso={s.last_active} locale={locale} />
-              </td>
-              <td>
-                <LocalTime iso={s.created_at} locale={locale} />
-              </td>
+              <SessionCells session={s} locale={locale} />
               <td class="col-actions">
                 <Button
                   small
