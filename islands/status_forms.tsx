@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { INCIDENT_STATUSES, SEVERITIES } from "../lib/status/model.ts";
 import type { Locale, MessageKey } from "../lib/core/i18n.ts";
 import { api, useApi } from "./use_api.ts";
+import { useForm } from "./use_form.ts";
 import { Alert, Button, CheckField, SelectField, TextField, translator } from "./ui.tsx";
 
 // The Status-management island's forms: declare an incident, schedule maintenance, add a timeline update.
@@ -40,14 +41,14 @@ export function IncidentForm(
   { locale, services, onDone }: { locale: Locale; services: ServiceOption[]; onDone(): void },
 ) {
   const tr = translator(locale);
-  const [f, setF] = useState({ title: "", severity: "minor", status: "investigating", message: "" });
+  const form = useForm({ title: "", severity: "minor", status: "investigating", message: "" });
   const [ids, setIds] = useState<number[]>([]);
   const { busy, error, run } = useApi(locale);
   const submit = async (e: Event) => {
     e.preventDefault();
-    const ok = await run(() => api("/admin/incidents", { body: { ...f, service_ids: ids } }));
+    const ok = await run(() => api("/admin/incidents", { body: { ...form.values, service_ids: ids } }));
     if (ok) {
-      setF({ title: "", severity: "minor", status: "investigating", message: "" });
+      form.reset();
       setIds([]);
       onDone();
     }
@@ -58,32 +59,24 @@ export function IncidentForm(
       {error && <Alert tone="error">{error}</Alert>}
       <TextField
         label={tr("sadm.title")}
-        name="title"
-        value={f.title}
-        onValue={(title) => setF({ ...f, title })}
+        {...form.field("title")}
         required
       />
       <div class="form-grid">
         <SelectField
           label={tr("sadm.severity")}
-          name="severity"
-          value={f.severity}
-          onValue={(severity) => setF({ ...f, severity })}
+          {...form.field("severity")}
           options={options(locale, "status.sev.", SEVERITIES)}
         />
         <SelectField
           label={tr("sadm.status")}
-          name="status"
-          value={f.status}
-          onValue={(status) => setF({ ...f, status })}
+          {...form.field("status")}
           options={options(locale, "status.st.", INCIDENT_STATUSES)}
         />
       </div>
       <TextField
         label={tr("sadm.message")}
-        name="message"
-        value={f.message}
-        onValue={(message) => setF({ ...f, message })}
+        {...form.field("message")}
         required
       />
       <ServicePicker services={services} chosen={ids} onChange={setIds} />
@@ -102,8 +95,8 @@ export function MaintenanceForm(
   { locale, services, onDone }: { locale: Locale; services: ServiceOption[]; onDone(): void },
 ) {
   const tr = translator(locale);
-  const empty = { title: "", description: "", start: "", end: "" };
-  const [f, setF] = useState(empty);
+  const form = useForm({ title: "", description: "", start: "", end: "" });
+  const f = form.values;
   const [ids, setIds] = useState<number[]>([]);
   const { busy, error, run } = useApi(locale);
   const submit = async (e: Event) => {
@@ -116,7 +109,7 @@ export function MaintenanceForm(
       service_ids: ids,
     };
     if (await run(() => api("/admin/maintenance", { body }))) {
-      setF(empty);
+      form.reset();
       setIds([]);
       onDone();
     }
@@ -127,32 +120,24 @@ export function MaintenanceForm(
       {error && <Alert tone="error">{error}</Alert>}
       <TextField
         label={tr("sadm.title")}
-        name="title"
-        value={f.title}
-        onValue={(title) => setF({ ...f, title })}
+        {...form.field("title")}
         required
       />
       <TextField
         label={tr("sadm.description")}
-        name="description"
-        value={f.description}
-        onValue={(description) => setF({ ...f, description })}
+        {...form.field("description")}
       />
       <div class="form-grid">
         <TextField
           label={tr("sadm.start")}
-          name="start"
           type="datetime-local"
-          value={f.start}
-          onValue={(start) => setF({ ...f, start })}
+          {...form.field("start")}
           required
         />
         <TextField
           label={tr("sadm.end")}
-          name="end"
           type="datetime-local"
-          value={f.end}
-          onValue={(end) => setF({ ...f, end })}
+          {...form.field("end")}
           required
         />
       </div>

@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
 
 /**
- * A form's text inputs keyed by their `name` (the API body's keys): the values as typed, and
- * `field(name)` with the `name`, `value` and `onValue` to spread on a TextField or SelectField.
+ * A form's text inputs keyed by their `name` (the API body's keys): the values as typed,
+ * `field(name)` with the `name`, `value` and `onValue` to spread on a TextField or SelectField, and
+ * `reset()` back to the initial values (after a successful create).
  */
 export function useForm<F extends Record<string, string>>(initial: F) {
   const [values, setValues] = useState<F>(initial);
@@ -10,6 +11,7 @@ export function useForm<F extends Record<string, string>>(initial: F) {
   return {
     values,
     set,
+    reset: () => setValues(initial),
     field: <K extends keyof F & string>(name: K) => ({
       name,
       value: values[name],
