@@ -6,7 +6,7 @@
 // after the commit, so pause/cancel never wait on it and take effect before the next claim. At most once:
 // a row still `sending` after `staleSendingMs` was left by a crash and becomes `unknown`, never resent.
 import type postgres from "postgres";
-import { type AppDeps, HttpError } from "../core/mod.ts";
+import { type AppDeps, HttpError, type Sql } from "../core/mod.ts";
 import { EvolutionError, type FetchedMedia, fetchMedia, normalizeRecipient } from "../gateway/mod.ts";
 import {
   consumeQuota,
@@ -151,7 +151,9 @@ async function claimNext(
       SELECT id, phone_number, vars, variant FROM taguato.campaign_recipients
       WHERE campaign_id = ${c.id} AND status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`;
     if (!r) return { ...await finishOrWait(tx, c, now, later), skipped: skips };
-    const verdict = await admit(deps, c, r);
+    // The checks run on the claim's own connection: a second one would wait forever where the pool has a
+    // single connection (the embedded database), and a rolled-back claim then rolls back its quota count too.
+    const verdict = await admit({ ...deps, sql: tx as unknown as Sql }, c, r);
     if (isSkip(verdict)) {
       await tx`UPDATE taguato.campaign_recipients SET status = 'skipped', reason = ${verdict}
         WHERE id = ${r.id}`;
@@ -171,7 +173,7 @@ async function claimNext(
 const SKIPS = new Set<string>(["opted_out", "invalid", "quota"]);
 const isSkip = (v: string): v is SkipReason => SKIPS.has(v);
 
-/** The normalised number to send to, or the skip reason. */
+/** The normalised number to send to, or the skip reason (`deps.sql` is the claim's transaction). */
 async function admit(deps: AppDeps, c: CampaignRow, r: Recipient): Promise<string> {
   let phone: string;
   try {
