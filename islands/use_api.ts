@@ -1,5 +1,5 @@
 import { useCallback, useState } from "preact/hooks";
-import { type ErrorCode, ERRORS, errorText, isErrorCode } from "../lib/core/errors.ts";
+import { type ErrorCode, ERRORS, errorText, isErrorCode, paramsOfText } from "../lib/core/errors.ts";
 import { type Locale, t } from "../lib/core/i18n.ts";
 
 /**
@@ -87,7 +87,13 @@ export async function api<T = Record<string, unknown>>(
  */
 export function errorMessage(locale: Locale, err: unknown): string {
   if (!(err instanceof ApiError)) return t(locale, "err.unexpected");
-  if (err.code && !/\{\w+\}/.test(ERRORS[err.code].en)) return errorText(err.code, {}, locale);
+  // A text with values (a number, a limit) is re-worded only when the answer is that template filled in.
+  const params = !err.code
+    ? null
+    : /\{\w+\}/.test(ERRORS[err.code].en)
+    ? paramsOfText(err.code, err.message)
+    : {};
+  if (err.code && params) return errorText(err.code, params, locale);
   if (err.status === 0) return t(locale, "err.network");
   if (err.status === 429) return t(locale, "err.rateLimited");
   if (err.status >= 500) return t(locale, "err.server");

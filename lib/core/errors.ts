@@ -1070,6 +1070,21 @@ export function errorText(code: ErrorCode, params: ErrorParams = {}, locale: "en
   return text.replace(/\{(\w+)\}/g, (whole, name) => name in params ? String(params[name]) : whole);
 }
 
+/**
+ * The params that fill `code`'s English text into `text` (the wire message), or null when `text` is not
+ * that template filled in: how the panel re-words an answer whose text carries values in its own language.
+ */
+export function paramsOfText(code: ErrorCode, text: string): ErrorParams | null {
+  const names: string[] = [];
+  const pattern = ERRORS[code].en.split(/\{(\w+)\}/).map((part, i) => {
+    if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    names.push(part);
+    return "(.*?)";
+  }).join("");
+  const match = new RegExp(`^${pattern}$`, "s").exec(text);
+  return match ? Object.fromEntries(names.map((name, i) => [name, match[i + 1]])) : null;
+}
+
 export interface ErrorOptions {
   /** Fills `{name}` placeholders of the catalogue text. */
   params?: ErrorParams;

@@ -1,4 +1,4 @@
-import { type ErrorCode, ERRORS, errorText, fail, isErrorCode } from "./errors.ts";
+import { type ErrorCode, ERRORS, errorText, fail, isErrorCode, paramsOfText } from "./errors.ts";
 import { assert, assertEquals } from "./testing.ts";
 
 const CODES = Object.keys(ERRORS) as ErrorCode[];
@@ -29,6 +29,20 @@ Deno.test("errorText fills placeholders in either language and fail() carries st
     "Retry-After": "1",
   }]);
   assertEquals([isErrorCode("not_found"), isErrorCode("toString"), isErrorCode(42)], [true, false, false]);
+});
+
+Deno.test("paramsOfText reads the values back out of a filled English text, so it can be re-worded in Spanish", () => {
+  const wire = errorText("opt_out_recipient", { number: "595981000001", header: "X-Ignore-Opt-Out" });
+  const params = paramsOfText("opt_out_recipient", wire);
+  assertEquals(params, { number: "595981000001", header: "X-Ignore-Opt-Out" });
+  assertEquals(
+    errorText("opt_out_recipient", params!, "es"),
+    "595981000001 pidió no recibir sus mensajes (envíe con la cabecera X-Ignore-Opt-Out: true para forzar el envío)",
+  );
+  assertEquals(paramsOfText("field_required", "text is required"), { field: "text" });
+  // Another text (or the template's own regex characters taken literally) is no match.
+  assertEquals(paramsOfText("opt_out_recipient", "something else"), null);
+  assertEquals(paramsOfText("field_required", "text is required."), null);
 });
 
 Deno.test("every catalogue code is raised somewhere in the code base (no dead entries)", async () => {
