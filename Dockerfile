@@ -23,4 +23,5 @@ EXPOSE 8000
 # /health answers 200 while the process serves (503 when PostgreSQL is down); no curl in the image.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8000/health'); Deno.exit(r.ok ? 0 : 1)"]
-CMD ["deno", "run", "-A", "main.ts"]
+# The same V8 flags as `deno task start` (README, "Memory").
+CMD ["deno", "run", "-A", "--v8-flags=--max-semi-space-size=4,--max-old-space-size=512", "main.ts"]

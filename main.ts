@@ -17,7 +17,7 @@ import {
 } from "./lib/core/mod.ts";
 import { createEvolutionClient, recordIssuedEngineEventTokens } from "./lib/gateway/mod.ts";
 import { ensureAdmin } from "./lib/accounts/mod.ts";
-import { type Sandbox, startSandbox } from "./lib/sandbox/mod.ts";
+import type { Sandbox } from "./lib/sandbox/mod.ts";
 import { startWebhookDispatcher } from "./workers/webhook_dispatch.ts";
 import { startCampaignDispatcher } from "./workers/campaign_dispatch.ts";
 import { allWorkers, startWorkerRegistry } from "./workers/mod.ts";
@@ -70,6 +70,8 @@ async function main(args: string[]) {
     let evolutionKey = config.evolutionApiKey;
     if (!evolutionUrl) {
       evolutionKey ??= crypto.randomUUID().replaceAll("-", "");
+      // Loaded only here: a gateway in front of a real engine never carries the sandbox's modules.
+      const { startSandbox } = await import("./lib/sandbox/mod.ts");
       sandbox = await startSandbox({ apiKey: evolutionKey, port: config.sandboxPort, hostname: "127.0.0.1" });
       closers.push(() => sandbox!.stop());
       evolutionUrl = sandbox.url;
