@@ -2,11 +2,12 @@
  * Many engines (issue 12 item 2): two sandbox engines on their own ports. New instances go to the enabled
  * engine with the most free capacity; every call about an instance reaches its own engine only;
  * fetchInstances merges both; an engine that goes down opens only its own breaker; a disabled engine gets
- * no new instances; /admin/engines validates its input and is for admins only.
+ * no new instances; /admin/engines validates its input and is for admins only; the panel page lists them.
  */
-import { assert, assertEquals } from "../lib/core/testing.ts";
+import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { DEFAULT_ENGINE_ID } from "../lib/gateway/mod.ts";
 import { errorBody } from "./_helpers/errors.ts";
+import { islandProps, panelUser } from "./_helpers/panel_session.ts";
 import { addSandboxEngine, eventually, sawRequest } from "./_helpers/engine.ts";
 import { call, type Gateway, makeUser, startGateway, type TestUser } from "./proxy_fixtures.ts";
 
@@ -38,7 +39,7 @@ async function twoEngines(env: Record<string, string> = {}, b: { capacity?: numb
 Deno.test("POST /instance/create places each instance on the enabled engine with the most free capacity", async () => {
   await using t = await twoEngines({}, { capacity: 3 });
   const { gw, engineB, user, admin } = t;
-  const limit = await call(gw, "PATCH", `/admin/engines/${DEFAULT_ENGINE_ID}`, {
+  const limit = await call(gw, "PUT", `/admin/engines/${DEFAULT_ENGINE_ID}`, {
     token: admin.token,
     body: { capacity: 2 },
   });
@@ -170,7 +171,7 @@ Deno.test("a disabled engine gets no new instances; the ones on it stay reachabl
   assertEquals((await createVia(gw, user, "first-a")).status, 201);
   assertEquals((await createVia(gw, user, "stays-b")).status, 201);
   assertEquals(await engineOf(gw, "stays-b"), engineB.id);
-  const off = await call(gw, "PATCH", `/admin/engines/${engineB.id}`, {
+  const off = await call(gw, "PUT", `/admin/engines/${engineB.id}`, {
     token: admin.token,
     body: { enabled: false },
   });
@@ -186,7 +187,7 @@ Deno.test("a disabled engine gets no new instances; the ones on it stay reachabl
   assert(list.body.some((i: { name: string }) => i.name === "stays-b"), "still listed");
 
   // With every engine disabled there is nowhere to put an instance.
-  await call(gw, "PATCH", `/admin/engines/${DEFAULT_ENGINE_ID}`, {
+  await call(gw, "PUT", `/admin/engines/${DEFAULT_ENGINE_ID}`, {
     token: admin.token,
     body: { enabled: false },
   });
@@ -258,7 +259,7 @@ Deno.test("/admin/engines: clear 400s that change nothing, 409 on a taken name, 
     ["/admin/engines/abc", { capacity: 1 }, 404, "engine_not_found"],
   ];
   for (const [path, body, status, code] of patches) {
-    const res = await call(gw, "PATCH", path, { token: admin.token, body });
+    const res = await call(gw, "PUT", path, { token: admin.token, body });
     assertEquals([res.status, res.body.code], [status, code], `${path} ${JSON.stringify(body)}`);
   }
   const after = await call(gw, "GET", "/admin/engines", { token: admin.token });
@@ -268,7 +269,7 @@ Deno.test("/admin/engines: clear 400s that change nothing, 409 on a taken name, 
     ["spare", null, false],
     "unchanged; nothing listens on :9",
   );
-  const renamed = await call(gw, "PATCH", `/admin/engines/${id}`, {
+  const renamed = await call(gw, "PUT", `/admin/engines/${id}`, {
     token: admin.token,
     body: { name: "spare-2", capacity: 10, api_key: "k-456" },
   });
@@ -283,7 +284,7 @@ Deno.test("/admin/engines: clear 400s that change nothing, 409 on a taken name, 
 
   for (
     const [method, path] of [["GET", "/admin/engines"], ["POST", "/admin/engines"], [
-      "PATCH",
+      "PUT",
       `/admin/engines/${id}`,
     ], ["DELETE", `/admin/engines/${id}`]]
   ) {
@@ -300,4 +301,30 @@ Deno.test("/admin/engines: clear 400s that change nothing, 409 on a taken name, 
     SELECT action, details FROM taguato.audit_log WHERE resource_type = 'engine' ORDER BY id`;
   assertEquals(audit.map((a) => a.action), ["engine_create", "engine_update", "engine_delete"]);
   assert(!JSON.stringify(audit).includes("k-456") && !JSON.stringify(audit).includes("k-123"));
+});
+
+Deno.test("panel: Admin → Engines renders every engine with usage and health in es/en; users get 403", async () => {
+  await using t = await twoEngines();
+  const { gw, engineB, user } = t;
+  // Both unlimited: the tie goes to the default engine, then the emptier one.
+  assertEquals((await createVia(gw, user, "panel-a")).status, 201);
+  assertEquals((await createVia(gw, user, "panel-b")).status, 201);
+  const admin = await panelUser(gw, "engines_admin", { role: "admin" });
+  const tenant = await panelUser(gw, "engines_user");
+  const page = async (cookie: string, status = 200) => {
+    const res = await fetch(`${gw.url}/panel/admin/engines`, { headers: { cookie } });
+    assertEquals(res.status, status);
+    return await res.text();
+  };
+  assertStringIncludes(await page(`${admin.cookie}; lang=es`), "Motores");
+  const html = await page(`${admin.cookie}; lang=en`);
+  assertStringIncludes(html, "Engines");
+  const props = islandProps(html, "EnginesAdmin");
+  const rows = (props.engines as Record<string, unknown>[]).map((
+    e,
+  ) => [e.name, e.instances, e.capacity, e.up]);
+  assertEquals(rows, [["default", 1, null, true], ["engine-b", 1, null, true]]);
+  assert(!html.includes(engineB.key), "the key is not in the page");
+  assertStringIncludes(await page(tenant.cookie, 403), "data-forbidden");
+  assertStringIncludes(await page(admin.cookie), 'href="/panel/admin/engines"');
 });

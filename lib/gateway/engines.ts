@@ -9,7 +9,7 @@
  */
 import type postgres from "postgres";
 import { type AppDeps, openSecret, sealSecret, type Sql } from "../core/mod.ts";
-import { circuitSnapshot } from "./breaker.ts";
+import { type CircuitSnapshot, circuitSnapshot } from "./breaker.ts";
 import { DEFAULT_ENGINE_ID, type EngineRouter, type EngineTarget } from "./engine_client.ts";
 
 type Q = Sql | postgres.TransactionSql;
@@ -80,6 +80,29 @@ export async function listEngines(sql: Q): Promise<EngineInfo[]> {
 export async function findEngine(sql: Q, id: number): Promise<EngineInfo | null> {
   const [row] = await engineRows(sql, id);
   return row ? toInfo(row) : null;
+}
+
+/** An engine with its breaker and a live `GET /` (what admins see in the API and the panel). */
+export interface EngineStatus extends EngineInfo {
+  circuit: CircuitSnapshot;
+  /** The engine answered its root document just now. */
+  up: boolean;
+  version: string | null;
+}
+
+const CHECK_TIMEOUT_MS = 3_000;
+
+/** Every engine with usage, breaker state and a live check (all engines checked at once). */
+export async function engineStatuses(deps: AppDeps): Promise<EngineStatus[]> {
+  return await Promise.all((await listEngines(deps.sql)).map(async (e) => {
+    const [circuit, root] = await Promise.all([
+      circuitSnapshot(deps, e.id),
+      engineTarget(deps, e.id)
+        .then((engine) => deps.evolution.root({ engine, timeoutMs: CHECK_TIMEOUT_MS }))
+        .catch(() => null),
+    ]);
+    return { ...e, circuit, up: root !== null, version: root?.version ?? null };
+  }));
 }
 
 // ---- the directory (process-local snapshot) ----

@@ -18,18 +18,14 @@ import {
 import { auditAs } from "../../lib/accounts/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
 import {
-  circuitSnapshot,
   createEngine,
   deleteEngine,
   type EngineChange,
   type EngineInfo,
-  engineTarget,
-  listEngines,
+  engineStatuses,
   updateEngine,
 } from "../../lib/gateway/mod.ts";
 import { adminRouter } from "./_middleware.ts";
-
-const CHECK_TIMEOUT_MS = 3_000;
 
 /** An absolute http(s) URL without credentials, query or fragment; trailing slashes dropped. */
 function engineUrl(raw: string): string | null {
@@ -127,23 +123,6 @@ export function adminEnginesRoutes(deps: AppDeps) {
   const app = adminRouter(deps);
   const write = [requireScope("full")];
 
-  /** The breaker and a live `GET /` of one engine. */
-  async function status(e: EngineInfo) {
-    const [circuit, root] = await Promise.all([
-      circuitSnapshot(deps, e.id),
-      engineTarget(deps, e.id)
-        .then((engine) => deps.evolution.root({ engine, timeoutMs: CHECK_TIMEOUT_MS }))
-        .catch(() => null),
-    ]);
-    return {
-      ...e,
-      url: e.is_default ? null : e.url,
-      circuit,
-      up: root !== null,
-      version: root?.version ?? null,
-    };
-  }
-
   app.openapi(
     route({
       method: "get",
@@ -151,7 +130,7 @@ export function adminEnginesRoutes(deps: AppDeps) {
       summary: "Every engine with its usage, breaker and a live check",
       responses: { 200: jsonContent(z.object({ engines: z.array(EngineStatus) }), "Engines") },
     }),
-    async (c) => c.json({ engines: await Promise.all((await listEngines(deps.sql)).map(status)) }, 200),
+    async (c) => c.json({ engines: await engineStatuses(deps) }, 200),
   );
 
   app.openapi(
@@ -187,7 +166,7 @@ export function adminEnginesRoutes(deps: AppDeps) {
 
   app.openapi(
     route({
-      method: "patch",
+      method: "put",
       path: "/{id}",
       middleware: write,
       summary: "Change an engine (enabled: false stops placement; its instances stay reachable)",
