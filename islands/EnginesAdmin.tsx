@@ -115,7 +115,7 @@ export function EnginesAdmin({ locale, engines: initial }: Props) {
                 {e.up ? tr("engines.up") : tr("engines.down")}
               </span>{" "}
               {e.circuit.state !== "closed" && tr("engines.breakerOpen")}
-              {e.version && <small>{" "}v{e.version}</small>}
+              {e.version && <small>v{e.version}</small>}
             </td>
             <td>{tr(e.enabled ? "engines.enabled" : "engines.disabled")}</td>
             <td class="col-actions">
