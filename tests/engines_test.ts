@@ -6,6 +6,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { DEFAULT_ENGINE_ID } from "../lib/gateway/mod.ts";
+import { runReconnect } from "../lib/ops/mod.ts";
 import { errorBody } from "./_helpers/errors.ts";
 import { islandProps, panelUser } from "./_helpers/panel_session.ts";
 import { addSandboxEngine, eventually, sawRequest } from "./_helpers/engine.ts";
@@ -102,6 +103,15 @@ Deno.test("a send on an instance of engine B reaches B only; its receipts come b
   assertEquals(state.instance.state, "open");
   const listed = (await gw.deps.evolution.fetchInstances()).map((i) => i.name).sort();
   assertEquals(listed, ["on-a", "on-b"]);
+
+  // The reconnect worker finds a dropped instance on B and reconnects it there (A's is open: left alone).
+  await gw.control.scan("on-a", { phone: "595981000008" });
+  await engineB.control.drop("on-b", 300);
+  const connectsBefore = sawRequest(engineB.log, "/instance/connect/on-b").length;
+  const r = await runReconnect(gw.deps, { settleMs: 3000 });
+  assertEquals(r.reconnected, ["on-b"]);
+  assertEquals(sawRequest(engineB.log, "/instance/connect/on-b").length, connectsBefore + 1);
+  assertEquals(sawRequest(gw.engineLog, "/instance/connect/on-b"), []);
 });
 
 Deno.test("GET /instance/fetchInstances merges every engine, still only the caller's instances", async () => {

@@ -5,7 +5,8 @@
  *
  * Hot path: the engines list is a process-local snapshot (ENGINES_TTL_MS, dropped at once on the replica
  * that changes it); with one engine nothing is looked up at all. The instance → engine mapping is cached
- * in the shared store, written when an instance is placed and dropped when it is deleted.
+ * in the shared store, written when an instance is placed and dropped when it is deleted, with a 2 s
+ * process-local memo in front (the gate and the client ask for it once each per request).
  */
 import type postgres from "postgres";
 import { type AppDeps, openSecret, sealSecret, type Sql } from "../core/mod.ts";
@@ -22,6 +23,23 @@ const MAPPING_TTL_MS = 10 * 60_000;
 // Names that are not (yet) instances are cached briefly: anonymous requests may name anything.
 const UNKNOWN_TTL_MS = 30_000;
 const mappingKey = (name: string) => `engine-of:${name}`;
+// The breaker gate and the engine client both ask for the same instance in one request: a short
+// process-local memo answers the second without another round trip to the shared store.
+const MEMO_TTL_MS = 2_000;
+const MEMO_MAX = 10_000;
+const memos = new WeakMap<object, Map<string, { id: number; at: number }>>();
+
+function memoOf(deps: Pick<AppDeps, "cache">) {
+  let memo = memos.get(deps.cache);
+  if (!memo) memos.set(deps.cache, memo = new Map());
+  return memo;
+}
+
+function remember(deps: Pick<AppDeps, "cache">, name: string, id: number) {
+  const memo = memoOf(deps);
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(name, { id, at: performance.now() });
+}
 
 /** One engine row as the admin API shows it (the key never leaves the gateway). */
 export interface EngineInfo {
@@ -153,23 +171,31 @@ export async function severalEngines(deps: Deps): Promise<boolean> {
 /** The engine an instance lives on (the default one for names that are no instance). */
 export async function instanceEngineId(deps: Deps, name: string): Promise<number> {
   if (!(await severalEngines(deps))) return DEFAULT_ENGINE_ID;
+  const memo = memoOf(deps).get(name);
+  if (memo && performance.now() - memo.at < MEMO_TTL_MS) return memo.id;
   const cached = await deps.cache.get(mappingKey(name));
-  if (cached !== null) return Number(cached);
-  const [row] = await deps.sql<{ engine_id: number }[]>`
-    SELECT engine_id FROM taguato.user_instances WHERE instance_name = ${name}`;
-  const id = row?.engine_id ?? DEFAULT_ENGINE_ID;
-  // Readers only fill: a placement (which sets the key) always wins over a lookup racing with it.
-  await deps.cache.setIfAbsent(mappingKey(name), String(id), row ? MAPPING_TTL_MS : UNKNOWN_TTL_MS);
+  let id: number;
+  if (cached !== null) id = Number(cached);
+  else {
+    const [row] = await deps.sql<{ engine_id: number }[]>`
+      SELECT engine_id FROM taguato.user_instances WHERE instance_name = ${name}`;
+    id = row?.engine_id ?? DEFAULT_ENGINE_ID;
+    // Readers only fill: a placement (which sets the key) always wins over a lookup racing with it.
+    await deps.cache.setIfAbsent(mappingKey(name), String(id), row ? MAPPING_TTL_MS : UNKNOWN_TTL_MS);
+  }
+  remember(deps, name, id);
   return id;
 }
 
 /** Records where an instance was placed (before the engine is asked to create it). */
 export async function rememberPlacement(deps: Pick<AppDeps, "cache">, name: string, engineId: number) {
+  remember(deps, name, engineId);
   await deps.cache.set(mappingKey(name), String(engineId), MAPPING_TTL_MS);
 }
 
 /** Forgets an instance's engine after its row was deleted (a later one of that name may live elsewhere). */
 export async function forgetPlacement(deps: Pick<AppDeps, "cache">, name: string) {
+  memoOf(deps).delete(name);
   await deps.cache.del(mappingKey(name));
 }
 
