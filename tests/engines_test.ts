@@ -9,6 +9,7 @@ import { DEFAULT_ENGINE_ID } from "../lib/gateway/mod.ts";
 import { runReconnect } from "../lib/ops/mod.ts";
 import { errorBody } from "./_helpers/errors.ts";
 import { islandProps, panelUser } from "./_helpers/panel_session.ts";
+import { runAt } from "./_helpers/scheduled.ts";
 import { addSandboxEngine, eventually, sawRequest } from "./_helpers/engine.ts";
 import { call, type Gateway, makeUser, startGateway, type TestUser } from "./proxy_fixtures.ts";
 
@@ -337,4 +338,28 @@ Deno.test("panel: Admin → Engines renders every engine with usage and health i
   assert(!html.includes(engineB.key), "the key is not in the page");
   assertStringIncludes(await page(tenant.cookie, 403), "data-forbidden");
   assertStringIncludes(await page(admin.cookie), 'href="/panel/admin/engines"');
+});
+
+Deno.test("the scheduled worker sends through the engine of the message's instance", async () => {
+  await using t = await twoEngines({ SCHEDULED_SEND_DELAY_MS: "0" });
+  const { gw, engineB, user } = t;
+  assertEquals((await createVia(gw, user, "sched-a")).status, 201);
+  assertEquals((await createVia(gw, user, "sched-b")).status, 201);
+  assertEquals(await engineOf(gw, "sched-b"), engineB.id);
+  await engineB.control.scan("sched-b", { phone: "595981000007" });
+  const created = await call(gw, "POST", "/api/scheduled", {
+    token: user.token,
+    body: {
+      instance_name: "sched-b",
+      recipients: [TO],
+      message_content: "más tarde",
+      scheduled_at: "2030-01-01T09:00:00Z",
+    },
+  });
+  assertEquals(created.status, 201, JSON.stringify(created.body));
+  const aBefore = gw.engineLog.length;
+  const run = await runAt(gw, "2030-01-01T09:00:01Z");
+  assertEquals([run.messages, run.sent, run.failed], [1, 1, 0]);
+  assertEquals(sawRequest(engineB.log, "POST /message/sendText/sched-b").length, 1);
+  assertEquals(gw.engineLog.slice(aBefore).filter((l) => !l.includes("/_sandbox/")), [], "A saw nothing");
 });
