@@ -10,6 +10,8 @@ import { runReconnect } from "../lib/ops/mod.ts";
 import { errorBody } from "./_helpers/errors.ts";
 import { islandProps, panelUser } from "./_helpers/panel_session.ts";
 import { runAt } from "./_helpers/scheduled.ts";
+import { createCampaign, numbers } from "./_helpers/campaigns.ts";
+import { dispatchCampaigns } from "../lib/campaigns/mod.ts";
 import { addSandboxEngine, eventually, sawRequest } from "./_helpers/engine.ts";
 import { call, type Gateway, makeUser, startGateway, type TestUser } from "./proxy_fixtures.ts";
 
@@ -361,5 +363,22 @@ Deno.test("the scheduled worker sends through the engine of the message's instan
   const run = await runAt(gw, "2030-01-01T09:00:01Z");
   assertEquals([run.messages, run.sent, run.failed], [1, 1, 0]);
   assertEquals(sawRequest(engineB.log, "POST /message/sendText/sched-b").length, 1);
+  assertEquals(gw.engineLog.slice(aBefore).filter((l) => !l.includes("/_sandbox/")), [], "A saw nothing");
+});
+
+Deno.test("the campaign dispatcher sends through the engine of the campaign's instance", async () => {
+  await using t = await twoEngines();
+  const { gw, engineB, user } = t;
+  assertEquals((await createVia(gw, user, "camp-a")).status, 201);
+  assertEquals((await createVia(gw, user, "camp-b")).status, 201);
+  assertEquals(await engineOf(gw, "camp-b"), engineB.id);
+  await engineB.control.scan("camp-b", { phone: "595981000006" });
+  const list = numbers(3);
+  const created = await createCampaign(gw, user.token, { instance: "camp-b", numbers: list });
+  assertEquals(created.status, 201, JSON.stringify(created.body));
+  const aBefore = gw.engineLog.length;
+  const result = await dispatchCampaigns(gw.deps);
+  assertEquals([result.sent, result.completed], [3, 1]);
+  assertEquals(sawRequest(engineB.log, "POST /message/sendText/camp-b").length, 3);
   assertEquals(gw.engineLog.slice(aBefore).filter((l) => !l.includes("/_sandbox/")), [], "A saw nothing");
 });
