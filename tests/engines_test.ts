@@ -382,3 +382,19 @@ Deno.test("the campaign dispatcher sends through the engine of the campaign's in
   assertEquals(sawRequest(engineB.log, "POST /message/sendText/camp-b").length, 3);
   assertEquals(gw.engineLog.slice(aBefore).filter((l) => !l.includes("/_sandbox/")), [], "A saw nothing");
 });
+
+Deno.test("concurrent creates never overfill an engine: capacity 3 gives exactly 3 instances", async () => {
+  await using t = await twoEngines({}, { capacity: 3 });
+  const { gw, engineB, user, admin } = t;
+  const full = await call(gw, "PUT", `/admin/engines/${DEFAULT_ENGINE_ID}`, {
+    token: admin.token,
+    body: { capacity: 0 },
+  });
+  assertEquals(full.status, 200);
+  const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => createVia(gw, user, `race-${i}`)));
+  assertEquals(answers.map((a) => a.status).sort(), [201, 201, 201, 503, 503, 503, 503, 503, 503, 503]);
+  assert(answers.filter((a) => a.status === 503).every((a) => a.body.code === "engine_capacity_full"));
+  const rows = await gw.db.sql<{ engine_id: number }[]>`
+    SELECT engine_id FROM taguato.user_instances WHERE instance_name LIKE 'race-%'`;
+  assertEquals(rows.map((r) => r.engine_id), [engineB.id, engineB.id, engineB.id]);
+});
