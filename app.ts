@@ -56,6 +56,9 @@ import { adminDashboardRoutes } from "./routes/admin/dashboard.ts";
 import { adminServiceRoutes } from "./routes/admin/services.ts";
 import { statusPageRoutes } from "./routes/status/mod.ts";
 import { campaignRoutes } from "./routes/api/campaigns.ts";
+// many engines: the engines table and routing every engine call to the instance's engine.
+import { adminEnginesRoutes } from "./routes/admin/engines.ts";
+import { engineRouter } from "./lib/gateway/mod.ts";
 
 /**
  * Builds the whole HTTP application from its dependencies. No I/O happens here, so tests import it freely
@@ -81,6 +84,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   app.onError(errorMapper(deps.log));
   app.notFound(notFoundHandler);
+  // Every engine call (proxy, workers, webhook registration) goes to the engine of its instance.
+  deps.evolution.useRouter(engineRouter(deps));
 
   app.get("/", (c) => c.redirect("/panel/", 302));
   app.route("/", faviconRoutes());
@@ -114,6 +119,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/sandbox", sandboxRoutes(deps));
   app.route("/panel", panelRoutes(deps));
   app.route("/admin/engine", adminEngineRoutes(deps));
+  app.route("/admin/engines", adminEnginesRoutes(deps));
   // --- operations: workers, backups, metrics ---
   app.route("/admin/workers", adminWorkerRoutes(deps));
   app.route("/admin/backup", adminBackupRoutes(deps));

@@ -25,6 +25,7 @@ import { OptOuts, OptOutsProps } from "./OptOuts.tsx";
 // --- operations: workers, backups ---
 import { BackupsAdmin, BackupsAdminProps } from "./BackupsAdmin.tsx";
 import { WorkersAdmin, WorkersAdminProps } from "./WorkersAdmin.tsx";
+import { EnginesAdmin, EnginesAdminProps } from "./EnginesAdmin.tsx";
 import { SessionsAdmin, SessionsAdminProps } from "./SessionsAdmin.tsx";
 
 /** An interactive component plus the schema its serialized props must satisfy on both sides of the wire. */
@@ -69,6 +70,7 @@ export const islands = {
   OptOuts: island(OptOuts, OptOutsProps),
   // --- operations: workers, backups ---
   WorkersAdmin: island(WorkersAdmin, WorkersAdminProps),
+  EnginesAdmin: island(EnginesAdmin, EnginesAdminProps),
   BackupsAdmin: island(BackupsAdmin, BackupsAdminProps),
   SessionsAdmin: island(SessionsAdmin, SessionsAdminProps),
   UserDashboard: island(UserDashboard, UserDashboardProps),

@@ -54,6 +54,8 @@ const EXPECTED_TABLES = [
   // --- campaigns (0022) ---
   "campaigns",
   "campaign_recipients",
+  // --- engines (0023) ---
+  "engines",
 ];
 
 interface MigrationFile {

@@ -578,6 +578,56 @@ export const ERRORS = {
     es: "Demasiados intentos. Espere un momento e intente de nuevo.",
   },
 
+  // Many engines (issue 12): placement and the /admin/engines API.
+  engine_capacity_full: {
+    status: 503,
+    en: "No engine has room for a new instance",
+    es: "Ningún motor tiene lugar para una instancia nueva. Avise a un administrador.",
+  },
+  engine_not_found: { status: 404, en: "Engine not found", es: "Motor no encontrado" },
+  engine_name_invalid: {
+    status: 400,
+    en: "name must be 1-100 characters",
+    es: "El nombre debe tener entre 1 y 100 caracteres.",
+  },
+  engine_name_taken: {
+    status: 409,
+    en: "An engine with that name already exists",
+    es: "Ya existe un motor con ese nombre.",
+  },
+  engine_url_invalid: {
+    status: 400,
+    en: "url must be an http(s) URL without credentials, query or fragment",
+    es: "La URL debe ser http(s), sin credenciales, consulta ni fragmento.",
+  },
+  engine_api_key_invalid: {
+    status: 400,
+    en: "api_key must be 1-500 characters",
+    es: "La clave de API debe tener entre 1 y 500 caracteres.",
+  },
+  engine_capacity_invalid: {
+    status: 400,
+    en: "capacity must be a whole number from 0 to 1000000, or null for no limit",
+    es: "La capacidad debe ser un entero de 0 a 1000000, o null para no limitarla.",
+  },
+  engine_enabled_invalid: {
+    status: 400,
+    en: "enabled must be true or false",
+    es: "enabled debe ser true o false.",
+  },
+  engine_default_managed: {
+    status: 400,
+    en:
+      "The default engine's URL and key come from EVOLUTION_API_URL and AUTHENTICATION_API_KEY; it cannot be deleted",
+    es:
+      "La URL y la clave del motor principal vienen de EVOLUTION_API_URL y AUTHENTICATION_API_KEY; no se puede eliminar.",
+  },
+  engine_in_use: {
+    status: 409,
+    en: "The engine still holds instances; disable it instead",
+    es: "El motor todavía tiene instancias; desactívelo en su lugar.",
+  },
+
   // ── messaging: ledger, message log, templates ──
   log_filter_choice: {
     status: 400,

@@ -1,7 +1,8 @@
 /**
- * The gateway's only way to talk to the WhatsApp engine (Evolution API v2.3.7, or the sandbox): typed calls
+ * The gateway's only way to talk to the WhatsApp engines (Evolution API v2.3.7, or the sandbox): typed calls
  * whose answers are checked with zod, a raw `request` for the proxy, a timeout on every call, and one error
- * type whose `kind` says what went wrong.
+ * type whose `kind` says what went wrong. With a router installed (lib/gateway/engines.ts) every call is
+ * sent to the engine of the instance it names, and an unfiltered fetchInstances asks every engine.
  */
 import { z } from "zod";
 
@@ -186,9 +187,31 @@ export interface WebhookInput {
   headers?: Record<string, string>;
 }
 
+/** The engine configured by EVOLUTION_API_URL (or the built-in sandbox): row 1 of taguato.engines. */
+export const DEFAULT_ENGINE_ID = 1;
+
+/** Where to send a call: another engine than the client's own (which is the default engine). */
+export interface EngineTarget {
+  id: number;
+  baseUrl: string;
+  apiKey: string;
+}
+
+/** Finds the engine of an instance; `null` answers mean the client's own engine. */
+export interface EngineRouter {
+  /** The engine `instance` lives on (null name or unknown instance: the default engine). */
+  route(instance: string | null): Promise<EngineTarget | null>;
+  /** Every engine an unfiltered list must ask, the default one as null. */
+  all(): Promise<(EngineTarget | null)[]>;
+}
+
 export interface CallOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Send to this engine (null: the client's own) instead of routing by the instance in the path. */
+  engine?: EngineTarget | null;
+  /** Route by this instance when the path names none (create). */
+  instance?: string;
 }
 
 /** An engine answer the gateway passes through unchanged (status and body). */
@@ -203,6 +226,25 @@ export interface EngineAnswer {
 export interface RequestOptions extends Omit<RequestInit, "signal"> {
   timeoutMs?: number;
   signal?: AbortSignal;
+  engine?: EngineTarget | null;
+  instance?: string;
+}
+
+/**
+ * The instance a call is about: the third path segment (`/{group}/{action}/{instance}`, the shape of
+ * every instance route), else `?instanceName=` (fetchInstances' filter); null when it names none.
+ */
+export function instanceInPath(path: string): string | null {
+  const [pathname, query = ""] = path.split("?", 2);
+  const segments = pathname.split("/");
+  if (segments.length === 4 && segments[3] !== "") {
+    try {
+      return decodeURIComponent(segments[3]);
+    } catch {
+      return null;
+    }
+  }
+  return new URLSearchParams(query).get("instanceName");
 }
 
 // ---- errors ----
@@ -301,15 +343,27 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
   const defaultTimeout = options.timeoutMs ?? 30_000;
   const doFetch = options.fetch ?? fetch;
   const seg = encodeURIComponent;
+  let router: EngineRouter | undefined;
+
+  /** Where a call goes: the engine given, else the engine of the instance in the path (routing errors propagate). */
+  async function target(path: string, engine: EngineTarget | null | undefined, instance?: string) {
+    const routed = engine !== undefined
+      ? engine
+      : router
+      ? await router.route(instance ?? instanceInPath(path))
+      : null;
+    return routed ?? { baseUrl, apiKey: options.apiKey };
+  }
 
   /** Sends a request with the engine key and a timeout; the Response is returned whatever its status. */
   async function request(method: string, path: string, init: RequestOptions = {}): Promise<Response> {
-    const { timeoutMs = defaultTimeout, signal, ...rest } = init;
+    const { timeoutMs = defaultTimeout, signal, engine, instance, ...rest } = init;
+    const to = await target(path, engine, instance);
     const timeout = AbortSignal.timeout(timeoutMs);
     const headers = new Headers(rest.headers);
-    headers.set("apikey", options.apiKey);
+    headers.set("apikey", to.apiKey);
     try {
-      return await doFetch(baseUrl + path, {
+      return await doFetch(to.baseUrl + path, {
         ...rest,
         method,
         headers,
@@ -347,6 +401,8 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
     const init: RequestOptions = {
       timeoutMs,
       signal: opts.signal,
+      engine: opts.engine,
+      instance: opts.instance,
       ...(body !== undefined
         ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } }
         : {}),
@@ -410,6 +466,8 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
     const res = await request(method, path, {
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
+      engine: opts.engine,
+      instance: opts.instance,
       ...(body === undefined
         ? {}
         : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
@@ -427,9 +485,23 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
     timeoutMs: (opts.timeoutMs ?? defaultTimeout) + Math.max(0, delay ?? 0),
   });
 
+  /** Asks every engine (a router's `all`) and concatenates the lists; fails only when every engine failed. */
+  async function everyEngine<T>(ask: (engine: EngineTarget | null) => Promise<T[]>): Promise<T[]> {
+    const engines = router ? await router.all() : [null];
+    if (engines.length <= 1) return await ask(engines[0] ?? null);
+    const settled = await Promise.allSettled(engines.map(ask));
+    const answered = settled.filter((r) => r.status === "fulfilled");
+    if (answered.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+    return answered.flatMap((r) => r.value);
+  }
+
   return {
     baseUrl,
     request,
+    /** Sends each later call to the engine of the instance it names (lib/gateway/engines.ts). */
+    useRouter(next: EngineRouter | undefined) {
+      router = next;
+    },
     /** `GET /`: liveness and version. */
     root: (opts?: CallOptions) => call(RootSchema, "GET", "/", undefined, opts),
     /** `POST /instance/create` (global key only). */
@@ -437,7 +509,7 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
       call(CreateInstanceResponseSchema, "POST", "/instance/create", {
         integration: "WHATSAPP-BAILEYS",
         ...input,
-      }, opts),
+      }, { instance: input.instanceName, ...opts }),
     /** `GET /instance/connect/{name}`: the QR object, or the state when already open. */
     connect: (name: string, params: { number?: string } = {}, opts?: CallOptions) =>
       call(
@@ -459,7 +531,13 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
         Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][],
       );
       const qs = query.size > 0 ? `?${query}` : "";
-      return call(z.array(InstanceItemSchema), "GET", `/instance/fetchInstances${qs}`, undefined, opts);
+      const ask = (engine?: EngineTarget | null) =>
+        call(z.array(InstanceItemSchema), "GET", `/instance/fetchInstances${qs}`, undefined, {
+          ...opts,
+          ...(engine !== undefined && { engine }),
+        });
+      // One instance lives on one engine; the whole list is every engine's (an engine that is down is left out).
+      return filter.instanceName !== undefined || opts?.engine !== undefined ? ask() : everyEngine(ask);
     },
     /** `POST /instance/restart/{name}` (POST in v2; PUT is a 404). */
     restart: (name: string, opts?: CallOptions) =>
@@ -472,7 +550,10 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
       call(StatusResponseSchema, "DELETE", `/instance/delete/${seg(name)}`, undefined, opts),
     /** `POST /instance/create` with a body the gateway already filtered; the answer as is. */
     createInstanceAnswer: (body: Record<string, unknown>, opts?: CallOptions) =>
-      answer("POST", "/instance/create", body, opts),
+      answer("POST", "/instance/create", body, {
+        ...(typeof body.instanceName === "string" && { instance: body.instanceName }),
+        ...opts,
+      }),
     /** `GET /instance/fetchInstances` with the caller's query string (`?…` or ""); the answer as is. */
     fetchInstancesAnswer: (search: string, opts?: CallOptions) =>
       answer("GET", `/instance/fetchInstances${search}`, undefined, opts),

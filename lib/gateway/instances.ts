@@ -4,6 +4,7 @@
  */
 import type postgres from "postgres";
 import type { Sql } from "../core/mod.ts";
+import { chooseEngine } from "./engines.ts";
 
 type Q = Sql | postgres.TransactionSql;
 
@@ -116,18 +117,25 @@ export async function findInstance(
 }
 
 export type Reservation =
-  | { ok: true }
+  | { ok: true; engineId: number }
   | { ok: false; reason: "taken" }
+  | { ok: false; reason: "no_engine" }
   | { ok: false; reason: "limit"; current: number; max: number }
   | { ok: false; reason: "no_user" };
 
 /**
  * Inserts the ownership row as pending (see reachableBy; confirmInstance ends that) if the name is free (case-insensitively: "Shop" and "shop" must never
- * belong to two tenants) and the user is under `max_instances` (admins are unlimited). Atomic: the user
- * row is locked FOR UPDATE and the name by an advisory lock, so concurrent creates cannot overshoot the
- * limit (the contract's non-locking COUNT could) nor race on one name.
+ * belong to two tenants) and the user is under `max_instances` (admins are unlimited), placed on the
+ * engine with the most free capacity (engines.ts chooseEngine; `exclude`: engines not to use now).
+ * Atomic: the user row is locked FOR UPDATE and the name by an advisory lock, so concurrent creates
+ * cannot overshoot the limit (the contract's non-locking COUNT could) nor race on one name.
  */
-export async function reserveInstance(sql: Sql, userId: number, name: string): Promise<Reservation> {
+export async function reserveInstance(
+  sql: Sql,
+  userId: number,
+  name: string,
+  exclude: number[] = [],
+): Promise<Reservation> {
   return await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtextextended(${"instance:" + name.toLowerCase()}, 0))`;
     const [user] = await tx<{ role: string; max_instances: number }[]>`
@@ -141,10 +149,12 @@ export async function reserveInstance(sql: Sql, userId: number, name: string): P
     if (user.role !== "admin" && count >= user.max_instances) {
       return { ok: false, reason: "limit", current: count, max: user.max_instances } as const;
     }
+    const engineId = await chooseEngine(tx, exclude);
+    if (engineId === null) return { ok: false, reason: "no_engine" } as const;
     await tx`
-      INSERT INTO taguato.user_instances (user_id, instance_name, channel_type, pending)
-      VALUES (${userId}, ${name}, 'whatsapp', true)`;
-    return { ok: true } as const;
+      INSERT INTO taguato.user_instances (user_id, instance_name, channel_type, pending, engine_id)
+      VALUES (${userId}, ${name}, 'whatsapp', true, ${engineId})`;
+    return { ok: true, engineId } as const;
   });
 }
 

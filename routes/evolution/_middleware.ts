@@ -9,28 +9,51 @@ import { requireAuth } from "../../lib/auth/mod.ts";
 import {
   ADMIN_AREAS,
   admit,
+  decodeSegments,
+  DEFAULT_ENGINE_ID,
   idempotent,
+  instanceEngineId,
+  instanceInPath,
   isSendPath,
   limitSendsByIp,
   limitUser,
+  matchEngineRoute,
   recordFailure,
   recordSuccess,
   releaseProbe,
+  severalEngines,
 } from "../../lib/gateway/mod.ts";
 import type { EvoAuthEnv, EvoEnv } from "./context.ts";
 
 const area = (path: string) => path.split("/")[1]?.toLowerCase() ?? "";
 
+/**
+ * The engine whose breaker guards this request: the engine of the instance the path names (the default
+ * one when it names none). With several engines create and fetchInstances get null: they pick their
+ * engines later and use each engine's breaker themselves (context.ts underBreaker).
+ */
+async function gatedEngine(deps: AppDeps, method: string, path: string): Promise<number | null> {
+  if (!(await severalEngines(deps))) return DEFAULT_ENGINE_ID;
+  const segments = decodeSegments(path);
+  const match = segments ? matchEngineRoute(method, segments) : null;
+  if (match?.route.handler === "create" || match?.route.handler === "fetchInstances") return null;
+  const instance = match ? match.instance ?? null : instanceInPath(path);
+  return instance === null ? DEFAULT_ENGINE_ID : await instanceEngineId(deps, instance);
+}
+
 function circuitGate(deps: AppDeps): MiddlewareHandler<EvoEnv> {
   return async function circuitGate(c, next) {
     // The manager and engine docs are never blocked: admins use them to look at a failing engine.
     if (ADMIN_AREAS.has(area(c.req.path))) return await next();
-    const admission = await admit(deps);
+    const engineId = await gatedEngine(deps, c.req.method, c.req.path);
+    if (engineId === null) return await next();
+    const admission = await admit(deps, engineId);
     if (!admission.allowed) {
       throw fail("engine_circuit_open", {}, {
         headers: { "Retry-After": String(Math.max(1, Math.ceil(deps.config.circuitBreakerOpenMs / 1000))) },
       });
     }
+    c.set("engineGated", true);
     await next();
     const failed = c.get("engineFailed");
     if (failed === true) await recordFailure(deps, admission);

@@ -1,12 +1,23 @@
 /** Request state and helpers shared by the engine-facing route modules. */
 import type { Context } from "hono";
 import type { AppDeps, AppEnv, AuthEnv } from "../../lib/core/mod.ts";
-import { type Caller, forward, type UpstreamCall } from "../../lib/gateway/mod.ts";
+import {
+  admit,
+  type Caller,
+  type EngineAnswer,
+  forward,
+  isEngineFailure,
+  recordFailure,
+  recordSuccess,
+  type UpstreamCall,
+} from "../../lib/gateway/mod.ts";
 
 /** What the circuit breaker needs to learn from the handler. */
 interface EngineVariables {
   /** Set by every handler that called the engine: true for 5xx/timeout/network, false otherwise. */
   engineFailed?: boolean;
+  /** The gate admitted this request under the breaker of the engine it goes to (see _middleware.ts). */
+  engineGated?: boolean;
 }
 /** Request state of the engine routes before authentication (the breaker and the per-IP limit). */
 export type EvoEnv = { Variables: AppEnv["Variables"] & EngineVariables };
@@ -70,4 +81,35 @@ export async function forwardAndRecord(deps: AppDeps, c: EvoContext, call: Upstr
   const { response, failed } = await forward(deps, callerOf(c), call);
   c.set("engineFailed", failed);
   return response;
+}
+
+/**
+ * One engine call under engine `engineId`'s breaker: the gate's admission when the gate covered this
+ * request, else its own (create and fetchInstances pick their engines after the gate, with several
+ * engines). Null when that breaker refuses; a transport failure is counted and rethrown.
+ */
+export async function underBreaker(
+  deps: AppDeps,
+  c: EvoContext,
+  engineId: number,
+  run: () => Promise<EngineAnswer>,
+): Promise<EngineAnswer | null> {
+  if (c.get("engineGated")) {
+    c.set("engineFailed", true);
+    const answer = await run();
+    c.set("engineFailed", isEngineFailure(answer.status, answer.text));
+    return answer;
+  }
+  const admission = await admit(deps, engineId);
+  if (!admission.allowed) return null;
+  let answer: EngineAnswer;
+  try {
+    answer = await run();
+  } catch (err) {
+    await recordFailure(deps, admission);
+    throw err;
+  }
+  if (isEngineFailure(answer.status, answer.text)) await recordFailure(deps, admission);
+  else await recordSuccess(deps, admission);
+  return answer;
 }

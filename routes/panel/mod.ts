@@ -6,6 +6,7 @@ import { statusAdminPage } from "./admin/status.tsx";
 import { usersPage } from "./admin/users.tsx";
 import { backupsPage } from "./admin/backups.tsx";
 import { workersPage } from "./admin/workers.tsx";
+import { enginesPage } from "./admin/engines.tsx";
 import { adminSessionsPage } from "./admin/sessions.tsx";
 import { apiKeysPage } from "./api_keys.tsx";
 import { changePasswordPage } from "./change_password.tsx";
@@ -52,6 +53,7 @@ export const PAGES: PanelPage[] = [
   adminSessionsPage,
   statusAdminPage,
   workersPage,
+  enginesPage,
   backupsPage,
   loginPage,
   recoverPage,

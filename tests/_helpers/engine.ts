@@ -1,7 +1,9 @@
 // Helpers for the ledger/webhook tests: a tenant with an instance that is open in the sandbox and points
-// its engine webhook at the gateway, direct envelope posts to the ingest route, and polling.
-import { engineEventsToken } from "../../lib/gateway/mod.ts";
+// its engine webhook at the gateway, direct envelope posts to the ingest route, and polling. And for the
+// multi-engine tests: more sandbox engines, each on its own port with its own key and request log.
+import { createEngine, engineEventsToken } from "../../lib/gateway/mod.ts";
 import { ensureGatewayWebhook } from "../../lib/messaging/mod.ts";
+import { type Sandbox, startSandbox } from "../../lib/sandbox/mod.ts";
 import { sandboxControl } from "../../lib/sandbox/testing.ts";
 import { ENGINE_KEY, type TestApp } from "./app.ts";
 import { call, createUser, login } from "./auth_client.ts";
@@ -68,3 +70,66 @@ export async function logRows(app: TestApp, token: string, query = ""): Promise<
   if (r.status !== 200) throw new Error(`log: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.logs as Record<string, unknown>[];
 }
+
+/** Another sandbox engine registered in the engines table (stop() only stops its server). */
+export interface ExtraEngine {
+  id: number;
+  name: string;
+  sandbox: Sandbox;
+  key: string;
+  /** One line per request it received: `METHOD /path -> status (ms)`. */
+  log: string[];
+  control: ReturnType<typeof sandboxControl>;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+let engineSeq = 0;
+
+/** Starts a sandbox on its own loopback port and adds it to the app's engines table. */
+export async function addSandboxEngine(
+  app: TestApp,
+  options: { name?: string; capacity?: number | null; enabled?: boolean } = {},
+): Promise<ExtraEngine> {
+  const key = `extra-engine-key-${++engineSeq}-${crypto.randomUUID()}`;
+  const log: string[] = [];
+  const sandbox = await startSandbox({
+    apiKey: key,
+    port: 0,
+    hostname: "127.0.0.1",
+    ackDelaysMs: [5, 5, 5],
+    log: (line) => log.push(line),
+  });
+  const name = options.name ?? `engine-${engineSeq}`;
+  const created = await createEngine(app.deps, {
+    name,
+    url: sandbox.url,
+    apiKey: key,
+    capacity: options.capacity ?? null,
+    enabled: options.enabled ?? true,
+  });
+  if (!created.ok) {
+    await sandbox.stop();
+    throw new Error(`engine ${name}: ${created.reason}`);
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await sandbox.stop();
+  };
+  return {
+    id: created.engine.id,
+    name,
+    sandbox,
+    key,
+    log,
+    control: sandboxControl(sandbox.url, key),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** Engine API requests in a request log (control routes left out) that mention `needle`. */
+export const sawRequest = (log: string[], needle: string) =>
+  log.filter((l) => !l.includes(" /_sandbox/") && l.toLowerCase().includes(needle.toLowerCase()));
