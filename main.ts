@@ -30,10 +30,10 @@ function fail(message: string): never {
   Deno.exit(1);
 }
 
-async function openCache(url: string | undefined, log: Logger): Promise<Cache> {
+async function openCache(url: string | undefined, prefix: string, log: Logger): Promise<Cache> {
   if (!url) return createMemoryCache();
   try {
-    return await createRedisCache(url, undefined, { log });
+    return await createRedisCache(url, prefix, { log });
   } catch (err) {
     const where = new URL(url).host;
     throw new StartupError(
@@ -62,7 +62,7 @@ async function main(args: string[]) {
     if (args.includes("--migrate-only")) return await closeAll();
     await ensureAdmin({ sql: db.sql, config, log });
 
-    const cache = await openCache(config.redisUrl, log);
+    const cache = await openCache(config.redisUrl, config.redisKeyPrefix, log);
     closers.push(() => cache.close());
 
     let sandbox: Sandbox | undefined;
