@@ -59,6 +59,7 @@ const envSchema = z.object({
       "taguato:",
     ),
   ),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt(250),
   EVOLUTION_API_URL: url(["http:", "https:"]),
   AUTHENTICATION_API_KEY: optionalText,
   EVOLUTION_TIMEOUT_MS: positiveInt(30_000),
@@ -165,6 +166,8 @@ export interface Config {
   redisUrl?: string;
   /** Prefix of every Redis key (REDIS_KEY_PREFIX), so deployments or test clusters can share one server. */
   redisKeyPrefix: string;
+  /** A Redis command slower than this is served from per-process memory (see createRedisCache). */
+  redisCommandTimeoutMs: number;
   /** Evolution base URL, or undefined to start the built-in sandbox engine. */
   evolutionUrl?: string;
   evolutionApiKey?: string;
@@ -289,6 +292,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR,
     redisUrl,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     evolutionUrl: e.EVOLUTION_API_URL?.replace(/\/+$/, ""),
     evolutionApiKey: e.AUTHENTICATION_API_KEY,
     evolutionTimeoutMs: e.EVOLUTION_TIMEOUT_MS,
