@@ -270,12 +270,16 @@ export const engineSendCalls = (cluster: Cluster, instance: string) =>
   cluster.engineLog.filter((l) => l.startsWith(`POST /message/sendText/${instance} `)).length;
 
 /** Polls `probe` until it returns a truthy value; fails after `timeoutMs` naming `what`. */
-export async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T>,
+  timeoutMs = 30_000,
+): Promise<Exclude<T, false | null | undefined | 0 | "">> {
   const end = Date.now() + timeoutMs;
   let last: T;
   do {
     last = await probe();
-    if (last) return last;
+    if (last) return last as Exclude<T, false | null | undefined | 0 | "">;
     await new Promise((r) => setTimeout(r, 50));
   } while (Date.now() < end);
   throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
