@@ -36,7 +36,7 @@ else {needs("postgres", "redis").test(
     async () => {
       await using cluster = await startCluster({ sandbox: { ackDelaysMs: [20, 20, 20] } });
       const { db } = cluster;
-      const owner = await clusterUser(cluster, { maxInstances: 10 });
+      const owner = await clusterUser(cluster, { maxInstances: INSTANCES.length });
       // One instance per replica: each instance's engine events go to the replica that created it, so the
       // victim's instance gets its receipts only through the engine's retries once the victim is back.
       for (const [i, name] of INSTANCES.entries()) await openInstance(cluster, owner, name, i % 3);

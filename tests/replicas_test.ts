@@ -271,7 +271,7 @@ needs("postgres", "redis").test(
           (await db.sql<{ queued: number; sending: number; stale: number }[]>`
         SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
           count(*) FILTER (WHERE status = 'sending')::int AS sending,
-          count(*) FILTER (WHERE status = 'sending' AND claimed_at < now() - interval '2 seconds')::int AS stale
+          count(*) FILTER (WHERE status = 'sending' AND claimed_at < now() - interval '10 seconds')::int AS stale
         FROM taguato.campaign_recipients WHERE campaign_id = ${id}`)[0];
         await until("a fifth of the campaign", async () => (await progress()).queued <= total * 0.8, 60_000);
         const killed = await cluster.kill(2);
