@@ -136,7 +136,7 @@ wrk.headers["apikey"] = "${user.token}"
     const sorted = [...runs[i]].sort((a, b) => a.rps - b.rps);
     return [name, sorted[Math.floor(sorted.length / 2)]];
   });
-  const base = rows[1][1].rps || 1;
+  const base = rows[1][1].rps;
   console.log(
     `\nsendText, wrk ${SECONDS} s x ${CONNECTIONS} connections, median of ${ROUNDS} rounds, ${navigator.hardwareConcurrency} CPUs:`,
   );
@@ -145,8 +145,8 @@ wrk.headers["apikey"] = "${user.token}"
   for (const [name, r] of rows) {
     console.log(
       `| ${name} | ${r.rps.toFixed(0)} | ${
-        (r.rps / base).toFixed(2)
-      }x | ${r.p50} | ${r.p99} | ${r.requests} | ${r.non2xx} |`,
+        base > 0 ? `${(r.rps / base).toFixed(2)}x` : "–"
+      } | ${r.p50} | ${r.p99} | ${r.requests} | ${r.non2xx} |`,
     );
   }
 } finally {
