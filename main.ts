@@ -2,6 +2,7 @@ import { createApp } from "./app.ts";
 import {
   type AppDeps,
   type Cache,
+  type Config,
   ConfigError,
   createLogger,
   createMemoryCache,
@@ -30,10 +31,14 @@ function fail(message: string): never {
   Deno.exit(1);
 }
 
-async function openCache(url: string | undefined, log: Logger): Promise<Cache> {
+async function openCache(config: Config, log: Logger): Promise<Cache> {
+  const url = config.redisUrl;
   if (!url) return createMemoryCache();
   try {
-    return await createRedisCache(url, undefined, { log });
+    return await createRedisCache(url, config.redisKeyPrefix, {
+      log,
+      commandTimeoutMs: config.redisCommandTimeoutMs,
+    });
   } catch (err) {
     const where = new URL(url).host;
     throw new StartupError(
@@ -62,7 +67,7 @@ async function main(args: string[]) {
     if (args.includes("--migrate-only")) return await closeAll();
     await ensureAdmin({ sql: db.sql, config, log });
 
-    const cache = await openCache(config.redisUrl, log);
+    const cache = await openCache(config, log);
     closers.push(() => cache.close());
 
     let sandbox: Sandbox | undefined;

@@ -53,6 +53,13 @@ const envSchema = z.object({
   REDIS_HOST: optionalText,
   REDIS_PORT: port(6379),
   REDIS_PASSWORD: optionalText,
+  REDIS_KEY_PREFIX: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^[\x21-\x7e]{1,64}$/, "must be 1-64 printable characters without spaces").default(
+      "taguato:",
+    ),
+  ),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt(250),
   EVOLUTION_API_URL: url(["http:", "https:"]),
   AUTHENTICATION_API_KEY: optionalText,
   EVOLUTION_TIMEOUT_MS: positiveInt(30_000),
@@ -157,6 +164,10 @@ export interface Config {
   dataDir: string;
   /** redis:// URL, or undefined for the in-memory cache. */
   redisUrl?: string;
+  /** Prefix of every Redis key (REDIS_KEY_PREFIX), so deployments or test clusters can share one server. */
+  redisKeyPrefix: string;
+  /** A Redis command slower than this is served from per-process memory (see createRedisCache). */
+  redisCommandTimeoutMs: number;
   /** Evolution base URL, or undefined to start the built-in sandbox engine. */
   evolutionUrl?: string;
   evolutionApiKey?: string;
@@ -280,6 +291,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.DATA_DIR,
     redisUrl,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     evolutionUrl: e.EVOLUTION_API_URL?.replace(/\/+$/, ""),
     evolutionApiKey: e.AUTHENTICATION_API_KEY,
     evolutionTimeoutMs: e.EVOLUTION_TIMEOUT_MS,
