@@ -3,7 +3,7 @@ import * as z from "zod/mini";
 import { LOCALES } from "../lib/core/i18n.ts";
 import { CampaignDetail } from "./campaign_detail.tsx";
 import { CampaignForm } from "./campaign_form.tsx";
-import { BADGES, CampaignItem, progressFrom, stateLabel } from "./campaign_parts.ts";
+import { BADGES, CampaignItem, type Progress, progressFrom, stateLabel } from "./campaign_parts.ts";
 import { ActionsCell, DataTable, DateCell } from "./data_table.tsx";
 import { PagedCard, pageOf, usePagedList } from "./paged_list.tsx";
 import { Alert, Button, EmptyState, IslandRoot, translator } from "./ui.tsx";
@@ -43,6 +43,8 @@ export function Campaigns(
   const [creating, setCreating] = useState(false);
   const [openId, setOpenId] = useState<number | null>(open);
   const [notice, setNotice] = useState<string | null>(null);
+  // The open campaign's live progress: its history row follows it between page reads.
+  const [live, setLive] = useState<(Progress & { id: number }) | null>(null);
   const list = usePagedList({
     locale,
     initial,
@@ -63,7 +65,7 @@ export function Campaigns(
           key={openId}
           locale={locale}
           id={openId}
-          onChanged={() => list.load(list.data.page, list.applied, true)}
+          onProgress={(p) => setLive({ ...p, id: openId })}
           onClose={() => show(null)}
         />
       )}
@@ -100,7 +102,8 @@ export function Campaigns(
           rows={rows.length}
           empty={<EmptyState icon="bolt" title={tr("campaigns.empty")} text={tr("campaigns.emptyText")} />}
         >
-          {rows.map((c) => {
+          {rows.map((row) => {
+            const c = live?.id === row.id ? { ...row, status: live.status, counts: live.counts } : row;
             const p = progressFrom(c, c.counts);
             return (
               <tr key={c.id} data-id={c.id} aria-current={c.id === openId ? "true" : undefined}>

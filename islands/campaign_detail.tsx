@@ -25,11 +25,11 @@ import { api, useApi } from "./use_api.ts";
 
 type Detail = { campaign: Campaign; counts: Counts; health: { score?: number } };
 
-export function CampaignDetail({ locale, id, onChanged, onClose }: {
+export function CampaignDetail({ locale, id, onProgress, onClose }: {
   locale: Locale;
   id: number;
-  /** The campaign's state changed (an action here, or the stream): the list reads its page again. */
-  onChanged(): void;
+  /** Each progress the stream (or an action) brings, for the history row to follow. */
+  onProgress(p: Progress): void;
   onClose(): void;
 }) {
   const tr = translator(locale);
@@ -48,24 +48,22 @@ export function CampaignDetail({ locale, id, onChanged, onClose }: {
         <IconButton icon="close" label={tr("ui.close")} onClick={onClose} data-action="close-detail" />
       </header>
       {load.error && <Alert tone="error">{load.error}</Alert>}
-      {detail && <LiveDetail key={id} locale={locale} detail={detail} onChanged={onChanged} />}
+      {detail && <LiveDetail key={id} locale={locale} detail={detail} onProgress={onProgress} />}
     </section>
   );
 }
 
-function LiveDetail({ locale, detail, onChanged }: { locale: Locale; detail: Detail; onChanged(): void }) {
+function LiveDetail({ locale, detail, onProgress }: {
+  locale: Locale;
+  detail: Detail;
+  onProgress(p: Progress): void;
+}) {
   const tr = translator(locale);
   const c = detail.campaign;
   const { progress, live, patch } = useCampaignProgress(c.id, progressFrom(c, detail.counts));
   const [confirm, setConfirm] = useState(false);
   const action = useApi(locale);
-  // The list follows state changes the stream reports (e.g. running → completed, an auto-pause).
-  const [seen, setSeen] = useState(progress.status);
-  useEffect(() => {
-    if (progress.status === seen) return;
-    setSeen(progress.status);
-    onChanged();
-  }, [progress.status]);
+  useEffect(() => onProgress(progress), [progress]);
 
   const act = async (a: Action) => {
     const r = await action.run(() =>
@@ -130,7 +128,7 @@ function ProgressBlock({ locale, progress: p }: { locale: Locale; progress: Prog
   const tr = translator(locale);
   return (
     <div class="stack" data-progress={p.percent}>
-      <div class="usage-head">
+      <div class="campaign-progress-head">
         <span data-percent>
           {tr("campaigns.percentDone", { percent: p.percent, done: p.done, total: p.total })}
         </span>

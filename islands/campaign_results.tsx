@@ -83,16 +83,16 @@ export function CampaignResults({ locale, id, done, final }: {
                   <th scope="col">{tr("campaigns.variant")}</th>
                   <th scope="col">{tr("campaigns.recipients")}</th>
                   {FUNNEL.map((s) => <th key={s} scope="col">{tr(`campaigns.funnel.${s}`)}</th>)}
-                  <th scope="col">{tr("campaigns.state.failed")}</th>
+                  <th scope="col">{tr("campaigns.counts.failed")}</th>
                   <th scope="col">{tr("campaigns.counts.skipped")}</th>
                 </tr>
               </thead>
               <tbody>
                 {variants.map((v) => (
                   <tr key={v.variant} data-variant={v.variant}>
-                    <th scope="row" class="truncate" title={v.text ?? ""}>
+                    <td class="truncate" title={v.text ?? ""}>
                       {tr("campaigns.variantN", { n: v.variant })}
-                    </th>
+                    </td>
                     <td>{v.recipients}</td>
                     {FUNNEL.map((s) => <td key={s} data-step={s}>{v[s]}</td>)}
                     <td>{v.failed}</td>
