@@ -6,6 +6,10 @@
 import { assert, assertEquals, assertStringIncludes } from "../lib/core/testing.ts";
 import { changeCampaign, createCampaign, type NewCampaign } from "../lib/campaigns/mod.ts";
 import { addContactItems, createContactList, createTemplate, setUserTimeZone } from "../lib/messaging/mod.ts";
+import { audienceBody, csvSummary, EMPTY_AUDIENCE, pastedNumbers } from "../islands/campaign_audience.tsx";
+import { contentBody, EMPTY_CONTENT } from "../islands/campaign_content.tsx";
+import { initialTiming, timingBody, zonedIso } from "../islands/campaign_pacing.tsx";
+import { actionsFor } from "../islands/campaign_parts.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { islandProps, panelUser } from "./_helpers/panel_session.ts";
 
@@ -115,8 +119,86 @@ Deno.test("GET /panel/campaigns: my campaigns with counts and the create options
   });
 
   await t.step("signed out: to the login page", async () => {
-    const res = await fetch(`${app.url}/panel/campaigns`, { redirect: "manual" });
+    const res = await fetch(`${app.url}/panel/campaigns?campaign=1`, { redirect: "manual" });
     await res.body?.cancel();
     assertEquals(res.status, 302);
+    assertEquals(
+      res.headers.get("location"),
+      `/panel/login?next=${encodeURIComponent("/panel/campaigns?campaign=1")}`,
+    );
   });
+});
+
+Deno.test("the create form's body: pasted numbers, CSV columns, variants, a local start time in its zone, presets", () => {
+  assertEquals(pastedNumbers("595 981 000-001\n\n595981000002, 595981000003;(595)981000004\n"), [
+    "595981000001",
+    "595981000002",
+    "595981000003",
+    "595981000004",
+  ]);
+  const csv = csvSummary(
+    "c.csv",
+    "\uFEFFNombre;Celular;Ciudad\nAna;595981000001;Luque\n\nBeto;595981000002;Itá\n",
+  );
+  assertEquals([csv.rows, csv.headers], [2, ["Nombre", "Celular", "Ciudad"]]);
+  assertEquals(audienceBody({ ...EMPTY_AUDIENCE, lists: [3], csv, numberColumn: " Celular " }), {
+    contact_list_ids: [3],
+    csv: csv.text,
+    csv_number_column: "Celular",
+  });
+  assertEquals(audienceBody(EMPTY_AUDIENCE), {});
+  assertEquals(contentBody({ ...EMPTY_CONTENT, variants: ["A {{name}}", "  ", "B"] }), {
+    variants: ["A {{name}}", "B"],
+  });
+  assertEquals(
+    contentBody({
+      ...EMPTY_CONTENT,
+      mode: "template",
+      templateId: "7",
+      mediaUrl: " https://x.example/a.png ",
+    }),
+    { template_id: 7, media_url: "https://x.example/a.png", media_type: "image" },
+  );
+
+  // New York: winter is UTC-5, summer UTC-4, and 03:30 on the spring-forward day is already summer time.
+  assertEquals(zonedIso("2026-01-15T09:00", "America/New_York"), "2026-01-15T14:00:00.000Z");
+  assertEquals(zonedIso("2026-07-01T09:00", "America/New_York"), "2026-07-01T13:00:00.000Z");
+  assertEquals(zonedIso("2026-03-08T03:30", "America/New_York"), "2026-03-08T07:30:00.000Z");
+  assertEquals(zonedIso("2026-07-01T09:00", "Mars/Olympus"), null);
+  assertEquals(zonedIso("tomorrow", "UTC"), null);
+
+  // The default preset is "normal"; a draft and a start time go as the API takes them.
+  const normal = initialTiming("America/Asuncion");
+  assertEquals(timingBody(normal), {
+    pacing: {
+      time_zone: "America/Asuncion",
+      min_gap_s: 8,
+      max_gap_s: 20,
+      long_pause_every: 100,
+      long_pause_s: 300,
+      daily_cap: 1000,
+      typing_ms: 1500,
+    },
+  });
+  const fast = { ...normal, pacing: { ...normal.pacing, daily_cap: "", min_gap_s: "x" } };
+  assertEquals(timingBody({ ...fast, when: "draft" }).draft, true);
+  // A non-number goes as typed, so the API names the field in its 400.
+  assertEquals(timingBody(fast).pacing.min_gap_s, "x");
+  assertEquals("daily_cap" in timingBody(fast).pacing, false);
+  const at = timingBody({ ...normal, zone: "UTC", when: "at", at: "2026-05-01T09:00" });
+  assertEquals(at.start_at, "2026-05-01T09:00:00.000Z");
+  const quiet = timingBody({
+    ...normal,
+    pacing: { ...normal.pacing, quiet_start: "21:00", quiet_end: "08:00" },
+  });
+  assertEquals([quiet.pacing.quiet_start, quiet.pacing.quiet_end], ["21:00", "08:00"]);
+
+  // The buttons each state offers are the API's transitions.
+  assertEquals(["draft", "scheduled", "running", "paused", "completed"].map(actionsFor), [
+    ["start", "cancel"],
+    ["pause", "cancel"],
+    ["pause", "cancel"],
+    ["resume", "cancel"],
+    [],
+  ]);
 });
