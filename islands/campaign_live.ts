@@ -8,12 +8,16 @@ import type { Progress } from "./campaign_parts.ts";
 export type LiveState = "connecting" | "open" | "reconnecting" | "ended";
 
 const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
+const STALE_EVENTS = 2;
 
 /** The campaign's latest progress (starting from `initial`) and the stream's state. */
 export function useCampaignProgress(id: number, initial: Progress) {
   const [progress, setProgress] = useState<Progress>(initial);
   const [live, setLive] = useState<LiveState>(initial.final ? "ended" : "connecting");
   const failures = useRef(0);
+  // After an action, an event read just before it committed may still arrive with the old state: up to
+  // STALE_EVENTS of those are dropped, so the badge and buttons do not flip back.
+  const stale = useRef<{ status: string; left: number } | null>(null);
 
   useEffect(() => {
     // A finished campaign's counts no longer change.
@@ -27,6 +31,9 @@ export function useCampaignProgress(id: number, initial: Progress) {
       source.addEventListener("progress", (e) => {
         failures.current = 0;
         const p = JSON.parse((e as MessageEvent<string>).data) as Progress;
+        const old = stale.current;
+        if (old && p.status === old.status && old.left-- > 0) return;
+        stale.current = null;
         setProgress(p);
         setLive("open");
         if (p.final) {
@@ -57,6 +64,11 @@ export function useCampaignProgress(id: number, initial: Progress) {
     progress,
     live,
     /** Applies a state the API answered (after an action) at once, before the next event. */
-    patch: (p: Partial<Progress>) => setProgress((cur) => ({ ...cur, ...p })),
+    patch: (p: Partial<Progress>) => {
+      if (p.status && p.status !== progress.status) {
+        stale.current = { status: progress.status, left: STALE_EVENTS };
+      }
+      setProgress((cur) => ({ ...cur, ...p }));
+    },
   };
 }

@@ -20,6 +20,10 @@ export function CampaignResults({ locale, id, done, final }: {
 }) {
   const tr = translator(locale);
   const [variants, setVariants] = useState<VariantResult[] | null>(null);
+  // Whether what is shown was read after the campaign ended (its final numbers, until receipts come in).
+  const [settled, setSettled] = useState(false);
+  // Only the latest read is shown: an earlier one answering late must not overwrite it.
+  const seq = useRef(0);
   const load = useApi(locale);
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart | null>(null);
@@ -27,8 +31,11 @@ export function CampaignResults({ locale, id, done, final }: {
 
   const read = async () => {
     last.current = Date.now();
+    const mine = ++seq.current;
     const r = await load.run(() => api<{ variants: VariantResult[] }>(`/api/campaigns/${id}/results`));
-    if (r) setVariants(r.variants);
+    if (!r || mine !== seq.current) return;
+    setVariants(r.variants);
+    setSettled(final);
   };
   // Read on open, at the end, and as sends go on (throttled; a trailing read catches the last change).
   useEffect(() => {
@@ -55,7 +62,7 @@ export function CampaignResults({ locale, id, done, final }: {
   useEffect(() => () => chart.current?.destroy(), []);
 
   return (
-    <section class="stack" aria-labelledby={`camp-results-${id}`} data-results>
+    <section class="stack" aria-labelledby={`camp-results-${id}`} data-results={settled ? "final" : "live"}>
       <header class="card-head">
         <h3 class="card-title" id={`camp-results-${id}`}>{tr("campaigns.results")}</h3>
         <div class="row-actions">

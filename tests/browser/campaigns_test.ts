@@ -1,7 +1,7 @@
 /**
  * The Campaigns page in Chromium: a 50-recipient campaign with two variants created from pasted numbers
  * (pacing "fast" with its gaps set to zero in the advanced fields), its progress bar following the sends
- * over SSE, the page closed mid-way while the server keeps sending and reopened from the history, then
+ * over SSE with two sends the engine refuses in the failed list, the page closed mid-way while the server keeps sending and reopened from the history, then
  * the bar at 100 %, the per-variant results and the CSV export. The test app runs no dispatcher loop, so
  * the test runs dispatcher passes itself: what the page shows at each step is then known exactly.
  */
@@ -9,7 +9,7 @@ import type { Page } from "puppeteer-core";
 import { assert, assertEquals, assertStringIncludes } from "../../lib/core/testing.ts";
 import { dispatchCampaigns } from "../../lib/campaigns/mod.ts";
 import { startTestApp } from "../_helpers/app.ts";
-import { tenantWithInstance } from "../_helpers/engine.ts";
+import { control, tenantWithInstance } from "../_helpers/engine.ts";
 import { engineSends } from "../_helpers/scheduled.ts";
 import {
   assertNoBrowserErrors,
@@ -112,11 +112,29 @@ await browserTest(
       SELECT ARRAY[min_gap_s, max_gap_s] AS pacing, variants FROM taguato.campaigns WHERE id = ${id}`;
     assertEquals([row.pacing, row.variants], [[0, 0], VARIANTS]);
 
-    // 4. The server sends 20: the bar moves to 40 % through the event stream (no reload).
-    assertEquals((await dispatchCampaigns(app.deps, { maxClaims: 20 })).sent, 20);
+    // 4. The server handles 20, two of which the engine refuses: the bar moves to 40 % through the event
+    // stream (no reload) and the failed list shows the two with the engine's reason.
+    await control(app).fail({
+      count: 2,
+      status: 400,
+      pathPrefix: "/message/sendText",
+      body: { status: 400, error: "Bad Request", response: { message: ["número bloqueado (prueba)"] } },
+    });
+    const firstPass = await dispatchCampaigns(app.deps, { maxClaims: 20 });
+    assertEquals([firstPass.sent, firstPass.failed], [18, 2]);
     await progressAt(page, 40);
     await page.waitForSelector('[data-campaign-status="running"]');
-    assertEquals(await page.$eval('[data-count="sent"] dd', (e) => e.textContent), "20");
+    assertEquals(await page.$eval('[data-count="sent"] dd', (e) => e.textContent), "18");
+    assertEquals(await page.$eval('[data-count="failed"] dd', (e) => e.textContent), "2");
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('[data-table="campaign-recipients"] tr[data-status="failed"]').length === 2,
+    );
+    const reasons = await page.$$eval(
+      '[data-table="campaign-recipients"] [data-reason]',
+      (c) => c.map((x) => x.textContent),
+    );
+    assert(reasons.every((r) => r?.includes("número bloqueado")), reasons.join(" | "));
     // The history row follows the live counts.
     await page.waitForSelector(`[data-table="campaigns"] tr[data-id="${id}"] [data-done="20"]`);
     await shot(page, "campaign-40");
@@ -171,19 +189,21 @@ await browserTest(
       ],
     );
 
-    // 8. Per-variant results: two rows (and the chart) whose sends add up to 50, as the engine saw them.
-    await again.waitForSelector('[data-table="campaign-results"] tbody tr[data-variant="2"]');
-    await again.waitForSelector("[data-results] canvas");
+    // 8. Per-variant results: two rows (and the chart) whose sends add up to 48, as the engine saw them.
+    await again.waitForSelector(
+      '[data-results="final"] [data-table="campaign-results"] tbody tr[data-variant="2"]',
+    );
+    await again.waitForSelector('[data-results="final"] canvas');
     const sent = await again.$$eval(
       '[data-table="campaign-results"] tbody tr',
       (trs) => trs.map((tr) => Number(tr.querySelector('[data-step="sent"]')?.textContent)),
     );
     assertEquals(sent.length, 2);
-    assertEquals(sent[0] + sent[1], 50);
+    assertEquals(sent[0] + sent[1], 48);
     assert(sent.every((n) => n > 0), `both variants were used: ${sent}`);
     const sends = await engineSends(app.sandbox.url, ana.instance);
-    assertEquals(sends.length, 50, "each recipient sent exactly once");
-    assertEquals(new Set(sends.map((s) => s.number)).size, 50);
+    assertEquals(sends.length, 48, "each recipient sent once, the two refused not at all");
+    assertEquals(new Set(sends.map((s) => s.number)).size, 48);
     const a = sends.filter((s) => s.text === "Hola amigo, variante A").length;
     assertEquals([a, sends.length - a], sent);
     await shot(again, "campaign-done");
@@ -194,7 +214,8 @@ await browserTest(
     const csv = await again.evaluate(async (url) => (await (await fetch(url as string)).text()), href);
     const lines = csv.trimEnd().split("\n");
     assertEquals(lines.length, 51);
-    assert(lines.slice(1).every((l) => l.includes(",sent,")), lines.slice(0, 3).join(" | "));
+    assertEquals(lines.filter((l) => l.includes(",sent,")).length, 48);
+    assertEquals(lines.filter((l) => l.includes(",failed,")).length, 2);
     assertNoBrowserErrors(problems);
   },
 );
