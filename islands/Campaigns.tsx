@@ -1,3 +1,5 @@
+// The Campaigns page's island (issue #10): the history of the user's campaigns, the create dialog
+// (islands/campaign_form.tsx) and one campaign's live detail (islands/campaign_detail.tsx).
 import { useState } from "preact/hooks";
 import * as z from "zod/mini";
 import { LOCALES } from "../lib/core/i18n.ts";

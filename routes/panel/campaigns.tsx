@@ -1,3 +1,4 @@
+// The Campaigns panel page: server-renders the first page of the history and the create dialog's options.
 import { Island } from "../../components/Island.tsx";
 import { PageHead } from "../../components/PageHead.tsx";
 import { pageInfo, t } from "../../lib/core/mod.ts";
