@@ -1,5 +1,6 @@
 /**
  * The Campaigns page in Chromium: a 50-recipient campaign with two variants created from pasted numbers
+ * and a contact list (whose names fill {{name}})
  * (pacing "fast" with its gaps set to zero in the advanced fields), its progress bar following the sends
  * over SSE with two sends the engine refuses in the failed list, the page closed mid-way while the server keeps sending and reopened from the history, then
  * the bar at 100 %, the per-variant results and the CSV export. The test app runs no dispatcher loop, so
@@ -11,6 +12,7 @@ import { dispatchCampaigns } from "../../lib/campaigns/mod.ts";
 import { startTestApp } from "../_helpers/app.ts";
 import { control, tenantWithInstance } from "../_helpers/engine.ts";
 import { engineSends } from "../_helpers/scheduled.ts";
+import { addContactItems, createContactList } from "../../lib/messaging/mod.ts";
 import {
   assertNoBrowserErrors,
   browserTest,
@@ -53,6 +55,11 @@ await browserTest(
   async () => {
     await using app = await startTestApp();
     const ana = await tenantWithInstance(app, "panel_camp", "masivo-py");
+    const list = await createContactList(app.db.sql, ana.id, "VIP");
+    await addContactItems(app.db.sql, ana.id, list.id, [
+      { phone_number: NUMBERS[48], label: "Ana", fields: {} },
+      { phone_number: NUMBERS[49], label: "Beto", fields: {} },
+    ]);
     await using browser = await openPanelPage(1000);
     const { page, problems } = browser;
 
@@ -67,7 +74,8 @@ await browserTest(
     ]);
     await page.waitForSelector(hydrated("Campaigns"));
 
-    // 2. The create dialog: numbers pasted (lines and commas), two variants, "fast" with zero gaps.
+    // 2. The create dialog: 48 numbers pasted (lines and commas) plus the list, two variants, "fast" with
+    // zero gaps.
     await page.click('[data-action="create-campaign"]');
     await page.waitForSelector('dialog[open] [data-form="campaign"]');
     // An empty form is refused with the reason, in Spanish, and creates nothing.
@@ -83,9 +91,10 @@ await browserTest(
       "Failed to load resource: the server responded with a status of 400 (Bad Request)",
     ]);
     await fill(page, 'input[name="name"]', "Promo navidad");
-    const pasted = NUMBERS.slice(0, 25).join("\n") + "\n" + NUMBERS.slice(25).join(", ");
+    const pasted = NUMBERS.slice(0, 25).join("\n") + "\n" + NUMBERS.slice(25, 48).join(", ");
     await paste(page, "#camp-numbers", pasted);
-    await page.waitForSelector('[data-pasted="50"]');
+    await page.waitForSelector('[data-pasted="48"]');
+    await page.click(`input[name="list-${list.id}"]`);
     await fill(page, "#camp-variant-0", VARIANTS[0]);
     await page.click('[data-action="add-variant"]');
     await fill(page, "#camp-variant-1", VARIANTS[1]);
@@ -204,7 +213,20 @@ await browserTest(
     const sends = await engineSends(app.sandbox.url, ana.instance);
     assertEquals(sends.length, 48, "each recipient sent once, the two refused not at all");
     assertEquals(new Set(sends.map((s) => s.number)).size, 48);
-    const a = sends.filter((s) => s.text === "Hola amigo, variante A").length;
+    const a = sends.filter((s) => s.text.startsWith("Hola ")).length;
+    // The list's contacts (sent first: the two the engine refused) got their names, the pasted numbers the
+    // fallback.
+    const texts = await app.db.sql<{ phone_number: string; body_text: string }[]>`
+      SELECT phone_number, body_text FROM taguato.message_logs WHERE source = 'campaign' ORDER BY id`;
+    assertEquals(texts.length, 50);
+    assertEquals(
+      texts.slice(0, 2).map((t) => [t.phone_number, t.body_text.split(",")[0].split(" ").at(-1)]),
+      [
+        [NUMBERS[48], "Ana"],
+        [NUMBERS[49], "Beto"],
+      ],
+    );
+    assert(texts.slice(2).every((t) => t.body_text.includes("amigo, variante")), texts[2].body_text);
     assertEquals([a, sends.length - a], sent);
     await shot(again, "campaign-done");
 
