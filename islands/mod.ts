@@ -27,6 +27,7 @@ import { BackupsAdmin, BackupsAdminProps } from "./BackupsAdmin.tsx";
 import { WorkersAdmin, WorkersAdminProps } from "./WorkersAdmin.tsx";
 import { EnginesAdmin, EnginesAdminProps } from "./EnginesAdmin.tsx";
 import { SessionsAdmin, SessionsAdminProps } from "./SessionsAdmin.tsx";
+import { Campaigns, CampaignsProps } from "./Campaigns.tsx";
 
 /** An interactive component plus the schema its serialized props must satisfy on both sides of the wire. */
 export interface IslandDefinition<P> {
@@ -78,6 +79,8 @@ export const islands = {
   StatusChart: island(StatusChart, StatusChartProps),
   StatusAdmin: island(StatusAdmin, StatusAdminProps),
   StatusSubscribe: island(StatusSubscribe, StatusSubscribeProps),
+  // Campaigns (issue #10).
+  Campaigns: island(Campaigns, CampaignsProps),
 };
 
 export type IslandName = keyof typeof islands;

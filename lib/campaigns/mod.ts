@@ -5,3 +5,4 @@ export * from "./pacing.ts";
 export * from "./dispatch.ts";
 export * from "./input.ts";
 export * from "./governor.ts";
+export * from "./view.ts";

@@ -22,16 +22,15 @@ import { requireScope } from "../../lib/auth/mod.ts";
 import { idempotent } from "../../lib/gateway/mod.ts";
 import {
   type CampaignAction,
-  type CampaignRow,
+  campaignView,
   changeCampaign,
   checkCampaignBody,
-  clockTime,
   createCampaign,
   exportResultsCsv,
   findCampaign,
   governorVerdict,
   instanceSignals,
-  listCampaigns,
+  listCampaignViews,
   pageRecipients,
   progressOf,
   RECIPIENT_STATES,
@@ -100,31 +99,7 @@ const CampaignSchema = z.object({
 }).openapi("Campaign");
 
 const iso = (d: Date | null) => d ? d.toISOString() : null;
-const view = (c: CampaignRow) => ({
-  id: c.id,
-  name: c.name,
-  instance: c.instance_name,
-  status: c.status,
-  status_reason: c.status_reason,
-  variants: c.variants,
-  media_url: c.media_url,
-  media_type: c.media_type,
-  start_at: c.start_at.toISOString(),
-  pacing: {
-    min_gap_s: c.min_gap_s,
-    max_gap_s: c.max_gap_s,
-    long_pause_every: c.long_pause_every,
-    long_pause_s: c.long_pause_s,
-    daily_cap: c.daily_cap,
-    quiet_start: c.quiet_start === null ? null : clockTime(c.quiet_start),
-    quiet_end: c.quiet_end === null ? null : clockTime(c.quiet_end),
-    time_zone: c.time_zone,
-    typing_ms: c.typing_ms,
-  },
-  created_at: c.created_at.toISOString(),
-  started_at: iso(c.started_at),
-  finished_at: iso(c.finished_at),
-});
+const view = campaignView;
 
 const route = routeDocs({ tag: "Campaigns" });
 const idParams = idPath("1");
@@ -150,19 +125,22 @@ export function campaignRoutes(deps: AppDeps) {
       method: "get",
       path: "/",
       middleware: read,
-      summary: "My campaigns, newest first (paginated)",
+      summary: "My campaigns, newest first (paginated), each with its recipient counts by state",
       request: { query: PageQuery },
       responses: {
-        200: jsonContent(z.object({ campaigns: z.array(CampaignSchema), ...PageInfo }), "Campaigns"),
+        200: jsonContent(
+          z.object({ campaigns: z.array(CampaignSchema.extend({ counts: Counts })), ...PageInfo }),
+          "Campaigns",
+        ),
       },
       errors: { 400: ["page_invalid", "limit_invalid"] },
     }),
     async (c) => {
       const { campaigns, ...page } = await onePage(
         pageParams(c.req.valid("query")),
-        ({ limit, offset }) => listCampaigns(sql, c.var.user.id, limit, offset),
+        ({ limit, offset }) => listCampaignViews(sql, c.var.user.id, limit, offset),
       );
-      return c.json({ campaigns: campaigns.map(view), ...page }, 200);
+      return c.json({ campaigns, ...page }, 200);
     },
   );
 

@@ -28,6 +28,7 @@ import { staticRoutes } from "./static.ts";
 import { webhooksPage } from "./webhooks.tsx";
 import { templatesPage } from "./templates.tsx";
 import { contactsPage, optOutsPage } from "./contacts.tsx";
+import { campaignsPage } from "./campaigns.tsx";
 
 /**
  * The panel's pages, in sidebar order. Adding a page: write routes/panel/<area>.tsx exporting
@@ -39,6 +40,7 @@ export const PAGES: PanelPage[] = [
   instancesPage,
   messagesPage,
   scheduledPage,
+  campaignsPage,
   templatesPage,
   contactsPage,
   optOutsPage,
