@@ -9,7 +9,8 @@
  *
  * Settings: LOAD_SECONDS, LOAD_CONNECTIONS (32), TEST_DATABASE_URL, TEST_REDIS_URL (the bench uses
  * database 11 of that Redis so its rate-limit keys meet no one else's), LOAD_CPU_PROF=dir (the gateway
- * runs with --cpu-prof into dir).
+ * runs with --cpu-prof into dir). The gateway's CPU per request is printed beside its paths (receipts of the
+ * sends arrive up to 2 s later and are partly counted in the next path).
  */
 import { connect, createMemoryCache, systemClock } from "../lib/core/mod.ts";
 import { createSession } from "../lib/auth/mod.ts";
@@ -104,6 +105,8 @@ interface Result {
   p99: number;
   requests: number;
   non2xx: number;
+  /** Gateway CPU (user + system) per request, for the gateway's paths: steadier than req/s on a busy box. */
+  cpuUs?: number;
   errors: number;
 }
 
@@ -148,6 +151,13 @@ async function wrk(t: Target, connections = CONNECTIONS, seconds = SECONDS): Pro
     non2xx: j.non2xx,
     errors: j.errors,
   };
+}
+
+/** utime + stime of a process in clock ticks (USER_HZ, 100 per second on Linux). */
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 function nginxConfig(listen: number, upstream: number): string {
@@ -309,7 +319,11 @@ async function main() {
 
   const rows: [string, Result][] = [];
   const measure = async (label: string, t: Target, connections = CONNECTIONS) => {
+    const cpuBefore = await cpuTicks(gateway.child.pid);
     const r = await wrk(t, connections);
+    if (t.url.startsWith(base.gateway)) {
+      r.cpuUs = ((await cpuTicks(gateway.child.pid)) - cpuBefore) * 10_000 / Math.max(1, r.requests);
+    }
     rows.push([label, r]);
     console.error(`  ${label}: ${Math.round(r.rps)} req/s`);
     return r;
@@ -355,11 +369,15 @@ async function main() {
   const num = (n: number, d = 0) => n.toFixed(d).padStart(9);
   console.log(`\nbench:load — wrk -t1 -c${CONNECTIONS}, ${SECONDS}s per path, one run, loopback`);
   console.log(
-    `${pad("path", 58)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}  non-2xx`,
+    `${pad("path", 58)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${
+      "gw µs/req".padStart(11)
+    }  non-2xx`,
   );
   for (const [label, r] of rows) {
     console.log(
-      `${pad(label, 58)}${num(r.rps)}${num(r.p50, 2)}${num(r.p99, 2)}  ${r.non2xx + r.errors || ""}`,
+      `${pad(label, 58)}${num(r.rps)}${num(r.p50, 2)}${num(r.p99, 2)}${
+        (r.cpuUs === undefined ? "" : r.cpuUs.toFixed(0)).padStart(11)
+      }  ${r.non2xx + r.errors || ""}`,
     );
   }
   const ratio = (a: Result, b: Result) => (a.rps / b.rps).toFixed(2) + "×";
