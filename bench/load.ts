@@ -153,6 +153,12 @@ async function wrk(t: Target, connections = CONNECTIONS, seconds = SECONDS): Pro
   };
 }
 
+/** Resident set size of a process, in MB. */
+async function rssMb(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
 /** utime + stime of a process in clock ticks (USER_HZ, 100 per second on Linux). */
 async function cpuTicks(pid: number): Promise<number> {
   const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
@@ -248,6 +254,7 @@ async function main() {
   await waitFor(`${base.bare}/`, "bare Deno.serve", bare.log);
   await waitFor(`${base.nginx}/`, "nginx", nginx.log);
   await waitFor(`${base.gateway}/health`, "gateway", gateway.log);
+  const idleRss = await rssMb(gateway.child.pid);
 
   // A tenant with a session, an instance created through the gateway (so its engine webhook feeds the
   // ledger) and opened, and 10 templates. A second instance made straight in the engine (no gateway
@@ -408,8 +415,9 @@ async function main() {
         total < sendsSeen ? `, ${sendsSeen - total} rows missing` : ""
       }`,
   );
-  const rss = await run("ps", ["-o", "rss=", "-p", String(gateway.child.pid)]);
-  console.log(`\ngateway RSS after the run: ${Math.round(Number(rss.out.trim()) / 1024)} MB`);
+  console.log(
+    `\ngateway RSS: ${idleRss} MB idle after start-up, ${await rssMb(gateway.child.pid)} MB after the run`,
+  );
   return pending === 0 && total >= sendsSeen;
 }
 
