@@ -10,7 +10,7 @@
  */
 import { hashPassword } from "../lib/auth/mod.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/_helpers/db.ts";
-import { freePort, services, TEST_REDIS_URL } from "../tests/_helpers/services.ts";
+import { freePort, services, startTaskFlags, TEST_REDIS_URL } from "../tests/_helpers/services.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const ROWS = Number(Deno.env.get("HISTORY_BENCH_ROWS") ?? 1_000_000);
@@ -22,14 +22,6 @@ interface Server {
   child: Deno.ChildProcess;
   engine: Deno.ChildProcess;
   db: TestDatabase;
-}
-
-/** The arguments `deno task start` gives `deno` (its V8 flags included), read from deno.json. */
-async function startArgs(): Promise<string[]> {
-  const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks as Record<string, string>;
-  const [deno, ...args] = tasks.start.split(/\s+/);
-  if (deno !== "deno") throw new Error(`unexpected start task: ${tasks.start}`);
-  return args;
 }
 
 const baseEnv = () => ({ PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/root" });
@@ -85,7 +77,7 @@ async function start(): Promise<Server> {
   await until(`http://127.0.0.1:${enginePort}/`);
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: await startArgs(),
+    args: ["run", "-A", ...await startTaskFlags(), "main.ts"],
     cwd: ROOT,
     clearEnv: true,
     env: {

@@ -33,8 +33,13 @@ const route = createRoute({
  */
 export function healthRoutes({ sql, cache }: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
+  // Requests that arrive while a probe runs share its answer (a load balancer polling several times at
+  // once costs one SELECT 1 and one PING); an answer is never older than the probe in flight at arrival.
+  let probing: Promise<[boolean, boolean]> | undefined;
+  const probe = () =>
+    probing ??= Promise.all([databaseAnswers(sql), cache.ping()]).finally(() => probing = undefined);
   const handler = async (c: Context<AppEnv>) => {
-    const [dbUp, cacheUp] = await Promise.all([databaseAnswers(sql), cache.ping()]);
+    const [dbUp, cacheUp] = await probe();
     const cacheState = cache.kind === "memory"
       ? "memory" as const
       : cacheUp

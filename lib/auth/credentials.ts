@@ -7,6 +7,9 @@
 // expiry (or records an API key's last use) and reads the user. Entries then live TOUCH_MS, so a busy
 // session costs at most one DB write per minute and a warm request costs no DB round trip at all.
 //
+// A warm lookup is one round trip: the `cred:` entry and the `user:` (and `acl:`, see userSnapshot) entries
+// it points at are read together, atomically (Cache.getLinked).
+//
 // Revocation writes a tombstone instead of deleting: readers only ever fill the cache with setIfAbsent,
 // so a reader that loaded the row just before a revocation cannot put a live entry back over it.
 import { type AppDeps, randomToken, type SessionUser, sha256Hex } from "../core/mod.ts";
@@ -67,6 +70,19 @@ const toUser = (r: UserRow): SessionUser => ({
   mustChangePassword: r.must_change_password,
 });
 
+// What the credential's round trip read of the user's other entries (`acl:`), for the ownership check later
+// in the same request; keyed by the SessionUser object, so it lives exactly as long as the request's user.
+const snapshots = new WeakMap<SessionUser, Map<string, string | null>>();
+const LINKED = ["user:", "acl:"];
+
+/**
+ * The entry `key` (e.g. `acl:<id>`) as the credential lookup of this request read it, at the same instant
+ * as the user entry; undefined when it was not read (a cold lookup) so the caller reads it itself.
+ */
+export function userSnapshot(user: SessionUser, key: string): string | null | undefined {
+  return snapshots.get(user)?.get(key);
+}
+
 const toPrincipal = (entry: CredEntry, user: SessionUser): Principal =>
   entry.t === "s"
     ? { user, sessionId: entry.id }
@@ -84,13 +100,17 @@ export async function resolveCredential(
   if (!raw || raw.length > MAX_CREDENTIAL_LENGTH) return null;
   const hash = await sha256Hex(raw);
   const now = deps.clock.now();
-  const cached = await deps.cache.get(credKey(hash));
+  const { value: cached, linked } = await deps.cache.getLinked(credKey(hash), "u", LINKED);
   if (cached === TOMBSTONE) return null;
   if (cached) {
     const entry = JSON.parse(cached) as CredEntry;
     if (entry.e !== null && entry.e <= now) return null;
-    const user = await loadUser(deps, entry.u);
-    return user ? toPrincipal(entry, user) : null;
+    const [userEntry = null, aclEntry = null] = linked;
+    const user = await loadUser(deps, entry.u, userEntry);
+    if (!user) return null;
+    // The user entry as read (null or a tombstone: changed) goes with the acl entry, like access.ts reads them.
+    snapshots.set(user, new Map([[userKey(entry.u), userEntry], [`acl:${entry.u}`, aclEntry]]));
+    return toPrincipal(entry, user);
   }
   const found = await lookupCredential(deps, hash, now, ctx.ip);
   if (!found) return null;
@@ -137,8 +157,7 @@ async function lookupCredential(deps: Deps, hash: string, nowMs: number, ip?: st
   return { entry, user: toUser(row) };
 }
 
-async function loadUser(deps: Deps, id: number): Promise<SessionUser | null> {
-  const cached = await deps.cache.get(userKey(id));
+async function loadUser(deps: Deps, id: number, cached: string | null): Promise<SessionUser | null> {
   if (cached && cached !== TOMBSTONE) return JSON.parse(cached) as SessionUser;
   const [row] = await deps.sql<UserRow[]>`
     SELECT id, username, role, max_instances, rate_limit, is_active, must_change_password

@@ -13,12 +13,33 @@ export interface Cache {
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   del(...keys: string[]): Promise<void>;
   /**
+   * Reads `key` and, when its value is a JSON object with a `field`, the keys `prefix + value of field` for
+   * each prefix, all at one instant (one round trip on Redis): a credential and the user and access entries
+   * it points at. `linked` is empty when `key` is absent or holds no such field.
+   */
+  getLinked(
+    key: string,
+    field: string,
+    prefixes: string[],
+  ): Promise<{ value: string | null; linked: (string | null)[] }>;
+  /**
    * Atomically counts a hit in the fixed window that starts with the key's first hit.
    * Returns the count including this hit and the milliseconds left in the window.
    */
   hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** The `field` of a JSON object value as a key suffix, or null (absent, not JSON, a tombstone). */
+function linkedId(value: string | null, field: string): string | null {
+  if (value === null || value[0] !== "{") return null;
+  try {
+    const v = (JSON.parse(value) as Record<string, unknown>)[field];
+    return typeof v === "number" || typeof v === "string" ? String(v) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** In-process implementation with the same semantics as the Redis one (single replica, tests). */
@@ -51,6 +72,12 @@ export function createMemoryCache(clock: Clock = systemClock): Cache {
       for (const k of keys) store.delete(k);
       return Promise.resolve();
     },
+    getLinked(key, field, prefixes) {
+      const value = live(key)?.value ?? null;
+      const id = linkedId(value, field);
+      const linked = id === null ? [] : prefixes.map((p) => live(p + id)?.value ?? null);
+      return Promise.resolve({ value, linked });
+    },
     hit(key, windowMs) {
       const e = live(key);
       if (!e) {
@@ -75,6 +102,20 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
+
+// GET of a key and of the keys its JSON value's field points at, atomically. The linked keys are not
+// declared in KEYS (they depend on the value), so this needs a single Redis, not a Redis Cluster.
+const LINKED_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if not v then return {false} end
+local out = {v}
+if string.sub(v, 1, 1) ~= '{' then return out end
+local ok, obj = pcall(cjson.decode, v)
+if not ok or type(obj) ~= 'table' then return out end
+local id = obj[ARGV[1]]
+if type(id) == 'number' then id = string.format('%d', id) elseif type(id) ~= 'string' then return out end
+for i = 2, #ARGV do out[#out + 1] = redis.call('GET', ARGV[i] .. id) or false end
+return out`;
 
 /** How long one Redis command may take before the cache counts as down (no request waits seconds). */
 export const REDIS_COMMAND_TIMEOUT_MS = 250;
@@ -180,6 +221,14 @@ export async function createRedisCache(
       run(keys, async () => {
         if (keys.length) await client.del(keys.map(k));
       }, () => memory.del(...keys)),
+    getLinked: (key, field, prefixes) =>
+      run([], async () => {
+        const r = await client.eval(LINKED_SCRIPT, {
+          keys: [k(key)],
+          arguments: [field, ...prefixes.map(k)],
+        }) as (string | null)[];
+        return { value: r[0] ?? null, linked: r.length > 1 ? r.slice(1).map((x) => x ?? null) : [] };
+      }, () => memory.getLinked(key, field, prefixes)),
     hit: (key, windowMs) =>
       run([key], async () => {
         const [count, ttl] = await client.eval(HIT_SCRIPT, {

@@ -27,6 +27,25 @@ for (const [kind, open] of implementations) {
     assertEquals(await cache.ping(), true);
   });
 
+  test("getLinked reads a JSON entry and the keys its field points at, in the given order", async (cache) => {
+    assertEquals(await cache.getLinked("cred:none", "u", ["user:", "acl:"]), { value: null, linked: [] });
+    await cache.set("cred:a", JSON.stringify({ t: "s", u: 42 }));
+    await cache.set("user:42", "the user");
+    assertEquals(await cache.getLinked("cred:a", "u", ["user:", "acl:"]), {
+      value: JSON.stringify({ t: "s", u: 42 }),
+      linked: ["the user", null],
+    });
+    await cache.set("acl:42", "[]");
+    assertEquals((await cache.getLinked("cred:a", "u", ["acl:", "user:"])).linked, ["[]", "the user"]);
+    // String ids link too; a tombstone, a non-JSON value or a JSON value without the field links nothing.
+    await cache.set("cred:b", JSON.stringify({ u: "42" }));
+    assertEquals((await cache.getLinked("cred:b", "u", ["user:"])).linked, ["the user"]);
+    for (const value of ["x", "{not json", JSON.stringify({ id: 42 }), "[42]"]) {
+      await cache.set("cred:c", value);
+      assertEquals(await cache.getLinked("cred:c", "u", ["user:"]), { value, linked: [] });
+    }
+  });
+
   test("get returns what set stored and null for a missing key", async (cache) => {
     assertEquals(await cache.get("missing"), null);
     await cache.set("k", "v1");

@@ -10,11 +10,44 @@ export interface Logger {
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** Creates a JSON-lines logger; `write` defaults to console output and is replaceable in tests. */
+const encoder = new TextEncoder();
+let pending: string[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | undefined;
+const FLUSH_AT_BYTES = 64 * 1024;
+let pendingBytes = 0;
+
+/** Writes the buffered info/debug lines to stdout in one write. */
+export function flushLogs(): void {
+  if (flushTimer !== undefined) clearTimeout(flushTimer);
+  flushTimer = undefined;
+  if (!pending.length) return;
+  const text = pending.join("\n") + "\n";
+  pending = [];
+  pendingBytes = 0;
+  const bytes = encoder.encode(text);
+  for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+}
+
+// The default sink: warnings and errors go to stderr at once; info and debug lines (the access log's, one
+// per request) are gathered and written together on the next timer tick, so a request never waits on a
+// write of its own. Flushed at exit too.
+function defaultWrite(line: string, l: LogLevel): void {
+  if (l === "error" || l === "warn") {
+    flushLogs();
+    console.error(line);
+    return;
+  }
+  pending.push(line);
+  pendingBytes += line.length;
+  if (pendingBytes >= FLUSH_AT_BYTES) flushLogs();
+  else flushTimer ??= setTimeout(flushLogs, 0);
+}
+globalThis.addEventListener("unload", flushLogs);
+
+/** Creates a JSON-lines logger; `write` defaults to stdout/stderr and is replaceable in tests. */
 export function createLogger(
   level: LogLevel = "info",
-  write: (line: string, level: LogLevel) => void = (line, l) =>
-    l === "error" || l === "warn" ? console.error(line) : console.log(line),
+  write: (line: string, level: LogLevel) => void = defaultWrite,
 ): Logger {
   const emit = (l: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
     if (rank[l] < rank[level]) return;

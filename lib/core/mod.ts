@@ -7,6 +7,7 @@ export * from "./clock.ts";
 export * from "./config.ts";
 export * from "./db.ts";
 export * from "./errors.ts";
+export * from "./group_commit.ts";
 export * from "./health.ts";
 export * from "./http.ts";
 export * from "./i18n.ts";

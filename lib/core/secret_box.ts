@@ -44,7 +44,21 @@ async function materials(deps: Deps): Promise<Uint8Array[]> {
   return out;
 }
 
-async function derive(ikm: Uint8Array, purpose: string, usage: "aes" | "hmac"): Promise<CryptoKey> {
+// Derived keys per material, usage and purpose: HKDF runs once per process, not on every engine event.
+const derived = new Map<string, Promise<CryptoKey>>();
+
+function derive(ikm: Uint8Array, purpose: string, usage: "aes" | "hmac"): Promise<CryptoKey> {
+  const id = `${toHex(ikm)}|${usage}:${purpose}`;
+  let key = derived.get(id);
+  if (!key) {
+    key = deriveNow(ikm, purpose, usage);
+    key.catch(() => derived.delete(id));
+    derived.set(id, key);
+  }
+  return key;
+}
+
+async function deriveNow(ikm: Uint8Array, purpose: string, usage: "aes" | "hmac"): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey("raw", ikm as BufferSource, "HKDF", false, ["deriveKey"]);
   const params = { name: "HKDF", hash: "SHA-256", salt: SALT, info: enc.encode(`${usage}:${purpose}`) };
   return usage === "aes"

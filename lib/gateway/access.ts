@@ -3,7 +3,7 @@
  * cached in the shared store (DESIGN §7) and dropped on every ownership or grant change.
  */
 import { type AppDeps, fail, type SessionUser } from "../core/mod.ts";
-import type { ApiKeyPrincipal } from "../auth/mod.ts";
+import { type ApiKeyPrincipal, userSnapshot } from "../auth/mod.ts";
 import { reachableInstanceNames } from "./instances.ts";
 
 type Deps = Pick<AppDeps, "sql" | "cache">;
@@ -19,11 +19,17 @@ const aclKey = (userId: number) => `acl:${userId}`;
  * layer (credentials.ts `invalidateUser` tombstones `user:<id>`); reading it in the same round trip and
  * treating a tombstone as "changed" makes grants and revocations effective at once on every replica.
  */
-export async function reachableInstances(deps: Deps, userId: number): Promise<Set<string>> {
-  const [cached, userEntry] = await Promise.all([
-    deps.cache.get(aclKey(userId)),
-    deps.cache.get(`user:${userId}`),
-  ]);
+export async function reachableInstances(
+  deps: Deps,
+  userId: number,
+  user?: SessionUser,
+): Promise<Set<string>> {
+  // The request's credential lookup read both entries in its own round trip (credentials.ts getLinked).
+  const snapAcl = user && userSnapshot(user, aclKey(userId));
+  const snapUser = user && userSnapshot(user, `user:${userId}`);
+  const [cached, userEntry] = snapAcl !== undefined && snapUser !== undefined
+    ? [snapAcl, snapUser]
+    : await Promise.all([deps.cache.get(aclKey(userId)), deps.cache.get(`user:${userId}`)]);
   const userChanged = userEntry === null || userEntry === TOMBSTONE;
   if (cached && cached !== TOMBSTONE && !userChanged) return new Set(JSON.parse(cached) as string[]);
   const names = await reachableInstanceNames(deps.sql, { id: userId, role: "user" });
@@ -65,6 +71,6 @@ export async function assertReachable(
     throw fail("engine_instance_not_owned");
   }
   if (user.role === "admin") return;
-  const reachable = await reachableInstances(deps, user.id);
+  const reachable = await reachableInstances(deps, user.id, user);
   if (!names.every((n) => reachable.has(n))) throw fail("engine_instance_not_owned");
 }

@@ -2,7 +2,7 @@
 // stored once, connection changes land on user_instances. Every statement is idempotent, because the
 // engine retries, repeats and reorders its webhooks (evolution-api.md §6.3).
 import { z } from "zod";
-import type { AppDeps } from "../core/mod.ts";
+import { type AppDeps, createGroupCommit, type GroupCommit, type Sql } from "../core/mod.ts";
 import { applyInboundMessage, engineMessageType } from "../messaging/mod.ts";
 
 export const EngineEnvelopeSchema = z.looseObject({
@@ -122,7 +122,7 @@ async function outboundReceipt(deps: AppDeps, owner: number, instance: string, m
   );
 }
 
-async function upsertOutbound(
+function upsertOutbound(
   deps: AppDeps,
   owner: number,
   instance: string,
@@ -130,19 +130,81 @@ async function upsertOutbound(
   phone: string,
   type: string,
   status: string,
-) {
-  await deps.sql`
-    INSERT INTO taguato.message_logs AS m
-      (user_id, instance_name, phone_number, message_type, status, engine_message_id, source, direction)
-    VALUES (${owner}, ${instance}, ${phone}, ${type}, ${status}, ${engineId}, 'engine', 'outbound')
-    ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
-      status = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
-        THEN EXCLUDED.status ELSE m.status END,
-      status_updated_at = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
-        THEN now() ELSE m.status_updated_at END,
-      message_type = CASE WHEN m.message_type = 'other' THEN EXCLUDED.message_type ELSE m.message_type END
-    WHERE taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
-      OR (m.message_type = 'other' AND EXCLUDED.message_type <> 'other')`;
+): Promise<void> {
+  return receiptWriter(deps.sql).add({ owner, instance, engineId, phone, type, status });
+}
+
+interface Receipt {
+  owner: number;
+  instance: string;
+  engineId: string;
+  phone: string;
+  type: string;
+  status: string;
+}
+
+// taguato.message_status_rank (migration 0008), to merge a batch's receipts of one message before the upsert.
+const RANK: Record<string, number> = {
+  sent: 10,
+  failed: 15,
+  delivered: 20,
+  read: 30,
+  played: 40,
+  cancelled: 100,
+};
+const rank = (status: string) => RANK[status] ?? 0;
+
+// Receipts of concurrent engine events go to the ledger in one statement (group commit); each webhook is
+// answered only after the statement carrying its receipt committed, so the engine still retries a failure.
+const writers = new WeakMap<Sql, GroupCommit<Receipt>>();
+
+function receiptWriter(sql: Sql): GroupCommit<Receipt> {
+  let writer = writers.get(sql);
+  if (!writer) writers.set(sql, writer = createGroupCommit((batch) => writeReceipts(sql, batch)));
+  return writer;
+}
+
+async function writeReceipts(sql: Sql, batch: Receipt[]): Promise<void> {
+  // One row per message (an upsert may not touch a row twice): the furthest status, the first known type,
+  // which is what applying them one after the other leaves. Sorted, so concurrent batches lock in one order.
+  const merged = new Map<string, Receipt>();
+  for (const r of batch) {
+    const id = `${r.instance}\u0000${r.engineId}`;
+    const seen = merged.get(id);
+    if (!seen) merged.set(id, { ...r });
+    else {
+      if (rank(r.status) > rank(seen.status)) seen.status = r.status;
+      if (seen.type === "other") seen.type = r.type;
+    }
+  }
+  const rows = [...merged.values()].sort((a, b) =>
+    a.owner - b.owner || (a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : 0) ||
+    (a.engineId < b.engineId ? -1 : 1)
+  );
+  const column = <K extends keyof Receipt>(k: K) => rows.map((r) => r[k]);
+  for (let attempt = 1;; attempt++) {
+    try {
+      await sql`
+        INSERT INTO taguato.message_logs AS m
+          (user_id, instance_name, phone_number, message_type, status, engine_message_id, source, direction)
+        SELECT u, i, p, t, s, e, 'engine', 'outbound'
+          FROM unnest(${column("owner")}::bigint[], ${column("instance")}::text[], ${column("phone")}::text[],
+                      ${column("type")}::text[], ${column("status")}::text[], ${column("engineId")}::text[])
+            AS r(u, i, p, t, s, e)
+        ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
+          status = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+            THEN EXCLUDED.status ELSE m.status END,
+          status_updated_at = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+            THEN now() ELSE m.status_updated_at END,
+          message_type = CASE WHEN m.message_type = 'other' THEN EXCLUDED.message_type ELSE m.message_type END
+        WHERE taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+          OR (m.message_type = 'other' AND EXCLUDED.message_type <> 'other')`;
+      return;
+    } catch (err) {
+      // 40P01: a deadlock on the per-day counts (migration 0017) with a settlement; rolled back, so retried.
+      if (attempt >= 3 || (err as { code?: string }).code !== "40P01") throw err;
+    }
+  }
 }
 
 /** MESSAGES_UPDATE: our own messages upsert (a receipt may beat SEND_MESSAGE); inbound rows only advance. */

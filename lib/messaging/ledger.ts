@@ -1,6 +1,6 @@
 // The message ledger (taguato.message_logs): outbound sends written before the engine call and settled from
 // its answer, the message types it stores, and the engine webhook that feeds it receipts and inbound rows.
-import type { AppDeps } from "../core/mod.ts";
+import { type AppDeps, createGroupCommit, type GroupCommit, type Sql } from "../core/mod.ts";
 import type postgres from "postgres";
 import { engineCallbackUrl } from "../gateway/mod.ts";
 import { subscribedEvents, WEBHOOK_EVENTS } from "../webhooks/mod.ts";
@@ -96,7 +96,19 @@ export function engineMessageType(messageType: string | undefined): string {
  * (at-most-once, DESIGN §6), then settle it with the engine's answer.
  */
 export async function recordOutbound(deps: AppDeps, rec: OutboundRecord): Promise<number> {
-  const [row] = await deps.sql<{ id: number }[]>`
+  // The usual send (no engine id yet) joins the concurrent sends' one INSERT; the row is committed, so
+  // durable, before this resolves, which is what lets the caller call the engine (at-most-once).
+  if (!rec.engineMessageId && isPool(deps.sql)) {
+    const slot: PendingInsert = { rec, id: 0 };
+    await writers(deps.sql).inserts.add(slot);
+    if (slot.id) return slot.id;
+    // The batch failed (a row of another caller, say): each row is written on its own below.
+  }
+  return await insertOne(deps.sql, rec);
+}
+
+async function insertOne(sql: AppDeps["sql"], rec: OutboundRecord): Promise<number> {
+  const [row] = await sql<{ id: number }[]>`
     INSERT INTO taguato.message_logs AS m
       (user_id, instance_name, phone_number, message_type, status, engine_message_id, error_message, source,
        direction, body_text)
@@ -112,6 +124,111 @@ export async function recordOutbound(deps: AppDeps, rec: OutboundRecord): Promis
   return row.id;
 }
 
+// ---- group commit of the send path's two writes (lib/core/group_commit.ts) ----
+
+interface PendingInsert {
+  rec: OutboundRecord;
+  id: number;
+}
+
+interface PendingSettle {
+  id: number;
+  s: OutboundSettlement;
+  /** Whether the batched UPDATE settled it; false leaves it to the one-by-one path (an engine id clash). */
+  done: boolean;
+}
+
+/** A pool, not a transaction's handle: only the pool's statements may be batched with other callers'. */
+const isPool = (sql: AppDeps["sql"]) => typeof (sql as Partial<Sql>).begin === "function";
+
+const groups = new WeakMap<
+  Sql,
+  { inserts: GroupCommit<PendingInsert>; settles: GroupCommit<PendingSettle> }
+>();
+
+function writers(sql: Sql) {
+  let w = groups.get(sql);
+  if (!w) {
+    w = {
+      // A batch that fails leaves its rows unwritten (rolled back) and marked so: each caller then writes
+      // its own row the one-by-one way and meets its own error, not a neighbour's.
+      inserts: createGroupCommit((batch) => retryDeadlock(() => insertBatch(sql, batch)).catch(() => {})),
+      settles: createGroupCommit((batch) => retryDeadlock(() => settleBatch(sql, batch)).catch(() => {})),
+    };
+    groups.set(sql, w);
+  }
+  return w;
+}
+
+async function retryDeadlock(write: () => Promise<void>): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      // 40P01: the per-day count triggers (migration 0017) met another statement; rolled back, so retried.
+      if (attempt >= 3 || (err as { code?: string }).code !== "40P01") throw err;
+    }
+  }
+}
+
+// One INSERT for the batch. The ids are drawn from the identity's sequence first, per position, so each
+// caller gets its own row's id whatever order the rows are inserted in; sorted by user for the triggers' locks.
+async function insertBatch(sql: Sql, batch: PendingInsert[]): Promise<void> {
+  const rows = [...batch].sort((a, b) => a.rec.userId - b.rec.userId);
+  const col = <T>(f: (r: OutboundRecord) => T) => rows.map((p) => f(p.rec));
+  const out = await sql<{ id: number; ord: number }[]>`
+    WITH ids AS MATERIALIZED (
+      SELECT ord, nextval(pg_get_serial_sequence('taguato.message_logs', 'id')) AS id
+      FROM generate_series(1, ${rows.length}::int) AS ord
+    ), ins AS (
+      INSERT INTO taguato.message_logs
+        (id, user_id, instance_name, phone_number, message_type, status, error_message, source, direction,
+         body_text)
+      OVERRIDING SYSTEM VALUE
+      SELECT ids.id, r.u, r.i, r.p, r.t, r.s, r.err, r.src, 'outbound', r.body
+      FROM unnest(${col((r) => r.userId)}::bigint[], ${col((r) => r.instanceName)}::text[],
+                  ${col((r) => r.phoneNumber)}::text[], ${
+    col((r) => ledgerMessageType(r.messageType))
+  }::text[],
+                  ${col((r) => r.status)}::text[], ${col((r) => r.errorMessage ?? null)}::text[],
+                  ${col((r) => r.source)}::text[],
+                  ${col((r) => r.bodyText ? r.bodyText.slice(0, BODY_TEXT_MAX) : null)}::text[])
+        WITH ORDINALITY AS r(u, i, p, t, s, err, src, body, ord)
+      JOIN ids ON ids.ord = r.ord
+      ORDER BY r.ord
+      RETURNING id
+    )
+    SELECT ids.id, ids.ord FROM ids WHERE ids.id IN (SELECT id FROM ins)`;
+  if (out.length !== rows.length) {
+    throw new Error(`ledger batch inserted ${out.length} of ${rows.length} rows`);
+  }
+  for (const r of out) rows[r.ord - 1].id = r.id;
+}
+
+// The usual settlement of many sends in one UPDATE (applySettlement's rules, unclaimed form); a row whose
+// engine id another row already holds is not touched and takes the one-by-one path.
+async function settleBatch(sql: Sql, batch: PendingSettle[]): Promise<void> {
+  const rows = [...batch].sort((a, b) => a.id - b.id);
+  const col = <T>(f: (p: PendingSettle) => T) => rows.map(f);
+  const done = await sql<{ id: number }[]>`
+    UPDATE taguato.message_logs AS mine SET
+      engine_message_id = COALESCE(mine.engine_message_id, v.e),
+      error_message = COALESCE(v.err, mine.error_message),
+      status = CASE WHEN mine.status IN ('sending', 'unknown') THEN v.s ELSE mine.status END,
+      status_updated_at = CASE WHEN mine.status IN ('sending', 'unknown') THEN now() ELSE mine.status_updated_at END
+    FROM unnest(${col((p) => p.id)}::bigint[], ${col((p) => p.s.status)}::text[],
+                ${col((p) => p.s.engineMessageId ?? null)}::text[], ${
+    col((p) => p.s.errorMessage ?? null)
+  }::text[])
+      AS v(id, s, e, err)
+    WHERE mine.id = v.id
+      AND (v.e IS NULL OR NOT EXISTS (SELECT 1 FROM taguato.message_logs m WHERE m.instance_name = mine.instance_name
+                                      AND m.engine_message_id = v.e AND m.id <> mine.id))
+    RETURNING mine.id`;
+  const settled = new Set(done.map((r) => r.id));
+  for (const p of rows) p.done = settled.has(p.id);
+}
+
 /**
  * Settles a `sending` row with the engine's answer. A receipt that already advanced the row (the engine's
  * SEND_MESSAGE/MESSAGES_UPDATE can beat the HTTP answer) is kept: the status only moves out of
@@ -121,7 +238,12 @@ export async function settleOutbound(deps: AppDeps, id: number, s: OutboundSettl
   // Usual case in one autocommitted statement: no engine-logged row holds this engine id yet. The guard is
   // re-checked by the unique index, so a receipt row committed concurrently surfaces as 23505.
   try {
-    if ((await applySettlement(deps.sql, id, s, true)).length) return;
+    if (isPool(deps.sql)) {
+      // Batched with the concurrent sends' settlements (one UPDATE, one commit).
+      const slot: PendingSettle = { id, s, done: false };
+      await writers(deps.sql).settles.add(slot);
+      if (slot.done) return;
+    } else if ((await applySettlement(deps.sql, id, s, true)).length) return;
   } catch (err) {
     if (!retryable(err)) throw err;
   }

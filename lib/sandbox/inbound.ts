@@ -37,7 +37,7 @@ function keyFor(input: InboundInput): MessageKey {
 export function injectInbound(ctx: SandboxContext, instance: Instance, input: InboundInput): StoredMessage {
   const key = keyFor(input);
   const pushName = input.fromMe ? instance.profileName : input.pushName ?? null;
-  const stored = storeMessage(ctx.store.messagesOf(instance), instance, {
+  const stored = storeMessage(ctx.store, instance, {
     key,
     pushName,
     messageType: input.message ? input.messageType ?? Object.keys(input.message)[0] : "conversation",

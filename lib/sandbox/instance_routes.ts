@@ -205,6 +205,7 @@ function dropUndefined(value: Json): Json {
 
 /** A fetchInstances item: the raw DB row with relations (contract §4.1). */
 function fetchItem(ctx: SandboxContext, i: Instance): Json {
+  const counts = ctx.store.countsOf(i);
   return {
     id: i.id,
     name: i.name,
@@ -230,9 +231,9 @@ function fetchItem(ctx: SandboxContext, i: Instance): Json {
     Websocket: null,
     Setting: { ...i.settings, instanceId: i.id },
     _count: {
-      Message: ctx.store.messages.get(i.id)?.length ?? 0,
+      Message: counts.messages,
       Contact: ctx.store.contacts.get(i.id)?.size ?? 0,
-      Chat: new Set(ctx.store.messages.get(i.id)?.map((m) => m.key.remoteJid)).size,
+      Chat: counts.chats,
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Message records (contract §4.4) and their stored form, shared by sends, inbound injection and find*. */
-import { dbId, hex, type Instance, type MessageKey, type StoredMessage } from "./state.ts";
+import { dbId, hex, type Instance, type MessageKey, type SandboxStore, type StoredMessage } from "./state.ts";
 
 /** Baileys-style id for messages sent through the API: 22 upper-case hex starting with 3EB0. */
 export function newKeyId(): string {
@@ -23,8 +23,8 @@ export interface NewMessage {
   mediaBase64?: string;
 }
 
-/** Creates and stores a message row. */
-export function storeMessage(list: StoredMessage[], instance: Instance, input: NewMessage): StoredMessage {
+/** Creates and stores a message row (the store keeps its per-instance counts in step). */
+export function storeMessage(store: SandboxStore, instance: Instance, input: NewMessage): StoredMessage {
   const stored: StoredMessage = {
     id: dbId(),
     key: input.key,
@@ -40,7 +40,7 @@ export function storeMessage(list: StoredMessage[], instance: Instance, input: N
     updates: [],
     ...(input.mediaBase64 !== undefined ? { mediaBase64: input.mediaBase64 } : {}),
   };
-  list.push(stored);
+  store.addMessage(instance, stored);
   return stored;
 }
 

@@ -312,3 +312,34 @@ Deno.test("the query merges into the instance like Evolution's: ?instanceName[]=
   const state = await t.call("GET", "/instance/connectionState/acme?instanceName[]=victim");
   assertEquals(state.body.instance.instanceName, "victim");
 });
+
+Deno.test("fetchInstances counts messages and distinct chats per instance as they are stored, and forgets them on delete", async () => {
+  await using t = await setupOpen();
+  const counts = async (name: string) => {
+    const res = await t.call("GET", `/instance/fetchInstances?instanceName=${name}`);
+    assertEquals(res.status, 200);
+    return res.body[0]._count;
+  };
+  assertEquals(await counts("acme"), { Message: 0, Contact: 0, Chat: 0 });
+  for (const number of ["595981000111", "595981000111", "595981000222"]) {
+    assertEquals((await t.call("POST", "/message/sendText/acme", { number, text: "Hola" })).status, 201);
+  }
+  await t.control.inbound("acme", { from: "595981000333", text: "Hola", pushName: "Ana" });
+  assertEquals(await counts("acme"), { Message: 4, Contact: 1, Chat: 3 });
+  // A second instance keeps counts of its own; deleting the first drops its rows and their counts.
+  await openInstance(t, "beta");
+  await t.call("POST", "/message/sendText/beta", { number: "595981000111", text: "Hola" });
+  assertEquals(await counts("beta"), { Message: 1, Contact: 0, Chat: 1 });
+  const sent = await t.call("POST", "/message/sendText/acme", { number: "595981000444", text: "x" });
+  assertEquals((await t.call("DELETE", "/instance/delete/acme")).status, 200);
+  await openInstance(t, "acme");
+  assertEquals(await counts("acme"), { Message: 0, Contact: 0, Chat: 0 });
+  // The deleted instance's messages are gone from the key-id index too (the control ack cannot find it).
+  const ack = await fetch(`${t.sandbox.url}/_sandbox/messages/${sent.body.key.id}/ack`, {
+    method: "POST",
+    headers: { apikey: KEY, "content-type": "application/json" },
+    body: JSON.stringify({ status: "READ" }),
+  });
+  await ack.body?.cancel();
+  assertEquals(ack.status, 404);
+});

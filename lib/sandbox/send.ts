@@ -68,7 +68,7 @@ export async function send(
   }
   const message = { ...content.message };
   if (content.base64 && instance.webhook?.webhookBase64) message.base64 = content.base64;
-  const stored = storeMessage(ctx.store.messagesOf(instance), instance, {
+  const stored = storeMessage(ctx.store, instance, {
     key: { remoteJid: jid, fromMe: true, id: newKeyId() },
     pushName: "Você",
     messageType: content.messageType,
@@ -97,7 +97,7 @@ function cloudSend(ctx: SandboxContext, instance: Instance, number: string, cont
       fbtrace_id: newKeyId(),
     };
   }
-  const stored = storeMessage(ctx.store.messagesOf(instance), instance, {
+  const stored = storeMessage(ctx.store, instance, {
     key: { fromMe: true, id: newWamid(), remoteJid: jid },
     pushName: null,
     messageType: content.messageType,

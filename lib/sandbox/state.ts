@@ -173,6 +173,11 @@ export interface StoreDefaults {
 export class SandboxStore {
   instances = new Map<string, Instance>();
   messages = new Map<string, StoredMessage[]>();
+  /** Per instance: the distinct chats (remote JIDs) its messages touch, kept as messages are stored so
+   * fetchInstances' `_count` costs O(instances), not O(messages). */
+  chats = new Map<string, Set<string>>();
+  /** Every stored message by its WhatsApp key id (the control routes' acks and replies look them up). */
+  byKeyId = new Map<string, StoredMessage>();
   contacts = new Map<string, Map<string, Contact>>();
   accounts = new Map<string, AccountState>();
   directory = new Directory();
@@ -190,6 +195,8 @@ export class SandboxStore {
   reset(): void {
     this.instances.clear();
     this.messages.clear();
+    this.chats.clear();
+    this.byKeyId.clear();
     this.contacts.clear();
     this.accounts.clear();
     this.directory = new Directory({
@@ -208,6 +215,24 @@ export class SandboxStore {
     let list = this.messages.get(instance.id);
     if (!list) this.messages.set(instance.id, list = []);
     return list;
+  }
+
+  /** Appends a message to its instance's list and keeps the chat set and the key-id index in step. */
+  addMessage(instance: Instance, message: StoredMessage): void {
+    this.messagesOf(instance).push(message);
+    let chats = this.chats.get(instance.id);
+    if (!chats) this.chats.set(instance.id, chats = new Set());
+    chats.add(message.key.remoteJid);
+    // The first message stored under a key id wins, as the scan over instances found it before.
+    if (!this.byKeyId.has(message.key.id)) this.byKeyId.set(message.key.id, message);
+  }
+
+  /** How many messages and distinct chats an instance holds (O(1)). */
+  countsOf(instance: Instance): { messages: number; chats: number } {
+    return {
+      messages: this.messages.get(instance.id)?.length ?? 0,
+      chats: this.chats.get(instance.id)?.size ?? 0,
+    };
   }
 
   /** Contacts of an instance keyed by JID. */
@@ -244,9 +269,10 @@ export class SandboxStore {
 
   /** Finds a message by its WhatsApp key id across instances. */
   findByKeyId(keyId: string): { instance: Instance; message: StoredMessage } | null {
+    const message = this.byKeyId.get(keyId);
+    if (!message) return null;
     for (const instance of this.instances.values()) {
-      const message = this.messages.get(instance.id)?.find((m) => m.key.id === keyId);
-      if (message) return { instance, message };
+      if (instance.id === message.instanceId) return { instance, message };
     }
     return null;
   }
@@ -254,7 +280,11 @@ export class SandboxStore {
   /** Drops an instance and all its rows. */
   remove(instance: Instance): void {
     this.instances.delete(instance.name);
+    for (const m of this.messages.get(instance.id) ?? []) {
+      if (this.byKeyId.get(m.key.id) === m) this.byKeyId.delete(m.key.id);
+    }
     this.messages.delete(instance.id);
+    this.chats.delete(instance.id);
     this.contacts.delete(instance.id);
     this.accounts.delete(instance.id);
   }

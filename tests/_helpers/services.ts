@@ -145,3 +145,16 @@ export function freePort(): number {
   listener.close();
   return port;
 }
+
+/**
+ * The V8 flags `deno task start` runs the gateway with (read from deno.json), so a bench that starts
+ * `main.ts` itself measures the process as operators run it.
+ */
+export async function startTaskFlags(): Promise<string[]> {
+  const root = new URL("../../", import.meta.url);
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("deno.json", root))).tasks as Record<
+    string,
+    string
+  >;
+  return tasks.start.split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
+}
