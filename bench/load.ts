@@ -1,8 +1,9 @@
 /**
  * `deno task bench:load` (issue #14, DESIGN §7): concurrent load on the hot path, as ratios taken in one
  * run. Starts, each as its own process on loopback: the sandbox engine (`lib/sandbox/main.ts`), the
- * gateway (`main.ts`, with the V8 flags of `deno task start`) on a fresh PostgreSQL database and Redis, a plain nginx reverse proxy to the same
- * sandbox (temp config, no root needed) and a bare `Deno.serve` answering "ok". Then drives each path with
+ * gateway (`main.ts`, with the V8 flags of `deno task start`) on a fresh PostgreSQL database and Redis, a
+ * plain nginx reverse proxy to the same sandbox (temp config, no root needed) and a bare `Deno.serve`
+ * answering "ok". Then drives each path with
  * wrk (`-t1 -c32`, LOAD_SECONDS per path, default 5) and prints req/s, p50, p99 and the ratios, plus the
  * gateway's p50 overhead over the direct call at one connection, and checks that every ledger row of the
  * send scenario reached its final receipt status. wrk and nginx are installed with apt when missing.
