@@ -112,6 +112,9 @@ else {needs("postgres", "redis").test(
       console.log(
         `final ${Date.now() - burstEnd} ms after the burst; swept to unknown: ${swept.sending_to_unknown}`,
       );
+      // The next cleanup pass folds an interrupted send the engine did make into the engine's record of it.
+      const refolded = await runCleanup(cluster.later(STALE_SENDING_MS + 1000));
+      final.splice(0, final.length, ...await rows());
 
       const ledger = new Map<string, Row[]>();
       for (const r of final) ledger.set(r.phone_number, [...(ledger.get(r.phone_number) ?? []), r]);
@@ -135,9 +138,9 @@ else {needs("postgres", "redis").test(
         assertEquals(engine.get(number), [id], number);
       }
       const unknown = final.filter((r) => r.status === "unknown").map((r) => r.phone_number);
-      assertEquals(unknown.length, swept.sending_to_unknown);
+      assertEquals(unknown.length, swept.sending_to_unknown - refolded.interrupted_sends_folded);
       for (const number of interrupted) {
-        assert((ledger.get(number) ?? []).filter((r) => r.source === "api").length <= 1, number);
+        assert((ledger.get(number) ?? []).length <= 1, `${number}: one ledger row at most`);
         assert((engine.get(number) ?? []).length <= 1, `${number} reached the engine at most once`);
       }
       assert(unknown.every((n) => interrupted.has(n)), "only interrupted sends are unknown");
@@ -146,7 +149,7 @@ else {needs("postgres", "redis").test(
         assert((ledger.get(number) ?? []).some((r) => r.source === "api"), `${number} has a ledger row`);
       }
       const engineOnly = final.filter((r) => r.source === "engine").map((r) => r.phone_number);
-      assert(engineOnly.every((n) => interrupted.has(n)), "engine-logged rows only for interrupted sends");
+      assertEquals(engineOnly, [], "no engine-logged row beside a gateway send");
       console.log(
         `unknown ${unknown.length}, interrupted sends that reached the engine ${
           [...interrupted].filter((n) => engine.has(n)).length

@@ -167,6 +167,61 @@ onPostgres.test("cleanup purges a 20,000-row backlog in batches and sweeps the e
   assertEquals([again.message_logs_purged, again.sending_to_unknown, again.audit_log_purged], [0, 0, 0]);
 });
 
+onPostgres.test("cleanup folds a send interrupted after the engine call into the engine's record of it: one row per message", async () => {
+  await using t = await startTestApp();
+  const sql = t.db.sql;
+  const [{ id: uid }] = await sql`
+    INSERT INTO taguato.users (username, password_hash) VALUES ('folder', 'x') RETURNING id`;
+  const row = (phone: string, status: string, source: string, minutesAgo: number, engineId: string | null) =>
+    sql`INSERT INTO taguato.message_logs (user_id, instance_name, phone_number, message_type, status, source,
+          engine_message_id, created_at)
+        VALUES (${uid}, 'inst', ${phone}, ${source === "engine" ? "other" : "text"}, ${status}, ${source},
+          ${engineId}, now() - ${minutesAgo} * interval '1 minute')`;
+  // The killed process's row and, 30 s later, the engine's own row of that message (it was sent and read).
+  await row("595981000001", "sending", "api", 60, null);
+  await row("595981000001", "read", "engine", 59.5, "ENG-1");
+  // Two interrupted sends to one number and one engine row: only the older send takes it.
+  await row("595981000002", "sending", "api", 40, null);
+  await row("595981000002", "sending", "api", 39, null);
+  await row("595981000002", "delivered", "engine", 38.9, "ENG-2");
+  // An engine row of another number, and one logged too long after: neither is folded.
+  await row("595981000003", "sending", "api", 30, null);
+  await row("595981000004", "sent", "engine", 29.9, "ENG-4");
+  await row("595981000003", "sent", "engine", 20, "ENG-3");
+  // A recent `sending` row is still in flight: left alone.
+  await row("595981000005", "sending", "api", 0, null);
+  await row("595981000005", "sent", "engine", 0, "ENG-5");
+
+  const result = await runCleanup(t.deps);
+  assertEquals([result.interrupted_sends_folded, result.sending_to_unknown], [2, 2]);
+  const rows = await sql<
+    { phone_number: string; status: string; source: string; engine_message_id: string }[]
+  >`
+    SELECT phone_number, status, source, engine_message_id FROM taguato.message_logs ORDER BY phone_number, id`;
+  assertEquals(rows.map((r) => [r.phone_number.slice(-1), r.status, r.source, r.engine_message_id]), [
+    ["1", "read", "api", "ENG-1"],
+    ["2", "delivered", "api", "ENG-2"],
+    ["2", "unknown", "api", null],
+    ["3", "unknown", "api", null],
+    ["3", "sent", "engine", "ENG-3"],
+    ["4", "sent", "engine", "ENG-4"],
+    ["5", "sending", "api", null],
+    ["5", "sent", "engine", "ENG-5"],
+  ]);
+  // The per-day counts follow the fold (statement triggers of migration 0017).
+  const [{ n }] =
+    await sql`SELECT coalesce(sum(n), 0)::int AS n FROM taguato.message_daily WHERE user_id = ${uid}`;
+  assertEquals(n, rows.length);
+  // An engine row that arrives after the sweep still finds the send it belongs to (now `unknown`).
+  await row("595981000003", "sent", "engine", 29.5, "ENG-3b");
+  const again = await runCleanup(t.deps);
+  assertEquals([again.interrupted_sends_folded, again.sending_to_unknown], [1, 0]);
+  const [late] = await sql`
+    SELECT status, source, engine_message_id, error_message FROM taguato.message_logs
+    WHERE engine_message_id = 'ENG-3b'`;
+  assertEquals([late.status, late.source, late.error_message], ["sent", "api", null]);
+});
+
 Deno.test("log rotation: below the threshold nothing moves; above it files shift and 7 are kept", async () => {
   const dir = await Deno.makeTempDir();
   const file = `${dir}/access.log`;

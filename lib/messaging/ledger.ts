@@ -306,6 +306,57 @@ function applySettlement(
     RETURNING id`;
 }
 
+// The gateway's row settled meanwhile (its process was alive after all): the engine row is put back.
+class FoldRace extends Error {}
+
+/** How long after a gateway send's `sending` row the engine's own record of that message may be logged. */
+export const INTERRUPTED_FOLD_MS = 2 * 60_000;
+
+/**
+ * A process killed between the engine call and its settlement leaves a `sending` row (later `unknown`)
+ * without the engine's id, while the engine, which did send, reports the message by its events as an
+ * engine-originated row. Each such pair (same instance and number, the engine's row logged within
+ * INTERRUPTED_FOLD_MS after the gateway's, each row used once, oldest first) becomes one row: the
+ * gateway's, with the engine's id and status. Looks at `unknown` rows and at `sending` rows created before
+ * `staleBefore` (younger ones may still be settled by their process); returns how many folded.
+ */
+export async function foldInterruptedSends(sql: Sql, staleBefore: Date): Promise<number> {
+  const pairs = await sql<{ mine: number; theirs: number }[]>`
+    SELECT s.id AS mine, e.id AS theirs
+    FROM taguato.message_logs s
+    JOIN taguato.message_logs e ON e.instance_name = s.instance_name AND e.phone_number = s.phone_number
+      AND e.user_id = s.user_id AND e.source = 'engine' AND e.direction = 'outbound'
+      AND e.created_at >= s.created_at
+      AND e.created_at < s.created_at + make_interval(secs => ${INTERRUPTED_FOLD_MS / 1000})
+    WHERE s.engine_message_id IS NULL AND s.direction = 'outbound'
+      AND (s.status = 'unknown' OR (s.status = 'sending' AND s.created_at < ${staleBefore}))
+    ORDER BY s.created_at, s.id, e.created_at, e.id`;
+  const claimed = new Set<number>();
+  const used = new Set<number>();
+  let folded = 0;
+  for (const { mine, theirs } of pairs) {
+    if (claimed.has(mine) || used.has(theirs)) continue;
+    claimed.add(mine);
+    used.add(theirs);
+    folded += await sql.begin(async (tx) => {
+      const [engine] = await tx<{ engine_message_id: string; status: string }[]>`
+        DELETE FROM taguato.message_logs WHERE id = ${theirs} AND source = 'engine'
+        RETURNING engine_message_id, status`;
+      if (!engine) return 0;
+      const moved = await tx`
+        UPDATE taguato.message_logs SET engine_message_id = ${engine.engine_message_id},
+          status = ${engine.status}, status_updated_at = now(), error_message = NULL
+        WHERE id = ${mine} AND status IN ('sending', 'unknown') AND engine_message_id IS NULL`;
+      if (moved.count === 0) throw new FoldRace();
+      return 1;
+    }).catch((err) => {
+      if (err instanceof FoldRace) return 0;
+      throw err;
+    });
+  }
+  return folded;
+}
+
 /**
  * Points the instance's engine webhook at this gateway's ingest route (v2 nested body): the events the
  * gateway needs for its ledger plus whatever the instance's tenant webhooks subscribe to (every event when

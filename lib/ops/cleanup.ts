@@ -6,6 +6,7 @@
 import type { AppDeps, Sql } from "../core/mod.ts";
 import { LOCK_MS } from "../auth/mod.ts";
 import { purgeIdempotencyKeys } from "../gateway/mod.ts";
+import { foldInterruptedSends } from "../messaging/mod.ts";
 
 export const PURGE_BATCH = 5_000;
 /** A message left in `sending` this long was interrupted (crash, restart): reported unknown, never re-sent. */
@@ -65,6 +66,7 @@ export async function runCleanup(deps: AppDeps): Promise<Record<string, number>>
   result.reset_codes_deleted = (await sql`
     DELETE FROM taguato.password_resets
     WHERE (used_at IS NOT NULL AND used_at < ${at(3_600_000)}) OR expires_at < ${at(day)}`).count;
+  result.interrupted_sends_folded = await foldInterruptedSends(sql, at(STALE_SENDING_MS));
   result.sending_to_unknown = (await sql`
     UPDATE taguato.message_logs SET status = 'unknown', status_updated_at = ${at(0)},
       error_message = coalesce(error_message, 'interrupted before the engine answered')
