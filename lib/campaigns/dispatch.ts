@@ -17,7 +17,7 @@ import {
   type TemplateVars,
 } from "../messaging/mod.ts";
 import { gapAfterMs, type Pacing, quietWaitMs } from "./pacing.ts";
-import { budgetUse, governorVerdict, instanceSignals, sampledHealth } from "./governor.ts";
+import { budgetUse, governorVerdict, HEALTH_SAMPLE_MS, instanceSignals, sampledHealth } from "./governor.ts";
 import { campaignColumns, type CampaignRow, type SkipReason } from "./store.ts";
 
 export interface DispatchOptions {
@@ -232,10 +232,10 @@ async function instanceWait(
   const { used, oldest } = await budgetUse(tx, c.instance_name, now);
   if (used < dailyBudget) return null;
   await tx`UPDATE taguato.campaigns SET status_reason = 'governor_budget' WHERE id = ${c.id}`;
-  // The oldest send of the window leaving frees a slot; a budget of 0 is looked at again next sample.
-  return oldest
-    ? new Date(Math.max(oldest.getTime() + 86_400_000, now.getTime() + 1000))
-    : new Date(now.getTime() + 5 * 60_000);
+  // The oldest send of the window leaving frees a slot, and the next sample may grow the budget: whichever
+  // comes first.
+  const nextSample = (Math.floor(now.getTime() / HEALTH_SAMPLE_MS) + 1) * HEALTH_SAMPLE_MS;
+  return new Date(Math.min(nextSample, oldest ? oldest.getTime() + 86_400_000 : nextSample));
 }
 
 // The start of the next local day when the instance already had `daily_cap` campaign sends today.
