@@ -9,7 +9,8 @@ import { ENGINE_KEY } from "../tests/_helpers/app.ts";
 import { startWithInstance } from "../tests/proxy_fixtures.ts";
 import { createCampaign, engineRecipients, NO_BUDGET, numbers } from "../tests/_helpers/campaigns.ts";
 
-const RECIPIENTS = 10_000;
+// CAMPAIGN_BENCH_RECIPIENTS sizes a shorter run on a busy machine.
+const RECIPIENTS = Number(Deno.env.get("CAMPAIGN_BENCH_RECIPIENTS") ?? 10_000);
 const INST = "bench-camp";
 const gw = await startWithInstance(INST, {
   cache: "memory",
