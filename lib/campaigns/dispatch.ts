@@ -140,12 +140,8 @@ async function claimNext(
     await later(quiet);
     return { kind: "waiting", skipped: 0 };
   }
-  const wakeAt = await instanceWait(deps, tx, c, now);
-  if (wakeAt) {
-    await tx`UPDATE taguato.campaigns SET next_send_at = ${wakeAt} WHERE id = ${c.id}`;
-    return { kind: "waiting", skipped: 0 };
-  }
   let skips = 0;
+  let instanceChecked = false;
   for (let looked = 0; looked < MAX_SKIPS_PER_CLAIM; looked++) {
     const [r] = await tx<Recipient[]>`
       SELECT id, phone_number, vars, variant, time_zone FROM taguato.campaign_recipients
@@ -160,6 +156,15 @@ async function claimNext(
       await tx`UPDATE taguato.campaign_recipients SET not_before = ${new Date(now.getTime() + held)}
         WHERE id = ${r.id}`;
       continue;
+    }
+    // Only a campaign with someone left to send waits for its instance (one that is done completes).
+    if (!instanceChecked) {
+      instanceChecked = true;
+      const wakeAt = await instanceWait(deps, tx, c, now);
+      if (wakeAt) {
+        await tx`UPDATE taguato.campaigns SET next_send_at = ${wakeAt} WHERE id = ${c.id}`;
+        return { kind: "waiting", skipped: skips };
+      }
     }
     // The checks run on the claim's own connection: a second one would wait forever where the pool has a
     // single connection (the embedded database), and a rolled-back claim then rolls back its quota count too.
