@@ -75,14 +75,14 @@ async function measure(name: string, processes: number) {
 }
 
 Deno.bench(
-  { name: "10,000-recipient campaign, one dispatcher process", group: "campaign", n: 1, warmup: 0 },
+  { name: `${RECIPIENTS}-recipient campaign, one dispatcher process`, group: "campaign", n: 1, warmup: 0 },
   async () => {
     await measure("one dispatcher process", 1);
   },
 );
 
 Deno.bench(
-  { name: "10,000-recipient campaign, two dispatcher processes", group: "campaign", n: 1, warmup: 0 },
+  { name: `${RECIPIENTS}-recipient campaign, two dispatcher processes`, group: "campaign", n: 1, warmup: 0 },
   async () => {
     await measure("two dispatcher processes", 2);
   },
