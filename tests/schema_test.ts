@@ -54,6 +54,8 @@ const EXPECTED_TABLES = [
   // --- campaigns (0022) ---
   "campaigns",
   "campaign_recipients",
+  // --- campaign governor (0024) ---
+  "instance_health",
 ];
 
 interface MigrationFile {
