@@ -65,6 +65,8 @@ Deno.test("a new number's warm-up budget holds a campaign at 40 sends a day; rep
   const denied = await call(gw, "GET", `/api/campaigns/health/${INST}`, { token: other.token });
   assertEquals([denied.status, denied.body.code], [403, "engine_instance_not_owned"]);
   assertEquals((await call(gw, "GET", `/api/campaigns/health/bad%20name`, { token })).status, 400);
+  const doc = await call(gw, "GET", "/api/openapi.json");
+  assertEquals(Object.keys(doc.body.paths["/api/campaigns/health/{instance}"]), ["get"]);
 
   // A day later the oldest sends left the window: the rest goes out.
   clock.advance(24 * 60 * MINUTE);
