@@ -18,7 +18,8 @@ export interface ChartLabels {
 
 let loading: Promise<typeof import("chart.js")> | null = null;
 
-async function chartJs() {
+/** Chart.js with the controllers and scales the panel draws, loaded once on first use. */
+export async function chartJs() {
   loading ??= import("chart.js").then((m) => {
     m.Chart.register(
       m.BarController,

@@ -7,6 +7,7 @@ import { Alert, Dialog, RefreshCloseActions, translator } from "./ui.tsx";
 import { api, useApi } from "./use_api.ts";
 import { StateBadge } from "./state_badge.tsx";
 import { ReconnectFlag } from "./reconnect_flag.tsx";
+import { InstanceHealth } from "./instance_health.tsx";
 
 /** GET /api/instance/stats/{name}. */
 export interface InstanceStats {
@@ -128,6 +129,7 @@ export function DetailDialog(
               <span class="legend legend-sent" /> {tr("stats.sent")}
               <span class="legend legend-failed" /> {tr("stats.failed")}
             </p>
+            <InstanceHealth locale={locale} name={instance.name} />
             <details class="disclosure" open={stats.recent_errors.length > 0}>
               <summary>{tr("stats.errors", { count: stats.recent_errors.length })}</summary>
               {stats.recent_errors.length === 0

@@ -8,7 +8,7 @@ import { assert, assertEquals } from "../lib/core/testing.ts";
 import { dispatchCampaigns } from "../lib/campaigns/mod.ts";
 import { ENGINE_KEY } from "./_helpers/app.ts";
 import { startWithInstance } from "./proxy_fixtures.ts";
-import { createCampaign, engineRecipients, numbers, recipientRows } from "./_helpers/campaigns.ts";
+import { createCampaign, engineRecipients, NO_BUDGET, numbers, recipientRows } from "./_helpers/campaigns.ts";
 import { freePort, needs } from "./_helpers/services.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -16,7 +16,10 @@ const INST = "crash-inst";
 const TOTAL = 1500;
 
 needs("postgres").test("SIGKILL mid-campaign, then a restart: nobody sent twice, nobody lost", async () => {
-  await using gw = await startWithInstance(INST, { sandbox: { ackDelaysMs: [60_000, 60_000, 60_000] } });
+  await using gw = await startWithInstance(INST, {
+    env: NO_BUDGET,
+    sandbox: { ackDelaysMs: [60_000, 60_000, 60_000] },
+  });
   const r = await createCampaign(gw, gw.owner.token, { instance: INST, numbers: numbers(TOTAL) });
   assertEquals(r.status, 201);
   const id = r.body.campaign.id;
@@ -33,6 +36,7 @@ needs("postgres").test("SIGKILL mid-campaign, then a restart: nobody sent twice,
       GATEWAY_PORT: String(freePort()),
       ADMIN_PASSWORD: "Crash123!x",
       LOG_LEVEL: "error",
+      ...NO_BUDGET,
     },
     stdout: "null",
     stderr: "null",

@@ -10,7 +10,7 @@ import { connect, ManualClock } from "../lib/core/mod.ts";
 import { dispatchCampaigns } from "../lib/campaigns/mod.ts";
 import { addOptOut, setQuotaLimits } from "../lib/messaging/mod.ts";
 import { call, startWithInstance } from "./proxy_fixtures.ts";
-import { createCampaign, engineRecipients, numbers, recipientRows } from "./_helpers/campaigns.ts";
+import { createCampaign, engineRecipients, NO_BUDGET, numbers, recipientRows } from "./_helpers/campaigns.ts";
 import { freePort, needs } from "./_helpers/services.ts";
 
 const INST = "camp-inst";
@@ -120,7 +120,7 @@ Deno.test("the gap and the daily cap per instance push the next send forward (fa
 });
 
 needs("postgres").test("two dispatchers on separate pools never send a recipient twice", async () => {
-  await using gw = await startWithInstance(INST);
+  await using gw = await startWithInstance(INST, { env: NO_BUDGET });
   const list = numbers(80);
   const r = await createCampaign(gw, gw.owner.token, { instance: INST, numbers: list });
   const other = connect(gw.db.url, 5);
@@ -262,7 +262,15 @@ Deno.test("the governor pauses a campaign whose sends keep failing; after resume
     "governor_failures",
     20,
   ]);
-  assertEquals(got.body.health, { score: 25, samples: 20, failed: 15, opted_out: 0 });
+  assertEquals(got.body.health, {
+    score: 25,
+    samples: 20,
+    failed: 15,
+    delivered: 0,
+    read: 0,
+    replied: 0,
+    opted_out: 0,
+  });
   assertEquals(
     (await call(gw, "POST", `/api/campaigns/${id}/resume`, { token: gw.owner.token })).status,
     200,

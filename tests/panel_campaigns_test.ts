@@ -29,6 +29,7 @@ const campaign = (name: string, instanceName: string): NewCampaign => ({
   quietStart: null,
   quietEnd: null,
   timeZone: "UTC",
+  quietHoursZone: "campaign",
   typingMs: 0,
 });
 const phones = (n: number) =>

@@ -56,6 +56,8 @@ const EXPECTED_TABLES = [
   "campaign_recipients",
   // --- engines (0023) ---
   "engines",
+  // --- campaign governor (0024) ---
+  "instance_health",
 ];
 
 interface MigrationFile {

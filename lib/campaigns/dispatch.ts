@@ -17,7 +17,7 @@ import {
   type TemplateVars,
 } from "../messaging/mod.ts";
 import { gapAfterMs, type Pacing, quietWaitMs } from "./pacing.ts";
-import { governorVerdict, instanceSignals } from "./governor.ts";
+import { budgetUse, governorVerdict, HEALTH_SAMPLE_MS, instanceSignals, sampledHealth } from "./governor.ts";
 import { campaignColumns, type CampaignRow, type SkipReason } from "./store.ts";
 
 export interface DispatchOptions {
@@ -44,6 +44,7 @@ interface Recipient {
   phone_number: string;
   vars: Record<string, unknown>;
   variant: number;
+  time_zone: string | null;
 }
 
 /** What a claim did; `skipped` counts the recipients it skipped on the way. */
@@ -125,7 +126,7 @@ async function claimNext(
   const [c] = await tx<CampaignRow[]>`
     SELECT ${campaignColumns(tx)} FROM taguato.campaigns c
     WHERE c.status IN ('scheduled', 'running') AND c.next_send_at <= ${now}
-    ORDER BY c.next_send_at, c.id LIMIT 1 FOR UPDATE SKIP LOCKED`;
+    ORDER BY c.next_send_at, c.claim_turn, c.id LIMIT 1 FOR UPDATE SKIP LOCKED`;
   if (!c) {
     const [locked] = await tx`SELECT 1 FROM taguato.campaigns
       WHERE status IN ('scheduled', 'running') AND next_send_at <= ${now} LIMIT 1`;
@@ -134,40 +135,56 @@ async function claimNext(
   const later = (ms: number) =>
     tx`UPDATE taguato.campaigns SET next_send_at = ${new Date(now.getTime() + ms)} WHERE id = ${c.id}`;
 
-  const quiet = quietWaitMs(pacingOf(c), now.getTime());
+  const quiet = c.quiet_hours_zone === "campaign" ? quietWaitMs(pacingOf(c), now.getTime()) : 0;
   if (quiet > 0) {
     await later(quiet);
     return { kind: "waiting", skipped: 0 };
   }
-  if (c.daily_cap !== null) {
-    const nextDay = await dailyCapReached(tx, c, now);
-    if (nextDay) {
-      await tx`UPDATE taguato.campaigns SET next_send_at = ${nextDay} WHERE id = ${c.id}`;
-      return { kind: "waiting", skipped: 0 };
-    }
-  }
-  for (let skips = 0; skips < MAX_SKIPS_PER_CLAIM; skips++) {
+  let skips = 0;
+  let instanceChecked = false;
+  for (let looked = 0; looked < MAX_SKIPS_PER_CLAIM; looked++) {
     const [r] = await tx<Recipient[]>`
-      SELECT id, phone_number, vars, variant FROM taguato.campaign_recipients
-      WHERE campaign_id = ${c.id} AND status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`;
+      SELECT id, phone_number, vars, variant, time_zone FROM taguato.campaign_recipients
+      WHERE campaign_id = ${c.id} AND status = 'queued' AND (not_before IS NULL OR not_before <= ${now})
+      ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`;
     if (!r) return { ...await finishOrWait(tx, c, now, later), skipped: skips };
+    // Recipient-zone quiet hours hold this recipient alone until its local morning; the others go on.
+    const held = c.quiet_hours_zone === "recipient"
+      ? quietWaitMs({ ...pacingOf(c), timeZone: r.time_zone ?? c.time_zone }, now.getTime())
+      : 0;
+    if (held > 0) {
+      await tx`UPDATE taguato.campaign_recipients SET not_before = ${new Date(now.getTime() + held)}
+        WHERE id = ${r.id}`;
+      continue;
+    }
+    // Only a campaign with someone left to send waits for its instance (one that is done completes).
+    if (!instanceChecked) {
+      instanceChecked = true;
+      const wakeAt = await instanceWait(deps, tx, c, now);
+      if (wakeAt) {
+        await tx`UPDATE taguato.campaigns SET next_send_at = ${wakeAt} WHERE id = ${c.id}`;
+        return { kind: "waiting", skipped: skips };
+      }
+    }
     // The checks run on the claim's own connection: a second one would wait forever where the pool has a
     // single connection (the embedded database), and a rolled-back claim then rolls back its quota count too.
     const verdict = await admit({ ...deps, sql: tx as unknown as Sql }, c, r);
     if (isSkip(verdict)) {
       await tx`UPDATE taguato.campaign_recipients SET status = 'skipped', reason = ${verdict}
         WHERE id = ${r.id}`;
+      skips++;
       continue;
     }
     await tx`UPDATE taguato.campaign_recipients SET status = 'sending', claimed_at = ${now} WHERE id = ${r.id}`;
     await tx`
       UPDATE taguato.campaigns SET status = 'running', dispatched = dispatched + 1, updated_at = ${now},
-        started_at = COALESCE(started_at, ${now}),
+        started_at = COALESCE(started_at, ${now}), status_reason = NULL,
+        claim_turn = nextval('taguato.campaign_claim_turns'),
         next_send_at = ${new Date(now.getTime() + gapAfterMs(pacingOf(c), c.dispatched + 1, random))}
       WHERE id = ${c.id}`;
     return { kind: "send", campaign: c, recipient: r, phone: verdict, skipped: skips };
   }
-  return { kind: "skipped", skipped: MAX_SKIPS_PER_CLAIM };
+  return { kind: "skipped", skipped: skips };
 }
 
 const SKIPS = new Set<string>(["opted_out", "invalid", "quota"]);
@@ -190,6 +207,40 @@ async function admit(deps: AppDeps, c: CampaignRow, r: Recipient): Promise<strin
     throw err;
   }
   return phone;
+}
+
+// A transactional send (API, panel, scheduled) on the instance still waiting for the engine: the campaign
+// steps aside for it. Read from the ledger's `sending` rows, so every replica sees the same queue.
+const TRANSACTIONAL_YIELD_MS = 200;
+
+/**
+ * When the campaign must wait for its instance, or null to go on: a transactional send ahead of it, the
+ * daily cap, or the governor's budget of campaign sends per rolling 24 h (it waits with that reason).
+ */
+async function instanceWait(
+  deps: AppDeps,
+  tx: postgres.TransactionSql,
+  c: CampaignRow,
+  now: Date,
+): Promise<Date | null> {
+  const [ahead] = await tx`
+    SELECT 1 FROM taguato.message_logs WHERE status = 'sending' AND created_at > now() - interval '10 minutes'
+      AND instance_name = ${c.instance_name} AND source IN ('api', 'panel', 'scheduled') LIMIT 1`;
+  if (ahead) return new Date(now.getTime() + TRANSACTIONAL_YIELD_MS);
+  if (c.daily_cap !== null) {
+    const nextDay = await dailyCapReached(tx, c, now);
+    if (nextDay) return nextDay;
+  }
+  const warmup = deps.config.campaignWarmupDaily;
+  const { dailyBudget } = await sampledHealth(tx, c.user_id, c.instance_name, warmup, now.getTime());
+  if (dailyBudget === null) return null;
+  const { used, oldest } = await budgetUse(tx, c.instance_name, now);
+  if (used < dailyBudget) return null;
+  await tx`UPDATE taguato.campaigns SET status_reason = 'governor_budget' WHERE id = ${c.id}`;
+  // The oldest send of the window leaving frees a slot, and the next sample may grow the budget: whichever
+  // comes first.
+  const nextSample = (Math.floor(now.getTime() / HEALTH_SAMPLE_MS) + 1) * HEALTH_SAMPLE_MS;
+  return new Date(Math.min(nextSample, oldest ? oldest.getTime() + 86_400_000 : nextSample));
 }
 
 // The start of the next local day when the instance already had `daily_cap` campaign sends today.
@@ -218,6 +269,13 @@ async function finishOrWait(
     await later(1000);
     return { kind: "waiting" };
   }
+  const [held] = await tx<{ at: Date | null }[]>`
+    SELECT min(not_before) AS at FROM taguato.campaign_recipients
+    WHERE campaign_id = ${c.id} AND status = 'queued'`;
+  if (held.at) {
+    await later(Math.max(1, held.at.getTime() - now.getTime()));
+    return { kind: "waiting" };
+  }
   await tx`UPDATE taguato.campaigns SET status = 'completed', finished_at = ${now}, updated_at = ${now},
     next_send_at = NULL WHERE id = ${c.id}`;
   return { kind: "completed" };
@@ -237,7 +295,7 @@ async function governorPaused(deps: AppDeps, c: CampaignRow, outcome: Outcome): 
   if (outcome === "paused") return false;
   if (outcome === "sent" && (c.dispatched + 1) % GOVERNOR_EVERY !== 0) return false;
   const { reason } = governorVerdict(
-    await instanceSignals(deps.sql, c.user_id, c.instance_name, c.resumed_at),
+    await instanceSignals(deps.sql, c.user_id, c.instance_name, c.resumed_at, deps.clock.now()),
   );
   if (!reason) return false;
   const rows = await deps.sql`UPDATE taguato.campaigns SET status = 'paused', status_reason = ${reason},

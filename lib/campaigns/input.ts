@@ -10,7 +10,14 @@ import {
   normalizeMedia,
   validateInstanceName,
 } from "../gateway/mod.ts";
-import { contactListItems, contactVars, findContactList, findTemplate } from "../messaging/mod.ts";
+import {
+  contactListItems,
+  contactVars,
+  findContactList,
+  findTemplate,
+  parseContactsCsv,
+} from "../messaging/mod.ts";
+import { recipientTimeZone } from "./recipient_zone.ts";
 import { canonicalTimeZone, parseClockTime } from "./pacing.ts";
 import type { NewCampaign, NewRecipient } from "./store.ts";
 
@@ -24,6 +31,8 @@ export interface CampaignBody {
   instance: string;
   numbers: string[];
   contactListIds: number[];
+  /** A CSV file's text and its optional column names (other columns become variables). */
+  csv: { text: string; number?: string; name?: string } | null;
   templateId: number | null;
   variants: string[];
   mediaUrl: string | null;
@@ -80,7 +89,8 @@ function parseBody(b: unknown): CampaignBody {
   if (!Array.isArray(lists) || lists.length > MAX_LISTS || !lists.every(isId)) {
     refuse("campaign_lists_invalid", { max: MAX_LISTS });
   }
-  if ((numbers as string[]).length === 0 && (lists as number[]).length === 0) {
+  const csv = csvOf(b);
+  if ((numbers as string[]).length === 0 && (lists as number[]).length === 0 && csv === null) {
     refuse("campaign_recipients_required");
   }
   if ((numbers as string[]).length > MAX_RECIPIENTS) {
@@ -91,6 +101,7 @@ function parseBody(b: unknown): CampaignBody {
     instance: b.instance as string,
     numbers: numbers as string[],
     contactListIds: [...new Set(lists as number[])],
+    csv,
     ...content(b),
     ...media(b),
     startAt: startOf(b.start_at),
@@ -103,6 +114,24 @@ function parseBody(b: unknown): CampaignBody {
       : refuse("campaign_draft_invalid"),
     pacing: pacingOf(b.pacing),
   };
+}
+
+// The CSV as text (the panel reads the file and sends it in the JSON body): 100,000 rows of a few columns.
+const MAX_CSV_CHARS = 20_000_000;
+
+function csvOf(b: Record<string, unknown>): CampaignBody["csv"] {
+  if (b.csv === undefined || b.csv === null) return null;
+  if (typeof b.csv !== "string") return refuse("field_not_string", { field: "csv" });
+  if (b.csv.length > MAX_CSV_CHARS) refuse("field_too_long", { field: "csv", max: MAX_CSV_CHARS });
+  const column = (field: string) => {
+    const v = b[field];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string" || v.trim() === "" || v.length > 200) {
+      return refuse("field_not_string", { field });
+    }
+    return v;
+  };
+  return { text: b.csv, number: column("csv_number_column"), name: column("csv_name_column") };
 }
 
 function content(b: Record<string, unknown>) {
@@ -170,6 +199,8 @@ function pacingOf(raw: unknown): CampaignBody["pacing"] {
   if ((quiet[0] == null) !== (quiet[1] == null)) refuse("campaign_quiet_hours_invalid");
   const [qs, qe] = quiet.map((q) => q == null ? null : typeof q === "string" ? parseClockTime(q) : null);
   if (quiet[0] != null && (qs === null || qe === null)) refuse("campaign_quiet_hours_invalid");
+  const zone = p.quiet_hours_zone ?? "campaign";
+  if (zone !== "campaign" && zone !== "recipient") refuse("campaign_quiet_hours_invalid");
   return {
     minGapS,
     maxGapS,
@@ -179,6 +210,7 @@ function pacingOf(raw: unknown): CampaignBody["pacing"] {
     quietStart: qs ?? null,
     quietEnd: qe ?? null,
     timeZone: tz as string,
+    quietHoursZone: zone as "campaign" | "recipient",
     typingMs: intIn(p.typing_ms, "typing_ms", 0, 30_000, 0)!,
   };
 }
@@ -193,7 +225,8 @@ export async function resolveCampaign(
   user: SessionUser,
   key: ApiKeyPrincipal | undefined,
   b: CampaignBody,
-): Promise<{ campaign: NewCampaign; recipients: NewRecipient[] }> {
+): Promise<{ campaign: NewCampaign; recipients: NewRecipient[]; csv: CsvReport | null }> {
+  let csvReport: CsvReport | null = null;
   const instanceName = validateInstanceName(b.instance);
   if (b.mediaUrl !== null) normalizeMedia(b.mediaUrl, "media_url", deps.config.mediaAllowPrivate);
   // The dispatcher computes local days in PostgreSQL: a name the runtime knows but the server does not
@@ -223,7 +256,26 @@ export async function resolveCampaign(
     for (const item of await contactListItems(deps.sql, listId)) add(item.phone_number, contactVars(item));
   }
   for (const n of b.numbers) add(n, {});
+  if (b.csv) {
+    // A file that cannot be read as a whole is a 400 before anything is stored; its bad rows are left out
+    // and counted in the answer.
+    const parsed = parseContactsCsv(
+      new TextEncoder().encode(b.csv.text),
+      { number: b.csv.number, name: b.csv.name },
+      MAX_RECIPIENTS,
+    );
+    for (const row of parsed.contacts) add(row.phone_number, contactVars({ ...row, label: row.label }));
+    csvReport = {
+      rows: parsed.report.length,
+      accepted: parsed.contacts.length,
+      invalid: parsed.report.filter((r) => r.status === "invalid").length,
+      duplicate: parsed.report.filter((r) => r.status === "duplicate").length,
+    };
+  }
   if (recipients.length > MAX_RECIPIENTS) throw fail("campaign_too_many_recipients", { max: MAX_RECIPIENTS });
+  if (b.pacing.quietHoursZone === "recipient") {
+    for (const r of recipients) r.timeZone = recipientTimeZone(r.phone, b.pacing.timeZone);
+  }
   const startAt = b.startAt ?? new Date(deps.clock.now());
   return {
     campaign: {
@@ -237,5 +289,14 @@ export async function resolveCampaign(
       ...b.pacing,
     },
     recipients,
+    csv: csvReport,
   };
+}
+
+/** What became of a create's CSV rows. */
+export interface CsvReport {
+  rows: number;
+  accepted: number;
+  invalid: number;
+  duplicate: number;
 }

@@ -28,6 +28,9 @@ export const RECIPIENT_STATES = [
 ] as const;
 export type RecipientState = typeof RECIPIENT_STATES[number];
 
+/** Whose local time quiet hours are read in: the campaign's zone, or each recipient's (from the number). */
+export type QuietHoursZone = "campaign" | "recipient";
+
 /** Why a recipient was skipped at dispatch. */
 export type SkipReason = "opted_out" | "invalid" | "quota";
 
@@ -49,6 +52,7 @@ export interface CampaignRow {
   quiet_start: number | null;
   quiet_end: number | null;
   time_zone: string;
+  quiet_hours_zone: QuietHoursZone;
   typing_ms: number;
   next_send_at: Date | null;
   dispatched: number;
@@ -78,6 +82,7 @@ const COLUMNS = [
   "quiet_start",
   "quiet_end",
   "time_zone",
+  "quiet_hours_zone",
   "typing_ms",
   "next_send_at",
   "dispatched",
@@ -109,12 +114,15 @@ export interface NewCampaign {
   quietStart: number | null;
   quietEnd: number | null;
   timeZone: string;
+  quietHoursZone: QuietHoursZone;
   typingMs: number;
 }
 
 export interface NewRecipient {
   phone: string;
   vars: Record<string, unknown>;
+  /** The recipient's zone for recipient-zone quiet hours (null: the campaign's). */
+  timeZone?: string | null;
 }
 
 // Recipients go in with one statement per batch (unnest of arrays), so 100,000 cost a few round trips.
@@ -132,18 +140,20 @@ export function createCampaign(
     const [row] = await tx<CampaignRow[]>`
       INSERT INTO taguato.campaigns AS c (user_id, instance_name, name, status, variants, media_url, media_type,
         start_at, min_gap_s, max_gap_s, long_pause_every, long_pause_s, daily_cap, quiet_start, quiet_end,
-        time_zone, typing_ms, next_send_at)
+        time_zone, quiet_hours_zone, typing_ms, next_send_at)
       VALUES (${userId}, ${c.instanceName}, ${c.name}, ${c.draft ? "draft" : "scheduled"}, ${c.variants},
         ${c.mediaUrl}, ${c.mediaType}, ${c.startAt}, ${c.minGapS}, ${c.maxGapS}, ${c.longPauseEvery},
-        ${c.longPauseS}, ${c.dailyCap}, ${c.quietStart}, ${c.quietEnd}, ${c.timeZone}, ${c.typingMs}, ${c.startAt})
+        ${c.longPauseS}, ${c.dailyCap}, ${c.quietStart}, ${c.quietEnd}, ${c.timeZone}, ${c.quietHoursZone},
+        ${c.typingMs}, ${c.startAt})
       RETURNING ${campaignColumns(tx)}`;
     for (let i = 0; i < recipients.length; i += INSERT_BATCH) {
       const batch = recipients.slice(i, i + INSERT_BATCH);
       await tx`
-        INSERT INTO taguato.campaign_recipients (campaign_id, phone_number, vars, variant)
-        SELECT ${row.id}, p, v::jsonb, n FROM unnest(${batch.map((r) => r.phone)}::text[],
+        INSERT INTO taguato.campaign_recipients (campaign_id, phone_number, vars, variant, time_zone)
+        SELECT ${row.id}, p, v::jsonb, n, z FROM unnest(${batch.map((r) => r.phone)}::text[],
           ${batch.map((r) => JSON.stringify(r.vars))}::text[],
-          ${batch.map(() => Math.floor(random() * c.variants.length))}::int[]) AS t(p, v, n)`;
+          ${batch.map(() => Math.floor(random() * c.variants.length))}::int[],
+          ${batch.map((r) => r.timeZone ?? null)}::text[]) AS t(p, v, n, z)`;
     }
     return row;
   });

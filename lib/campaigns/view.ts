@@ -32,6 +32,7 @@ export const campaignView = (c: CampaignRow) => ({
     quiet_start: c.quiet_start === null ? null : clockTime(c.quiet_start),
     quiet_end: c.quiet_end === null ? null : clockTime(c.quiet_end),
     time_zone: c.time_zone,
+    quiet_hours_zone: c.quiet_hours_zone,
     typing_ms: c.typing_ms,
   },
   created_at: c.created_at.toISOString(),

@@ -71,6 +71,10 @@ const envSchema = z.object({
   GATEWAY_INTERNAL_URL: url(["http:", "https:"]),
   WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, z.enum(["true", "false"]).default("false")),
   MEDIA_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, z.enum(["true", "false"]).default("false")),
+  CAMPAIGN_WARMUP_DAILY: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(0).default(40),
+  ),
   WEBHOOK_RETRY_DELAYS: z.preprocess(
     emptyToUndefined,
     z.string().regex(/^\d+(,\d+)*$/, "must be comma-separated milliseconds").default(
@@ -190,6 +194,8 @@ export interface Config {
    * comes with every send from any API caller.
    */
   mediaAllowPrivate: boolean;
+  /** The ban-risk governor's campaign budget of a brand-new number (sends per 24 h); 0 turns the budget off. */
+  campaignWarmupDaily: number;
   /** Waits before each tenant-webhook retry; attempts = length + 1. */
   webhookRetryDelaysMs: number[];
   webhookTimeoutMs: number;
@@ -304,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     gatewayInternalUrl: e.GATEWAY_INTERNAL_URL?.replace(/\/+$/, ""),
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "true",
     mediaAllowPrivate: e.MEDIA_ALLOW_PRIVATE === "true",
+    campaignWarmupDaily: e.CAMPAIGN_WARMUP_DAILY,
     webhookRetryDelaysMs: e.WEBHOOK_RETRY_DELAYS.split(",").map(Number),
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookDnsServer: e.WEBHOOK_DNS_SERVER

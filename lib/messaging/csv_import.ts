@@ -158,7 +158,11 @@ function readRow(
  * number column, too many rows or columns) throws a 400 before anything is stored; a bad row only gets an
  * `invalid` verdict with its reason, and a number seen earlier in the file a `duplicate` one.
  */
-export function parseContactsCsv(bytes: Uint8Array, mapping: CsvMapping = {}): ParsedCsv {
+export function parseContactsCsv(
+  bytes: Uint8Array,
+  mapping: CsvMapping = {},
+  maxRows = CSV_MAX_ROWS,
+): ParsedCsv {
   const text = decode(bytes);
   if (text.includes("\0")) throw fail("nul_character");
   const delimiter = detectDelimiter(text);
@@ -166,7 +170,7 @@ export function parseContactsCsv(bytes: Uint8Array, mapping: CsvMapping = {}): P
   if (records.length === 0) throw fail("csv_empty");
   const [header, ...rows] = records;
   if (header.length > CSV_MAX_COLUMNS) throw fail("csv_too_many_columns", { max: CSV_MAX_COLUMNS });
-  if (rows.length > CSV_MAX_ROWS) throw fail("csv_too_many_rows", { max: CSV_MAX_ROWS });
+  if (rows.length > maxRows) throw fail("csv_too_many_rows", { max: maxRows });
   const keys = header.map(fieldKey);
   const number = findColumn(keys, mapping.number, NUMBER_HEADERS);
   if (number < 0) throw fail("csv_no_number_column");

@@ -7,6 +7,7 @@ import type { AppDeps, Sql } from "../core/mod.ts";
 import { LOCK_MS } from "../auth/mod.ts";
 import { purgeIdempotencyKeys } from "../gateway/mod.ts";
 import { foldInterruptedSends } from "../messaging/mod.ts";
+import { HEALTH_RETENTION_DAYS, purgeHealthSamples } from "../campaigns/mod.ts";
 
 export const PURGE_BATCH = 5_000;
 /** A message left in `sending` this long was interrupted (crash, restart): reported unknown, never re-sent. */
@@ -47,6 +48,7 @@ const PURGES: Record<string, Purge> = {
     (await sql`DELETE FROM taguato.webhook_deliveries WHERE id IN (
       SELECT id FROM taguato.webhook_deliveries WHERE status <> 'pending' AND updated_at < ${before}
       ORDER BY id LIMIT ${batch})`).count,
+  instance_health: purgeHealthSamples,
 };
 
 const day = 86_400_000;
@@ -85,6 +87,7 @@ export async function runCleanup(deps: AppDeps): Promise<Record<string, number>>
     uptime_checks: r.uptime,
     reconnect_log: r.reconnect,
     webhook_deliveries: r.webhookDeliveries,
+    instance_health: HEALTH_RETENTION_DAYS,
   };
   for (const [table, days] of Object.entries(retention)) {
     result[`${table}_purged`] = await purgeInBatches(PURGES[table], sql, at(days * day));

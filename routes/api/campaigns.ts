@@ -19,8 +19,9 @@ import {
   routeDocs,
 } from "../../lib/core/mod.ts";
 import { requireScope } from "../../lib/auth/mod.ts";
-import { idempotent } from "../../lib/gateway/mod.ts";
+import { assertReachable, idempotent, validateInstanceName } from "../../lib/gateway/mod.ts";
 import {
+  budgetUse,
   type CampaignAction,
   campaignView,
   changeCampaign,
@@ -29,6 +30,8 @@ import {
   exportResultsCsv,
   findCampaign,
   governorVerdict,
+  healthHistory,
+  instanceHealth,
   instanceSignals,
   listCampaignViews,
   pageRecipients,
@@ -38,6 +41,7 @@ import {
   type RecipientState,
   resolveCampaign,
   RESULTS_CSV_HEADER,
+  type Signals,
   variantResults,
 } from "../../lib/campaigns/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
@@ -52,6 +56,13 @@ const CreateCampaignBody = z.preprocess(
     instance: z.string().openapi({ example: "ventas" }),
     numbers: z.array(z.string()).optional().openapi({ description: "Up to 100,000 numbers" }),
     contact_list_ids: z.array(z.number().int()).optional().openapi({ description: "Up to 20 of my lists" }),
+    csv: z.string().optional().openapi({
+      description: "A CSV file's text (UTF-8, BOM ok, `,` or `;`), up to 100,000 rows; columns other than " +
+        "the number and the name become the recipient's variables. A file that cannot be read is a 400.",
+      example: "telefono;nombre;deuda\n595981100000;Ana;120000",
+    }),
+    csv_number_column: z.string().optional().openapi({ description: "Default: number / phone / telefono …" }),
+    csv_name_column: z.string().optional().openapi({ description: "Default: name / nombre …" }),
     template_id: z.number().int().optional().openapi({ description: "One of my templates (or variants)" }),
     variants: z.array(z.string()).optional().openapi({
       description: "1-5 texts with {{variables}}; each recipient gets one at random",
@@ -73,6 +84,10 @@ const CreateCampaignBody = z.preprocess(
       quiet_start: z.string().optional().openapi({ example: "21:00" }),
       quiet_end: z.string().optional().openapi({ example: "08:00" }),
       time_zone: z.string().optional().openapi({ example: "America/Asuncion" }),
+      quiet_hours_zone: z.enum(["campaign", "recipient"]).optional().openapi({
+        description:
+          "Quiet hours in time_zone (default) or in each recipient's zone, from the number's country",
+      }),
       typing_ms: z.number().int().optional().openapi({
         description: "Typing shown before each send (0-30000 ms)",
       }),
@@ -97,6 +112,43 @@ const CampaignSchema = z.object({
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
 }).openapi("Campaign");
+
+const CsvReportSchema = z.object({
+  rows: z.number().int(),
+  accepted: z.number().int(),
+  invalid: z.number().int(),
+  duplicate: z.number().int(),
+}).openapi("CampaignCsvReport");
+
+const HealthSchema = z.object({
+  instance: z.string(),
+  score: z.number().int(),
+  reason: z.string().nullable(),
+  engagement: z.number(),
+  daily_budget: z.number().int().nullable().openapi({ description: "null: the budget is off" }),
+  sent_24h: z.number().int(),
+  age_days: z.number().int(),
+  signals: z.record(z.string(), z.number()),
+  history: z.array(z.object({
+    at: z.string(),
+    score: z.number().int(),
+    daily_budget: z.number().int(),
+    reason: z.string().nullable(),
+  })),
+}).openapi("InstanceHealth");
+
+const InstanceParam = z.object({
+  instance: z.string().openapi({ param: { name: "instance", in: "path" }, example: "ventas" }),
+});
+
+const signalsView = (s: Signals) => ({
+  samples: s.samples,
+  failed: s.failed,
+  delivered: s.delivered,
+  read: s.read,
+  replied: s.replied,
+  opted_out: s.optedOut,
+});
 
 const iso = (d: Date | null) => d ? d.toISOString() : null;
 const view = campaignView;
@@ -154,7 +206,14 @@ export function campaignRoutes(deps: AppDeps) {
         "skipped with that reason, never failing the whole campaign.",
       request: { body: jsonBody(CreateCampaignBody) },
       responses: {
-        201: jsonContent(z.object({ campaign: CampaignSchema, recipients: z.number().int() }), "Created"),
+        201: jsonContent(
+          z.object({
+            campaign: CampaignSchema,
+            recipients: z.number().int(),
+            csv: CsvReportSchema.optional(),
+          }),
+          "Created",
+        ),
       },
       errors: {
         400: "Body rules (name, recipients, content, media, start_at, pacing)",
@@ -165,10 +224,55 @@ export function campaignRoutes(deps: AppDeps) {
     async (c) => {
       const checked = checkCampaignBody(c.req.valid("json"));
       if (!checked.ok) throw fail(checked.code, checked.params);
-      const { campaign, recipients } = await resolveCampaign(deps, c.var.user, c.var.apiKey, checked.value);
+      const { campaign, recipients, csv } = await resolveCampaign(
+        deps,
+        c.var.user,
+        c.var.apiKey,
+        checked.value,
+      );
       if (recipients.length === 0) throw fail("campaign_recipients_required");
       const row = await createCampaign(sql, c.var.user.id, campaign, recipients);
-      return c.json({ campaign: view(row), recipients: recipients.length }, 201);
+      return c.json({ campaign: view(row), recipients: recipients.length, ...(csv && { csv }) }, 201);
+    },
+  );
+
+  app.openapi(
+    route({
+      method: "get",
+      path: "/health/{instance}",
+      middleware: read,
+      summary: "The ban-risk governor's view of one of my instances: score, budget, signals, 7-day history",
+      description: "Score and budget as in the README (Campaigns, ban-risk governor); `history` holds one " +
+        "sample per 5 minutes while campaigns send, oldest first.",
+      request: { params: InstanceParam },
+      responses: { 200: jsonContent(HealthSchema, "The instance's health") },
+      errors: { 403: ["engine_instance_not_owned"] },
+    }),
+    async (c) => {
+      const instance = validateInstanceName(c.req.valid("param").instance);
+      await assertReachable(deps, c.var.user, c.var.apiKey, [instance]);
+      const now = deps.clock.now();
+      const [h, history, use] = await Promise.all([
+        instanceHealth(sql, c.var.user.id, instance, deps.config.campaignWarmupDaily, now),
+        healthHistory(sql, instance, now),
+        budgetUse(sql, instance, new Date(now)),
+      ]);
+      return c.json({
+        instance,
+        score: h.score,
+        reason: h.reason,
+        engagement: h.engagement,
+        daily_budget: h.dailyBudget,
+        sent_24h: use.used,
+        age_days: h.ageDays,
+        signals: { ...signalsView(h.signals), matured: h.signals.matured },
+        history: history.map((s) => ({
+          at: s.sampled_at.toISOString(),
+          score: s.score,
+          daily_budget: s.daily_budget,
+          reason: s.reason,
+        })),
+      }, 200);
     },
   );
 
@@ -180,7 +284,8 @@ export function campaignRoutes(deps: AppDeps) {
       summary: "One of my campaigns with its recipient counts by state and the instance's health",
       description:
         "`health`: the governor's score (0-100) over the instance's last 50 campaign sends since " +
-        "the last resume, and the signals behind it (README, Campaigns).",
+        "the last resume, and the signals behind it (README, Campaigns). The instance's history: " +
+        "GET /api/campaigns/health/{instance}.",
       request: { params: idParams },
       responses: {
         200: jsonContent(
@@ -194,14 +299,9 @@ export function campaignRoutes(deps: AppDeps) {
       const row = await mine(c.req.valid("param").id, c.var.user.id);
       const [counts, signals] = await Promise.all([
         recipientCounts(sql, row.id),
-        instanceSignals(sql, row.user_id, row.instance_name, row.resumed_at),
+        instanceSignals(sql, row.user_id, row.instance_name, row.resumed_at, deps.clock.now()),
       ]);
-      const health = {
-        score: governorVerdict(signals).score,
-        samples: signals.samples,
-        failed: signals.failed,
-        opted_out: signals.optedOut,
-      };
+      const health = { score: governorVerdict(signals).score, ...signalsView(signals) };
       return c.json({ campaign: view(row), counts, health }, 200);
     },
   );

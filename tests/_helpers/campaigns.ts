@@ -4,6 +4,9 @@
 import { ENGINE_KEY } from "./app.ts";
 import { call, type Gateway } from "../proxy_fixtures.ts";
 
+/** The governor's budget off (CAMPAIGN_WARMUP_DAILY=0), for tests that send more than a new number's 40. */
+export const NO_BUDGET = { CAMPAIGN_WARMUP_DAILY: "0" };
+
 /** Pacing at zero: the dispatcher sends back to back. */
 export const NO_PACING = { min_gap_s: 0, max_gap_s: 0 };
 

@@ -94,6 +94,13 @@ await browserTest(
       await page.click('[data-instance-row="ventas-py"] [data-action="detail"]');
       await page.waitForSelector('dialog[open] [data-instance-detail="ventas-py"] .tile-row');
       assertStringIncludes(await page.$eval("dialog[open]", (d) => d.textContent ?? ""), "+595981111222");
+      // The campaign health of a number that has not sent yet: full score, the warm-up budget.
+      await page.waitForSelector('dialog[open] [data-instance-health="ventas-py"] [data-health-score]');
+      assertEquals(await page.$eval("dialog[open] [data-health-score]", (e) => e.textContent), "100");
+      assertStringIncludes(
+        await page.$eval("dialog[open] [data-instance-health]", (e) => e.textContent ?? ""),
+        "40",
+      );
       await shot(page, "instances-detail");
       await page.keyboard.press("Escape");
       await page.waitForSelector("dialog[open]", { hidden: true });
