@@ -14,6 +14,8 @@ export interface Timing {
   zone: string;
   preset: Preset;
   pacing: PacingFields;
+  /** Whose clock the quiet hours follow: the campaign's zone, or each recipient's (from the number). */
+  quietZone: "campaign" | "recipient";
 }
 
 export const initialTiming = (zone: string): Timing => ({
@@ -22,6 +24,7 @@ export const initialTiming = (zone: string): Timing => ({
   zone,
   preset: "normal",
   pacing: { ...PRESETS.normal, quiet_start: "", quiet_end: "" },
+  quietZone: "campaign",
 });
 
 const NUMERIC: (keyof PacingFields)[] = [
@@ -133,6 +136,15 @@ export function TimingFields({ locale, value, onValue }: {
           <TextField label={tr("campaigns.typing")} min={0} {...field("typing_ms")} />
           <TextField label={tr("campaigns.quietStart")} {...field("quiet_start", "time")} />
           <TextField label={tr("campaigns.quietEnd")} {...field("quiet_end", "time")} />
+          <SelectField
+            label={tr("campaigns.quietZone")}
+            name="quiet_hours_zone"
+            value={value.quietZone}
+            onValue={(z) => set({ quietZone: z === "recipient" ? "recipient" : "campaign" })}
+            options={(["campaign", "recipient"] as const).map((z) =>
+              [z, tr(`campaigns.quietZone.${z}`)] as const
+            )}
+          />
         </div>
         <p class="field-hint">{tr("campaigns.advancedHint")}</p>
       </details>
@@ -151,6 +163,7 @@ export function timingBody(t: Timing) {
   if (t.pacing.quiet_start || t.pacing.quiet_end) {
     pacing.quiet_start = t.pacing.quiet_start;
     pacing.quiet_end = t.pacing.quiet_end;
+    pacing.quiet_hours_zone = t.quietZone;
   }
   return {
     pacing,

@@ -192,7 +192,18 @@ Deno.test("the create form's body: pasted numbers, CSV columns, variants, a loca
     ...normal,
     pacing: { ...normal.pacing, quiet_start: "21:00", quiet_end: "08:00" },
   });
-  assertEquals([quiet.pacing.quiet_start, quiet.pacing.quiet_end], ["21:00", "08:00"]);
+  assertEquals([quiet.pacing.quiet_start, quiet.pacing.quiet_end, quiet.pacing.quiet_hours_zone], [
+    "21:00",
+    "08:00",
+    "campaign",
+  ]);
+  const local = timingBody({
+    ...normal,
+    quietZone: "recipient",
+    pacing: { ...normal.pacing, quiet_start: "21:00", quiet_end: "08:00" },
+  });
+  assertEquals(local.pacing.quiet_hours_zone, "recipient");
+  assertEquals("quiet_hours_zone" in timingBody(normal).pacing, false, "no quiet hours, no zone");
 
   // The buttons each state offers are the API's transitions.
   assertEquals(["draft", "scheduled", "running", "paused", "completed"].map(actionsFor), [
