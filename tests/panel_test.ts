@@ -226,10 +226,14 @@ Deno.test("panel errors are translated by the answer's code, else shown in the s
   assertEquals(coded.code, "invalid_json");
   assertEquals(errorMessage("es", coded), "El cuerpo JSON no es válido");
   assertEquals(errorMessage("en", coded), "Invalid JSON body");
-  // A code whose text has placeholders: only the server filled them, so its text is shown.
+  // A code whose text has placeholders: the values are read back out of the server's English text and
+  // put into the Spanish one; a text that is not that template filled in is shown as the server wrote it.
   const filled = new ApiError(400, "number is required", errorBody("field_required", { field: "number" }));
   assertEquals(filled.code, "field_required");
-  assertEquals(errorMessage("es", filled), "number is required");
+  assertEquals(errorMessage("es", filled), "number es obligatorio");
+  assertEquals(errorMessage("en", filled), "number is required");
+  const reworded = new ApiError(400, "Falta el número", { error: "Falta el número", code: "field_required" });
+  assertEquals(errorMessage("es", reworded), "Falta el número");
   // No code, or one the catalogue does not know: the server's words.
   assertEquals(
     errorMessage("es", new ApiError(400, "something new", { error: "something new" })),
