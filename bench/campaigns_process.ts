@@ -2,30 +2,11 @@
 // gateway replica would have). Prints "ready", waits for a line on stdin, then claims and sends until nothing
 // is due and prints {"sent": n}. `deno run -A bench/campaigns_process.ts` with DATABASE_URL, SANDBOX_URL and
 // ENGINE_KEY set.
-import { connect, createMemoryCache, loadConfig, silentLogger, systemClock } from "../lib/core/mod.ts";
-import { createEvolutionClient } from "../lib/gateway/mod.ts";
+import { workerProcessDeps } from "../tests/_helpers/worker_process.ts";
 import { dispatchCampaigns } from "../lib/campaigns/mod.ts";
 
-const env = (name: string) => {
-  const value = Deno.env.get(name);
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-};
-
-const sql = connect(env("DATABASE_URL"), 2);
-const deps = {
-  config: loadConfig({ LOG_LEVEL: "error", CAMPAIGN_WARMUP_DAILY: "0" }),
-  sql,
-  dbMode: "postgres" as const,
-  cache: createMemoryCache(),
-  evolution: createEvolutionClient({
-    baseUrl: env("SANDBOX_URL"),
-    apiKey: env("ENGINE_KEY"),
-    timeoutMs: 10_000,
-  }),
-  clock: systemClock,
-  log: silentLogger,
-};
+const deps = workerProcessDeps({ CAMPAIGN_WARMUP_DAILY: "0" });
+const { sql } = deps;
 // Warm the pool and the code paths before the start signal, so the figure is dispatch, not start-up.
 await sql`SELECT 1`;
 console.log("ready");

@@ -4,15 +4,7 @@ import * as z from "zod/mini";
 import type { Locale, MessageKey } from "../lib/core/i18n.ts";
 import { t } from "../lib/core/i18n.ts";
 
-export const RECIPIENT_STATES = [
-  "queued",
-  "sending",
-  "sent",
-  "failed",
-  "unknown",
-  "skipped",
-  "cancelled",
-] as const;
+export { RECIPIENT_STATES } from "../lib/campaigns/states.ts";
 export const Counts = z.record(z.string(), z.number());
 export type Counts = z.infer<typeof Counts>;
 

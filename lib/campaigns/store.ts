@@ -6,27 +6,9 @@ import { csvText } from "../messaging/mod.ts";
 
 type Q = Sql | postgres.TransactionSql;
 
-export const CAMPAIGN_STATES = [
-  "draft",
-  "scheduled",
-  "running",
-  "paused",
-  "completed",
-  "cancelled",
-  "failed",
-] as const;
-export type CampaignState = typeof CAMPAIGN_STATES[number];
+import { type CampaignState, RECIPIENT_STATES, type RecipientState } from "./states.ts";
 
-export const RECIPIENT_STATES = [
-  "queued",
-  "sending",
-  "sent",
-  "failed",
-  "unknown",
-  "skipped",
-  "cancelled",
-] as const;
-export type RecipientState = typeof RECIPIENT_STATES[number];
+export { CAMPAIGN_STATES, type CampaignState, RECIPIENT_STATES, type RecipientState } from "./states.ts";
 
 /** Whose local time quiet hours are read in: the campaign's zone, or each recipient's (from the number). */
 export type QuietHoursZone = "campaign" | "recipient";
