@@ -1,6 +1,7 @@
 import { useRef } from "preact/hooks";
 import type { Locale } from "../lib/core/i18n.ts";
 import { SegToggle } from "./seg_toggle.tsx";
+import { VariableHints } from "./template_editor.tsx";
 import { Button, IconButton, SelectField, TextField, translator } from "./ui.tsx";
 
 // The create form's content: one of the user's templates, or 1 to 5 text variants (each recipient gets one
@@ -8,7 +9,6 @@ import { Button, IconButton, SelectField, TextField, translator } from "./ui.tsx
 // and an optional media URL (the text is its caption).
 
 export const MAX_VARIANTS = 5;
-const BUILT_IN = ["name", "number"];
 const MEDIA_TYPES = ["image", "document", "video", "audio"] as const;
 
 export interface Content {
@@ -78,19 +78,7 @@ export function ContentFields({ locale, templates, fieldHints, value, onValue }:
         )
         : (
           <>
-            <div class="badge-row" data-variable-hints aria-label={tr("tpl.hints")}>
-              {[...BUILT_IN, ...fieldHints.filter((f) => !BUILT_IN.includes(f))].map((v) => (
-                <button
-                  key={v}
-                  type="button"
-                  class="badge badge-brand"
-                  data-insert={v}
-                  onClick={() => insert(v)}
-                >
-                  {`{{${v}}}`}
-                </button>
-              ))}
-            </div>
+            <VariableHints label={tr("tpl.hints")} fieldHints={fieldHints} onInsert={insert} />
             {value.variants.map((text, i) => (
               <div class="field" key={i}>
                 <div class="variant-head">

@@ -13,6 +13,29 @@ export interface Draft {
 
 const BUILT_IN = ["name", "number"];
 
+/** The variables a text can use (built-in ones, then the contacts' own fields) as chips that insert them. */
+export function VariableHints({ label, fieldHints, onInsert }: {
+  label: string;
+  fieldHints: string[];
+  onInsert(name: string): void;
+}) {
+  return (
+    <div class="badge-row" data-variable-hints aria-label={label}>
+      {[...BUILT_IN, ...fieldHints.filter((f) => !BUILT_IN.includes(f))].map((v) => (
+        <button
+          key={v}
+          type="button"
+          class="badge badge-brand"
+          data-insert={v}
+          onClick={() => onInsert(v)}
+        >
+          {`{{${v}}}`}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 /** The sample contact's inputs: name, number and one per custom variable the content uses. */
 function SampleFields({ locale, names, sample, onSample }: {
   locale: Locale;
@@ -88,19 +111,7 @@ export function TemplateEditor({ locale, initial, fieldHints, busy, error, onSav
         />
         <div class="field">
           <label for="tpl-content">{tr("tpl.content")}</label>
-          <div class="badge-row" data-variable-hints aria-label={tr("tpl.hints")}>
-            {[...BUILT_IN, ...fieldHints.filter((f) => !BUILT_IN.includes(f))].map((v) => (
-              <button
-                key={v}
-                type="button"
-                class="badge badge-brand"
-                data-insert={v}
-                onClick={() => insert(v)}
-              >
-                {`{{${v}}}`}
-              </button>
-            ))}
-          </div>
+          <VariableHints label={tr("tpl.hints")} fieldHints={fieldHints} onInsert={insert} />
           <textarea
             ref={area}
             id="tpl-content"
