@@ -1,15 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { requestId } from "hono/request-id";
 import {
-  accessLog,
   type AppDeps,
   type AppEnv,
   bodyReader,
-  clientAddress,
-  cors,
+  edge,
   errorMapper,
   notFoundHandler,
-  securityHeaders,
   validationError,
   VERSION,
 } from "./lib/core/mod.ts";
@@ -47,7 +43,7 @@ import { adminBackupRoutes } from "./routes/admin/backup.ts";
 import { adminWorkerRoutes } from "./routes/admin/workers.ts";
 import { reconnectRoutes } from "./routes/api/reconnects.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
-import { fileLogger, httpMetrics } from "./lib/ops/mod.ts";
+import { fileLogger, requestMetrics } from "./lib/ops/mod.ts";
 // public status, incidents, maintenance, admin dashboard
 import { statusRoutes } from "./routes/api/status.ts";
 import { adminIncidentRoutes } from "./routes/admin/incidents.ts";
@@ -72,14 +68,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
 
-  // Order matters: ids and addresses first so every later line (and the access log) can use them.
+  // The edge first (request id, client address, CORS preflight; security headers, metrics and the access
+  // log on the way out), then the body checks, so everything after sees a read, checked body.
   app.use(
-    requestId(),
-    clientAddress(deps.config.trustedProxies),
-    accessLog(deps.config.accessLogFile ? fileLogger(deps.config.accessLogFile) : deps.log),
-    httpMetrics(deps),
-    securityHeaders(),
-    cors(deps.config.corsOrigin),
+    edge({
+      trustedProxies: deps.config.trustedProxies,
+      accessLog: deps.config.accessLogFile ? fileLogger(deps.config.accessLogFile) : deps.log,
+      corsOrigin: deps.config.corsOrigin,
+      measured: requestMetrics(deps),
+    }),
     bodyReader(),
   );
   app.onError(errorMapper(deps.log));

@@ -2,26 +2,30 @@
  * `deno task bench:load` (issue #14, DESIGN §7): concurrent load on the hot path, as ratios taken in one
  * run. Starts, each as its own process on loopback: the sandbox engine (`lib/sandbox/main.ts`), the
  * gateway (`main.ts`, with the V8 flags of `deno task start`) on a fresh PostgreSQL database and Redis, a
- * plain nginx reverse proxy to the same sandbox (temp config, no root needed) and a bare `Deno.serve`
- * answering "ok". Then drives each path with
+ * plain nginx reverse proxy to the same sandbox (temp config, no root needed), a bare `Deno.serve`
+ * answering "ok" and a bare Deno proxy that forwards with `fetch` and does nothing else (bench/load_bare.ts:
+ * the ceiling of any fetch-based proxy on this machine, beside nginx's). Then drives each path with
  * wrk (`-t1 -c32`, LOAD_SECONDS per path, default 5) and prints req/s, p50, p99 and the ratios, plus the
  * gateway's p50 overhead over the direct call at one connection, and checks that every ledger row of the
  * send scenario reached its final receipt status. wrk and nginx are installed with apt when missing.
  *
  * Settings: LOAD_SECONDS, LOAD_CONNECTIONS (32), TEST_DATABASE_URL, TEST_REDIS_URL (the bench uses
  * database 11 of that Redis so its rate-limit keys meet no one else's), LOAD_CPU_PROF=dir (the gateway
- * runs with --cpu-prof into dir). The gateway's CPU per request is printed beside its paths (receipts of the
+ * runs with --cpu-prof into dir), LOAD_ONLY=regex (only the paths whose label matches, to profile one), LOAD_PAUSE=1 (set everything up,
+ * print the addresses and the tenant token, and wait for Ctrl-C). The gateway's CPU per request is printed beside its paths (receipts of the
  * sends arrive up to 2 s later and are partly counted in the next path).
  */
 import { connect, createMemoryCache, systemClock } from "../lib/core/mod.ts";
 import { createSession } from "../lib/auth/mod.ts";
 import { startTaskFlags } from "../tests/_helpers/services.ts";
+import { createClient } from "redis";
 
 const SECONDS = Number(Deno.env.get("LOAD_SECONDS") ?? 5);
 const CONNECTIONS = Number(Deno.env.get("LOAD_CONNECTIONS") ?? 32);
 const PG_URL = Deno.env.get("TEST_DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = `${(Deno.env.get("TEST_REDIS_URL") ?? "redis://127.0.0.1:6379").replace(/\/\d*$/, "")}/11`;
 const CPU_PROF = Deno.env.get("LOAD_CPU_PROF");
+const ONLY = Deno.env.get("LOAD_ONLY") ? new RegExp(Deno.env.get("LOAD_ONLY")!) : undefined;
 const ENGINE_KEY = "bench-engine-key-0123456789abcdef";
 const ROOT = new URL("../", import.meta.url).pathname;
 const tmp = await Deno.makeTempDir({ prefix: "taguato-load-" });
@@ -109,6 +113,9 @@ interface Result {
   non2xx: number;
   /** Gateway CPU (user + system) per request, for the gateway's paths: steadier than req/s on a busy box. */
   cpuUs?: number;
+  /** PostgreSQL transactions of the bench database and Redis commands, per request (gateway paths). */
+  pgTx?: number;
+  redisCmds?: number;
   errors: number;
 }
 
@@ -200,12 +207,19 @@ async function main() {
   await ensureTool("/usr/bin/wrk", "wrk");
   await ensureTool("/usr/sbin/nginx", "nginx-light");
 
-  const ports = { sandbox: freePort(), gateway: freePort(), nginx: freePort(), bare: freePort() };
+  const ports = {
+    sandbox: freePort(),
+    gateway: freePort(),
+    nginx: freePort(),
+    bare: freePort(),
+    bareProxy: freePort(),
+  };
   const base = {
     sandbox: `http://127.0.0.1:${ports.sandbox}`,
     gateway: `http://127.0.0.1:${ports.gateway}`,
     nginx: `http://127.0.0.1:${ports.nginx}`,
     bare: `http://127.0.0.1:${ports.bare}`,
+    bareProxy: `http://127.0.0.1:${ports.bareProxy}`,
   };
 
   // A fresh database of the bench's own, dropped at the end.
@@ -225,6 +239,14 @@ async function main() {
     AUTHENTICATION_API_KEY: ENGINE_KEY,
   });
   const bare = spawn("bare", ["deno", "run", "-A", "bench/load_bare.ts", String(ports.bare)]);
+  const bareProxy = spawn("bare-proxy", [
+    "deno",
+    "run",
+    "-A",
+    "bench/load_bare.ts",
+    String(ports.bareProxy),
+    base.sandbox,
+  ]);
   for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) await Deno.mkdir(`${tmp}/nginx-${d}`);
   await Deno.writeTextFile(`${tmp}/nginx.conf`, nginxConfig(ports.nginx, ports.sandbox));
   const nginx = spawn("nginx", [
@@ -261,6 +283,7 @@ async function main() {
   );
   await waitFor(`${base.sandbox}/`, "sandbox", sandbox.log);
   await waitFor(`${base.bare}/`, "bare Deno.serve", bare.log);
+  await waitFor(`${base.bareProxy}/`, "bare Deno fetch proxy", bareProxy.log);
   await waitFor(`${base.nginx}/`, "nginx", nginx.log);
   await waitFor(`${base.gateway}/health`, "gateway", gateway.log);
   const idleRss = await rssMb(gateway.child.pid);
@@ -319,9 +342,11 @@ async function main() {
   const targets = {
     sendDirect: send(`${base.sandbox}/message/sendText/bench-direct`, ENGINE_KEY),
     sendNginx: send(`${base.nginx}/message/sendText/bench-direct`, ENGINE_KEY),
+    sendBareProxy: send(`${base.bareProxy}/message/sendText/bench-direct`, ENGINE_KEY),
     sendGateway: send(`${base.gateway}/message/sendText/bench-gw`, token),
     stateDirect: { url: `${base.sandbox}/instance/connectionState/bench-direct`, headers: engine },
     stateNginx: { url: `${base.nginx}/instance/connectionState/bench-direct`, headers: engine },
+    stateBareProxy: { url: `${base.bareProxy}/instance/connectionState/bench-direct`, headers: engine },
     stateGateway: { url: `${base.gateway}/instance/connectionState/bench-gw`, headers: tenant },
     bare: { url: `${base.bare}/` },
     health: { url: `${base.gateway}/health` },
@@ -330,15 +355,38 @@ async function main() {
     fetchInstances: { url: `${base.sandbox}/instance/fetchInstances`, headers: engine },
   };
 
+  if (Deno.env.get("LOAD_PAUSE")) {
+    // For a profiler or a hand-run wrk: everything stays up until Ctrl-C.
+    console.log(JSON.stringify({ base, token, engineKey: ENGINE_KEY, gatewayPid: gateway.child.pid, tmp }));
+    await new Promise<void>((resolve) => Deno.addSignalListener("SIGINT", resolve));
+    return true;
+  }
   // Warm-up: JIT, connection pools, caches.
   for (const t of Object.values(targets)) await wrk(t, 4, 1);
 
+  // Round trips, counted by the servers: transactions committed or rolled back in the bench database (its
+  // statistics are flushed about once a second, so a path's count is approximate) and Redis commands.
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  cleanups.unshift(() => redis.quit());
+  const roundTrips = async () => {
+    const [{ tx }] = await sql<{ tx: number }[]>`
+      SELECT (xact_commit + xact_rollback)::float8 AS tx FROM pg_stat_database WHERE datname = ${dbName}`;
+    const info = await redis.info("stats");
+    const cmds = Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+    return { pg: tx, redis: cmds };
+  };
   const rows: [string, Result][] = [];
   const measure = async (label: string, t: Target, connections = CONNECTIONS) => {
-    const cpuBefore = await cpuTicks(gateway.child.pid);
+    if (ONLY && !ONLY.test(label)) return { rps: NaN, p50: NaN, p99: NaN, requests: 0, non2xx: 0, errors: 0 };
+    const before = { cpu: await cpuTicks(gateway.child.pid), ...await roundTrips() };
     const r = await wrk(t, connections);
     if (t.url.startsWith(base.gateway)) {
-      r.cpuUs = ((await cpuTicks(gateway.child.pid)) - cpuBefore) * 10_000 / Math.max(1, r.requests);
+      const n = Math.max(1, r.requests);
+      r.cpuUs = ((await cpuTicks(gateway.child.pid)) - before.cpu) * 10_000 / n;
+      const after = await roundTrips();
+      r.pgTx = (after.pg - before.pg) / n;
+      r.redisCmds = (after.redis - before.redis) / n;
     }
     rows.push([label, r]);
     console.error(`  ${label}: ${Math.round(r.rps)} req/s`);
@@ -348,9 +396,17 @@ async function main() {
   const fetchBefore = await measure("sandbox: GET fetchInstances (before the sends)", targets.fetchInstances);
   const sendDirect = await measure("sandbox direct: POST sendText", targets.sendDirect);
   const sendNginx = await measure("nginx → sandbox: POST sendText", targets.sendNginx);
+  const sendBareProxy = await measure(
+    "bare Deno fetch proxy → sandbox: POST sendText",
+    targets.sendBareProxy,
+  );
   const sendGateway = await measure("gateway: POST sendText (tenant, ledger)", targets.sendGateway);
   const stateDirect = await measure("sandbox direct: GET connectionState", targets.stateDirect);
   const stateNginx = await measure("nginx → sandbox: GET connectionState", targets.stateNginx);
+  const stateBareProxy = await measure(
+    "bare Deno fetch proxy → sandbox: GET connectionState",
+    targets.stateBareProxy,
+  );
   const stateGateway = await measure("gateway: GET connectionState (tenant)", targets.stateGateway);
   const bareR = await measure("bare Deno.serve: GET /", targets.bare);
   const health = await measure("gateway: GET /health", targets.health);
@@ -387,12 +443,14 @@ async function main() {
   console.log(
     `${pad("path", 58)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${
       "gw µs/req".padStart(11)
-    }  non-2xx`,
+    }${"pg tx/req".padStart(11)}${"redis/req".padStart(11)}  non-2xx`,
   );
   for (const [label, r] of rows) {
     console.log(
       `${pad(label, 58)}${num(r.rps)}${num(r.p50, 2)}${num(r.p99, 2)}${
         (r.cpuUs === undefined ? "" : r.cpuUs.toFixed(0)).padStart(11)
+      }${(r.pgTx === undefined ? "" : r.pgTx.toFixed(2)).padStart(11)}${
+        (r.redisCmds === undefined ? "" : r.redisCmds.toFixed(2)).padStart(11)
       }  ${r.non2xx + r.errors || ""}`,
     );
   }
@@ -400,6 +458,12 @@ async function main() {
   console.log(`\nratios (target in brackets)`);
   console.log(`  gateway/nginx  POST sendText          ${ratio(sendGateway, sendNginx)}  [≥ 0.5×]`);
   console.log(`  gateway/nginx  GET connectionState    ${ratio(stateGateway, stateNginx)}  [≥ 0.6×]`);
+  console.log(
+    `  bare fetch proxy/nginx  POST sendText ${ratio(sendBareProxy, sendNginx)}  (a fetch proxy's ceiling)`,
+  );
+  console.log(
+    `  bare fetch proxy/nginx  GET state    ${ratio(stateBareProxy, stateNginx)}  (a fetch proxy's ceiling)`,
+  );
   console.log(`  nginx/direct   POST sendText          ${ratio(sendNginx, sendDirect)}`);
   console.log(`  nginx/direct   GET connectionState    ${ratio(stateNginx, stateDirect)}`);
   console.log(`  /health / bare Deno.serve             ${ratio(health, bareR)}  [≥ 0.4×]`);

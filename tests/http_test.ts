@@ -86,6 +86,21 @@ Deno.test("the gateway answers health, redirects, 404, CORS, malformed JSON, bod
       }
     });
 
+    await t.step(
+      "a client's plain request id is kept; anything else is replaced by a fresh UUID",
+      async () => {
+        const ids = [];
+        for (const given of ["trace-42_a=", "two words", "x".repeat(256)]) {
+          const res = await fetch(`${base}/health`, { headers: { "x-request-id": given } });
+          await res.body?.cancel();
+          ids.push(res.headers.get("x-request-id"));
+        }
+        assertEquals(ids[0], "trace-42_a=");
+        const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+        assert(uuid.test(ids[1] ?? "") && uuid.test(ids[2] ?? "") && ids[1] !== ids[2], `got ${ids}`);
+      },
+    );
+
     await t.step("unknown paths answer 404 {error: Not found}", async () => {
       const res = await fetch(`${base}/api/templatesX`);
       assertEquals(res.status, 404);

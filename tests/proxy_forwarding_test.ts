@@ -79,10 +79,14 @@ Deno.test("the proxy swaps in the engine key, strips credentials and browser con
       origin: "https://evil.example",
       "x-forwarded-for": "203.0.113.9",
       "x-custom": "kept",
+      "x-request-id": "client-trace-7",
     },
   });
   assertEquals([res.status, res.body], [201, { ok: true }]);
   assertEquals(res.headers.get("x-engine"), "1");
+  // A proxied answer carries the edge's headers like any other: the client's request id, the security set.
+  assertEquals(res.headers.get("x-request-id"), "client-trace-7");
+  assertEquals(res.headers.get("x-content-type-options"), "nosniff");
   assertEquals([res.headers.get("set-cookie"), res.headers.get("keep-alive")], [null, null]);
   const [up] = echo.seen;
   assertEquals([up.method, up.path, up.body], [

@@ -36,14 +36,16 @@ export function isSameOrigin(c: Context, publicUrl?: string): boolean {
 export function requireAuth(deps: AppDeps, options: RequireAuthOptions = {}): MiddlewareHandler<AppEnv> {
   const limit = options.rateLimit ?? true;
   return async function requireAuth(c, next) {
-    const header = c.req.header("apikey")?.trim();
-    const cookie = header ? undefined : readSessionCookie(c, deps.config.publicUrl);
+    const { header, cookie } = credentialOf(c, deps);
     const raw = header || cookie;
     if (!raw) throw fail(options.unauthorizedCode ?? "missing_apikey");
     if (cookie && !SAFE_METHODS.has(c.req.method) && !isSameOrigin(c, deps.config.publicUrl)) {
       throw fail("csrf_failed");
     }
-    const principal = await resolveCredential(deps, raw, { ip: c.get("clientIp") });
+    const early = c.get("credentialLookup");
+    const principal = early?.raw === raw
+      ? await early.principal
+      : await resolveCredential(deps, raw, { ip: c.get("clientIp") });
     // A cookie only ever carries a session token; API keys belong in the header.
     if (!principal || (cookie && principal.apiKey)) {
       throw fail(options.unauthorizedCode ?? "invalid_session");
@@ -57,6 +59,32 @@ export function requireAuth(deps: AppDeps, options: RequireAuthOptions = {}): Mi
     // The session slides server-side; keep the browser's cookie alive as long. Only on reads, so a
     // write that ends the session (logout, change-password) answers with nothing but the deletion.
     if (cookie && SAFE_METHODS.has(c.req.method)) setSessionCookie(c, cookie, deps.config.publicUrl);
+    await next();
+  };
+}
+
+/** The credential a request carries: the `apikey` header, else the panel cookie. */
+function credentialOf(c: Context, deps: AppDeps): { header?: string; cookie?: string } {
+  const header = c.req.header("apikey")?.trim();
+  return header ? { header } : { cookie: readSessionCookie(c, deps.config.publicUrl) };
+}
+
+/**
+ * Starts the lookup of the request's credential without deciding anything, for a chain whose first
+ * checks (the engine proxy's breaker) read the shared cache too: issued in the same tick, node-redis sends
+ * them in one round trip. `requireAuth` later awaits this lookup instead of starting its own; its checks
+ * and their order are unchanged (a request the breaker refuses is refused whatever its credential).
+ */
+export function prefetchCredential(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async function prefetchCredential(c, next) {
+    const { header, cookie } = credentialOf(c, deps);
+    const raw = header || cookie;
+    if (raw) {
+      const principal = resolveCredential(deps, raw, { ip: c.get("clientIp") });
+      // Nobody awaits it when an earlier check refuses the request; requireAuth sees any failure itself.
+      principal.catch(() => {});
+      c.set("credentialLookup", { raw, principal });
+    }
     await next();
   };
 }

@@ -50,6 +50,11 @@ export interface AppEnv {
     apiKey?: ApiKeyPrincipal;
     /** Which credential carried the request: the `apikey` header or the panel cookie. */
     authVia?: "apikey" | "cookie";
+    /** The credential's lookup, started early by `prefetchCredential` so it shares a round trip. */
+    credentialLookup?: {
+      raw: string;
+      principal: Promise<{ user: SessionUser; sessionId?: number; apiKey?: ApiKeyPrincipal } | null>;
+    };
   };
 }
 

@@ -15,68 +15,29 @@ export const MAX_BODY_BYTES = 50 * 1024 * 1024;
 export const isPagePath = (path: string) =>
   path === "/panel" || path.startsWith("/panel/") || path === "/status" || path.startsWith("/status/");
 
-/** Sets `clientIp` from the TCP peer and, behind a trusted proxy, X-Forwarded-For. */
-export function clientAddress(trustedProxies: readonly string[]): MiddlewareHandler<AppEnv> {
-  const trusted = proxyMatcher(trustedProxies);
-  return async function clientAddress(c, next) {
-    let peer = "unknown";
-    try {
-      peer = getConnInfo(c).remote.address ?? "unknown";
-    } catch {
-      // app.request() in unit tests has no socket.
-    }
-    c.set("clientIp", clientIp(peer, c.req.header("x-forwarded-for"), trusted));
-    c.set("fromTrustedProxy", trusted(peer));
-    await next();
-  };
-}
-
 /** The path as logs show it: the engine-events ingest token is a credential and never written out. */
 export const loggedPath = (path: string) => path.replace(/^(\/internal\/engine-events\/)[^/]+/, "$1***");
 
-/** One JSON line per request, written after the response is produced. */
-export function accessLog(log: Logger): MiddlewareHandler<AppEnv> {
-  return async function accessLog(c, next) {
-    const started = performance.now();
-    await next();
-    log.info("request", {
-      request_id: c.get("requestId"),
-      ip: c.get("clientIp"),
-      method: c.req.method,
-      uri: loggedPath(c.req.path),
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-      ua: c.req.header("user-agent") ?? "",
-    });
-  };
-}
+// The security headers of the contract (§3.4), on every response including errors and preflights.
+const SECURITY_HEADERS: [string, string][] = [
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-Frame-Options", "DENY"],
+  ["X-XSS-Protection", "1; mode=block"],
+  ["Referrer-Policy", "strict-origin-when-cross-origin"],
+  ["Strict-Transport-Security", "max-age=31536000; includeSubDomains"],
+];
+const PAGE_CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; " +
+  "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-/** The security headers of the contract (§3.4), on every response including errors and preflights. */
-export function securityHeaders(): MiddlewareHandler<AppEnv> {
-  return async function securityHeaders(c, next) {
-    await next();
-    const h = c.res.headers;
-    h.set("X-Content-Type-Options", "nosniff");
-    h.set("X-Frame-Options", "DENY");
-    h.set("X-XSS-Protection", "1; mode=block");
-    h.set("Referrer-Policy", "strict-origin-when-cross-origin");
-    h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-    if (isPagePath(c.req.path) && !h.has("Content-Security-Policy")) {
-      h.set(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; " +
-          "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-      );
-    }
-  };
-}
+// A client's X-Request-Id is kept when it is a plain token (as Hono's requestId middleware accepts).
+const REQUEST_ID = /^[\w\-=]{1,255}$/;
 
 /**
- * CORS from GATEWAY_CORS_ORIGIN (one literal origin or `*`; unset = no CORS headers), and the contract's
- * blanket rule: any OPTIONS request is answered 204 with no body and no authentication.
+ * CORS from GATEWAY_CORS_ORIGIN (one literal origin or `*`; unset = no CORS headers): the headers every
+ * answer carries.
  */
-export function cors(origin: string | undefined): MiddlewareHandler<AppEnv> {
-  const headers: [string, string][] = origin
+function corsHeaders(origin: string | undefined): [string, string][] {
+  return origin
     ? [
       ["Access-Control-Allow-Origin", origin],
       ["Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"],
@@ -88,15 +49,65 @@ export function cors(origin: string | undefined): MiddlewareHandler<AppEnv> {
       ["Access-Control-Max-Age", "86400"],
     ]
     : [];
-  return async function cors(c, next) {
-    if (c.req.method === "OPTIONS") {
-      for (const [k, v] of headers) c.header(k, v);
-      if (origin && origin !== "*") c.header("Vary", "Origin", { append: true });
-      return c.body(null, 204);
+}
+
+export interface EdgeOptions {
+  /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES). */
+  trustedProxies: readonly string[];
+  /** Where the access log goes: one JSON line per request, written after the response is produced. */
+  accessLog: Logger;
+  corsOrigin?: string;
+  /** Called once the response is produced, with its latency (the request metrics). */
+  measured?: (c: Context<AppEnv>, ms: number) => void;
+}
+
+/**
+ * What every request gets before and after its route, in one middleware (one async frame on the hot path
+ * instead of six): the request id (`X-Request-Id`, a client's own kept when it is a plain token), the
+ * client address (`clientIp` from the TCP peer and, behind a trusted proxy, X-Forwarded-For), the
+ * contract's blanket CORS rule (any OPTIONS request is answered 204 with no body and no authentication),
+ * then on the response: the security headers, the CORS headers, the metrics and the access-log line.
+ */
+export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
+  const trusted = proxyMatcher(options.trustedProxies);
+  const cors = corsHeaders(options.corsOrigin);
+  const varyOrigin = !!options.corsOrigin && options.corsOrigin !== "*";
+  const { accessLog, measured } = options;
+  return async function edge(c, next) {
+    const started = performance.now();
+    const given = c.req.header("x-request-id");
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    c.set("requestId", requestId);
+    let peer = "unknown";
+    try {
+      peer = getConnInfo(c).remote.address ?? "unknown";
+    } catch {
+      // app.request() in unit tests has no socket.
     }
-    await next();
-    for (const [k, v] of headers) c.res.headers.set(k, v);
-    if (origin && origin !== "*") c.res.headers.append("Vary", "Origin");
+    c.set("clientIp", clientIp(peer, c.req.header("x-forwarded-for"), trusted));
+    c.set("fromTrustedProxy", trusted(peer));
+    if (c.req.method === "OPTIONS") c.res = new Response(null, { status: 204 });
+    else await next();
+
+    const h = c.res.headers;
+    h.set("X-Request-Id", requestId);
+    for (const [k, v] of SECURITY_HEADERS) h.set(k, v);
+    if (isPagePath(c.req.path) && !h.has("Content-Security-Policy")) {
+      h.set("Content-Security-Policy", PAGE_CSP);
+    }
+    for (const [k, v] of cors) h.set(k, v);
+    if (varyOrigin) h.append("Vary", "Origin");
+    const ms = performance.now() - started;
+    measured?.(c, ms);
+    accessLog.info("request", {
+      request_id: requestId,
+      ip: c.get("clientIp"),
+      method: c.req.method,
+      uri: loggedPath(c.req.path),
+      status: c.res.status,
+      ms: Math.round(ms * 10) / 10,
+      ua: c.req.header("user-agent") ?? "",
+    });
   };
 }
 
@@ -174,9 +185,10 @@ const DEFERRED_BODY_PREFIXES = ["/internal/engine-events/"];
  */
 export function bodyReader(): MiddlewareHandler<AppEnv> {
   return async function bodyReader(c, next) {
-    const url = new URL(c.req.raw.url);
-    if (URL_NUL.test(url.pathname) || URL_NUL.test(url.search)) throw fail("nul_character");
-    if (!DEFERRED_BODY_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) await readBody(c);
+    // Path and query are the URL after its host, where %00 can only be a NUL.
+    if (URL_NUL.test(c.req.raw.url)) throw fail("nul_character");
+    const path = c.req.path;
+    if (!DEFERRED_BODY_PREFIXES.some((prefix) => path.startsWith(prefix))) await readBody(c);
     await next();
   };
 }

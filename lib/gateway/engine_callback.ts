@@ -42,14 +42,24 @@ export async function engineEventsToken(deps: AppDeps, instanceName: string): Pr
   return token;
 }
 
+/** What the ingest needs of the instance a path token names, read with the token in one round trip. */
+export interface EventsInstance {
+  name: string;
+  owner: number;
+  /** Whether any active tenant webhook listens on the instance (else there is no fan-out to queue). */
+  hasWebhooks: boolean;
+}
+
 /**
  * The instance a path token was issued to, or null. Found by the token's hash (no body needed), then the
  * HMAC is checked again under the keys available now, in constant time: a token made under a key that is
  * gone stops working.
  */
-export async function engineEventsInstance(deps: AppDeps, token: string): Promise<string | null> {
-  const [row] = await deps.sql<{ name: string; nonce: string }[]>`
-    SELECT i.instance_name AS name, i.callback_nonce AS nonce
+export async function engineEventsInstance(deps: AppDeps, token: string): Promise<EventsInstance | null> {
+  const [row] = await deps.sql<{ name: string; nonce: string; owner: number; hooks: boolean }[]>`
+    SELECT i.instance_name AS name, i.callback_nonce AS nonce, i.user_id AS owner,
+           EXISTS (SELECT 1 FROM taguato.user_webhooks w
+                    WHERE w.instance_name = i.instance_name AND w.is_active) AS hooks
       FROM taguato.engine_event_tokens t JOIN taguato.user_instances i ON i.id = t.instance_id
      WHERE t.token_sha256 = ${await sha256Hex(token)}`;
   if (!row) return null;
@@ -57,7 +67,7 @@ export async function engineEventsInstance(deps: AppDeps, token: string): Promis
   for (const expected of await keyedDigests(deps, PURPOSE, tokenInput(row.name, row.nonce))) {
     ok = timingSafeEqual(expected, token) || ok;
   }
-  return ok ? row.name : null;
+  return ok ? { name: row.name, owner: Number(row.owner), hasWebhooks: row.hooks } : null;
 }
 
 /**

@@ -5,6 +5,11 @@
  * sent to the engine of the instance it names, and an unfiltered fetchInstances asks every engine.
  */
 import { z } from "zod";
+import { timeoutSignal } from "../core/timeout.ts";
+
+/** Engine answers up to this size (all but media downloads) are read whole by `request`. */
+export const BUFFERED_BODY_BYTES = 1024 * 1024;
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** Evolution v2.3.7's webhook event names (evolution-api.md §6.1), in the order its schema lists them. */
 export const ENGINE_EVENTS = [
@@ -355,21 +360,34 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
     return routed ?? { baseUrl, apiKey: options.apiKey };
   }
 
-  /** Sends a request with the engine key and a timeout; the Response is returned whatever its status. */
+  /**
+   * Sends a request with the engine key and a timeout; the Response is returned whatever its status. A
+   * body of known length up to BUFFERED_BODY_BYTES is read here (the timeout covers it) and the deadline
+   * dropped; a larger or unsized one streams, the deadline still running until it ends.
+   */
   async function request(method: string, path: string, init: RequestOptions = {}): Promise<Response> {
     const { timeoutMs = defaultTimeout, signal, engine, instance, ...rest } = init;
     const to = await target(path, engine, instance);
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const timeout = timeoutSignal(timeoutMs, `${method} ${path}`);
     const headers = new Headers(rest.headers);
     headers.set("apikey", to.apiKey);
     try {
-      return await doFetch(to.baseUrl + path, {
+      const res = await doFetch(to.baseUrl + path, {
         ...rest,
         method,
         headers,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
       });
+      const declared = Number(res.headers.get("content-length") ?? NaN);
+      if (res.body && !(declared <= BUFFERED_BODY_BYTES)) {
+        const ends = new TransformStream<Uint8Array, Uint8Array>({ flush: timeout.clear });
+        return new Response(res.body.pipeThrough(ends), res);
+      }
+      const bytes = res.body && !NULL_BODY_STATUS.has(res.status) ? await res.arrayBuffer() : null;
+      timeout.clear();
+      return new Response(bytes, res);
     } catch (e) {
+      timeout.clear();
       throw transportError(e, method, path, timeoutMs);
     }
   }

@@ -61,13 +61,8 @@ export function counterpart(jid: string, alt?: string | null): string {
 
 const asList = (data: unknown): unknown[] => (Array.isArray(data) ? data : [data]);
 
-/** Applies one engine event to the ledger and instance state; returns the instance owner, or null. */
-export async function ingestEngineEvent(deps: AppDeps, env: EngineEnvelope): Promise<number | null> {
-  const { sql } = deps;
-  const [inst] = await sql<{ user_id: number }[]>`
-    SELECT user_id FROM taguato.user_instances WHERE instance_name = ${env.instance}`;
-  if (!inst) return null;
-  const owner = inst.user_id;
+/** Applies one engine event of the instance `owner` owns to the ledger and instance state. */
+export async function ingestEngineEvent(deps: AppDeps, env: EngineEnvelope, owner: number): Promise<void> {
   switch (configEventName(env.event)) {
     case "SEND_MESSAGE":
       for (const item of asList(env.data)) {
@@ -100,7 +95,6 @@ export async function ingestEngineEvent(deps: AppDeps, env: EngineEnvelope): Pro
       await recordState(deps, env.instance, "close", null, null);
       break;
   }
-  return owner;
 }
 
 type Message = z.infer<typeof MessageData>;

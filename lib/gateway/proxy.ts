@@ -7,7 +7,7 @@
  */
 import { type AppDeps, fail, type HttpError } from "../core/mod.ts";
 import { isEngineFailure } from "./breaker.ts";
-import { EvolutionError } from "./engine_client.ts";
+import { BUFFERED_BODY_BYTES, EvolutionError } from "./engine_client.ts";
 
 type Deps = Pick<AppDeps, "evolution" | "config">;
 
@@ -40,7 +40,6 @@ const REQUEST_DROP = new Set([
 ]);
 // The engine shares our origin: its cookies must never reach (or clobber) the panel's.
 const RESPONSE_DROP = new Set([...HOP_BY_HOP, "content-length", "content-encoding", "set-cookie"]);
-const BUFFER_LIMIT = 1024 * 1024;
 
 function listedInConnection(headers: Headers): Set<string> {
   return new Set((headers.get("connection") ?? "").split(",").map((h) => h.trim().toLowerCase()));
@@ -124,7 +123,7 @@ export async function forward(deps: Deps, caller: Caller, call: UpstreamCall): P
   }
   const headers = responseHeaders(upstream);
   const declared = Number(upstream.headers.get("content-length") ?? NaN);
-  if (!upstream.body || (Number.isFinite(declared) && declared <= BUFFER_LIMIT)) {
+  if (!upstream.body || (Number.isFinite(declared) && declared <= BUFFERED_BODY_BYTES)) {
     let bytes: Uint8Array<ArrayBuffer>;
     try {
       bytes = new Uint8Array(await upstream.arrayBuffer());

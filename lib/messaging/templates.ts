@@ -38,13 +38,15 @@ export async function listTemplates(
   limit: number,
   offset: number,
 ): Promise<{ templates: TemplateRow[]; total: number }> {
-  const [{ total }] = await sql<{ total: number }[]>`
-    SELECT count(*)::int AS total FROM taguato.message_templates WHERE user_id = ${userId}`;
-  const templates = await sql<TemplateRow[]>`
-    SELECT id, name, content, created_at, updated_at FROM taguato.message_templates
-    WHERE user_id = ${userId}
+  // One round trip: the page and, on each of its rows, the count of all (a page past the end has no row to
+  // carry it, and counts on its own).
+  const rows = await sql<(TemplateRow & { total: number })[]>`
+    SELECT id, name, content, created_at, updated_at, count(*) OVER ()::int AS total
+    FROM taguato.message_templates WHERE user_id = ${userId}
     ORDER BY updated_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`;
-  return { templates, total };
+  const total = rows.length ? rows[0].total : offset === 0 ? 0 : (await sql<{ total: number }[]>`
+    SELECT count(*)::int AS total FROM taguato.message_templates WHERE user_id = ${userId}`)[0].total;
+  return { templates: rows.map(({ total: _, ...t }) => t), total };
 }
 
 /** Inserts a template for the user and returns it. */

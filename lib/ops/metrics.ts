@@ -4,7 +4,7 @@
  * states, queues, breaker) are read from PostgreSQL and the shared cache at scrape time.
  */
 import client from "prom-client";
-import type { MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { routePath } from "hono/route";
 import type { AppDeps, AppEnv } from "../core/mod.ts";
 import { circuitSnapshot } from "../gateway/mod.ts";
@@ -112,23 +112,19 @@ export function countWorkerRun(deps: AppDeps, worker: string, ok: boolean, durat
 
 /**
  * Counts every request under its matched route pattern (`/admin/users/:id`), never the raw path, so
- * ids and instance names cannot blow up the series count. Unmatched paths count as "unmatched".
+ * ids and instance names cannot blow up the series count. Unmatched paths count as "unmatched". Called by
+ * the edge middleware (lib/core/http.ts) once the response is produced.
  */
-export function httpMetrics(deps: AppDeps): MiddlewareHandler<AppEnv> {
-  return async function httpMetrics(c, next) {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const pattern = routePath(c, -1);
-      const route = !pattern || pattern === "/*" || pattern.endsWith("*") && c.res.status === 404
-        ? "unmatched"
-        : pattern;
-      const m = metricsFor(deps);
-      const method = c.req.method;
-      m.httpRequests.inc({ method, route, status: String(c.res.status) });
-      m.httpDuration.observe({ method, route }, (performance.now() - started) / 1000);
-    }
+export function requestMetrics(deps: AppDeps): (c: Context<AppEnv>, ms: number) => void {
+  return (c, ms) => {
+    const pattern = routePath(c, -1);
+    const route = !pattern || pattern === "/*" || pattern.endsWith("*") && c.res.status === 404
+      ? "unmatched"
+      : pattern;
+    const m = metricsFor(deps);
+    const method = c.req.method;
+    m.httpRequests.inc({ method, route, status: String(c.res.status) });
+    m.httpDuration.observe({ method, route }, ms / 1000);
   };
 }
 

@@ -8,6 +8,7 @@ import type { ResolvedOptions } from "./context.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Instance } from "./state.ts";
 import { ENGINE_EVENTS, type EngineEvent } from "../gateway/engine_client.ts";
+import { timeoutSignal } from "../core/timeout.ts";
 
 /** Event names accepted in `webhook.events`, in Evolution's order (used in its enum error text). */
 export const EVENT_NAMES = ENGINE_EVENTS;
@@ -120,13 +121,15 @@ export class WebhookDispatcher {
     let status: number | null = null;
     let error: string | undefined;
     try {
-      const signal = AbortSignal.any([
-        this.scheduler.signal,
-        AbortSignal.timeout(this.options.webhookTimeoutMs),
-      ]);
-      const res = await fetch(job.url, { method: "POST", headers: job.headers, body: job.body, signal });
-      status = res.status;
-      await res.body?.cancel();
+      const timeout = timeoutSignal(this.options.webhookTimeoutMs, "webhook");
+      try {
+        const signal = AbortSignal.any([this.scheduler.signal, timeout.signal]);
+        const res = await fetch(job.url, { method: "POST", headers: job.headers, body: job.body, signal });
+        status = res.status;
+        await res.body?.cancel();
+      } finally {
+        timeout.clear();
+      }
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }

@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { type AppDeps, fail } from "../../lib/core/mod.ts";
-import { requireAuth } from "../../lib/auth/mod.ts";
+import { prefetchCredential, requireAuth } from "../../lib/auth/mod.ts";
 import {
   ADMIN_AREAS,
   admit,
@@ -79,10 +79,13 @@ function userLimit(deps: AppDeps): MiddlewareHandler<EvoAuthEnv> {
 
 /**
  * The list, in order: breaker → per-IP send limit → authentication → Idempotency-Key on sends (a replay
- * neither sends nor counts against the user's limit) → per-user limit.
+ * neither sends nor counts against the user's limit) → per-user limit. The credential's lookup starts
+ * before the breaker only so both cache reads share a round trip; it decides nothing there.
  */
 export function engineMiddleware(deps: AppDeps): MiddlewareHandler<EvoAuthEnv>[] {
   return [
+    // Not a check: the credential's cache read goes out with the breaker's, in one Redis round trip.
+    prefetchCredential(deps),
     circuitGate(deps),
     sendIpLimit(deps),
     requireAuth(deps, { rateLimit: false }),

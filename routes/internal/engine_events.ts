@@ -23,11 +23,12 @@ export function engineEventRoutes(deps: AppDeps): Hono<AppEnv> {
       throw fail("not_found");
     }
     const env = EngineEnvelopeSchema.safeParse(body);
-    if (!env.success || env.data.instance !== instance) throw fail("not_found");
+    if (!env.success || env.data.instance !== instance.name) throw fail("not_found");
     // Ledger first, then fan-out: a failure answers 500 and the engine retries; both steps are idempotent
     // for the ledger, and a retried fan-out at worst repeats a delivery (receivers dedupe on the envelope).
-    const owner = await ingestEngineEvent(deps, env.data);
-    if (owner !== null && await enqueueDeliveries(deps, env.data) > 0) kickWebhookDispatcher(deps);
+    // The owner and whether any webhook listens came with the token lookup (one round trip per event).
+    await ingestEngineEvent(deps, env.data, instance.owner);
+    if (instance.hasWebhooks && await enqueueDeliveries(deps, env.data) > 0) kickWebhookDispatcher(deps);
     return c.json({ received: true });
   });
 
