@@ -376,6 +376,22 @@ async function main() {
     const cmds = Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
     return { pg: tx, redis: cmds };
   };
+  // The ledger: every row of the gateway's sends must reach the last receipt the sandbox sends (read). The
+  // sandbox posts an instance's events one after another, so a burst of sends leaves receipts arriving for
+  // seconds: the paths after one wait for that to finish, so they are not measured against its tail.
+  const counts = async () =>
+    await sql<{ status: string; n: number }[]>`
+      SELECT status, count(*)::int AS n FROM taguato.message_logs
+      WHERE instance_name = 'bench-gw' AND direction = 'outbound' GROUP BY status ORDER BY status`;
+  const settled = async () => {
+    const until = Date.now() + 60_000;
+    let ledger = await counts();
+    while (ledger.some((r) => r.status !== "read") && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 250));
+      ledger = await counts();
+    }
+    return ledger;
+  };
   const rows: [string, Result][] = [];
   const measure = async (label: string, t: Target, connections = CONNECTIONS) => {
     if (ONLY && !ONLY.test(label)) return { rps: NaN, p50: NaN, p99: NaN, requests: 0, non2xx: 0, errors: 0 };
@@ -401,6 +417,9 @@ async function main() {
     targets.sendBareProxy,
   );
   const sendGateway = await measure("gateway: POST sendText (tenant, ledger)", targets.sendGateway);
+  const drainStarted = Date.now();
+  await settled();
+  const drainMs = Date.now() - drainStarted;
   const stateDirect = await measure("sandbox direct: GET connectionState", targets.stateDirect);
   const stateNginx = await measure("nginx → sandbox: GET connectionState", targets.stateNginx);
   const stateBareProxy = await measure(
@@ -417,6 +436,7 @@ async function main() {
     `sandbox: GET fetchInstances (after ≥${sent} gateway sends)`,
     targets.fetchInstances,
   );
+  await settled();
   console.error(`at one connection…`);
   const one = {
     sendDirect: await measure("c1 sandbox direct: POST sendText", targets.sendDirect, 1),
@@ -425,17 +445,7 @@ async function main() {
     stateGateway: await measure("c1 gateway: GET connectionState", targets.stateGateway, 1),
   };
 
-  // The ledger: every row of the gateway's sends must reach the last receipt the sandbox sends (read).
-  const counts = async () =>
-    await sql<{ status: string; n: number }[]>`
-      SELECT status, count(*)::int AS n FROM taguato.message_logs
-      WHERE instance_name = 'bench-gw' AND direction = 'outbound' GROUP BY status ORDER BY status`;
-  const until = Date.now() + 60_000;
-  let ledger = await counts();
-  while (ledger.some((r) => r.status !== "read") && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 500));
-    ledger = await counts();
-  }
+  const ledger = await settled();
 
   const pad = (s: string, n: number) => s.padEnd(n);
   const num = (n: number, d = 0) => n.toFixed(d).padStart(9);
@@ -480,6 +490,7 @@ async function main() {
   const total = ledger.reduce((s, r) => s + r.n, 0);
   const pending = ledger.filter((r) => r.status !== "read").reduce((s, r) => s + r.n, 0);
   console.log(`\nledger of the gateway sends: ${total} rows (wrk counted ${sendsSeen} answers 2xx)`);
+  console.log(`  the last receipts of the -c${CONNECTIONS} sends arrived ${drainMs} ms after the burst`);
   console.log(`  by status: ${ledger.map((r) => `${r.status} ${r.n}`).join(", ") || "none"}`);
   console.log(
     pending === 0 && total >= sendsSeen

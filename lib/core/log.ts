@@ -44,14 +44,36 @@ function defaultWrite(line: string, l: LogLevel): void {
 }
 globalThis.addEventListener("unload", flushLogs);
 
+// The ISO time of the current millisecond, formatted once however many lines it stamps.
+let stampedAt = NaN;
+let stamp = "";
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
+}
+
 /** Creates a JSON-lines logger; `write` defaults to stdout/stderr and is replaceable in tests. */
 export function createLogger(
   level: LogLevel = "info",
   write: (line: string, level: LogLevel) => void = defaultWrite,
 ): Logger {
-  const emit = (l: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
-    if (rank[l] < rank[level]) return;
-    write(JSON.stringify({ ts: new Date().toISOString(), level: l, msg, ...fields }), l);
+  const emit = (l: LogLevel) => {
+    const head = `{"ts":"`;
+    const mid = `","level":${JSON.stringify(l)},"msg":`;
+    return (msg: string, fields?: Record<string, unknown>) => {
+      if (rank[l] < rank[level]) return;
+      // The access log writes one line per request: the line is spliced from the fields' own JSON rather
+      // than spread into a new object (a field named like ts, level or msg still wins, as a later key).
+      const rest = fields ? JSON.stringify(fields) : "{}";
+      write(
+        `${head}${timestamp()}${mid}${JSON.stringify(msg)}${rest === "{}" ? "}" : `,${rest.slice(1)}`}`,
+        l,
+      );
+    };
   };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }
