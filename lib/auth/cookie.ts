@@ -13,7 +13,7 @@ const MAX_AGE_S = 24 * 60 * 60;
 
 /**
  * True when the browser reaches the panel over HTTPS: PUBLIC_URL is https, the connection itself is TLS,
- * or a trusted proxy (see clientAddress) says so in X-Forwarded-Proto. Anyone else's header is ignored.
+ * or a trusted proxy (see the edge middleware) says so in X-Forwarded-Proto. Anyone else's header is ignored.
  */
 export function isHttps(c: Context, publicUrl: string | undefined): boolean {
   if (publicUrl?.toLowerCase().startsWith("https://")) return true;

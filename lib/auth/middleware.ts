@@ -36,8 +36,7 @@ export function isSameOrigin(c: Context, publicUrl?: string): boolean {
 export function requireAuth(deps: AppDeps, options: RequireAuthOptions = {}): MiddlewareHandler<AppEnv> {
   const limit = options.rateLimit ?? true;
   return async function requireAuth(c, next) {
-    const { header, cookie } = credentialOf(c, deps);
-    const raw = header || cookie;
+    const { raw, cookie } = credentialOf(c, deps);
     if (!raw) throw fail(options.unauthorizedCode ?? "missing_apikey");
     if (cookie && !SAFE_METHODS.has(c.req.method) && !isSameOrigin(c, deps.config.publicUrl)) {
       throw fail("csrf_failed");
@@ -63,10 +62,12 @@ export function requireAuth(deps: AppDeps, options: RequireAuthOptions = {}): Mi
   };
 }
 
-/** The credential a request carries: the `apikey` header, else the panel cookie. */
-function credentialOf(c: Context, deps: AppDeps): { header?: string; cookie?: string } {
+/** The credential a request carries (`raw`): the `apikey` header, else the panel cookie (`cookie` set). */
+function credentialOf(c: Context, deps: AppDeps): { raw?: string; cookie?: string } {
   const header = c.req.header("apikey")?.trim();
-  return header ? { header } : { cookie: readSessionCookie(c, deps.config.publicUrl) };
+  if (header) return { raw: header };
+  const cookie = readSessionCookie(c, deps.config.publicUrl);
+  return { raw: cookie, cookie };
 }
 
 /**
@@ -77,8 +78,7 @@ function credentialOf(c: Context, deps: AppDeps): { header?: string; cookie?: st
  */
 export function prefetchCredential(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async function prefetchCredential(c, next) {
-    const { header, cookie } = credentialOf(c, deps);
-    const raw = header || cookie;
+    const { raw } = credentialOf(c, deps);
     if (raw) {
       const principal = resolveCredential(deps, raw, { ip: c.get("clientIp") });
       // Nobody awaits it when an earlier check refuses the request; requireAuth sees any failure itself.

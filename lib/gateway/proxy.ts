@@ -45,7 +45,7 @@ function listedInConnection(headers: Headers): Set<string> {
   return new Set((headers.get("connection") ?? "").split(",").map((h) => h.trim().toLowerCase()));
 }
 
-/** Who is asking: the incoming request and its client address (from the clientAddress middleware). */
+/** Who is asking: the incoming request and its client address (set by the edge middleware). */
 export interface Caller {
   request: Request;
   clientIp?: string;
