@@ -1,7 +1,7 @@
 // The composer's two pieces of state that need effects: instance states kept fresh while the page is open,
 // and the message text with the toolbar's edits (the selection is put back after each one).
 import { type RefObject } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { normalizeState } from "./gateway_rules.ts";
 import { api } from "./use_api.ts";
 import { insertAt, type Marker, wrapSelection } from "./wa_format.tsx";
@@ -45,8 +45,9 @@ export function useFormattedText(onEdit: () => void): {
   const [text, setText] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
   const pendingSelection = useRef<[number, number] | null>(null);
-  // After a toolbar edit, put the selection back where the user expects it.
-  useEffect(() => {
+  // After a toolbar edit, put the selection back where the user expects it, in the same commit as the new
+  // text (a plain effect waits for the next paint, and a caret moved before then would be overwritten).
+  useLayoutEffect(() => {
     const sel = pendingSelection.current;
     if (sel && area.current) {
       area.current.focus();

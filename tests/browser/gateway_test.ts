@@ -139,11 +139,15 @@ await browserTest(
         area.focus();
         area.setSelectionRange(5, 10);
       });
-      await page.click('[data-format="*"]');
-      assertEquals(
-        await page.$eval("#message-text", (e) => (e as HTMLTextAreaElement).value),
-        "Hola *mundo* ",
-      );
+      // The selection is back on the word before anything else can run (a caret moved right after the
+      // click must not be overwritten by a late restore), so it is read in the next task, not a frame later.
+      const afterBold = await page.$eval('[data-format="*"]', async (button) => {
+        (button as HTMLButtonElement).click();
+        await new Promise((r) => setTimeout(r, 0));
+        const area = document.querySelector("#message-text") as HTMLTextAreaElement;
+        return [area.value, area.selectionStart, area.selectionEnd];
+      });
+      assertEquals(afterBold, ["Hola *mundo* ", 6, 11]);
       await page.$eval("#message-text", (el) => {
         const area = el as HTMLTextAreaElement;
         area.setSelectionRange(area.value.length, area.value.length);
