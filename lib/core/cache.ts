@@ -150,6 +150,9 @@ export async function createRedisCache(
     // Without the offline queue a command during a reconnect fails at once instead of waiting for it.
     disableOfflineQueue: true,
     socket: { connectTimeout: 2_000, reconnectStrategy: (retries) => Math.min(50 + retries * 100, 1_000) },
+    // No per-command timer of the client's own (its default is an AbortSignal.timeout of 5 s for every
+    // command, which lives until it fires): every call below is bounded by withTimeout, on one sweeper.
+    commandOptions: { timeout: 0 },
   });
   const memory = createMemoryCache();
   const dirty = new Set<string>();
@@ -247,8 +250,10 @@ export async function createRedisCache(
     },
     async close() {
       await memory.close();
-      if (client.isReady) await client.close();
-      else client.destroy();
+      // A graceful close waits for the replies still due; a silent server gets one command timeout for them.
+      if (client.isReady) {
+        await withTimeout(client.close(), timeoutMs, "redis close").catch(() => client.destroy());
+      } else client.destroy();
     },
   };
 }

@@ -112,3 +112,85 @@ needs("redis").test("two redis caches with different prefixes do not see each ot
     await b.close();
   }
 });
+
+needs("redis").test("redis cache commands start no timer of the client's own", async () => {
+  // Every command is bounded by one sweeper (withTimeout); node-redis's own default would start an
+  // AbortSignal.timeout per command that lives until it fires.
+  const cache = await createRedisCache(REDIS_URL, `taguato-test:${crypto.randomUUID()}:`);
+  const original = AbortSignal.timeout;
+  let started = 0;
+  AbortSignal.timeout = (ms) => (started++, original(ms));
+  try {
+    await cache.set("k", "v", 5_000);
+    await Promise.all(Array.from({ length: 50 }, () => cache.get("k")));
+    await cache.getLinked("k", "u", ["user:"]);
+    await cache.hit("n", 1_000);
+    assertEquals(started, 0);
+  } finally {
+    AbortSignal.timeout = original;
+    await cache.close();
+  }
+});
+
+/** A Redis stand-in on loopback that answers each command (PING with PONG, GET with nil, else OK) until `stall`. */
+function stallingRedis() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const state = { stall: false, commands: 0 };
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      (async () => {
+        let text = "";
+        const decoder = new TextDecoder();
+        for await (const chunk of conn.readable) {
+          text += decoder.decode(chunk);
+          // One RESP array per command: *<n>, then n bulk strings ($<len>, data).
+          for (let m; (m = /^\*(\d+)\r\n/.exec(text));) {
+            const lines = text.split("\r\n");
+            const n = Number(m[1]);
+            if (lines.length < 1 + 2 * n + 1) break;
+            const name = lines[2].toUpperCase();
+            text = lines.slice(1 + 2 * n).join("\r\n");
+            state.commands++;
+            if (state.stall) continue;
+            const reply = name === "PING" ? "+PONG\r\n" : name === "GET" ? "$-1\r\n" : "+OK\r\n";
+            await conn.write(new TextEncoder().encode(reply));
+          }
+        }
+      })().catch(() => {});
+    }
+  })().catch(() => {});
+  const port = (listener.addr as Deno.NetAddr).port;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    state,
+    close() {
+      listener.close();
+      for (const c of conns) c.close();
+    },
+  };
+}
+
+Deno.test("a redis cache whose server stops answering falls back to memory after its command timeout", async () => {
+  const server = stallingRedis();
+  const cache = await createRedisCache(server.url, "t:", { commandTimeoutMs: 100 });
+  try {
+    assertEquals(await cache.ping(), true);
+    assertEquals(await cache.get("a"), null);
+    server.state.stall = true;
+    const before = server.state.commands;
+    // The stalled set is answered by the memory store, and later reads stay there while Redis is silent.
+    const settled = await Promise.race([
+      cache.set("a", "local", 5_000).then(() => "answered"),
+      new Promise((r) => setTimeout(() => r("hung"), 3_000)),
+    ]);
+    assertEquals(settled, "answered");
+    assert(server.state.commands > before, "the set was sent to the stalled server first");
+    assertEquals(await cache.get("a"), "local");
+    assertEquals(await cache.ping(), false);
+  } finally {
+    server.close();
+    await cache.close().catch(() => {});
+  }
+});
