@@ -210,7 +210,9 @@ needs("postgres").test(
       const results = await Promise.allSettled(
         Array.from({ length: 60 }, (_, i) => consumeQuota(i % 2 ? gw.deps : other, gw.owner.id, 1)),
       );
-      assertEquals(results.filter((r) => r.status === "fulfilled").length, 25);
+      const admitted = results.flatMap((r) => r.status === "fulfilled" ? [r.value.daily.used] : []);
+      // Each admitted send saw the ones before it, whichever replica's batch it went in.
+      assertEquals(admitted.sort((a, b) => a - b), Array.from({ length: 25 }, (_, i) => i + 1));
       const [{ used }] = await replica<{ used: number }[]>`
       SELECT day_used AS used FROM taguato.user_quotas WHERE user_id = ${gw.owner.id}`;
       assertEquals(used, 25);
@@ -219,3 +221,42 @@ needs("postgres").test(
     }
   },
 );
+
+Deno.test("sends of several users arriving together are admitted as one by one would", async () => {
+  await using gw = await startWithInstance("q-inst", FAST);
+  const capped = gw.owner.id;
+  const uncapped = (await makeUser(gw)).id;
+  const roomy = (await makeUser(gw)).id;
+  await setQuotaLimits(gw.db.sql, capped, { daily: 3, monthly: null });
+  await setQuotaLimits(gw.db.sql, roomy, { daily: 10, monthly: 4 });
+  // Interleaved, in one tick: they share one batch.
+  const order = [
+    capped,
+    uncapped,
+    roomy,
+    capped,
+    uncapped,
+    capped,
+    roomy,
+    capped,
+    uncapped,
+    capped,
+    uncapped,
+  ];
+  const results = await Promise.allSettled(order.map((id) => consumeQuota(gw.deps, id, 1)));
+  const outcome = (id: number) =>
+    results.flatMap((r, i) =>
+      order[i] !== id ? [] : [r.status === "fulfilled" ? r.value.daily.used : (r.reason as HttpError).code]
+    );
+  // Per user in arrival order: the first three of the capped user fit, the rest are refused.
+  assertEquals(outcome(capped), [1, 2, 3, "quota_daily_exceeded", "quota_daily_exceeded"]);
+  assertEquals(outcome(uncapped), [1, 2, 3, 4]);
+  assertEquals(outcome(roomy), [1, 2]);
+  const rows = await gw.db.sql<{ user_id: number; day_used: number; month_used: number }[]>`
+    SELECT user_id::int, day_used, month_used FROM taguato.user_quotas
+    WHERE user_id IN (${capped}, ${uncapped}, ${roomy}) ORDER BY user_id`;
+  assertEquals(
+    rows.map((r) => [r.user_id, r.day_used, r.month_used]),
+    [[capped, 3, 3], [uncapped, 4, 4], [roomy, 2, 2]].sort((a, b) => a[0] - b[0]),
+  );
+});

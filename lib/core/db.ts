@@ -60,6 +60,24 @@ const DOWN_NAMES = new Set([
 ]);
 
 /** Whether an error means PostgreSQL cannot be reached right now (answered 503, not 500). */
+/** A pool, not a transaction's handle: only a pool's statements may be batched with other callers'. */
+export const isPool = (sql: Sql | postgres.TransactionSql): sql is Sql =>
+  typeof (sql as Partial<Sql>).begin === "function";
+
+/**
+ * Runs `write` again (up to 3 times in all) when PostgreSQL rolled it back as a deadlock victim (40P01):
+ * for batched writes whose row locks can meet another statement's (nothing of it was committed).
+ */
+export async function retryDeadlock<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= 3 || (err as { code?: string }).code !== "40P01") throw err;
+    }
+  }
+}
+
 export function isDatabaseDown(err: unknown): boolean {
   if (err instanceof DatabaseUnavailableError) return true;
   if (!(err instanceof Error)) return false;

@@ -1,6 +1,13 @@
 // The message ledger (taguato.message_logs): outbound sends written before the engine call and settled from
 // its answer, the message types it stores, and the engine webhook that feeds it receipts and inbound rows.
-import { type AppDeps, createGroupCommit, type GroupCommit, type Sql } from "../core/mod.ts";
+import {
+  type AppDeps,
+  createGroupCommit,
+  type GroupCommit,
+  isPool,
+  retryDeadlock,
+  type Sql,
+} from "../core/mod.ts";
 import type postgres from "postgres";
 import { engineCallbackUrl } from "../gateway/mod.ts";
 import { subscribedEvents, WEBHOOK_EVENTS } from "../webhooks/mod.ts";
@@ -138,9 +145,6 @@ interface PendingSettle {
   done: boolean;
 }
 
-/** A pool, not a transaction's handle: only the pool's statements may be batched with other callers'. */
-const isPool = (sql: AppDeps["sql"]) => typeof (sql as Partial<Sql>).begin === "function";
-
 const groups = new WeakMap<
   Sql,
   { inserts: GroupCommit<PendingInsert>; settles: GroupCommit<PendingSettle> }
@@ -158,17 +162,6 @@ function writers(sql: Sql) {
     groups.set(sql, w);
   }
   return w;
-}
-
-async function retryDeadlock(write: () => Promise<void>): Promise<void> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await write();
-    } catch (err) {
-      // 40P01: the per-day count triggers (migration 0017) met another statement; rolled back, so retried.
-      if (attempt >= 3 || (err as { code?: string }).code !== "40P01") throw err;
-    }
-  }
 }
 
 // One INSERT for the batch. The ids are drawn from the identity's sequence first, per position, so each

@@ -2,7 +2,16 @@
 // (migration 0016). A send is admitted by ONE conditional upsert, so concurrent sends on any number of
 // replicas serialise on that row's lock and never pass the cap; no cache is involved, so a Redis outage
 // changes nothing. Periods are UTC calendar days and months.
-import { type AppDeps, fail, type Sql } from "../core/mod.ts";
+import {
+  type AppDeps,
+  createGroupCommit,
+  fail,
+  type GroupCommit,
+  isPool,
+  retryDeadlock,
+  type Sql,
+} from "../core/mod.ts";
+import type { TransactionSql } from "postgres";
 import { createMailer } from "../mail/mod.ts";
 import { enqueueTenantEvent } from "../webhooks/mod.ts";
 
@@ -52,8 +61,9 @@ export function periodsAt(ms: number) {
 }
 
 // The counters as of `day`/`month`: a counter of a finished period reads as 0.
-const dayUsed = (sql: Sql, day: string) => sql`CASE WHEN q.day = ${day}::date THEN q.day_used ELSE 0 END`;
-const monthUsed = (sql: Sql, month: string) =>
+const dayUsed = (sql: Sql | TransactionSql, day: string) =>
+  sql`CASE WHEN q.day = ${day}::date THEN q.day_used ELSE 0 END`;
+const monthUsed = (sql: Sql | TransactionSql, month: string) =>
   sql`CASE WHEN q.month = ${month}::date THEN q.month_used ELSE 0 END`;
 
 function periodUsage(used: number, limit: number | null, resets: Date): PeriodUsage {
@@ -107,7 +117,34 @@ export async function setQuotaLimits(sql: Sql, userId: number, limits: QuotaLimi
 export async function consumeQuota(deps: AppDeps, userId: number, count = 1): Promise<Usage> {
   const { sql } = deps;
   const p = periodsAt(deps.clock.now());
-  // The VALUES row only exists for users without a quota row yet (no caps: always admitted).
+  let row: QuotaRow | undefined;
+  let admitted = false;
+  // A single send (the usual case) joins the concurrent sends' one transaction; alone, it writes its own.
+  if (count === 1 && isPool(sql)) {
+    const slot: PendingAdmission = { userId, p, row: undefined, done: false };
+    await admitter(sql).add(slot);
+    if (slot.done) [row, admitted] = [slot.row, true];
+  }
+  if (!admitted) row = await admit(sql, userId, p, count);
+  if (!row) throw await exceeded(deps, userId, count);
+  const usage = {
+    daily: periodUsage(row.day_used, row.daily_limit, p.dayEnds),
+    monthly: periodUsage(row.month_used, row.monthly_limit, p.monthEnds),
+  };
+  await maybeWarn(deps, userId, row, p, usage);
+  return usage;
+}
+
+type Periods = ReturnType<typeof periodsAt>;
+
+// The one conditional upsert that admits `count` messages (undefined: refused, nothing counted). The
+// VALUES row only exists for users without a quota row yet (no caps: always admitted).
+async function admit(
+  sql: Sql | TransactionSql,
+  userId: number,
+  p: Periods,
+  count: number,
+): Promise<QuotaRow | undefined> {
   const [row] = await sql<QuotaRow[]>`
     INSERT INTO taguato.user_quotas AS q (user_id, day, day_used, month, month_used)
     VALUES (${userId}, ${p.day}, ${count}, ${p.month}, ${count})
@@ -118,13 +155,44 @@ export async function consumeQuota(deps: AppDeps, userId: number, count = 1): Pr
       AND (q.monthly_limit IS NULL OR ${monthUsed(sql, p.month)} + ${count} <= q.monthly_limit)
     RETURNING q.daily_limit, q.monthly_limit, q.day_used, q.month_used,
       to_char(q.day_warned, 'YYYY-MM-DD') AS day_warned, to_char(q.month_warned, 'YYYY-MM-DD') AS month_warned`;
-  if (!row) throw await exceeded(deps, userId, count);
-  const usage = {
-    daily: periodUsage(row.day_used, row.daily_limit, p.dayEnds),
-    monthly: periodUsage(row.month_used, row.monthly_limit, p.monthEnds),
-  };
-  await maybeWarn(deps, userId, row, p, usage);
-  return usage;
+  return row;
+}
+
+// ---- group commit of the sends' admissions (lib/core/group_commit.ts) ----
+//
+// Every send of a user upserts that user's one row, so one-by-one they queue on its lock, each holding it
+// until its own commit is on disk. The sends that arrive together run their upserts in ONE transaction, in
+// arrival order per user: each sees the counts of the ones before it (the same admissions as one by one,
+// exact across replicas, which still serialise on the row), and one commit releases the lock for them all.
+
+interface PendingAdmission {
+  userId: number;
+  p: Periods;
+  /** The upsert's row; undefined when the cap refused the send. */
+  row: QuotaRow | undefined;
+  /** Whether the batch committed; false leaves the send to its own upsert (the batch failed). */
+  done: boolean;
+}
+
+const admitters = new WeakMap<Sql, GroupCommit<PendingAdmission>>();
+
+function admitter(sql: Sql): GroupCommit<PendingAdmission> {
+  let a = admitters.get(sql);
+  if (!a) admitters.set(sql, a = createGroupCommit((batch) => admitBatch(sql, batch).catch(() => {})));
+  return a;
+}
+
+async function admitBatch(sql: Sql, batch: PendingAdmission[]): Promise<void> {
+  // Users in id order, so two replicas' batches take the rows' locks in the same order; a sort is stable,
+  // so one user's sends keep their arrival order.
+  const ordered = [...batch].sort((a, b) => a.userId - b.userId);
+  const rows = await retryDeadlock(() =>
+    sql.begin((tx) => Promise.all(ordered.map((a) => admit(tx, a.userId, a.p, 1))))
+  );
+  ordered.forEach((a, i) => {
+    a.row = rows[i];
+    a.done = true;
+  });
 }
 
 /** The 429 for a refused consumeQuota: which cap is full, with the numbers the client needs. */
@@ -141,8 +209,6 @@ async function exceeded(deps: AppDeps, userId: number, count: number) {
     headers: { "retry-after": String(retryAfter) },
   });
 }
-
-type Periods = ReturnType<typeof periodsAt>;
 
 // Warns at most once per period: the UPDATE that sets the period's `*_warned` is the claim, so only one
 // replica sends. A failed warning is logged, never the send's failure.
