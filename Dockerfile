@@ -24,4 +24,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8000/health'); Deno.exit(r.ok ? 0 : 1)"]
 # The same V8 flags as `deno task start` (README, "Memory").
-CMD ["deno", "run", "-A", "--v8-flags=--max-semi-space-size=4,--max-old-space-size=512", "main.ts"]
+CMD ["deno", "run", "-A", "--v8-flags=--max-semi-space-size=16,--max-old-space-size=512", "main.ts"]
