@@ -228,6 +228,13 @@ export interface EngineAnswer {
   json: unknown;
 }
 
+/** The engine's answer to `exchange`: the body read (up to BUFFERED_BODY_BYTES, null when it has none) or streaming. */
+export interface EngineExchange {
+  status: number;
+  headers: Headers;
+  body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null;
+}
+
 export interface RequestOptions extends Omit<RequestInit, "signal"> {
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -361,15 +368,16 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
   }
 
   /**
-   * Sends a request with the engine key and a timeout; the Response is returned whatever its status. A
-   * body of known length up to BUFFERED_BODY_BYTES is read here (the timeout covers it) and the deadline
-   * dropped; a larger or unsized one streams, the deadline still running until it ends.
+   * Sends a request with the engine key and a timeout; the answer is returned whatever its status. A body
+   * of known length up to BUFFERED_BODY_BYTES is read here (the timeout covers it) and the deadline
+   * dropped; a larger or unsized one streams, the deadline still running until it ends. Headers given as
+   * a Headers object are the call's own: the engine key is set on them rather than on a copy.
    */
-  async function request(method: string, path: string, init: RequestOptions = {}): Promise<Response> {
+  async function exchange(method: string, path: string, init: RequestOptions = {}): Promise<EngineExchange> {
     const { timeoutMs = defaultTimeout, signal, engine, instance, ...rest } = init;
     const to = await target(path, engine, instance);
     const timeout = timeoutSignal(timeoutMs, `${method} ${path}`);
-    const headers = new Headers(rest.headers);
+    const headers = rest.headers instanceof Headers ? rest.headers : new Headers(rest.headers);
     headers.set("apikey", to.apiKey);
     try {
       const res = await doFetch(to.baseUrl + path, {
@@ -381,15 +389,21 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
       const declared = Number(res.headers.get("content-length") ?? NaN);
       if (res.body && !(declared <= BUFFERED_BODY_BYTES)) {
         const ends = new TransformStream<Uint8Array, Uint8Array>({ flush: timeout.clear });
-        return new Response(res.body.pipeThrough(ends), res);
+        return { status: res.status, headers: res.headers, body: res.body.pipeThrough(ends) };
       }
-      const bytes = res.body && !NULL_BODY_STATUS.has(res.status) ? await res.arrayBuffer() : null;
+      const body = res.body && !NULL_BODY_STATUS.has(res.status) ? await res.bytes() : null;
       timeout.clear();
-      return new Response(bytes, res);
+      return { status: res.status, headers: res.headers, body };
     } catch (e) {
       timeout.clear();
       throw transportError(e, method, path, timeoutMs);
     }
+  }
+
+  /** `exchange` as a Response (read it like any fetch answer). */
+  async function request(method: string, path: string, init: RequestOptions = {}): Promise<Response> {
+    const { status, headers, body } = await exchange(method, path, init);
+    return new Response(body, { status, headers });
   }
 
   /** The abort reason of a timeout signal is a TimeoutError, also when it surfaces while reading the body. */
@@ -515,6 +529,7 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
 
   return {
     baseUrl,
+    exchange,
     request,
     /** Sends each later call to the engine of the instance it names (lib/gateway/engines.ts). */
     useRouter(next: EngineRouter | undefined) {

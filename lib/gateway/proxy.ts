@@ -7,7 +7,7 @@
  */
 import { type AppDeps, fail, type HttpError } from "../core/mod.ts";
 import { isEngineFailure } from "./breaker.ts";
-import { BUFFERED_BODY_BYTES, EvolutionError } from "./engine_client.ts";
+import { type EngineExchange, EvolutionError } from "./engine_client.ts";
 
 type Deps = Pick<AppDeps, "evolution" | "config">;
 
@@ -67,7 +67,8 @@ export function upstreamHeaders(caller: Caller, contentType?: string): Headers {
     out.set("x-forwarded-for", ip);
     out.set("x-real-ip", ip);
   }
-  const proto = incoming.get("x-forwarded-proto") ?? new URL(caller.request.url).protocol.slice(0, -1);
+  const proto = incoming.get("x-forwarded-proto") ??
+    (caller.request.url.startsWith("https:") ? "https" : "http");
   out.set("x-forwarded-proto", proto);
   return out;
 }
@@ -96,10 +97,10 @@ export interface Forwarded {
   failed: boolean;
 }
 
-function responseHeaders(upstream: Response): Headers {
+function responseHeaders(upstream: Headers): Headers {
   const out = new Headers();
-  const extra = listedInConnection(upstream.headers);
-  for (const [k, v] of upstream.headers) {
+  const extra = listedInConnection(upstream);
+  for (const [k, v] of upstream) {
     if (!RESPONSE_DROP.has(k) && !extra.has(k)) out.append(k, v);
   }
   return out;
@@ -110,9 +111,9 @@ function responseHeaders(upstream: Response): Headers {
  * contract's 504/502 JSON errors (with `failed: true`), never thrown.
  */
 export async function forward(deps: Deps, caller: Caller, call: UpstreamCall): Promise<Forwarded> {
-  let upstream: Response;
+  let upstream: EngineExchange;
   try {
-    upstream = await deps.evolution.request(call.method, call.path, {
+    upstream = await deps.evolution.exchange(call.method, call.path, {
       headers: upstreamHeaders(caller, call.contentType),
       body: call.body ?? null,
       redirect: "manual",
@@ -121,25 +122,15 @@ export async function forward(deps: Deps, caller: Caller, call: UpstreamCall): P
   } catch (err) {
     return { response: errorResponse(transportError(err)), failed: true };
   }
-  const headers = responseHeaders(upstream);
-  const declared = Number(upstream.headers.get("content-length") ?? NaN);
-  if (!upstream.body || (Number.isFinite(declared) && declared <= BUFFERED_BODY_BYTES)) {
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(await upstream.arrayBuffer());
-    } catch (err) {
-      return { response: errorResponse(transportError(err)), failed: true };
-    }
-    const failed = isEngineFailure(
-      upstream.status,
-      upstream.status >= 500 ? new TextDecoder().decode(bytes) : "",
-    );
-    const body = upstream.status === 204 || upstream.status === 304 ? null : bytes;
-    return { response: new Response(body, { status: upstream.status, headers }), failed };
-  }
+  const { status, body } = upstream;
+  const headers = responseHeaders(upstream.headers);
+  // A streamed body (large or unsized) is passed on as it comes; only a read one shows an engine failure.
+  const failed = body instanceof ReadableStream
+    ? status >= 500
+    : isEngineFailure(status, status >= 500 && body ? new TextDecoder().decode(body) : "");
   return {
-    response: new Response(upstream.body, { status: upstream.status, headers }),
-    failed: upstream.status >= 500,
+    response: new Response(status === 204 || status === 304 ? null : body, { status, headers }),
+    failed,
   };
 }
 
