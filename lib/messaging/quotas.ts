@@ -186,9 +186,12 @@ async function admitBatch(sql: Sql, batch: PendingAdmission[]): Promise<void> {
   // Users in id order, so two replicas' batches take the rows' locks in the same order; a sort is stable,
   // so one user's sends keep their arrival order.
   const ordered = [...batch].sort((a, b) => a.userId - b.userId);
-  const rows = await retryDeadlock(() =>
-    sql.begin((tx) => Promise.all(ordered.map((a) => admit(tx, a.userId, a.p, 1))))
-  );
+  // A send alone (no concurrency) needs no transaction around its one statement: no BEGIN and COMMIT trips.
+  const rows = ordered.length === 1
+    ? [await admit(sql, ordered[0].userId, ordered[0].p, 1)]
+    : await retryDeadlock(() =>
+      sql.begin((tx) => Promise.all(ordered.map((a) => admit(tx, a.userId, a.p, 1))))
+    );
   ordered.forEach((a, i) => {
     a.row = rows[i];
     a.done = true;
