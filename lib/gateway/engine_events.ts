@@ -2,7 +2,7 @@
 // stored once, connection changes land on user_instances. Every statement is idempotent, because the
 // engine retries, repeats and reorders its webhooks (evolution-api.md §6.3).
 import { z } from "zod";
-import { type AppDeps, createGroupCommit, type GroupCommit, type Sql } from "../core/mod.ts";
+import { type AppDeps, createGroupCommit, type GroupCommit, retryDeadlock, type Sql } from "../core/mod.ts";
 import { applyInboundMessage, engineMessageType } from "../messaging/mod.ts";
 
 export const EngineEnvelopeSchema = z.looseObject({
@@ -176,29 +176,24 @@ async function writeReceipts(sql: Sql, batch: Receipt[]): Promise<void> {
     (a.engineId < b.engineId ? -1 : 1)
   );
   const column = <K extends keyof Receipt>(k: K) => rows.map((r) => r[k]);
-  for (let attempt = 1;; attempt++) {
-    try {
-      await sql`
-        INSERT INTO taguato.message_logs AS m
-          (user_id, instance_name, phone_number, message_type, status, engine_message_id, source, direction)
-        SELECT u, i, p, t, s, e, 'engine', 'outbound'
-          FROM unnest(${column("owner")}::bigint[], ${column("instance")}::text[], ${column("phone")}::text[],
-                      ${column("type")}::text[], ${column("status")}::text[], ${column("engineId")}::text[])
-            AS r(u, i, p, t, s, e)
-        ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
-          status = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
-            THEN EXCLUDED.status ELSE m.status END,
-          status_updated_at = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
-            THEN now() ELSE m.status_updated_at END,
-          message_type = CASE WHEN m.message_type = 'other' THEN EXCLUDED.message_type ELSE m.message_type END
-        WHERE taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
-          OR (m.message_type = 'other' AND EXCLUDED.message_type <> 'other')`;
-      return;
-    } catch (err) {
-      // 40P01: a deadlock on the per-day counts (migration 0017) with a settlement; rolled back, so retried.
-      if (attempt >= 3 || (err as { code?: string }).code !== "40P01") throw err;
-    }
-  }
+  // 40P01: a deadlock on the per-day counts (migration 0017) with a settlement; rolled back, so retried.
+  await retryDeadlock(() =>
+    sql`
+    INSERT INTO taguato.message_logs AS m
+      (user_id, instance_name, phone_number, message_type, status, engine_message_id, source, direction)
+    SELECT u, i, p, t, s, e, 'engine', 'outbound'
+      FROM unnest(${column("owner")}::bigint[], ${column("instance")}::text[], ${column("phone")}::text[],
+                  ${column("type")}::text[], ${column("status")}::text[], ${column("engineId")}::text[])
+        AS r(u, i, p, t, s, e)
+    ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
+      status = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+        THEN EXCLUDED.status ELSE m.status END,
+      status_updated_at = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+        THEN now() ELSE m.status_updated_at END,
+      message_type = CASE WHEN m.message_type = 'other' THEN EXCLUDED.message_type ELSE m.message_type END
+    WHERE taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+      OR (m.message_type = 'other' AND EXCLUDED.message_type <> 'other')`
+  );
 }
 
 /** MESSAGES_UPDATE: our own messages upsert (a receipt may beat SEND_MESSAGE); inbound rows only advance. */
