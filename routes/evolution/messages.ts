@@ -6,6 +6,7 @@
  */
 import { type AppDeps, fail } from "../../lib/core/mod.ts";
 import {
+  type EngineExchange,
   errorResponse,
   EvolutionError,
   evolutionErrorMessage,
@@ -95,15 +96,19 @@ export async function sendMessage(
   };
 
   const contentType = multipart ? req.contentType : "application/json";
-  let res: Response;
+  let res: EngineExchange;
   let text: string;
   try {
-    res = await deps.evolution.request("POST", path, {
+    res = await deps.evolution.exchange("POST", path, {
       headers: upstreamHeaders(callerOf(c), contentType),
       body: multipart ? req.bytes : JSON.stringify(body),
       timeoutMs: deps.config.evolutionTimeoutMs + valid.delay,
     });
-    text = await res.text();
+    text = res.body instanceof ReadableStream
+      ? await new Response(res.body).text()
+      : res.body
+      ? new TextDecoder().decode(res.body)
+      : "";
   } catch (err) {
     c.set("engineFailed", true);
     const detail = err instanceof EvolutionError ? err.detail : String(err);
