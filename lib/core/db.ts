@@ -59,7 +59,6 @@ const DOWN_NAMES = new Set([
   "TimedOut",
 ]);
 
-/** Whether an error means PostgreSQL cannot be reached right now (answered 503, not 500). */
 /** A pool, not a transaction's handle: only a pool's statements may be batched with other callers'. */
 export const isPool = (sql: Sql | postgres.TransactionSql): sql is Sql =>
   typeof (sql as Partial<Sql>).begin === "function";
@@ -78,6 +77,7 @@ export async function retryDeadlock<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Whether an error means PostgreSQL cannot be reached right now (answered 503, not 500). */
 export function isDatabaseDown(err: unknown): boolean {
   if (err instanceof DatabaseUnavailableError) return true;
   if (!(err instanceof Error)) return false;

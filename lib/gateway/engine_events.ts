@@ -179,20 +179,20 @@ async function writeReceipts(sql: Sql, batch: Receipt[]): Promise<void> {
   // 40P01: a deadlock on the per-day counts (migration 0017) with a settlement; rolled back, so retried.
   await retryDeadlock(() =>
     sql`
-    INSERT INTO taguato.message_logs AS m
-      (user_id, instance_name, phone_number, message_type, status, engine_message_id, source, direction)
-    SELECT u, i, p, t, s, e, 'engine', 'outbound'
-      FROM unnest(${column("owner")}::bigint[], ${column("instance")}::text[], ${column("phone")}::text[],
-                  ${column("type")}::text[], ${column("status")}::text[], ${column("engineId")}::text[])
-        AS r(u, i, p, t, s, e)
-    ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
-      status = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
-        THEN EXCLUDED.status ELSE m.status END,
-      status_updated_at = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
-        THEN now() ELSE m.status_updated_at END,
-      message_type = CASE WHEN m.message_type = 'other' THEN EXCLUDED.message_type ELSE m.message_type END
-    WHERE taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
-      OR (m.message_type = 'other' AND EXCLUDED.message_type <> 'other')`
+        INSERT INTO taguato.message_logs AS m
+          (user_id, instance_name, phone_number, message_type, status, engine_message_id, source, direction)
+        SELECT u, i, p, t, s, e, 'engine', 'outbound'
+          FROM unnest(${column("owner")}::bigint[], ${column("instance")}::text[], ${column("phone")}::text[],
+                      ${column("type")}::text[], ${column("status")}::text[], ${column("engineId")}::text[])
+            AS r(u, i, p, t, s, e)
+        ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
+          status = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+            THEN EXCLUDED.status ELSE m.status END,
+          status_updated_at = CASE WHEN taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+            THEN now() ELSE m.status_updated_at END,
+          message_type = CASE WHEN m.message_type = 'other' THEN EXCLUDED.message_type ELSE m.message_type END
+        WHERE taguato.message_status_rank(m.status) < taguato.message_status_rank(EXCLUDED.status)
+          OR (m.message_type = 'other' AND EXCLUDED.message_type <> 'other')`
   );
 }
 
