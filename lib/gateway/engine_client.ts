@@ -235,6 +235,14 @@ export interface EngineExchange {
   body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null;
 }
 
+const utf8 = new TextDecoder();
+
+/** The text of an exchange's body: a read one decoded, a streamed one read to its end, none as "". */
+export async function exchangeText(body: EngineExchange["body"]): Promise<string> {
+  if (body instanceof ReadableStream) return await new Response(body).text();
+  return body ? utf8.decode(body) : "";
+}
+
 export interface RequestOptions extends Omit<RequestInit, "signal"> {
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -442,9 +450,9 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
     let status: number;
     let text: string;
     try {
-      const res = await request(method, path, init);
+      const res = await exchange(method, path, init);
       status = res.status;
-      text = await res.text();
+      text = await exchangeText(res.body);
     } catch (e) {
       throw transportError(e, method, path, timeoutMs);
     }
@@ -495,7 +503,7 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
 
   /** A call whose answer, whatever its status, is returned for the gateway to pass through. */
   async function answer(method: string, path: string, body?: unknown, opts: CallOptions = {}) {
-    const res = await request(method, path, {
+    const res = await exchange(method, path, {
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
       engine: opts.engine,
@@ -504,7 +512,7 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
         ? {}
         : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
     });
-    const text = await res.text();
+    const text = await exchangeText(res.body);
     let json: unknown = {};
     try {
       json = text === "" ? {} : JSON.parse(text);

@@ -7,7 +7,7 @@
  */
 import { type AppDeps, fail, type HttpError } from "../core/mod.ts";
 import { isEngineFailure } from "./breaker.ts";
-import { type EngineExchange, EvolutionError } from "./engine_client.ts";
+import { type EngineExchange, EvolutionError, exchangeText } from "./engine_client.ts";
 
 type Deps = Pick<AppDeps, "evolution" | "config">;
 
@@ -127,7 +127,7 @@ export async function forward(deps: Deps, caller: Caller, call: UpstreamCall): P
   // A streamed body (large or unsized) is passed on as it comes; only a read one shows an engine failure.
   const failed = body instanceof ReadableStream
     ? status >= 500
-    : isEngineFailure(status, status >= 500 && body ? new TextDecoder().decode(body) : "");
+    : isEngineFailure(status, status >= 500 ? await exchangeText(body) : "");
   return {
     response: new Response(status === 204 || status === 304 ? null : body, { status, headers }),
     failed,

@@ -117,15 +117,13 @@ export async function setQuotaLimits(sql: Sql, userId: number, limits: QuotaLimi
 export async function consumeQuota(deps: AppDeps, userId: number, count = 1): Promise<Usage> {
   const { sql } = deps;
   const p = periodsAt(deps.clock.now());
-  let row: QuotaRow | undefined;
-  let admitted = false;
   // A single send (the usual case) joins the concurrent sends' one transaction; alone, it writes its own.
+  let slot: PendingAdmission | undefined;
   if (count === 1 && isPool(sql)) {
-    const slot: PendingAdmission = { userId, p, row: undefined, done: false };
+    slot = { userId, p, row: undefined, done: false };
     await admitter(sql).add(slot);
-    if (slot.done) [row, admitted] = [slot.row, true];
   }
-  if (!admitted) row = await admit(sql, userId, p, count);
+  const row = slot?.done ? slot.row : await admit(sql, userId, p, count);
   if (!row) throw await exceeded(deps, userId, count);
   const usage = {
     daily: periodUsage(row.day_used, row.daily_limit, p.dayEnds),

@@ -10,6 +10,7 @@ import {
   errorResponse,
   EvolutionError,
   evolutionErrorMessage,
+  exchangeText,
   inlineMediaUrl,
   isEngineFailure,
   isMediaUrl,
@@ -104,11 +105,7 @@ export async function sendMessage(
       body: multipart ? req.bytes : JSON.stringify(body),
       timeoutMs: deps.config.evolutionTimeoutMs + valid.delay,
     });
-    text = res.body instanceof ReadableStream
-      ? await new Response(res.body).text()
-      : res.body
-      ? new TextDecoder().decode(res.body)
-      : "";
+    text = await exchangeText(res.body);
   } catch (err) {
     c.set("engineFailed", true);
     const detail = err instanceof EvolutionError ? err.detail : String(err);
