@@ -10,6 +10,7 @@ import { adminLogin, assertError, call, createUser } from "./_helpers/accounts.t
 import { startTestApp } from "./_helpers/app.ts";
 import { control, tenantWithInstance } from "./_helpers/engine.ts";
 import { needs } from "./_helpers/services.ts";
+import { engineCalls, makeInstance, makeUser, startGateway } from "./proxy_fixtures.ts";
 import { startWebhookReceiver } from "../lib/sandbox/testing.ts";
 
 const onPostgres = needs("postgres");
@@ -397,4 +398,17 @@ Deno.test("GET /metrics: an allow-listed address scrapes without a key", async (
   const res = await fetch(`${t.url}/metrics`);
   assertEquals(res.status, 200);
   assert((await res.text()).includes("taguato_queue_depth"));
+});
+
+Deno.test("reconnect: with no owned instance the pass checks nothing and never calls the engine", async () => {
+  await using gw = await startGateway();
+  const before = engineCalls(gw).length;
+  const r = await runReconnect(gw.deps, { settleMs: 200 });
+  assertEquals([r.checked, r.attempted], [0, 0]);
+  assertEquals(engineCalls(gw).slice(before), []);
+  // Once an instance is owned, the pass reads the engine's list again.
+  await makeInstance(gw, await makeUser(gw), "owned-1", true);
+  const listed = engineCalls(gw).length;
+  assertEquals((await runReconnect(gw.deps, { settleMs: 200 })).checked, 1);
+  assert(engineCalls(gw).slice(listed).some((l) => l.startsWith("GET /instance/fetchInstances ")));
 });

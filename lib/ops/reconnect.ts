@@ -129,9 +129,6 @@ const escape = (s: string) =>
 export async function runReconnect(deps: AppDeps, options: ReconnectOptions = {}): Promise<ReconnectResult> {
   const { sql } = deps;
   const settleMs = options.settleMs ?? 3_000;
-  const listed = new Map(
-    (await deps.evolution.fetchInstances({}, { timeoutMs: 5_000 })).map((i) => [i.name, i.connectionStatus]),
-  );
   const result: ReconnectResult = {
     checked: 0,
     open: 0,
@@ -142,7 +139,13 @@ export async function runReconnect(deps: AppDeps, options: ReconnectOptions = {}
     flagged: [],
     in_loop: [],
   };
-  for (const o of await ownedInstances(sql)) {
+  const owned = await ownedInstances(sql);
+  // Nothing owned, nothing to check: an idle gateway does not poll the engine.
+  if (!owned.length) return result;
+  const listed = new Map(
+    (await deps.evolution.fetchInstances({}, { timeoutMs: 5_000 })).map((i) => [i.name, i.connectionStatus]),
+  );
+  for (const o of owned) {
     // An owned name the engine does not hold is an instance deleted on the engine side, not a drop.
     if (!listed.has(o.instance_name)) continue;
     result.checked++;
