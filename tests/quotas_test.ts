@@ -6,7 +6,7 @@
 import { errorBody } from "./_helpers/errors.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { connect, ManualClock } from "../lib/core/mod.ts";
-import { consumeQuota, setQuotaLimits } from "../lib/messaging/mod.ts";
+import { admitOutbound, consumeQuota, setQuotaLimits } from "../lib/messaging/mod.ts";
 import { HttpError } from "../lib/core/errors.ts";
 import { call, engineSaw, type Gateway, makeUser, startWithInstance } from "./proxy_fixtures.ts";
 import { startSmtpSink } from "./_helpers/smtp.ts";
@@ -111,6 +111,10 @@ Deno.test("30 concurrent sends against a cap of 10: exactly 10 reach the engine"
   const [{ used }] = await gw.db.sql<{ used: number }[]>`
     SELECT month_used AS used FROM taguato.user_quotas WHERE user_id = ${gw.owner.id}`;
   assertEquals(used, 10);
+  // The refused sends left no ledger row.
+  const [{ logged }] = await gw.db.sql<{ logged: number }[]>`
+    SELECT count(*)::int AS logged FROM taguato.message_logs WHERE user_id = ${gw.owner.id} AND source = 'api'`;
+  assertEquals(logged, 10);
 });
 
 Deno.test("the 80 % warning is queued to the tenant's webhooks once per period", async () => {
@@ -259,4 +263,65 @@ Deno.test("sends of several users arriving together are admitted as one by one w
     rows.map((r) => [r.user_id, r.day_used, r.month_used]),
     [[capped, 3, 3], [uncapped, 4, 4], [roomy, 2, 2]].sort((a, b) => a[0] - b[0]),
   );
+});
+
+Deno.test("admitOutbound: a send is counted and recorded in one commit, or neither; batched as one by one would", async () => {
+  await using gw = await startWithInstance("q-inst", FAST);
+  const capped = gw.owner.id;
+  const other = (await makeUser(gw)).id;
+  await setQuotaLimits(gw.db.sql, capped, { daily: 2, monthly: null });
+  const rec = (userId: number, phone: string) => ({
+    userId,
+    instanceName: "q-inst",
+    phoneNumber: phone,
+    messageType: "text",
+    status: "sending" as const,
+    source: "api" as const,
+    bodyText: `to ${phone}`,
+  });
+  const rowsOf = (userId: number) =>
+    gw.db.sql<{ id: number; phone_number: string; body_text: string; status: string }[]>`
+      SELECT id::int, phone_number, body_text, status FROM taguato.message_logs
+      WHERE user_id = ${userId} ORDER BY id`;
+  const used = async (userId: number) =>
+    (await gw.db.sql<{ n: number }[]>`
+      SELECT day_used AS n FROM taguato.user_quotas WHERE user_id = ${userId}`)[0]?.n ?? 0;
+
+  // Alone: one statement admits it and writes its row.
+  const lone = await admitOutbound(gw.deps, rec(other, "595981000001"));
+  assertEquals(lone.usage.daily.used, 1);
+  assertEquals((await rowsOf(other)).map((r) => [r.id, r.phone_number, r.status]), [
+    [lone.id, "595981000001", "sending"],
+  ]);
+
+  // Together, in one tick: per user in arrival order, and each caller gets its own row's id.
+  const order = [capped, other, capped, other, capped, capped];
+  const results = await Promise.allSettled(
+    order.map((u, i) => admitOutbound(gw.deps, rec(u, `59598100010${i}`))),
+  );
+  const outcome = results.map((r) =>
+    r.status === "fulfilled" ? r.value.usage.daily.used : (r.reason as HttpError).code
+  );
+  assertEquals(outcome, [1, 2, 2, 3, "quota_daily_exceeded", "quota_daily_exceeded"]);
+  const ids = results.map((r) => r.status === "fulfilled" ? r.value.id : null);
+  const mine = await rowsOf(capped);
+  // Refused sends left no row and counted nothing.
+  assertEquals(mine.map((r) => [r.id, r.phone_number, r.body_text]), [
+    [ids[0], "595981000100", "to 595981000100"],
+    [ids[2], "595981000102", "to 595981000102"],
+  ]);
+  assertEquals(await used(capped), 2);
+  assertEquals((await rowsOf(other)).map((r) => r.id), [lone.id, ids[1], ids[3]]);
+
+  // A row the database refuses (phone_number is at most 128 characters) fails only its caller, and its
+  // quota is not counted: the upsert and the INSERT commit together or not at all.
+  const [bad, neighbour] = await Promise.allSettled([
+    admitOutbound(gw.deps, rec(other, "9".repeat(200))),
+    admitOutbound(gw.deps, rec(other, "595981000200")),
+  ]);
+  assertEquals(bad.status, "rejected");
+  assert(neighbour.status === "fulfilled");
+  assertEquals(neighbour.value.usage.daily.used, 4);
+  assertEquals(await used(other), 4);
+  assertEquals((await rowsOf(other)).map((r) => r.phone_number).at(-1), "595981000200");
 });

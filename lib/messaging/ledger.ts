@@ -11,6 +11,14 @@ import {
 import type postgres from "postgres";
 import { engineCallbackUrl } from "../gateway/mod.ts";
 import { subscribedEvents, WEBHOOK_EVENTS } from "../webhooks/mod.ts";
+import {
+  type Periods,
+  periodsAt,
+  quotaAdmissions,
+  quotaOutcome,
+  type QuotaRow,
+  type Usage,
+} from "./quotas.ts";
 
 export type OutboundStatus = "sending" | "sent" | "failed" | "unknown";
 export type MessageSource = "api" | "panel" | "scheduled" | "campaign";
@@ -121,7 +129,7 @@ async function insertOne(sql: AppDeps["sql"], rec: OutboundRecord): Promise<numb
        direction, body_text)
     VALUES (${rec.userId}, ${rec.instanceName}, ${rec.phoneNumber}, ${ledgerMessageType(rec.messageType)},
             ${rec.status}, ${rec.engineMessageId ?? null}, ${rec.errorMessage ?? null}, ${rec.source},
-            'outbound', ${rec.bodyText ? rec.bodyText.slice(0, BODY_TEXT_MAX) : null})
+            'outbound', ${bodyTextOf(rec)})
     ON CONFLICT (instance_name, engine_message_id) WHERE engine_message_id IS NOT NULL DO UPDATE SET
       user_id = EXCLUDED.user_id, source = EXCLUDED.source, phone_number = EXCLUDED.phone_number,
       message_type = EXCLUDED.message_type, error_message = COALESCE(EXCLUDED.error_message, m.error_message),
@@ -131,11 +139,41 @@ async function insertOne(sql: AppDeps["sql"], rec: OutboundRecord): Promise<numb
   return row.id;
 }
 
-// ---- group commit of the send path's two writes (lib/core/group_commit.ts) ----
+const bodyTextOf = (rec: OutboundRecord) => rec.bodyText ? rec.bodyText.slice(0, BODY_TEXT_MAX) : null;
+
+/**
+ * The send path's first step: counts the message against the user's quota (consumeQuota's rules and 429)
+ * and writes its `sending` row, in ONE commit: a send is either admitted and recorded, or neither. The
+ * row is durable before this resolves, so the caller may call the engine (at-most-once). Concurrent sends
+ * share one statement (group commit).
+ */
+export async function admitOutbound(
+  deps: AppDeps,
+  rec: OutboundRecord & { engineMessageId?: undefined },
+): Promise<{ id: number; usage: Usage }> {
+  const p = periodsAt(deps.clock.now());
+  const slot: PendingAdmission = { rec, p, row: undefined, id: 0, done: false };
+  if (isPool(deps.sql)) await writers(deps.sql).admissions.add(slot);
+  // Alone (a transaction's handle) or after a failed batch: its own statement, meeting its own error.
+  if (!slot.done) await admitRows(deps.sql, [slot]);
+  return { usage: await quotaOutcome(deps, rec.userId, slot.row, p, 1), id: slot.id };
+}
+
+// ---- group commit of the send path's writes (lib/core/group_commit.ts) ----
 
 interface PendingInsert {
   rec: OutboundRecord;
   id: number;
+}
+
+interface PendingAdmission {
+  rec: OutboundRecord;
+  p: Periods;
+  /** The quota upsert's row; undefined when the cap refused the send (and no row was written). */
+  row: QuotaRow | undefined;
+  id: number;
+  /** Whether the batch committed; false leaves the send to its own statement (the batch failed). */
+  done: boolean;
 }
 
 interface PendingSettle {
@@ -147,7 +185,11 @@ interface PendingSettle {
 
 const groups = new WeakMap<
   Sql,
-  { inserts: GroupCommit<PendingInsert>; settles: GroupCommit<PendingSettle> }
+  {
+    admissions: GroupCommit<PendingAdmission>;
+    inserts: GroupCommit<PendingInsert>;
+    settles: GroupCommit<PendingSettle>;
+  }
 >();
 
 function writers(sql: Sql) {
@@ -156,6 +198,7 @@ function writers(sql: Sql) {
     w = {
       // A batch that fails leaves its rows unwritten (rolled back) and marked so: each caller then writes
       // its own row the one-by-one way and meets its own error, not a neighbour's.
+      admissions: createGroupCommit((batch) => admitBatch(sql, batch).catch(() => {})),
       inserts: createGroupCommit((batch) => retryDeadlock(() => insertBatch(sql, batch)).catch(() => {})),
       settles: createGroupCommit((batch) => retryDeadlock(() => settleBatch(sql, batch)).catch(() => {})),
     };
@@ -164,38 +207,64 @@ function writers(sql: Sql) {
   return w;
 }
 
-// One INSERT for the batch. The ids are drawn from the identity's sequence first, per position, so each
-// caller gets its own row's id whatever order the rows are inserted in; sorted by user for the triggers' locks.
+// The `sending` rows of a batch, inserted by the statement that embeds this: the records as a table
+// r(u, i, p, t, s, err, src, body, ord) (ord = 1-based position) joined to `ids` (ord, id), the ids drawn
+// from the identity's sequence first, per position, so each caller gets its own row's id whatever order the
+// rows are inserted in.
+function insertRows(sql: AppDeps["sql"], recs: OutboundRecord[]) {
+  const col = <T>(f: (r: OutboundRecord) => T) => recs.map(f);
+  const types = col((r) => ledgerMessageType(r.messageType));
+  return sql`
+    INSERT INTO taguato.message_logs
+      (id, user_id, instance_name, phone_number, message_type, status, error_message, source, direction,
+       body_text)
+    OVERRIDING SYSTEM VALUE
+    SELECT ids.id, r.u, r.i, r.p, r.t, r.s, r.err, r.src, 'outbound', r.body
+    FROM unnest(${col((r) => r.userId)}::bigint[], ${col((r) => r.instanceName)}::text[],
+                ${col((r) => r.phoneNumber)}::text[], ${types}::text[], ${col((r) => r.status)}::text[],
+                ${col((r) => r.errorMessage ?? null)}::text[], ${col((r) => r.source)}::text[],
+                ${col(bodyTextOf)}::text[])
+      WITH ORDINALITY AS r(u, i, p, t, s, err, src, body, ord)
+    JOIN ids ON ids.ord = r.ord
+    ORDER BY r.ord
+    RETURNING id`;
+}
+
+// One INSERT for the batch, sorted by user for the triggers' locks.
 async function insertBatch(sql: Sql, batch: PendingInsert[]): Promise<void> {
   const rows = [...batch].sort((a, b) => a.rec.userId - b.rec.userId);
-  const col = <T>(f: (r: OutboundRecord) => T) => rows.map((p) => f(p.rec));
   const out = await sql<{ id: number; ord: number }[]>`
     WITH ids AS MATERIALIZED (
       SELECT ord, nextval(pg_get_serial_sequence('taguato.message_logs', 'id')) AS id
       FROM generate_series(1, ${rows.length}::int) AS ord
-    ), ins AS (
-      INSERT INTO taguato.message_logs
-        (id, user_id, instance_name, phone_number, message_type, status, error_message, source, direction,
-         body_text)
-      OVERRIDING SYSTEM VALUE
-      SELECT ids.id, r.u, r.i, r.p, r.t, r.s, r.err, r.src, 'outbound', r.body
-      FROM unnest(${col((r) => r.userId)}::bigint[], ${col((r) => r.instanceName)}::text[],
-                  ${col((r) => r.phoneNumber)}::text[], ${
-    col((r) => ledgerMessageType(r.messageType))
-  }::text[],
-                  ${col((r) => r.status)}::text[], ${col((r) => r.errorMessage ?? null)}::text[],
-                  ${col((r) => r.source)}::text[],
-                  ${col((r) => r.bodyText ? r.bodyText.slice(0, BODY_TEXT_MAX) : null)}::text[])
-        WITH ORDINALITY AS r(u, i, p, t, s, err, src, body, ord)
-      JOIN ids ON ids.ord = r.ord
-      ORDER BY r.ord
-      RETURNING id
-    )
+    ), ins AS (${insertRows(sql, rows.map((r) => r.rec))})
     SELECT ids.id, ids.ord FROM ids WHERE ids.id IN (SELECT id FROM ins)`;
   if (out.length !== rows.length) {
     throw new Error(`ledger batch inserted ${out.length} of ${rows.length} rows`);
   }
   for (const r of out) rows[r.ord - 1].id = r.id;
+}
+
+// The sends that arrived together in ONE statement: their quota admissions in arrival order per user (users
+// in id order, as consumeQuota's batches, so replicas lock the quota rows in one order), and the INSERT of
+// the admitted ones' rows, which reads the admissions, so a refused send writes nothing. One round trip and
+// one commit for the batch.
+async function admitBatch(sql: Sql, batch: PendingAdmission[]): Promise<void> {
+  await retryDeadlock(() => admitRows(sql, [...batch].sort((a, b) => a.rec.userId - b.rec.userId)));
+}
+
+async function admitRows(sql: AppDeps["sql"], slots: PendingAdmission[]): Promise<void> {
+  const requests = slots.map((s) => ({ userId: s.rec.userId, p: s.p, count: 1 }));
+  // `ids` only has the admitted positions, so the INSERT's join drops the refused records.
+  const rows = await sql<(QuotaRow & { ord: number; log_id: number })[]>`
+    WITH a AS MATERIALIZED (
+      SELECT * FROM ${quotaAdmissions(sql, requests)}
+    ), ids AS MATERIALIZED (
+      SELECT a.ord, nextval(pg_get_serial_sequence('taguato.message_logs', 'id')) AS id FROM a
+    ), ins AS (${insertRows(sql, slots.map((s) => s.rec))})
+    SELECT a.*, ids.id AS log_id FROM a JOIN ids ON ids.ord = a.ord WHERE ids.id IN (SELECT id FROM ins)`;
+  for (const { ord, log_id, ...row } of rows) Object.assign(slots[ord - 1], { row, id: log_id });
+  for (const s of slots) s.done = true;
 }
 
 // The usual settlement of many sends in one UPDATE (applySettlement's rules, unclaimed form); a row whose

@@ -38,7 +38,7 @@ export interface Usage {
   monthly: PeriodUsage;
 }
 
-interface QuotaRow {
+export interface QuotaRow {
   daily_limit: number | null;
   monthly_limit: number | null;
   day_used: number;
@@ -123,7 +123,21 @@ export async function consumeQuota(deps: AppDeps, userId: number, count = 1): Pr
     slot = { userId, p, row: undefined, done: false };
     await admitter(sql).add(slot);
   }
-  const row = slot?.done ? slot.row : await admit(sql, userId, p, count);
+  const row = slot?.done ? slot.row : (await admitQuotas(sql, [{ userId, p, count }]))[0];
+  return await quotaOutcome(deps, userId, row, p, count);
+}
+
+/**
+ * The outcome of an admission upsert (`row`, undefined when refused): the 429 of a refused one, else the
+ * usage it leaves, after warning the tenant if it crossed 80 % of a cap.
+ */
+export async function quotaOutcome(
+  deps: AppDeps,
+  userId: number,
+  row: QuotaRow | undefined,
+  p: Periods,
+  count: number,
+): Promise<Usage> {
   if (!row) throw await exceeded(deps, userId, count);
   const usage = {
     daily: periodUsage(row.day_used, row.daily_limit, p.dayEnds),
@@ -133,35 +147,40 @@ export async function consumeQuota(deps: AppDeps, userId: number, count = 1): Pr
   return usage;
 }
 
-type Periods = ReturnType<typeof periodsAt>;
+export type Periods = ReturnType<typeof periodsAt>;
 
-// The one conditional upsert that admits `count` messages (undefined: refused, nothing counted). The
-// VALUES row only exists for users without a quota row yet (no caps: always admitted).
-async function admit(
-  sql: Sql | TransactionSql,
-  userId: number,
-  p: Periods,
-  count: number,
-): Promise<QuotaRow | undefined> {
-  const [row] = await sql<QuotaRow[]>`
-    INSERT INTO taguato.user_quotas AS q (user_id, day, day_used, month, month_used)
-    VALUES (${userId}, ${p.day}, ${count}, ${p.month}, ${count})
-    ON CONFLICT (user_id) DO UPDATE SET
-      day_used = ${dayUsed(sql, p.day)} + ${count}, day = ${p.day},
-      month_used = ${monthUsed(sql, p.month)} + ${count}, month = ${p.month}, updated_at = now()
-    WHERE (q.daily_limit IS NULL OR ${dayUsed(sql, p.day)} + ${count} <= q.daily_limit)
-      AND (q.monthly_limit IS NULL OR ${monthUsed(sql, p.month)} + ${count} <= q.monthly_limit)
-    RETURNING q.daily_limit, q.monthly_limit, q.day_used, q.month_used,
-      to_char(q.day_warned, 'YYYY-MM-DD') AS day_warned, to_char(q.month_warned, 'YYYY-MM-DD') AS month_warned`;
-  return row;
+/** One admission request: `count` messages of a user in the periods of `p`. */
+export interface QuotaRequest {
+  userId: number;
+  p: Periods;
+  count: number;
+}
+
+/**
+ * The admission of `requests` in their order (taguato.admit_quota, migration 0025), as a table to select
+ * from: a row per admitted request, `ord` its 1-based position; a refused one has none and counts nothing.
+ * Pass them sorted by user so concurrent batches lock the users' rows in one order.
+ */
+export const quotaAdmissions = (sql: Sql | TransactionSql, requests: QuotaRequest[]) =>
+  sql`taguato.admit_quota(${requests.map((r) => r.userId)}::bigint[], ${requests.map((r) => r.count)}::int[],
+                          ${requests.map((r) => r.p.day)}::date[], ${
+    requests.map((r) => r.p.month)
+  }::date[])`;
+
+/** Admits `requests` in one statement: each one's counters, or undefined when its cap refused it. */
+async function admitQuotas(sql: Sql, requests: QuotaRequest[]): Promise<(QuotaRow | undefined)[]> {
+  const rows = await sql<(QuotaRow & { ord: number })[]>`SELECT * FROM ${quotaAdmissions(sql, requests)}`;
+  const out: (QuotaRow | undefined)[] = requests.map(() => undefined);
+  for (const { ord, ...row } of rows) out[ord - 1] = row;
+  return out;
 }
 
 // ---- group commit of the sends' admissions (lib/core/group_commit.ts) ----
 //
 // Every send of a user upserts that user's one row, so one-by-one they queue on its lock, each holding it
-// until its own commit is on disk. The sends that arrive together run their upserts in ONE transaction, in
-// arrival order per user: each sees the counts of the ones before it (the same admissions as one by one,
-// exact across replicas, which still serialise on the row), and one commit releases the lock for them all.
+// until its own commit is on disk. The sends that arrive together are admitted by ONE statement, in arrival
+// order per user: each sees the counts of the ones before it (the same admissions as one by one, exact
+// across replicas, which still serialise on the row), and one commit releases the lock for them all.
 
 interface PendingAdmission {
   userId: number;
@@ -184,12 +203,7 @@ async function admitBatch(sql: Sql, batch: PendingAdmission[]): Promise<void> {
   // Users in id order, so two replicas' batches take the rows' locks in the same order; a sort is stable,
   // so one user's sends keep their arrival order.
   const ordered = [...batch].sort((a, b) => a.userId - b.userId);
-  // A send alone (no concurrency) needs no transaction around its one statement: no BEGIN and COMMIT trips.
-  const rows = ordered.length === 1
-    ? [await admit(sql, ordered[0].userId, ordered[0].p, 1)]
-    : await retryDeadlock(() =>
-      sql.begin((tx) => Promise.all(ordered.map((a) => admit(tx, a.userId, a.p, 1))))
-    );
+  const rows = await retryDeadlock(() => admitQuotas(sql, ordered.map((a) => ({ ...a, count: 1 }))));
   ordered.forEach((a, i) => {
     a.row = rows[i];
     a.done = true;

@@ -21,9 +21,8 @@ import {
   validateSend,
 } from "../../lib/gateway/mod.ts";
 import {
-  consumeQuota,
+  admitOutbound,
   IGNORE_OPT_OUT_HEADER,
-  recordOutbound,
   refuseOptedOut,
   settleOutbound,
 } from "../../lib/messaging/mod.ts";
@@ -76,10 +75,9 @@ export async function sendMessage(
   const body = multipart || !valid.media
     ? valid.body
     : await inlineMediaUrl(routeKey, valid.body, { allowPrivate: deps.config.mediaAllowPrivate });
-  // The quota is counted before anything is recorded or sent: at the cap the answer is a 429 and the
-  // engine never hears of it.
-  await consumeQuota(deps, user.id, 1);
-  const id = await recordOutbound(deps, {
+  // The quota is counted and the `sending` row written in one commit, before anything is sent: at the cap
+  // the answer is a 429, nothing is recorded and the engine never hears of it.
+  const { id } = await admitOutbound(deps, {
     userId: user.id,
     instanceName,
     phoneNumber: valid.phone,
