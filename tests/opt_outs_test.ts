@@ -53,3 +53,28 @@ Deno.test("opt-outs are per tenant and idempotent; stop and start words move a n
     assertEquals(await applyInboundKeyword(sql, ana, "595981000444", "no más"), "opted_out");
   });
 });
+
+Deno.test("concurrent isOptedOut checks share one query and each gets its own tenant's answer", async () => {
+  await using app = await startTestApp({ cache: "memory" });
+  const sql = app.db.sql;
+  const ana = await createUser(app, "optout_batch_ana", "Passw0rd!x");
+  const beto = await createUser(app, "optout_batch_beto", "Passw0rd!x");
+  await addOptOut(sql, ana, "595981000001", "manual");
+  await addOptOut(sql, beto, "595981000002", "manual");
+  const asks: [number, string, boolean][] = [
+    [ana, "595981000001", true],
+    [beto, "595981000001", false],
+    [ana, "595981000002", false],
+    [beto, "595981000002", true],
+    [ana, "595981000003", false],
+    [ana, "595981000001", true],
+  ];
+  const answers = await Promise.all(asks.map(([u, n]) => isOptedOut(sql, u, n)));
+  assertEquals(answers, asks.map(([, , want]) => want));
+  // A removal committed before the next checks is seen by them.
+  await removeOptOut(sql, ana, "595981000001");
+  assertEquals(
+    await Promise.all([isOptedOut(sql, ana, "595981000001"), isOptedOut(sql, beto, "595981000002")]),
+    [false, true],
+  );
+});

@@ -2,7 +2,7 @@
 // scheduled and campaign sends skip them and record why; a direct send to one is refused unless the
 // caller overrides it. An inbound message that is exactly a stop word opts its sender out, a start word
 // opts it back in. Numbers are the digits-only form the send rules produce.
-import { fail, type Sql } from "../core/mod.ts";
+import { createGroupCommit, fail, type GroupCommit, isPool, type Sql } from "../core/mod.ts";
 import { normalizeRecipient } from "../gateway/mod.ts";
 
 export const DEFAULT_OPT_OUT_WORDS = ["STOP", "BAJA", "SALIR", "CANCELAR", "UNSUBSCRIBE"] as const;
@@ -52,9 +52,45 @@ export async function optedOutAmong(
   return new Set(rows.map((r) => r.phone_number));
 }
 
-/** True when the tenant may not message `number`. */
+/**
+ * True when the tenant may not message `number`. Every send asks once, so the checks that arrive while one
+ * query runs share the next one (a read batched like lib/core/group_commit.ts's writes: it starts after
+ * they arrived, so it sees every opt-out committed before).
+ */
 export async function isOptedOut(sql: Sql, userId: number, number: string): Promise<boolean> {
+  if (isPool(sql)) {
+    const check: OptOutCheck = { userId, number, optedOut: undefined };
+    await optOutReaders(sql).add(check);
+    if (check.optedOut !== undefined) return check.optedOut;
+  }
+  // A transaction's handle, or a batch that failed: the caller's own query, meeting its own error.
   return (await optedOutAmong(sql, userId, [number])).has(number);
+}
+
+interface OptOutCheck {
+  userId: number;
+  number: string;
+  /** The batch's answer; undefined when its query failed. */
+  optedOut: boolean | undefined;
+}
+
+const readers = new WeakMap<Sql, GroupCommit<OptOutCheck>>();
+
+function optOutReaders(sql: Sql): GroupCommit<OptOutCheck> {
+  let r = readers.get(sql);
+  if (!r) readers.set(sql, r = createGroupCommit((batch) => checkBatch(sql, batch).catch(() => {})));
+  return r;
+}
+
+async function checkBatch(sql: Sql, batch: OptOutCheck[]): Promise<void> {
+  const rows = await sql<{ ord: number }[]>`
+    SELECT r.ord::int FROM unnest(${batch.map((c) => c.userId)}::bigint[], ${
+    batch.map((c) => c.number)
+  }::text[])
+      WITH ORDINALITY AS r(u, n, ord)
+    WHERE EXISTS (SELECT 1 FROM taguato.opt_outs o WHERE o.user_id = r.u AND o.phone_number = r.n)`;
+  const hit = new Set(rows.map((r) => r.ord));
+  batch.forEach((c, i) => c.optedOut = hit.has(i + 1));
 }
 
 /** The tenant's stop and start words (its own lists, else the defaults), normalised. */
