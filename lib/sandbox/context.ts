@@ -12,6 +12,7 @@ export interface ResolvedOptions {
   exposeInFetchInstances: boolean;
   webhookRetryDelaysMs: number[] | null;
   webhookTimeoutMs: number;
+  webhookConcurrency: number;
   qrLimit: number;
 }
 

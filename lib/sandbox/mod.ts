@@ -27,6 +27,11 @@ export interface SandboxOptions {
   webhookRetryDelaysMs?: number[];
   /** Per-attempt webhook timeout; default 30 s. */
   webhookTimeoutMs?: number;
+  /**
+   * First webhook attempts in flight at once per target URL; default 16. The real engine posts each event
+   * in the background, so events overtake each other; 1 delivers them one after another.
+   */
+  webhookConcurrency?: number;
   /** `WEBHOOK_GLOBAL_URL`: receives every event of every instance as well. */
   globalWebhookUrl?: string;
   /** `WEBHOOK_GLOBAL_WEBHOOK_BY_EVENTS`. */
@@ -57,6 +62,7 @@ export function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     exposeInFetchInstances: options.exposeInFetchInstances ?? false,
     webhookRetryDelaysMs: options.webhookRetryDelaysMs ?? null,
     webhookTimeoutMs: options.webhookTimeoutMs ?? 30_000,
+    webhookConcurrency: Math.max(1, options.webhookConcurrency ?? 16),
     qrLimit: options.qrLimit ?? 30,
   };
   const scheduler = new Scheduler();

@@ -5,6 +5,10 @@ import {
   rejects,
 } from "node:assert/strict";
 import type { SandboxOptions } from "./mod.ts";
+import type { ResolvedOptions } from "./context.ts";
+import { Scheduler } from "./scheduler.ts";
+import type { Instance } from "./state.ts";
+import { WebhookDispatcher } from "./webhooks.ts";
 import { startSandboxHarness, startWebhookReceiver } from "./testing.ts";
 
 const KEY = "global-test-key";
@@ -165,4 +169,54 @@ Deno.test("stop() aborts requests held by latency and can be called twice", asyn
   await t.sandbox.stop();
   assertEquals((await pending).status, 503);
   await t.hook.stop();
+});
+
+Deno.test("first attempts to one URL overlap up to webhookConcurrency; 1 delivers them one after another", async () => {
+  // A receiver slow enough for deliveries to overlap, counting the most in flight at once.
+  let inFlight = 0, most = 0;
+  const got: number[] = [];
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+    most = Math.max(most, ++inFlight);
+    const { data } = await req.json();
+    await new Promise((r) => setTimeout(r, 40));
+    got.push(data.n);
+    inFlight--;
+    return new Response("ok");
+  });
+  await using _ = { [Symbol.asyncDispose]: () => server.shutdown() };
+  const url = `http://127.0.0.1:${server.addr.port}/hook`;
+  const instance = {
+    name: "acme",
+    token: "t",
+    wuid: null,
+    webhook: { enabled: true, url, events: ["SEND_MESSAGE"], webhookByEvents: false, headers: {} },
+  } as unknown as Instance;
+  const deliver = async (webhookConcurrency: number) => {
+    inFlight = most = 0;
+    got.length = 0;
+    const scheduler = new Scheduler();
+    const options: ResolvedOptions = {
+      apiKey: KEY,
+      serverUrl: "",
+      globalWebhookUrl: null,
+      globalWebhookByEvents: false,
+      exposeInFetchInstances: false,
+      webhookRetryDelaysMs: [10],
+      webhookTimeoutMs: 5_000,
+      webhookConcurrency,
+      qrLimit: 30,
+    };
+    const events = new WebhookDispatcher(options, scheduler, () => {});
+    for (let n = 0; n < 12; n++) events.emit(instance, "SEND_MESSAGE", { n });
+    const until = Date.now() + 10_000;
+    while (got.length < 12 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await scheduler.stop();
+    return { most, got: [...got] };
+  };
+  const four = await deliver(4);
+  assertEquals(four.most, 4);
+  assertEquals([...four.got].sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i), "each once");
+  const one = await deliver(1);
+  assertEquals(one.most, 1);
+  assertEquals(one.got, Array.from({ length: 12 }, (_, i) => i), "in emission order");
 });

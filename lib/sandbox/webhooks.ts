@@ -1,8 +1,9 @@
 /**
  * Webhook delivery (contract §6): the envelope, the instance and global targets, the byEvents suffix,
- * custom headers (with the `jwt_key` rule) and retries with exponential backoff. First attempts to one URL
- * go out in emission order so tests see SEND_MESSAGE before its acks; retries run independently, which
- * is why receivers must still tolerate reordering, as with the real engine.
+ * custom headers (with the `jwt_key` rule) and retries with exponential backoff. Each event is delivered
+ * on its own, in the background, as the real engine does (§6.3: no order across events): first attempts to
+ * one URL start in emission order, up to `webhookConcurrency` at once (1 = one after another), and retries
+ * run independently, so receivers must tolerate reordering.
  */
 import type { ResolvedOptions } from "./context.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -61,7 +62,8 @@ const MAX_RECORDS = 1000;
 /** Sends events to the configured webhooks in the background. */
 export class WebhookDispatcher {
   readonly deliveries: DeliveryRecord[] = [];
-  readonly #chains = new Map<string, Promise<void>>();
+  // Per target URL: first attempts in flight and those waiting for a free place, in emission order.
+  readonly #lanes = new Map<string, { active: number; waiting: (() => void)[] }>();
 
   constructor(
     readonly options: ResolvedOptions,
@@ -108,12 +110,21 @@ export class WebhookDispatcher {
       const job: Job = { event, instance, url, body, headers: await buildHeaders(custom) };
       await this.#attempt(job, 1);
     };
-    const previous = this.#chains.get(url) ?? Promise.resolve();
-    const next = this.scheduler.track(previous.then(run).catch((e) => this.log(`webhook ${url}: ${e}`)));
-    this.#chains.set(url, next);
-    next.finally(() => {
-      if (this.#chains.get(url) === next) this.#chains.delete(url);
-    });
+    let lane = this.#lanes.get(url);
+    if (!lane) this.#lanes.set(url, lane = { active: 0, waiting: [] });
+    const go = (lane: { active: number; waiting: (() => void)[] }) => {
+      lane.active++;
+      this.scheduler.track(
+        run().catch((e) => this.log(`webhook ${url}: ${e}`)).finally(() => {
+          lane.active--;
+          const next = lane.waiting.shift();
+          if (next) next();
+          else if (lane.active === 0) this.#lanes.delete(url);
+        }),
+      );
+    };
+    if (lane.active < this.options.webhookConcurrency) go(lane);
+    else lane.waiting.push(() => go(lane));
   }
 
   async #attempt(job: Job, attempt: number): Promise<void> {
