@@ -376,9 +376,9 @@ async function main() {
     const cmds = Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
     return { pg: tx, redis: cmds };
   };
-  // The ledger: every row of the gateway's sends must reach the last receipt the sandbox sends (read). A
-  // burst of sends leaves receipts arriving for a while (four events per send, a bounded number in flight):
-  // the paths after one wait for that to finish, so they are not measured against its tail.
+  // The ledger: every row of the gateway's sends must reach the last receipt the sandbox sends (read). The
+  // sandbox posts an instance's events one after another (its default), so a burst of sends leaves receipts
+  // arriving for seconds: the paths after one wait for that to finish, so they are not measured against its tail.
   const counts = async () =>
     await sql<{ status: string; n: number }[]>`
       SELECT status, count(*)::int AS n FROM taguato.message_logs

@@ -28,8 +28,9 @@ export interface SandboxOptions {
   /** Per-attempt webhook timeout; default 30 s. */
   webhookTimeoutMs?: number;
   /**
-   * First webhook attempts in flight at once per target URL; default 16. The real engine posts each event
-   * in the background, so events overtake each other; 1 delivers them one after another.
+   * First webhook attempts in flight at once per target URL. Default 1: one after another, in emission
+   * order. The real engine posts each event in the background, so its events overtake each other; a
+   * larger value mimics that (see the README: the gateway's early-receipt fold path under it).
    */
   webhookConcurrency?: number;
   /** `WEBHOOK_GLOBAL_URL`: receives every event of every instance as well. */
@@ -62,7 +63,7 @@ export function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     exposeInFetchInstances: options.exposeInFetchInstances ?? false,
     webhookRetryDelaysMs: options.webhookRetryDelaysMs ?? null,
     webhookTimeoutMs: options.webhookTimeoutMs ?? 30_000,
-    webhookConcurrency: Math.max(1, options.webhookConcurrency ?? 16),
+    webhookConcurrency: Math.max(1, options.webhookConcurrency ?? 1),
     qrLimit: options.qrLimit ?? 30,
   };
   const scheduler = new Scheduler();

@@ -1,9 +1,9 @@
 /**
  * Webhook delivery (contract §6): the envelope, the instance and global targets, the byEvents suffix,
- * custom headers (with the `jwt_key` rule) and retries with exponential backoff. Each event is delivered
- * on its own, in the background, as the real engine does (§6.3: no order across events): first attempts to
- * one URL start in emission order, up to `webhookConcurrency` at once (1 = one after another), and retries
- * run independently, so receivers must tolerate reordering.
+ * custom headers (with the `jwt_key` rule) and retries with exponential backoff. First attempts to one URL
+ * start in emission order, up to `webhookConcurrency` at once (default 1: one after another, so tests see
+ * SEND_MESSAGE before its acks; more lets events overtake each other, as the real engine's do, §6.3), and
+ * retries run independently, so receivers must tolerate reordering.
  */
 import type { ResolvedOptions } from "./context.ts";
 import type { Scheduler } from "./scheduler.ts";
