@@ -1,6 +1,10 @@
 // Engine events → ledger, over real HTTP: the sandbox posts its webhooks to the gateway's ingest route,
 // receipts end as `read` in GET /api/messages/log whatever their order, and inbound messages are stored once.
-import { engineEventsToken, recordIssuedEngineEventTokens } from "../lib/gateway/mod.ts";
+import {
+  engineEventsInstance,
+  engineEventsToken,
+  recordIssuedEngineEventTokens,
+} from "../lib/gateway/mod.ts";
 import { loggedPath } from "../lib/core/mod.ts";
 import { type OutboundRecord, recordOutbound, settleOutbound } from "../lib/messaging/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
@@ -294,4 +298,25 @@ Deno.test("the ingest knows its caller from the path token alone: an unknown cal
         LEFT JOIN taguato.user_instances i ON i.id = t.instance_id WHERE i.id IS NULL`;
     assertEquals(n, 0);
   });
+});
+
+Deno.test("concurrent token lookups share one query and each finds its own instance", async () => {
+  await using app = await startTestApp({ cache: "memory" });
+  const ana = await tenantWithInstance(app, "lookup_ana", "lookup-a");
+  const beto = await tenantWithInstance(app, "lookup_beto", "lookup-b");
+  await app.db.sql`
+    INSERT INTO taguato.user_webhooks (user_id, instance_name, webhook_url, events, is_active)
+    VALUES (${beto.id}, 'lookup-b', 'http://127.0.0.1:9/hook', '{}', true)`;
+  const a = await engineEventsToken(app.deps, "lookup-a");
+  const b = await engineEventsToken(app.deps, "lookup-b");
+  // A token of the right shape that nobody issued, and one that is issued but altered.
+  const tokens = [a, b, "f".repeat(64), a, b.slice(0, 63) + (b.at(-1) === "0" ? "1" : "0")];
+  const found = await Promise.all(tokens.map((t) => engineEventsInstance(app.deps, t)));
+  assertEquals(found, [
+    { name: "lookup-a", owner: ana.id, hasWebhooks: false },
+    { name: "lookup-b", owner: beto.id, hasWebhooks: true },
+    null,
+    { name: "lookup-a", owner: ana.id, hasWebhooks: false },
+    null,
+  ]);
 });

@@ -1,4 +1,14 @@
-import { type AppDeps, keyedDigest, keyedDigests, sha256Hex, timingSafeEqual } from "../core/mod.ts";
+import {
+  type AppDeps,
+  createGroupCommit,
+  type GroupCommit,
+  isPool,
+  keyedDigest,
+  keyedDigests,
+  sha256Hex,
+  type Sql,
+  timingSafeEqual,
+} from "../core/mod.ts";
 
 /** The ingest route's path prefix; the per-instance token follows it. */
 export const ENGINE_EVENTS_PATH = "/internal/engine-events";
@@ -53,21 +63,63 @@ export interface EventsInstance {
 /**
  * The instance a path token was issued to, or null. Found by the token's hash (no body needed), then the
  * HMAC is checked again under the keys available now, in constant time: a token made under a key that is
- * gone stops working.
+ * gone stops working. The lookups of events arriving together share one query (a read batched like the
+ * group commits, started after they arrived).
  */
 export async function engineEventsInstance(deps: AppDeps, token: string): Promise<EventsInstance | null> {
-  const [row] = await deps.sql<{ name: string; nonce: string; owner: number; hooks: boolean }[]>`
-    SELECT i.instance_name AS name, i.callback_nonce AS nonce, i.user_id AS owner,
-           EXISTS (SELECT 1 FROM taguato.user_webhooks w
-                    WHERE w.instance_name = i.instance_name AND w.is_active) AS hooks
-      FROM taguato.engine_event_tokens t JOIN taguato.user_instances i ON i.id = t.instance_id
-     WHERE t.token_sha256 = ${await sha256Hex(token)}`;
+  const hash = await sha256Hex(token);
+  let row: TokenRow | null | undefined;
+  if (isPool(deps.sql)) {
+    const lookup: TokenLookup = { hash, row: undefined };
+    await tokenReaders(deps.sql).add(lookup);
+    row = lookup.row;
+  }
+  // A transaction's handle, or a batch that failed: its own query, meeting its own error.
+  if (row === undefined) row = (await lookupTokens(deps.sql, [hash])).get(hash) ?? null;
   if (!row) return null;
   let ok = false;
   for (const expected of await keyedDigests(deps, PURPOSE, tokenInput(row.name, row.nonce))) {
     ok = timingSafeEqual(expected, token) || ok;
   }
   return ok ? { name: row.name, owner: Number(row.owner), hasWebhooks: row.hooks } : null;
+}
+
+interface TokenRow {
+  name: string;
+  nonce: string;
+  owner: number;
+  hooks: boolean;
+}
+
+interface TokenLookup {
+  hash: string;
+  /** The batch's answer (null: no such token); undefined when its query failed. */
+  row: TokenRow | null | undefined;
+}
+
+const readers = new WeakMap<Sql, GroupCommit<TokenLookup>>();
+
+function tokenReaders(sql: Sql): GroupCommit<TokenLookup> {
+  let r = readers.get(sql);
+  if (!r) {
+    r = createGroupCommit(async (batch) => {
+      const rows = await lookupTokens(sql, batch.map((l) => l.hash)).catch(() => undefined);
+      if (rows) { for (const l of batch) l.row = rows.get(l.hash) ?? null; }
+    });
+    readers.set(sql, r);
+  }
+  return r;
+}
+
+/** The instance row (and whether any active tenant webhook listens on it) of each known token hash. */
+async function lookupTokens(sql: Sql, hashes: string[]): Promise<Map<string, TokenRow>> {
+  const rows = await sql<(TokenRow & { hash: string })[]>`
+    SELECT t.token_sha256 AS hash, i.instance_name AS name, i.callback_nonce AS nonce, i.user_id AS owner,
+           EXISTS (SELECT 1 FROM taguato.user_webhooks w
+                    WHERE w.instance_name = i.instance_name AND w.is_active) AS hooks
+      FROM taguato.engine_event_tokens t JOIN taguato.user_instances i ON i.id = t.instance_id
+     WHERE t.token_sha256 = ANY(${hashes}::text[])`;
+  return new Map(rows.map(({ hash, ...row }) => [hash, row]));
 }
 
 /**
