@@ -83,10 +83,9 @@ function optOutReaders(sql: Sql): GroupCommit<OptOutCheck> {
 }
 
 async function checkBatch(sql: Sql, batch: OptOutCheck[]): Promise<void> {
+  const users = batch.map((c) => c.userId), numbers = batch.map((c) => c.number);
   const rows = await sql<{ ord: number }[]>`
-    SELECT r.ord::int FROM unnest(${batch.map((c) => c.userId)}::bigint[], ${
-    batch.map((c) => c.number)
-  }::text[])
+    SELECT r.ord::int FROM unnest(${users}::bigint[], ${numbers}::text[])
       WITH ORDINALITY AS r(u, n, ord)
     WHERE EXISTS (SELECT 1 FROM taguato.opt_outs o WHERE o.user_id = r.u AND o.phone_number = r.n)`;
   const hit = new Set(rows.map((r) => r.ord));
