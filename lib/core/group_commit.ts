@@ -1,3 +1,5 @@
+import type { Sql } from "./db.ts";
+
 /**
  * Group commit: callers hand in one item each and wait for it to be written; the items that arrive while a
  * write is in flight go together in the next one (one statement for many concurrent callers). An idle
@@ -35,5 +37,18 @@ export function createGroupCommit<T>(write: (items: T[]) => Promise<void>, maxIt
       }
       return done;
     },
+  };
+}
+
+/**
+ * What `make` builds for a pool (its group commits), built on first use and kept as long as the pool: the
+ * batches of one pool never mix with another's (tests run several apps in one process).
+ */
+export function perPool<V>(make: (sql: Sql) => V): (sql: Sql) => V {
+  const made = new WeakMap<Sql, V>();
+  return (sql) => {
+    let v = made.get(sql);
+    if (v === undefined) made.set(sql, v = make(sql));
+    return v;
   };
 }

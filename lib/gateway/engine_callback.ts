@@ -1,10 +1,10 @@
 import {
   type AppDeps,
   createGroupCommit,
-  type GroupCommit,
   isPool,
   keyedDigest,
   keyedDigests,
+  perPool,
   sha256Hex,
   type Sql,
   timingSafeEqual,
@@ -97,19 +97,12 @@ interface TokenLookup {
   row: TokenRow | null | undefined;
 }
 
-const readers = new WeakMap<Sql, GroupCommit<TokenLookup>>();
-
-function tokenReaders(sql: Sql): GroupCommit<TokenLookup> {
-  let r = readers.get(sql);
-  if (!r) {
-    r = createGroupCommit(async (batch) => {
-      const rows = await lookupTokens(sql, batch.map((l) => l.hash)).catch(() => undefined);
-      if (rows) { for (const l of batch) l.row = rows.get(l.hash) ?? null; }
-    });
-    readers.set(sql, r);
-  }
-  return r;
-}
+const tokenReaders = perPool((sql) =>
+  createGroupCommit<TokenLookup>(async (batch) => {
+    const rows = await lookupTokens(sql, batch.map((l) => l.hash)).catch(() => undefined);
+    if (rows) { for (const l of batch) l.row = rows.get(l.hash) ?? null; }
+  })
+);
 
 /** The instance row (and whether any active tenant webhook listens on it) of each known token hash. */
 async function lookupTokens(sql: Sql, hashes: string[]): Promise<Map<string, TokenRow>> {

@@ -2,7 +2,7 @@
 // stored once, connection changes land on user_instances. Every statement is idempotent, because the
 // engine retries, repeats and reorders its webhooks (evolution-api.md §6.3).
 import { z } from "zod";
-import { type AppDeps, createGroupCommit, type GroupCommit, retryDeadlock, type Sql } from "../core/mod.ts";
+import { type AppDeps, createGroupCommit, perPool, retryDeadlock, type Sql } from "../core/mod.ts";
 import { applyInboundMessage, engineMessageType } from "../messaging/mod.ts";
 
 export const EngineEnvelopeSchema = z.looseObject({
@@ -150,13 +150,7 @@ const rank = (status: string) => RANK[status] ?? 0;
 
 // Receipts of concurrent engine events go to the ledger in one statement (group commit); each webhook is
 // answered only after the statement carrying its receipt committed, so the engine still retries a failure.
-const writers = new WeakMap<Sql, GroupCommit<Receipt>>();
-
-function receiptWriter(sql: Sql): GroupCommit<Receipt> {
-  let writer = writers.get(sql);
-  if (!writer) writers.set(sql, writer = createGroupCommit((batch) => writeReceipts(sql, batch)));
-  return writer;
-}
+const receiptWriter = perPool((sql) => createGroupCommit<Receipt>((batch) => writeReceipts(sql, batch)));
 
 async function writeReceipts(sql: Sql, batch: Receipt[]): Promise<void> {
   // One row per message (an upsert may not touch a row twice): the furthest status, the first known type,

@@ -1,13 +1,6 @@
 // The message ledger (taguato.message_logs): outbound sends written before the engine call and settled from
 // its answer, the message types it stores, and the engine webhook that feeds it receipts and inbound rows.
-import {
-  type AppDeps,
-  createGroupCommit,
-  type GroupCommit,
-  isPool,
-  retryDeadlock,
-  type Sql,
-} from "../core/mod.ts";
+import { type AppDeps, createGroupCommit, isPool, perPool, retryDeadlock, type Sql } from "../core/mod.ts";
 import type postgres from "postgres";
 import { engineCallbackUrl } from "../gateway/mod.ts";
 import { subscribedEvents, WEBHOOK_EVENTS } from "../webhooks/mod.ts";
@@ -183,29 +176,17 @@ interface PendingSettle {
   done: boolean;
 }
 
-const groups = new WeakMap<
-  Sql,
-  {
-    admissions: GroupCommit<PendingAdmission>;
-    inserts: GroupCommit<PendingInsert>;
-    settles: GroupCommit<PendingSettle>;
-  }
->();
-
-function writers(sql: Sql) {
-  let w = groups.get(sql);
-  if (!w) {
-    w = {
-      // A batch that fails leaves its rows unwritten (rolled back) and marked so: each caller then writes
-      // its own row the one-by-one way and meets its own error, not a neighbour's.
-      admissions: createGroupCommit((batch) => admitBatch(sql, batch).catch(() => {})),
-      inserts: createGroupCommit((batch) => retryDeadlock(() => insertBatch(sql, batch)).catch(() => {})),
-      settles: createGroupCommit((batch) => retryDeadlock(() => settleBatch(sql, batch)).catch(() => {})),
-    };
-    groups.set(sql, w);
-  }
-  return w;
-}
+const writers = perPool((sql) => ({
+  // A batch that fails leaves its rows unwritten (rolled back) and marked so: each caller then writes
+  // its own row the one-by-one way and meets its own error, not a neighbour's.
+  admissions: createGroupCommit<PendingAdmission>((batch) => admitBatch(sql, batch).catch(() => {})),
+  inserts: createGroupCommit<PendingInsert>((batch) =>
+    retryDeadlock(() => insertBatch(sql, batch)).catch(() => {})
+  ),
+  settles: createGroupCommit<PendingSettle>((batch) =>
+    retryDeadlock(() => settleBatch(sql, batch)).catch(() => {})
+  ),
+}));
 
 // The `sending` rows of a batch, inserted by the statement that embeds this: the records as a table
 // r(u, i, p, t, s, err, src, body, ord) (ord = 1-based position) joined to `ids` (ord, id), the ids drawn

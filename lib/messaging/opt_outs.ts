@@ -2,7 +2,7 @@
 // scheduled and campaign sends skip them and record why; a direct send to one is refused unless the
 // caller overrides it. An inbound message that is exactly a stop word opts its sender out, a start word
 // opts it back in. Numbers are the digits-only form the send rules produce.
-import { createGroupCommit, fail, type GroupCommit, isPool, type Sql } from "../core/mod.ts";
+import { createGroupCommit, fail, isPool, perPool, type Sql } from "../core/mod.ts";
 import { normalizeRecipient } from "../gateway/mod.ts";
 
 export const DEFAULT_OPT_OUT_WORDS = ["STOP", "BAJA", "SALIR", "CANCELAR", "UNSUBSCRIBE"] as const;
@@ -74,13 +74,9 @@ interface OptOutCheck {
   optedOut: boolean | undefined;
 }
 
-const readers = new WeakMap<Sql, GroupCommit<OptOutCheck>>();
-
-function optOutReaders(sql: Sql): GroupCommit<OptOutCheck> {
-  let r = readers.get(sql);
-  if (!r) readers.set(sql, r = createGroupCommit((batch) => checkBatch(sql, batch).catch(() => {})));
-  return r;
-}
+const optOutReaders = perPool((sql) =>
+  createGroupCommit<OptOutCheck>((batch) => checkBatch(sql, batch).catch(() => {}))
+);
 
 async function checkBatch(sql: Sql, batch: OptOutCheck[]): Promise<void> {
   const users = batch.map((c) => c.userId), numbers = batch.map((c) => c.number);

@@ -6,8 +6,8 @@ import {
   type AppDeps,
   createGroupCommit,
   fail,
-  type GroupCommit,
   isPool,
+  perPool,
   retryDeadlock,
   type Sql,
 } from "../core/mod.ts";
@@ -191,13 +191,9 @@ interface PendingAdmission {
   done: boolean;
 }
 
-const admitters = new WeakMap<Sql, GroupCommit<PendingAdmission>>();
-
-function admitter(sql: Sql): GroupCommit<PendingAdmission> {
-  let a = admitters.get(sql);
-  if (!a) admitters.set(sql, a = createGroupCommit((batch) => admitBatch(sql, batch).catch(() => {})));
-  return a;
-}
+const admitter = perPool((sql) =>
+  createGroupCommit<PendingAdmission>((batch) => admitBatch(sql, batch).catch(() => {}))
+);
 
 async function admitBatch(sql: Sql, batch: PendingAdmission[]): Promise<void> {
   // Users in id order, so two replicas' batches take the rows' locks in the same order; a sort is stable,
