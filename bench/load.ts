@@ -9,6 +9,11 @@
  * gateway's p50 overhead over the direct call at one connection, and checks that every ledger row of the
  * send scenario reached its final receipt status. wrk and nginx are installed with apt when missing.
  *
+ * The sandbox posts up to 16 webhooks at once (LOAD_WEBHOOK_CONCURRENCY, SANDBOX_WEBHOOK_CONCURRENCY of
+ * `deno task sandbox`), as the real engine posts each event in the background (evolution-api.md §6.3):
+ * receipts then arrive during the burst of sends, often before the send's own HTTP answer, instead of in a
+ * queue after it. 1 gives the sandbox's ordered default.
+ *
  * Settings: LOAD_SECONDS, LOAD_CONNECTIONS (32), TEST_DATABASE_URL, TEST_REDIS_URL (the bench uses
  * database 11 of that Redis so its rate-limit keys meet no one else's), LOAD_CPU_PROF=dir (the gateway
  * runs with --cpu-prof into dir), LOAD_ONLY=regex (only the paths whose label matches, to profile one), LOAD_PAUSE=1 (set everything up,
@@ -237,6 +242,7 @@ async function main() {
   const sandbox = spawn("sandbox", ["deno", "run", "-A", "lib/sandbox/main.ts"], {
     SANDBOX_PORT: String(ports.sandbox),
     AUTHENTICATION_API_KEY: ENGINE_KEY,
+    SANDBOX_WEBHOOK_CONCURRENCY: Deno.env.get("LOAD_WEBHOOK_CONCURRENCY") ?? "16",
   });
   const bare = spawn("bare", ["deno", "run", "-A", "bench/load_bare.ts", String(ports.bare)]);
   const bareProxy = spawn("bare-proxy", [
@@ -376,9 +382,9 @@ async function main() {
     const cmds = Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
     return { pg: tx, redis: cmds };
   };
-  // The ledger: every row of the gateway's sends must reach the last receipt the sandbox sends (read). The
-  // sandbox posts an instance's events one after another (its default), so a burst of sends leaves receipts
-  // arriving for seconds: the paths after one wait for that to finish, so they are not measured against its tail.
+  // The ledger: every row of the gateway's sends must reach the last receipt the sandbox sends (read). A
+  // burst of sends leaves receipts arriving for seconds after it: the paths after one wait for that to
+  // finish, so they are not measured against its tail.
   const counts = async () =>
     await sql<{ status: string; n: number }[]>`
       SELECT status, count(*)::int AS n FROM taguato.message_logs

@@ -6,7 +6,15 @@ import { createTestDatabase } from "./_helpers/db.ts";
 import { freePort, needs, TEST_REDIS_URL } from "./_helpers/services.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const WORKERS = ["reconnect", "backup", "cleanup", "log-rotation", "webhook-dispatch", "campaigns"];
+const WORKERS = [
+  "reconnect",
+  "backup",
+  "cleanup",
+  "log-rotation",
+  "webhook-dispatch",
+  "campaigns",
+  "daily-counts",
+];
 
 function spawnGateway(env: Record<string, string>) {
   return new Deno.Command(Deno.execPath(), {

@@ -37,6 +37,7 @@ Deno.test("panel: Workers, Backups and Sessions admin pages render for admins in
     "log-rotation",
     "webhook-dispatch",
     "campaigns",
+    "daily-counts",
   ]);
   const sessions = islandProps(
     await page(`/panel/admin/sessions?user_id=${user.id}`, admin.cookie),

@@ -93,6 +93,7 @@ Deno.test("GET /admin/workers and POST /admin/workers/{name}/run", async (s) => 
         "log-rotation",
         "webhook-dispatch",
         "campaigns",
+        "daily-counts",
       ]);
       for (const w of res.body.workers) {
         assertFields(w, "last_run name next_run schedule");
@@ -209,9 +210,9 @@ onPostgres.test("cleanup folds a send interrupted after the engine call into the
     ["5", "sending", "api", null],
     ["5", "sent", "engine", "ENG-5"],
   ]);
-  // The per-day counts follow the fold (statement triggers of migration 0017).
+  // The per-day counts follow the fold (statement triggers of migrations 0017 and 0026).
   const [{ n }] =
-    await sql`SELECT coalesce(sum(n), 0)::int AS n FROM taguato.message_daily WHERE user_id = ${uid}`;
+    await sql`SELECT coalesce(sum(n), 0)::int AS n FROM taguato.message_daily_counts WHERE user_id = ${uid}`;
   assertEquals(n, rows.length);
   // An engine row that arrives after the sweep still finds the send it belongs to (now `unknown`).
   await row("595981000003", "sent", "engine", 29.5, "ENG-3b");

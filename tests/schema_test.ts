@@ -58,6 +58,8 @@ const EXPECTED_TABLES = [
   "engines",
   // --- campaign governor (0024) ---
   "instance_health",
+  // --- per-day count deltas (0026) ---
+  "message_daily_deltas",
 ];
 
 interface MigrationFile {
@@ -161,6 +163,7 @@ needs("postgres").test("migrations build the corrected taguato schema on Postgre
         "incident_services",
         "maintenance_services",
         "message_daily",
+        "message_daily_deltas",
         "opt_outs",
         "user_quotas",
         "worker_leases",

@@ -4,6 +4,7 @@ import type { Config } from "../lib/core/mod.ts";
 import { backupWorker } from "./backup.ts";
 import { campaignsWorker } from "./campaigns.ts";
 import { cleanupWorker } from "./cleanup.ts";
+import { dailyCountsWorker } from "./daily_counts.ts";
 import { logRotationWorker } from "./log_rotation.ts";
 import { reconnectWorker } from "./reconnect.ts";
 import { scheduledWorker } from "./scheduled.ts";
@@ -25,5 +26,6 @@ export function allWorkers(config: Config): WorkerSpec[] {
     logRotationWorker,
     webhookDispatchWorker,
     campaignsWorker,
+    dailyCountsWorker,
   ];
 }

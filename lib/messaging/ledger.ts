@@ -183,8 +183,15 @@ const writers = perPool((sql) => ({
   inserts: createGroupCommit<PendingInsert>((batch) =>
     retryDeadlock(() => insertBatch(sql, batch)).catch(() => {})
   ),
+  // 23505: an engine row taking one of the batch's engine ids committed while the UPDATE ran. Once more,
+  // the guard now sees it and leaves that send to the fold; the rest of the batch still settles together.
   settles: createGroupCommit<PendingSettle>((batch) =>
-    retryDeadlock(() => settleBatch(sql, batch)).catch(() => {})
+    retryDeadlock(() =>
+      settleBatch(sql, batch).catch((err) => {
+        if ((err as { code?: string }).code !== "23505") throw err;
+        return settleBatch(sql, batch);
+      })
+    ).catch(() => {})
   ),
 }));
 

@@ -97,8 +97,18 @@ export interface DashboardDay {
   read_rate: number;
 }
 
+/**
+ * Merges the per-day count deltas the message_logs triggers appended (migration 0026) into message_daily;
+ * returns how many delta rows it merged. Reads are right either way (message_daily_counts adds the deltas);
+ * this keeps them short. Safe to run on several replicas at once: each delta is merged once.
+ */
+export async function rollupDailyCounts(sql: Sql): Promise<number> {
+  const [{ merged }] = await sql<{ merged: number }[]>`SELECT taguato.message_daily_rollup()::int AS merged`;
+  return merged;
+}
+
 // Outbound rows of the user in (now - span, end of that UTC day): the part of a rolling window the whole-day
-// counts of message_daily cannot give (at most one day of rows, read over the (user_id, created_at) index).
+// counts of message_daily_counts cannot give (at most one day of rows, read over the (user_id, created_at) index).
 const edge = (sql: Sql, userId: number, now: Date, span: string) =>
   sql`(SELECT count(*) FROM taguato.message_logs
        WHERE user_id = ${userId} AND direction = 'outbound'
@@ -112,8 +122,8 @@ const days = (sql: Sql, now: Date, span: string) =>
 /**
  * The user's dashboard as of `now`: their outbound messages in the last 24 h / 7 / 30 days (rolling) and in
  * all, the accepted and read shares, their instances, and the last `days` UTC days (oldest first, empty
- * days too). Reads the per-day counts the triggers of migration 0017 keep (message_daily), plus at most one
- * day of rows per rolling window, so its cost does not grow with the user's history.
+ * days too). Reads the per-day counts the triggers of migrations 0017 and 0026 keep (message_daily_counts),
+ * plus at most one day of rows per rolling window, so its cost does not grow with the user's history.
  */
 export async function userDashboard(sql: Sql, userId: number, now: Date, span = 7) {
   const [[totals], daily, [account]] = await Promise.all([
@@ -133,7 +143,7 @@ export async function userDashboard(sql: Sql, userId: number, now: Date, span = 
         coalesce(sum(n), 0)::int AS total,
         coalesce(sum(n) FILTER (WHERE status = ANY (${SENT})), 0)::int AS sent,
         coalesce(sum(n) FILTER (WHERE status IN ('read', 'played')), 0)::int AS read
-      FROM taguato.message_daily WHERE user_id = ${userId}`,
+      FROM taguato.message_daily_counts WHERE user_id = ${userId}`,
     sql<Omit<DashboardDay, "delivery_rate" | "read_rate">[]>`
       WITH bounds AS (SELECT (${now}::timestamptz AT TIME ZONE 'UTC')::date AS last)
       SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
@@ -143,7 +153,7 @@ export async function userDashboard(sql: Sql, userId: number, now: Date, span = 
         coalesce(sum(b.n) FILTER (WHERE b.status IN ('read', 'played')), 0)::int AS read,
         coalesce(sum(b.n) FILTER (WHERE b.status = 'failed'), 0)::int AS failed
       FROM bounds, generate_series(bounds.last - ${span - 1}::int, bounds.last, interval '1 day') AS d(day)
-      LEFT JOIN taguato.message_daily b ON b.user_id = ${userId} AND b.day = d.day::date
+      LEFT JOIN taguato.message_daily_counts b ON b.user_id = ${userId} AND b.day = d.day::date
       GROUP BY d.day ORDER BY d.day`,
     sql<{ instances: number; max_instances: number }[]>`
       SELECT (SELECT count(*)::int FROM taguato.user_instances i WHERE i.user_id = u.id AND NOT i.pending)

@@ -10,6 +10,7 @@ if (import.meta.main) {
     apiKey,
     port,
     globalWebhookUrl: Deno.env.get("WEBHOOK_GLOBAL_URL") || undefined,
+    webhookConcurrency: Number(Deno.env.get("SANDBOX_WEBHOOK_CONCURRENCY")) || undefined,
     log: (line) => console.log(`[sandbox] ${line}`),
   });
   console.log(`Sandbox engine (Evolution API 2.3.7 subset) listening on ${sandbox.url}`);

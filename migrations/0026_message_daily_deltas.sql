@@ -1,0 +1,67 @@
+-- 0026_message_daily_deltas: migration 0017's per-day counts, written as appended deltas and merged later.
+--
+-- Before, each statement on message_logs upserted the user's buckets (user, day, status) itself and held their
+-- row locks until it committed. Every send, settlement and receipt of a user touches the same few buckets, so
+-- concurrent writers queued on them; and a transaction of two statements (the settlement that folds an early
+-- engine row: a DELETE, then an UPDATE) locked them in two rounds, so it could deadlock with a settlement
+-- batch (seen under concurrent webhooks, each a 1 s stall). Now the triggers only append rows here, which
+-- takes no lock anyone else waits for; message_daily_rollup() moves them into message_daily.
+CREATE TABLE taguato.message_daily_deltas (
+  user_id bigint NOT NULL,
+  day date NOT NULL,
+  status text NOT NULL,
+  n bigint NOT NULL
+);
+CREATE INDEX message_daily_deltas_user ON taguato.message_daily_deltas (user_id);
+
+-- The old upsert, now run by the rollup only: signed per-bucket deltas added in bucket order (two rollups
+-- lock shared buckets in the same order), buckets that reach zero removed.
+CREATE FUNCTION taguato.message_daily_merge(deltas jsonb) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO taguato.message_daily AS d (user_id, day, status, n)
+  SELECT x.user_id, x.day, x.status, sum(x.delta)
+  FROM jsonb_to_recordset(deltas) AS x(user_id bigint, day date, status text, delta bigint)
+  GROUP BY x.user_id, x.day, x.status
+  HAVING sum(x.delta) <> 0
+  ORDER BY x.user_id, x.day, x.status
+  ON CONFLICT (user_id, day, status) DO UPDATE SET n = d.n + EXCLUDED.n;
+  DELETE FROM taguato.message_daily d
+  USING (SELECT DISTINCT user_id, day, status
+         FROM jsonb_to_recordset(deltas) AS x(user_id bigint, day date, status text)) k
+  WHERE d.user_id = k.user_id AND d.day = k.day AND d.status = k.status AND d.n <= 0;
+$$;
+
+-- What the three triggers of 0017 call: append the statement's deltas (one row per bucket).
+CREATE OR REPLACE FUNCTION taguato.message_daily_apply(deltas jsonb) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO taguato.message_daily_deltas (user_id, day, status, n)
+  SELECT x.user_id, x.day, x.status, sum(x.delta)
+  FROM jsonb_to_recordset(deltas) AS x(user_id bigint, day date, status text, delta bigint)
+  GROUP BY x.user_id, x.day, x.status
+  HAVING sum(x.delta) <> 0;
+$$;
+
+-- Moves every delta into message_daily in one statement's transaction; returns how many delta rows it merged.
+-- A delta is merged exactly once: a concurrent rollup waits on the rows this one deletes, then skips them.
+CREATE FUNCTION taguato.message_daily_rollup() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  moved jsonb;
+  merged bigint;
+BEGIN
+  WITH d AS (DELETE FROM taguato.message_daily_deltas RETURNING user_id, day, status, n),
+  g AS (SELECT user_id, day, status, sum(n) AS n, count(*) AS c FROM d GROUP BY user_id, day, status)
+  SELECT jsonb_agg(jsonb_build_object('user_id', user_id, 'day', day, 'status', status, 'delta', n)),
+         coalesce(sum(c), 0)
+  INTO moved, merged FROM g;
+  IF merged > 0 THEN
+    PERFORM taguato.message_daily_merge(moved);
+  END IF;
+  RETURN merged;
+END $$;
+
+-- The counts as of now, whatever the rollup has merged yet: what the dashboards read.
+CREATE VIEW taguato.message_daily_counts AS
+  SELECT user_id, day, status, sum(n)::bigint AS n
+  FROM (SELECT user_id, day, status, n FROM taguato.message_daily
+        UNION ALL
+        SELECT user_id, day, status, n FROM taguato.message_daily_deltas) c
+  GROUP BY user_id, day, status
+  HAVING sum(n) <> 0;
