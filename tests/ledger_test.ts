@@ -58,6 +58,32 @@ Deno.test("the ledger settles a send from the engine's answer or an earlier rece
     assertEquals(n, 1);
   });
 
+  await t.step(
+    "an early row not ahead of ours (PENDING) is folded and ours settles; the counts follow",
+    async () => {
+      await sql`
+      INSERT INTO taguato.message_logs (user_id, instance_name, phone_number, status, engine_message_id, source,
+        status_updated_at)
+      VALUES (${user.id}, 'ledger-wa', '595981000111', 'sending', '3EB0DDD', 'engine', '2026-01-01T00:00:00Z')`;
+      const id = await sending("text", "api");
+      await settleOutbound(app.deps, id, { status: "sent", engineMessageId: "3EB0DDD" });
+      const [mine] = await sql<{ status: string; source: string; fresh: boolean }[]>`
+      SELECT status, source, status_updated_at > now() - interval '1 minute' AS fresh
+      FROM taguato.message_logs WHERE engine_message_id = '3EB0DDD'`;
+      assertEquals(mine, { status: "sent", source: "api", fresh: true });
+      const [{ n }] = await sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM taguato.message_logs WHERE engine_message_id = '3EB0DDD'`;
+      assertEquals(n, 1);
+      const counted = await sql<{ status: string; n: number }[]>`
+      SELECT status, sum(n)::int AS n FROM taguato.message_daily_counts WHERE user_id = ${user.id}
+      GROUP BY status ORDER BY status`;
+      const raw = await sql<{ status: string; n: number }[]>`
+      SELECT status, count(*)::int AS n FROM taguato.message_logs WHERE user_id = ${user.id}
+        AND direction = 'outbound' GROUP BY status ORDER BY status`;
+      assertEquals([...counted], [...raw]);
+    },
+  );
+
   await t.step("settling never moves an advanced row back", async () => {
     const id = await recordOutbound(app.deps, {
       ...base,

@@ -297,39 +297,45 @@ export async function settleOutbound(deps: AppDeps, id: number, s: OutboundSettl
   } catch (err) {
     if (!retryable(err)) throw err;
   }
-  // One retry: an engine-logged row committed between our DELETE and UPDATE collides on the engine id.
+  // One retry: an engine-logged row committed while the fold ran collides on the engine id.
   for (let attempt = 1;; attempt++) {
     try {
-      return await deps.sql.begin((tx) => settleIn(tx, id, s));
+      if (s.engineMessageId) await foldSettlement(deps.sql, id, s, s.engineMessageId);
+      else await applySettlement(deps.sql, id, s, false);
+      return;
     } catch (err) {
       if (attempt >= 2 || !retryable(err)) throw err;
     }
   }
 }
 
-// 23505: a concurrent engine-logged row took the engine id. 40P01: a deadlock on the per-day counts the
-// triggers of migration 0017 keep (two multi-statement settlements of one user); PostgreSQL rolled it back.
-const retryable = (err: unknown) => ["23505", "40P01"].includes((err as { code?: string }).code ?? "");
+// 23505: a concurrent engine-logged row took the engine id.
+const retryable = (err: unknown) => (err as { code?: string }).code === "23505";
 
-async function settleIn(tx: postgres.TransactionSql, id: number, s: OutboundSettlement): Promise<void> {
-  if (s.engineMessageId) {
-    // A SEND_MESSAGE/MESSAGES_UPDATE that beat the engine's HTTP answer logged the send as engine-originated;
-    // fold its progress into this row so the engine id stays unique and the receipts are not lost.
-    const [early] = await tx<{ status: string; status_updated_at: Date }[]>`
+// A SEND_MESSAGE/MESSAGES_UPDATE that beat the engine's HTTP answer logged the send as engine-originated:
+// ONE statement deletes that row and folds its progress into ours, then settles ours (applySettlement's
+// rules), so the engine id stays unique and no receipt is lost. Our row takes the engine id in the same
+// statement that deletes the other holder (a row deleted by its own transaction is no conflict).
+async function foldSettlement(sql: AppDeps["sql"], id: number, s: OutboundSettlement, engineId: string) {
+  // Whether the early row got further than ours; then its status (and time) is ours before the settlement.
+  const ahead = sql`taguato.message_status_rank(mine.status) < taguato.message_status_rank(early.status)`;
+  const folded = sql`CASE WHEN ${ahead} THEN early.status ELSE mine.status END`;
+  await sql`
+    WITH early AS (
       DELETE FROM taguato.message_logs AS m
       USING taguato.message_logs AS mine
       WHERE mine.id = ${id} AND m.instance_name = mine.instance_name AND m.id <> mine.id
-        AND m.engine_message_id = ${s.engineMessageId} AND m.source = 'engine'
-      RETURNING m.status, m.status_updated_at`;
-    if (early) {
-      await tx`
-        UPDATE taguato.message_logs
-        SET status = ${early.status}, status_updated_at = ${early.status_updated_at},
-          engine_message_id = ${s.engineMessageId}
-        WHERE id = ${id} AND taguato.message_status_rank(status) < taguato.message_status_rank(${early.status})`;
-    }
-  }
-  await applySettlement(tx, id, s, false);
+        AND m.engine_message_id = ${engineId} AND m.source = 'engine'
+      RETURNING m.status, m.status_updated_at
+    )
+    UPDATE taguato.message_logs AS mine SET
+      engine_message_id = COALESCE(mine.engine_message_id, ${engineId}),
+      error_message = COALESCE(${s.errorMessage ?? null}, mine.error_message),
+      status = CASE WHEN ${folded} IN ('sending', 'unknown') THEN ${s.status} ELSE ${folded} END,
+      status_updated_at = CASE WHEN ${folded} IN ('sending', 'unknown') THEN now()
+        WHEN ${ahead} THEN early.status_updated_at ELSE mine.status_updated_at END
+    FROM (SELECT 1) AS one LEFT JOIN early ON true
+    WHERE mine.id = ${id}`;
 }
 
 // The status only moves out of `sending`/`unknown`; the engine id is only filled when empty. With
