@@ -14,8 +14,8 @@ CREATE TABLE taguato.message_daily_deltas (
 );
 CREATE INDEX message_daily_deltas_user ON taguato.message_daily_deltas (user_id);
 
--- The old upsert, now run by the rollup only: signed per-bucket deltas added in bucket order (two rollups
--- lock shared buckets in the same order), buckets that reach zero removed.
+-- 0017's upsert (message_daily_apply), now run by the rollup only: signed per-bucket deltas added in bucket
+-- order (two rollups lock shared buckets in the same order), buckets that reach zero removed.
 CREATE FUNCTION taguato.message_daily_merge(deltas jsonb) RETURNS void LANGUAGE sql AS $$
   INSERT INTO taguato.message_daily AS d (user_id, day, status, n)
   SELECT x.user_id, x.day, x.status, sum(x.delta)
@@ -30,14 +30,39 @@ CREATE FUNCTION taguato.message_daily_merge(deltas jsonb) RETURNS void LANGUAGE 
   WHERE d.user_id = k.user_id AND d.day = k.day AND d.status = k.status AND d.n <= 0;
 $$;
 
--- What the three triggers of 0017 call: append the statement's deltas (one row per bucket).
-CREATE OR REPLACE FUNCTION taguato.message_daily_apply(deltas jsonb) RETURNS void LANGUAGE sql AS $$
+-- The three triggers of 0017 now append the statement's deltas (one row per bucket) straight from their
+-- transition tables: no jsonb between them and the write, no lock anyone waits for.
+CREATE OR REPLACE FUNCTION taguato.message_daily_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO taguato.message_daily_deltas (user_id, day, status, n)
-  SELECT x.user_id, x.day, x.status, sum(x.delta)
-  FROM jsonb_to_recordset(deltas) AS x(user_id bigint, day date, status text, delta bigint)
-  GROUP BY x.user_id, x.day, x.status
-  HAVING sum(x.delta) <> 0;
-$$;
+  SELECT user_id, (created_at AT TIME ZONE 'UTC')::date, status, count(*)
+  FROM new_rows WHERE direction = 'outbound' GROUP BY 1, 2, 3;
+  RETURN NULL;
+END $$;
+
+-- A statement that moved no row between buckets (same user, day and status) nets to zero: no row.
+CREATE OR REPLACE FUNCTION taguato.message_daily_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO taguato.message_daily_deltas (user_id, day, status, n)
+  SELECT user_id, day, status, sum(delta)
+  FROM (SELECT user_id, (created_at AT TIME ZONE 'UTC')::date AS day, status, -1 AS delta
+        FROM old_rows WHERE direction = 'outbound'
+        UNION ALL
+        SELECT user_id, (created_at AT TIME ZONE 'UTC')::date, status, 1
+        FROM new_rows WHERE direction = 'outbound') u
+  GROUP BY 1, 2, 3 HAVING sum(delta) <> 0;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION taguato.message_daily_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO taguato.message_daily_deltas (user_id, day, status, n)
+  SELECT user_id, (created_at AT TIME ZONE 'UTC')::date, status, -count(*)
+  FROM old_rows WHERE direction = 'outbound' GROUP BY 1, 2, 3;
+  RETURN NULL;
+END $$;
+
+DROP FUNCTION taguato.message_daily_apply(jsonb);
 
 -- Moves every delta into message_daily in one statement's transaction; returns how many delta rows it merged.
 -- A delta is merged exactly once: a concurrent rollup waits on the rows this one deletes, then skips them.
