@@ -78,10 +78,31 @@ export async function engineEventsInstance(deps: AppDeps, token: string): Promis
   if (row === undefined) row = (await lookupTokens(deps.sql, [hash])).get(hash) ?? null;
   if (!row) return null;
   let ok = false;
-  for (const expected of await keyedDigests(deps, PURPOSE, tokenInput(row.name, row.nonce))) {
+  for (const expected of await expectedTokens(deps, tokenInput(row.name, row.nonce))) {
     ok = timingSafeEqual(expected, token) || ok;
   }
   return ok ? { name: row.name, owner: Number(row.owner), hasWebhooks: row.hooks } : null;
+}
+
+// The tokens an instance's events may carry: its HMAC under every available key. They depend only on its
+// name and nonce and on the keys (the config's APP_SECRET and the database row, read once per pool), so
+// each instance's are computed once per pool and config, not on every event (bounded: cleared when it
+// holds MAX_EXPECTED).
+const MAX_EXPECTED = 10_000;
+const expected = perPool(() => new WeakMap<AppDeps["config"], Map<string, Promise<string[]>>>());
+
+function expectedTokens(deps: AppDeps, input: string): Promise<string[]> {
+  const byConfig = expected(deps.sql);
+  let memo = byConfig.get(deps.config);
+  if (!memo) byConfig.set(deps.config, memo = new Map());
+  let tokens = memo.get(input);
+  if (!tokens) {
+    if (memo.size >= MAX_EXPECTED) memo.clear();
+    tokens = keyedDigests(deps, PURPOSE, input);
+    tokens.catch(() => memo.delete(input));
+    memo.set(input, tokens);
+  }
+  return tokens;
 }
 
 interface TokenRow {
