@@ -14,22 +14,6 @@ CREATE TABLE taguato.message_daily_deltas (
 );
 CREATE INDEX message_daily_deltas_user ON taguato.message_daily_deltas (user_id);
 
--- 0017's upsert (message_daily_apply), now run by the rollup only: signed per-bucket deltas added in bucket
--- order (two rollups lock shared buckets in the same order), buckets that reach zero removed.
-CREATE FUNCTION taguato.message_daily_merge(deltas jsonb) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO taguato.message_daily AS d (user_id, day, status, n)
-  SELECT x.user_id, x.day, x.status, sum(x.delta)
-  FROM jsonb_to_recordset(deltas) AS x(user_id bigint, day date, status text, delta bigint)
-  GROUP BY x.user_id, x.day, x.status
-  HAVING sum(x.delta) <> 0
-  ORDER BY x.user_id, x.day, x.status
-  ON CONFLICT (user_id, day, status) DO UPDATE SET n = d.n + EXCLUDED.n;
-  DELETE FROM taguato.message_daily d
-  USING (SELECT DISTINCT user_id, day, status
-         FROM jsonb_to_recordset(deltas) AS x(user_id bigint, day date, status text)) k
-  WHERE d.user_id = k.user_id AND d.day = k.day AND d.status = k.status AND d.n <= 0;
-$$;
-
 -- The three triggers of 0017 now append the statement's deltas (one row per bucket) straight from their
 -- transition tables: no jsonb between them and the write, no lock anyone waits for.
 CREATE OR REPLACE FUNCTION taguato.message_daily_insert() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -62,7 +46,9 @@ BEGIN
   RETURN NULL;
 END $$;
 
-DROP FUNCTION taguato.message_daily_apply(jsonb);
+-- 0017's upsert, now run by the rollup only (under a name that says so): signed per-bucket deltas added in
+-- bucket order, so two rollups lock shared buckets in the same order; buckets that reach zero removed.
+ALTER FUNCTION taguato.message_daily_apply(jsonb) RENAME TO message_daily_merge;
 
 -- Moves every delta into message_daily in one statement's transaction; returns how many delta rows it merged.
 -- A delta is merged exactly once: a concurrent rollup waits on the rows this one deletes, then skips them.
