@@ -1,11 +1,11 @@
 -- 0026_message_daily_deltas: migration 0017's per-day counts, written as appended deltas and merged later.
 --
--- Before, each statement on message_logs upserted the user's buckets (user, day, status) itself and held their
--- row locks until it committed. Every send, settlement and receipt of a user touches the same few buckets, so
--- concurrent writers queued on them; and a transaction of two statements (the settlement that folds an early
--- engine row: a DELETE, then an UPDATE) locked them in two rounds, so it could deadlock with a settlement
--- batch (seen under concurrent webhooks, each a 1 s stall). Now the triggers only append rows here, which
--- takes no lock anyone else waits for; message_daily_rollup() moves them into message_daily.
+-- Before, each statement on message_logs upserted the user's buckets (user, day, status) itself and held
+-- their row locks until it committed. Every send, settlement and receipt of a user touches the same few
+-- buckets, so concurrent writers queued on them; and a transaction of two statements (the settlement that
+-- folds an early engine row: a DELETE, then an UPDATE) locked them in two rounds, so it could deadlock with a
+-- settlement batch (seen under concurrent webhooks, each a 1 s stall). Now the triggers only append rows
+-- here, which takes no lock anyone else waits for; message_daily_rollup() moves them into message_daily.
 CREATE TABLE taguato.message_daily_deltas (
   user_id bigint NOT NULL,
   day date NOT NULL,

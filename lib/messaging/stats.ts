@@ -108,7 +108,7 @@ export async function rollupDailyCounts(sql: Sql): Promise<number> {
 }
 
 // Outbound rows of the user in (now - span, end of that UTC day): the part of a rolling window the whole-day
-// counts of message_daily_counts cannot give (at most one day of rows, read over the (user_id, created_at) index).
+// counts cannot give (at most one day of rows, read over the (user_id, created_at) index).
 const edge = (sql: Sql, userId: number, now: Date, span: string) =>
   sql`(SELECT count(*) FROM taguato.message_logs
        WHERE user_id = ${userId} AND direction = 'outbound'
