@@ -1,6 +1,6 @@
 // The send path's ledger writes batched across concurrent callers (group commit, lib/messaging/ledger.ts):
-// each caller gets its own row's id, a bad row fails only its own caller, and batched settlements apply
-// the one-by-one rules.
+// each caller gets its own row's id, a bad row fails only its own caller, batched settlements apply the
+// one-by-one rules, and an engine row committed under a waiting batch is folded into its send.
 import { recordOutbound, settleOutbound } from "../lib/messaging/mod.ts";
 import { assert, assertEquals } from "../lib/core/testing.ts";
 import { rejects } from "node:assert/strict";
@@ -66,4 +66,57 @@ Deno.test("concurrent recordOutbound calls each get the id of their own row; one
     else assertEquals([r.status, r.engine_message_id], ["sent", `3EB0${i}`]);
   });
   assert(settled.length === ids.length);
+});
+
+Deno.test("an engine row committed while a settlement batch waits on its engine id: that send folds it in, the others settle", async () => {
+  await using app = await startTestApp({ cache: "memory" });
+  const { sql } = app.db;
+  const [{ id: userId }] = await sql<{ id: number }[]>`
+    INSERT INTO taguato.users (username, password_hash, role) VALUES ('batch_race', 'x', 'user') RETURNING id`;
+  const ids = await Promise.all(["1", "2", "3"].map((n) =>
+    recordOutbound(app.deps, {
+      userId,
+      instanceName: "inst",
+      phoneNumber: `59598100000${n}`,
+      messageType: "text",
+      status: "sending",
+      source: "api",
+    })
+  ));
+  // The engine's SEND_MESSAGE row for the first send, inserted and not yet committed.
+  let commit!: () => void;
+  const held = new Promise<void>((r) => commit = r);
+  let inserted!: () => void;
+  const pending = new Promise<void>((r) => inserted = r);
+  const engineRow = sql.begin(async (tx) => {
+    await tx`
+      INSERT INTO taguato.message_logs (user_id, instance_name, phone_number, status, engine_message_id, source)
+      VALUES (${userId}, 'inst', '595981000001', 'delivered', 'RACE-1', 'engine')`;
+    inserted();
+    await held;
+  });
+  await pending;
+  // One batch UPDATE for the three: it cannot see the uncommitted row, so it waits on the unique index.
+  const settles = Promise.all(
+    ids.map((id, i) => settleOutbound(app.deps, id, { status: "sent", engineMessageId: `RACE-${i + 1}` })),
+  );
+  let waited = false;
+  for (let i = 0; i < 200 && !waited; i++) {
+    const [{ waiting }] = await sql<{ waiting: number }[]>`
+      SELECT count(*)::int AS waiting FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    waited = waiting > 0;
+    if (!waited) await new Promise((r) => setTimeout(r, 10));
+  }
+  commit();
+  assert(waited, "the settlement batch waited on the uncommitted engine row");
+  await engineRow;
+  await settles;
+  const rows = await sql<{ id: number; status: string; engine_message_id: string; source: string }[]>`
+    SELECT id, status, engine_message_id, source FROM taguato.message_logs ORDER BY engine_message_id`;
+  assertEquals(rows.map((r) => [r.id, r.engine_message_id, r.status, r.source]), [
+    [ids[0], "RACE-1", "delivered", "api"],
+    [ids[1], "RACE-2", "sent", "api"],
+    [ids[2], "RACE-3", "sent", "api"],
+  ]);
 });
