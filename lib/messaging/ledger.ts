@@ -188,7 +188,7 @@ const writers = perPool((sql) => ({
   settles: createGroupCommit<PendingSettle>((batch) =>
     retryDeadlock(() =>
       settleBatch(sql, batch).catch((err) => {
-        if ((err as { code?: string }).code !== "23505") throw err;
+        if (!retryable(err)) throw err;
         return settleBatch(sql, batch);
       })
     ).catch(() => {})
