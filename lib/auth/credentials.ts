@@ -3,12 +3,14 @@
 // Cache layout (deps.cache: Redis in production, shared by every replica):
 //   cred:<sha256 of the credential>  {"t":"s"|"k", ...} for TOUCH_MS, or TOMBSTONE once revoked
 //   user:<id>                        the SessionUser for USER_TTL_MS, or TOMBSTONE right after a change
+//   views:<id>                       a random stamp of the user's in-process views (user_views.ts), new on
+//                                    every change to what they show
 // A cold `cred:` lookup is one SQL statement that validates the credential, slides the session's 24 h
 // expiry (or records an API key's last use) and reads the user. Entries then live TOUCH_MS, so a busy
 // session costs at most one DB write per minute and a warm request costs no DB round trip at all.
 //
-// A warm lookup is one round trip: the `cred:` entry and the `user:` (and `acl:`, see userSnapshot) entries
-// it points at are read together, atomically (Cache.getLinked).
+// A warm lookup is one round trip: the `cred:` entry and the `user:` (and `acl:` and `views:`, see
+// userSnapshot) entries it points at are read together, atomically (Cache.getLinked).
 //
 // Revocation writes a tombstone instead of deleting: readers only ever fill the cache with setIfAbsent,
 // so a reader that loaded the row just before a revocation cannot put a live entry back over it.
@@ -45,6 +47,9 @@ const MAX_CREDENTIAL_LENGTH = 512;
 
 const credKey = (hash: string) => `cred:${hash}`;
 const userKey = (id: number) => `user:${id}`;
+const viewsKey = (id: number) => `views:${id}`;
+// A stamp that expires only costs the next request its views from memory (it sets a new one).
+const VIEWS_STAMP_TTL_MS = 24 * 60 * 60 * 1000;
 
 type CredEntry =
   | { t: "s"; id: number; u: number; e: number }
@@ -73,7 +78,7 @@ const toUser = (r: UserRow): SessionUser => ({
 // What the credential's round trip read of the user's other entries (`acl:`), for the ownership check later
 // in the same request; keyed by the SessionUser object, so it lives exactly as long as the request's user.
 const snapshots = new WeakMap<SessionUser, Map<string, string | null>>();
-const LINKED = ["user:", "acl:"];
+const LINKED = ["user:", "acl:", "views:"];
 
 /**
  * The entry `key` (e.g. `acl:<id>`) as the credential lookup of this request read it, at the same instant
@@ -105,11 +110,14 @@ export async function resolveCredential(
   if (cached) {
     const entry = JSON.parse(cached) as CredEntry;
     if (entry.e !== null && entry.e <= now) return null;
-    const [userEntry = null, aclEntry = null] = linked;
+    const [userEntry = null, aclEntry = null, viewsEntry = null] = linked;
     const user = await loadUser(deps, entry.u, userEntry);
     if (!user) return null;
     // The user entry as read (null or a tombstone: changed) goes with the acl entry, like access.ts reads them.
-    snapshots.set(user, new Map([[userKey(entry.u), userEntry], [`acl:${entry.u}`, aclEntry]]));
+    snapshots.set(
+      user,
+      new Map([[userKey(entry.u), userEntry], [`acl:${entry.u}`, aclEntry], [viewsKey(entry.u), viewsEntry]]),
+    );
     return toPrincipal(entry, user);
   }
   const found = await lookupCredential(deps, hash, now, ctx.ip);
@@ -228,10 +236,35 @@ export async function revokeUserSessions(
 
 /**
  * Drops the cached user so a role, limit, is_active or deletion change applies to the very next request
- * on every replica. Call it after the change is committed.
+ * on every replica, and with it the user's views (any profile change). Call it after the change is committed.
  */
 export async function invalidateUser(deps: Deps, userId: number): Promise<void> {
-  await deps.cache.set(userKey(userId), TOMBSTONE, USER_TOMBSTONE_TTL_MS);
+  await Promise.all([
+    deps.cache.set(userKey(userId), TOMBSTONE, USER_TOMBSTONE_TTL_MS),
+    touchUserViews(deps, userId),
+  ]);
+}
+
+/**
+ * The user's views stamp as this request's credential lookup read it: a stamp, null (none yet) or
+ * undefined (not read: the lookup went to the database).
+ */
+export const viewsStamp = (user: SessionUser): string | null | undefined =>
+  userSnapshot(user, viewsKey(user.id));
+
+/**
+ * Gives the users' views a new stamp: from the next request on, no replica serves a view read before it.
+ * Call it after any change to what a view shows is committed (invalidateUser does it too).
+ */
+export async function touchUserViews(deps: Pick<AppDeps, "cache">, ...userIds: number[]): Promise<void> {
+  await Promise.all(
+    [...new Set(userIds)].map((id) => deps.cache.set(viewsKey(id), randomToken(), VIEWS_STAMP_TTL_MS)),
+  );
+}
+
+/** A first stamp for a user who has none (viewsStamp null); a concurrent touch keeps its own. */
+export async function seedViewsStamp(deps: Pick<AppDeps, "cache">, userId: number): Promise<void> {
+  await deps.cache.setIfAbsent(viewsKey(userId), randomToken(), VIEWS_STAMP_TTL_MS);
 }
 
 /** Refuses an API key from the next request on (call after revoking or deleting its row). */

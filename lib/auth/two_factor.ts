@@ -3,6 +3,7 @@
 import { type AppDeps, keyedDigest, keyedDigests, openSecret, sealSecret, type Sql } from "../core/mod.ts";
 import type postgres from "postgres";
 import { verifyTotp } from "./totp.ts";
+import { touchUserViews } from "./credentials.ts";
 
 type Deps = Pick<AppDeps, "sql" | "cache" | "clock" | "config">;
 
@@ -145,15 +146,15 @@ export async function twoFactorEnabled(sql: Sql, userId: number): Promise<boolea
 
 /**
  * Turns 2FA on with the confirmed secret (sealed) and the step that confirmed it; returns the new
- * recovery codes, or null when 2FA was already on (a concurrent enable won).
+ * recovery codes, or null when 2FA was already on (a concurrent enable won). The profile shows the flag.
  */
-export function enableTwoFactor(
+export async function enableTwoFactor(
   deps: Deps,
   userId: number,
   sealedSecret: string,
   step: number,
 ): Promise<string[] | null> {
-  return deps.sql.begin(async (tx) => {
+  const codes = await deps.sql.begin(async (tx) => {
     const done = await tx`
       UPDATE taguato.users
       SET totp_secret_enc = ${sealedSecret}, totp_enabled = true, totp_last_step = ${step},
@@ -162,11 +163,15 @@ export function enableTwoFactor(
     if (done.length === 0) return null;
     return await replaceRecoveryCodes(deps, tx, userId);
   });
+  if (codes) await touchUserViews(deps, userId);
+  return codes;
 }
 
 /** The user turns 2FA off: the secret and every recovery code go, in one transaction. */
-export async function disableTwoFactor(sql: Sql, userId: number, now: Date): Promise<void> {
-  await sql.begin((tx) => clearTwoFactor(tx, userId, { now }));
+export async function disableTwoFactor(deps: Deps, userId: number): Promise<void> {
+  const now = new Date(deps.clock.now());
+  await deps.sql.begin((tx) => clearTwoFactor(tx, userId, { now }));
+  await touchUserViews(deps, userId);
 }
 
 /**

@@ -3,7 +3,7 @@
  * cached in the shared store (DESIGN §7) and dropped on every ownership or grant change.
  */
 import { type AppDeps, fail, type SessionUser } from "../core/mod.ts";
-import { type ApiKeyPrincipal, userSnapshot } from "../auth/mod.ts";
+import { type ApiKeyPrincipal, touchUserViews, userSnapshot } from "../auth/mod.ts";
 import { reachableInstanceNames } from "./instances.ts";
 
 type Deps = Pick<AppDeps, "sql" | "cache">;
@@ -43,13 +43,15 @@ export async function reachableInstances(
 }
 
 /**
- * Drops cached reachable sets after an ownership or grant change; effective at once on every replica.
- * Call it after creating or deleting an instance and after granting or revoking access.
+ * Drops cached reachable sets and the users' views (their profile lists owned instances) after an ownership
+ * or grant change; effective at once on every replica. Call it after creating, releasing or deleting an
+ * instance and after granting or revoking access.
  */
 export async function forgetInstanceAccess(deps: Pick<AppDeps, "cache">, ...userIds: number[]) {
-  await Promise.all(
-    [...new Set(userIds)].map((id) => deps.cache.set(aclKey(id), TOMBSTONE, ACL_TOMBSTONE_TTL_MS)),
-  );
+  await Promise.all([
+    ...[...new Set(userIds)].map((id) => deps.cache.set(aclKey(id), TOMBSTONE, ACL_TOMBSTONE_TTL_MS)),
+    touchUserViews(deps, ...userIds),
+  ]);
 }
 
 /** Whether an API key limited to some instances allows this one (sessions and unlimited keys: always). */

@@ -16,7 +16,7 @@ import {
   refuseIssue,
   routeDocs,
 } from "../../lib/core/mod.ts";
-import { requireScope } from "../../lib/auth/mod.ts";
+import { requireScope, touchUserViews, userView, viewResponse } from "../../lib/auth/mod.ts";
 import { tenantRouter } from "./_middleware.ts";
 import {
   contactVars,
@@ -124,11 +124,16 @@ export function templateRoutes(deps: AppDeps) {
       errors: { 400: ["page_invalid", "limit_invalid"] },
     }),
     async (c) => {
-      const { templates, ...page } = await onePage(
-        pageParams(c.req.valid("query")),
-        ({ limit, offset }) => listTemplates(sql, c.var.user.id, limit, offset),
-      );
-      return c.json({ templates: templates.map(view), ...page }, 200);
+      // From memory until one of the user's templates changes (user_views.ts).
+      const window = pageParams(c.req.valid("query"));
+      const body = await userView(deps, c.var.user, `templates ${window.page} ${window.limit}`, async () => {
+        const { templates, ...page } = await onePage(
+          window,
+          ({ limit, offset }) => listTemplates(sql, c.var.user.id, limit, offset),
+        );
+        return { templates: templates.map(view), ...page };
+      });
+      return viewResponse(c, body);
     },
   );
 
@@ -149,6 +154,7 @@ export function templateRoutes(deps: AppDeps) {
     async (c) => {
       const b = c.req.valid("json");
       const row = await createTemplate(sql, c.var.user.id, b.name, b.content);
+      await touchUserViews(deps, c.var.user.id);
       return c.json({ template: view(row) }, 201);
     },
   );
@@ -169,6 +175,7 @@ export function templateRoutes(deps: AppDeps) {
       if (b.name === undefined && b.content === undefined) throw fail("no_fields_to_update");
       const row = await updateTemplate(sql, c.var.user.id, id, b);
       if (!row) throw fail("template_not_found");
+      await touchUserViews(deps, c.var.user.id);
       return c.json({ template: view(row) }, 200);
     },
   );
@@ -192,6 +199,7 @@ export function templateRoutes(deps: AppDeps) {
       const id = idOr404(c.req.valid("param").id, "template_not_found");
       const row = await deleteTemplate(sql, c.var.user.id, id);
       if (!row) throw fail("template_not_found");
+      await touchUserViews(deps, c.var.user.id);
       return c.json({ deleted: row }, 200);
     },
   );

@@ -99,6 +99,11 @@ export async function createInstance(deps: AppDeps, c: EvoContext, req: RequestB
     throw fail("invalid_session");
   }
   if (several) await rememberPlacement(deps, name, reserved.engineId);
+  // The reserved row was visible meanwhile (a profile read in between lists it): drop what was cached.
+  const release = async () => {
+    await releaseInstance(deps.sql, user.id, name);
+    await forgetInstanceAccess(deps, user.id);
+  };
   let answer: EngineAnswer | null;
   try {
     const engine = await engineTarget(deps, reserved.engineId);
@@ -109,16 +114,16 @@ export async function createInstance(deps: AppDeps, c: EvoContext, req: RequestB
       () => deps.evolution.createInstanceAnswer(body, { ...timeout(deps), engine }),
     );
   } catch (err) {
-    await releaseInstance(deps.sql, user.id, name);
+    await release();
     const details = err instanceof EvolutionError ? err.detail : String(err);
     return errorResponse(fail("engine_unavailable", {}, { extra: { details } }));
   }
   if (answer === null) {
-    await releaseInstance(deps.sql, user.id, name);
+    await release();
     throw fail("engine_circuit_open");
   }
   if (answer.status >= 400) {
-    await releaseInstance(deps.sql, user.id, name);
+    await release();
     return Response.json(answer.json, { status: answer.status });
   }
   await confirmInstance(deps.sql, user.id, name);

@@ -22,7 +22,9 @@ import {
   revokeUserApiKeys,
   revokeUserSessions,
   setOwnPassword,
+  userView,
   verifyPassword,
+  viewResponse,
 } from "../../../lib/auth/mod.ts";
 import { findProfile } from "../../../lib/accounts/mod.ts";
 import { auditFor, AUTH_TAG, authMiddleware } from "./_middleware.ts";
@@ -75,10 +77,14 @@ export function accountRoutes(deps: AppDeps) {
       responses: { 200: jsonContent(Me, "The user") },
     }),
     async (c) => {
-      // One round trip: the profile and its owned instances (the credential itself came from the cache).
-      const u = await findProfile(deps.sql, c.var.user.id);
-      if (!u) throw fail("invalid_session");
-      return c.json({ user: { ...u, created_at: u.created_at.toISOString() } }, 200);
+      // From memory while nothing it shows has changed (user_views.ts); else one round trip for the
+      // profile and its owned instances (the credential itself came from the cache).
+      const body = await userView(deps, c.var.user, "me", async () => {
+        const u = await findProfile(deps.sql, c.var.user.id);
+        if (!u) throw fail("invalid_session");
+        return { user: { ...u, created_at: u.created_at.toISOString() } };
+      });
+      return viewResponse(c, body);
     },
   );
 

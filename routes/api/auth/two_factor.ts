@@ -150,7 +150,7 @@ export function twoFactorRoutes(deps: AppDeps) {
           resourceId: user.id,
         });
       }
-      await disableTwoFactor(deps.sql, user.id, new Date(deps.clock.now()));
+      await disableTwoFactor(deps, user.id);
       await auditFor(deps, c, { action: "2fa_disabled", resourceType: "user", resourceId: user.id });
       return c.json({ message: "Two-factor authentication disabled" }, 200);
     },
