@@ -80,6 +80,20 @@ const toUser = (r: UserRow): SessionUser => ({
 const snapshots = new WeakMap<SessionUser, Map<string, string | null>>();
 const LINKED = ["user:", "acl:", "views:"];
 
+// Whose each credential seen by this process is: a fact that never changes (a session or key belongs to one
+// user for life), so it can name the linked keys before the `cred:` entry is read and the warm lookup is a
+// plain MGET. It decides nothing: the entry read says whose it is, and a wrong guess reads again.
+const ownerOfCredential = new Map<string, string>();
+const MAX_KNOWN_OWNERS = 50_000;
+
+function rememberOwner(hash: string, userId: number) {
+  if (ownerOfCredential.has(hash)) return;
+  if (ownerOfCredential.size >= MAX_KNOWN_OWNERS) {
+    ownerOfCredential.delete(ownerOfCredential.keys().next().value!);
+  }
+  ownerOfCredential.set(hash, String(userId));
+}
+
 /**
  * The entry `key` (e.g. `acl:<id>`) as the credential lookup of this request read it, at the same instant
  * as the user entry; undefined when it was not read (a cold lookup) so the caller reads it itself.
@@ -105,11 +119,17 @@ export async function resolveCredential(
   if (!raw || raw.length > MAX_CREDENTIAL_LENGTH) return null;
   const hash = await sha256Hex(raw);
   const now = deps.clock.now();
-  const { value: cached, linked } = await deps.cache.getLinked(credKey(hash), "u", LINKED);
+  const { value: cached, linked } = await deps.cache.getLinked(
+    credKey(hash),
+    "u",
+    LINKED,
+    ownerOfCredential.get(hash),
+  );
   if (cached === TOMBSTONE) return null;
   if (cached) {
     const entry = JSON.parse(cached) as CredEntry;
     if (entry.e !== null && entry.e <= now) return null;
+    rememberOwner(hash, entry.u);
     const [userEntry = null, aclEntry = null, viewsEntry = null] = linked;
     const user = await loadUser(deps, entry.u, userEntry);
     if (!user) return null;
@@ -123,6 +143,7 @@ export async function resolveCredential(
   const found = await lookupCredential(deps, hash, now, ctx.ip);
   if (!found) return null;
   const { entry, user } = found;
+  rememberOwner(hash, user.id);
   const ttl = entry.e === null ? TOUCH_MS : Math.min(TOUCH_MS, entry.e - now);
   if (ttl > 0) await deps.cache.setIfAbsent(credKey(hash), JSON.stringify(entry), ttl);
   await deps.cache.setIfAbsent(userKey(user.id), JSON.stringify(user), USER_TTL_MS);

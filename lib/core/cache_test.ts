@@ -46,6 +46,27 @@ for (const [kind, open] of implementations) {
     }
   });
 
+  test("getLinked answers the same with a right, a wrong or a useless guess of the field's value", async (cache) => {
+    await cache.set("cred:a", JSON.stringify({ t: "s", u: 42 }));
+    await cache.set("user:42", "the user");
+    await cache.set("user:7", "someone else");
+    await cache.set("acl:7", "theirs");
+    const expected = { value: JSON.stringify({ t: "s", u: 42 }), linked: ["the user", null] };
+    for (const guess of [undefined, "42", "7", "nobody"]) {
+      assertEquals(
+        await cache.getLinked("cred:a", "u", ["user:", "acl:"], guess),
+        expected,
+        `guess ${guess}`,
+      );
+      assertEquals(await cache.getLinked("cred:none", "u", ["user:"], guess), { value: null, linked: [] });
+    }
+    for (const value of ["x", JSON.stringify({ id: 7 }), JSON.stringify({ u: "7" })]) {
+      await cache.set("cred:c", value);
+      const linked = value.includes('"u"') ? ["someone else"] : [];
+      assertEquals(await cache.getLinked("cred:c", "u", ["user:"], "42"), { value, linked });
+    }
+  });
+
   test("get returns what set stored and null for a missing key", async (cache) => {
     assertEquals(await cache.get("missing"), null);
     await cache.set("k", "v1");
