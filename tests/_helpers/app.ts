@@ -102,3 +102,19 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     [Symbol.asyncDispose]: close,
   };
 }
+
+/** A second replica of `app`: the same database and deps, its own Redis client (so its own memory) and port. */
+export async function startReplica(app: TestApp): Promise<{ url: string } & AsyncDisposable> {
+  const cache = await createRedisCache(TEST_REDIS_URL, app.cachePrefix);
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    createApp({ ...app.deps, cache }).fetch,
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+      await cache.close();
+    },
+  };
+}
