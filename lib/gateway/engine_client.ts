@@ -357,6 +357,20 @@ export interface EvolutionClientOptions {
 
 export type EvolutionClient = ReturnType<typeof createEvolutionClient>;
 
+/** Headers as name/value pairs without `apikey` (fetch takes pairs faster than a Headers object). */
+function headerPairs(init: HeadersInit | undefined): [string, string][] {
+  const pairs: [string, string][] = [];
+  const entries = init === undefined
+    ? []
+    : init instanceof Headers || Array.isArray(init)
+    ? init
+    : Object.entries(init);
+  for (const [k, v] of entries as Iterable<[string, string]>) {
+    if (k.toLowerCase() !== "apikey") pairs.push([k, v]);
+  }
+  return pairs;
+}
+
 /** Creates a client for one engine. */
 export function createEvolutionClient(options: EvolutionClientOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -378,15 +392,15 @@ export function createEvolutionClient(options: EvolutionClientOptions) {
   /**
    * Sends a request with the engine key and a timeout; the answer is returned whatever its status. A body
    * of known length up to BUFFERED_BODY_BYTES is read here (the timeout covers it) and the deadline
-   * dropped; a larger or unsized one streams, the deadline still running until it ends. Headers given as
-   * a Headers object are the call's own: the engine key is set on them rather than on a copy.
+   * dropped; a larger or unsized one streams, the deadline still running until it ends. The engine key
+   * replaces any `apikey` among the headers given.
    */
   async function exchange(method: string, path: string, init: RequestOptions = {}): Promise<EngineExchange> {
     const { timeoutMs = defaultTimeout, signal, engine, instance, ...rest } = init;
     const to = await target(path, engine, instance);
     const timeout = timeoutSignal(timeoutMs, `${method} ${path}`);
-    const headers = rest.headers instanceof Headers ? rest.headers : new Headers(rest.headers);
-    headers.set("apikey", to.apiKey);
+    const headers = headerPairs(rest.headers);
+    headers.push(["apikey", to.apiKey]);
     try {
       const res = await doFetch(to.baseUrl + path, {
         ...rest,

@@ -51,9 +51,13 @@ export interface Caller {
   clientIp?: string;
 }
 
-/** The request headers sent upstream (the engine key is added by the client). */
-export function upstreamHeaders(caller: Caller, contentType?: string): Headers {
-  const out = new Headers();
+/**
+ * The request headers sent upstream (the engine key is added by the client), as name/value pairs: fetch
+ * takes pairs about a third faster than a Headers object (measured on the bench machine, issue #14).
+ */
+export function upstreamHeaders(caller: Caller, contentType?: string): [string, string][] {
+  // Names arrive lowercase and once each (a Headers iteration combines repeats).
+  const out = new Map<string, string>();
   const incoming = caller.request.headers;
   const extra = listedInConnection(incoming);
   for (const [k, v] of incoming) {
@@ -70,7 +74,7 @@ export function upstreamHeaders(caller: Caller, contentType?: string): Headers {
   const proto = incoming.get("x-forwarded-proto") ??
     (caller.request.url.startsWith("https:") ? "https" : "http");
   out.set("x-forwarded-proto", proto);
-  return out;
+  return [...out];
 }
 
 /** Maps a transport failure (request or body read) to the contract's error. */
