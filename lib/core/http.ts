@@ -207,12 +207,12 @@ export async function readBody(c: Context): Promise<void> {
   if (declared > limit) throw fail("body_too_large");
   const bytes = await readCapped(raw.body, limit);
   const type = raw.headers.get("content-type") ?? "";
-  const headers = new Headers(raw.headers);
+  let contentType = type;
   let json = /json/i.test(type);
   if (!json && !/^multipart\//i.test(type)) {
     const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
     if (head.startsWith("{") || head.startsWith("[")) {
-      headers.set("content-type", "application/json");
+      contentType = "application/json";
       json = true;
     }
   }
@@ -220,7 +220,12 @@ export async function readBody(c: Context): Promise<void> {
   if ((json || form) && bodyHasNul(new TextDecoder().decode(bytes), json, form)) {
     throw fail("nul_character");
   }
-  headers.delete("transfer-encoding");
+  // Name/value pairs: a Request takes them several times faster than a Headers object (issue #14 profile).
+  const headers: [string, string][] = [];
+  for (const [k, v] of raw.headers) {
+    if (k !== "transfer-encoding" && k !== "content-type") headers.push([k, v]);
+  }
+  if (contentType) headers.push(["content-type", contentType]);
   // No `signal: raw.signal`: nothing downstream listens, and following it costs Deno a listener per request.
   c.req.raw = new Request(raw.url, { method: raw.method, headers, body: bytes });
 }
