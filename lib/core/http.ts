@@ -220,7 +220,7 @@ export async function readBody(c: Context): Promise<void> {
   if ((json || form) && bodyHasNul(new TextDecoder().decode(bytes), json, form)) {
     throw fail("nul_character");
   }
-  // Name/value pairs: a Request takes them several times faster than a Headers object (issue #14 profile).
+  // Name/value pairs: a Request takes them faster than a copied Headers object (5-7 % of a send's CPU, #14).
   const headers: [string, string][] = [];
   for (const [k, v] of raw.headers) {
     if (k !== "transfer-encoding" && k !== "content-type") headers.push([k, v]);

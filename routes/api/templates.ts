@@ -125,10 +125,10 @@ export function templateRoutes(deps: AppDeps) {
     }),
     async (c) => {
       // From memory until one of the user's templates changes (user_views.ts).
-      const window = pageParams(c.req.valid("query"));
-      const body = await userView(deps, c.var.user, `templates ${window.page} ${window.limit}`, async () => {
+      const paging = pageParams(c.req.valid("query"));
+      const body = await userView(deps, c.var.user, `templates ${paging.page} ${paging.limit}`, async () => {
         const { templates, ...page } = await onePage(
-          window,
+          paging,
           ({ limit, offset }) => listTemplates(sql, c.var.user.id, limit, offset),
         );
         return { templates: templates.map(view), ...page };
