@@ -3,7 +3,8 @@
 // one, and both recover by themselves. Each test owns the server it breaks: a redis-server on its own
 // port, a TCP relay in front of PostgreSQL. The shared servers are never touched.
 import { assert, assertEquals } from "../lib/core/testing.ts";
-import { connect } from "../lib/core/mod.ts";
+import { connect, ManualClock } from "../lib/core/mod.ts";
+import { HEALTH_REUSE_MS } from "../routes/health.ts";
 import { createApp } from "../app.ts";
 import { startTestApp } from "./_helpers/app.ts";
 import { adminLogin, assertError, call, createUser, eventually } from "./_helpers/accounts.ts";
@@ -210,6 +211,41 @@ onPostgres.test("PostgreSQL unreachable: requests answer 503 with a clear error,
   } finally {
     link.cut();
     await server.shutdown();
+    await sql.end({ timeout: 0 });
+  }
+});
+
+onPostgres.test("GET /health reuses a probe's answer for HEALTH_REUSE_MS: an outage and the recovery show once it has passed", async () => {
+  await using app = await startTestApp();
+  const clock = new ManualClock();
+  const port = freePort();
+  const link = relay(port, Number(new URL(app.db.url).port || 5432));
+  link.open();
+  const u = new URL(app.db.url);
+  u.port = String(port);
+  const sql = connect(u.href, 1);
+  const gw = createApp({ ...app.deps, sql, clock });
+  const db = async () => {
+    const res = await gw.request("/health");
+    return [res.status, (await res.json()).db];
+  };
+  try {
+    assertEquals(await db(), [200, "connected"]);
+    link.cut();
+    // Within the window the last answer stands, however often the route is polled.
+    for (let i = 0; i < 3; i++) assertEquals(await db(), [200, "connected"]);
+    clock.advance(HEALTH_REUSE_MS - 1);
+    assertEquals(await db(), [200, "connected"]);
+    clock.advance(1);
+    assertEquals(await db(), [503, "disconnected"]);
+    link.open();
+    assertEquals(await db(), [503, "disconnected"]);
+    await eventually(async () => {
+      clock.advance(HEALTH_REUSE_MS);
+      return (await db())[0] === 200 || undefined;
+    }, "/health 200 once PostgreSQL is back and the window has passed");
+  } finally {
+    link.cut();
     await sql.end({ timeout: 0 });
   }
 });

@@ -31,6 +31,8 @@ export interface Cache {
    */
   hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
   ping(): Promise<boolean>;
+  /** Whether the client holds a live connection, known without a round trip (memory: always). */
+  connected(): boolean;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export function createMemoryCache(clock: Clock = systemClock): Cache {
       return Promise.resolve({ count: Number(e.value), resetMs: e.expiresAt - clock.now() });
     },
     ping: () => Promise.resolve(true),
+    connected: () => true,
     close() {
       store.clear();
       return Promise.resolve();
@@ -258,6 +261,7 @@ export async function createRedisCache(
         return false;
       }
     },
+    connected: () => client.isReady,
     async close() {
       await memory.close();
       // A graceful close waits for the replies still due; a silent server gets one command timeout for them.

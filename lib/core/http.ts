@@ -16,7 +16,10 @@ export const isPagePath = (path: string) =>
   path === "/panel" || path.startsWith("/panel/") || path === "/status" || path.startsWith("/status/");
 
 /** The path as logs show it: the engine-events ingest token is a credential and never written out. */
-export const loggedPath = (path: string) => path.replace(/^(\/internal\/engine-events\/)[^/]+/, "$1***");
+export const loggedPath = (path: string) =>
+  path.startsWith(ENGINE_EVENTS_PREFIX) ? path.replace(ENGINE_EVENTS_TOKEN, "$1***") : path;
+const ENGINE_EVENTS_PREFIX = "/internal/engine-events/";
+const ENGINE_EVENTS_TOKEN = /^(\/internal\/engine-events\/)[^/]+/;
 
 // The security headers of the contract (§3.4), on every response including errors and preflights.
 const SECURITY_HEADERS: [string, string][] = [
