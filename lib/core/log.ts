@@ -10,42 +10,64 @@ export interface Logger {
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-const encoder = new TextEncoder();
-let pending: string[] = [];
-let flushTimer: ReturnType<typeof setTimeout> | undefined;
-const FLUSH_AT_BYTES = 64 * 1024;
-let pendingBytes = 0;
-
-/** Writes the buffered info/debug lines to stdout in one write. */
-export function flushLogs(): void {
-  if (flushTimer !== undefined) clearTimeout(flushTimer);
-  flushTimer = undefined;
-  if (!pending.length) return;
-  const text = pending.join("\n") + "\n";
-  pending = [];
-  pendingBytes = 0;
-  const bytes = encoder.encode(text);
-  for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+/** Lines gathered to be written together (the access log's: one line per request). */
+export interface LineBuffer {
+  push(line: string): void;
+  /** Hands everything gathered to the writer now. */
+  flush(): void;
 }
 
-// The default sink: warnings and errors go to stderr at once (after the lines gathered before them); info
-// and debug lines (the access log's, one per request) are gathered and written together at most
-// FLUSH_AFTER_MS later or once 64 KB are waiting, so a request never waits on a write of its own and a busy
-// gateway makes about fifty writes a second rather than one per event-loop turn (a sixth of GET /health's
-// CPU went to those writes and their timers, #14). Flushed at exit too.
 const FLUSH_AFTER_MS = 20;
+const FLUSH_AT_CHARS = 64 * 1024;
+
+/**
+ * Gathers lines and hands them to `write` as one text (each line ending in "\n"), at most FLUSH_AFTER_MS
+ * after the first one waits or at once when 64 K characters wait: a request never waits on a write of its
+ * own, and a busy gateway makes about fifty writes a second rather than one per request or per event-loop
+ * turn (a sixth of GET /health's CPU went to those writes and their timers, #14). `write` is synchronous, so
+ * what is left at exit is written too, in order.
+ */
+export function lineBuffer(write: (text: string) => void): LineBuffer {
+  let lines: string[] = [];
+  let chars = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (!lines.length) return;
+    const text = lines.join("\n") + "\n";
+    lines = [];
+    chars = 0;
+    write(text);
+  };
+  globalThis.addEventListener("unload", flush);
+  return {
+    push(line) {
+      lines.push(line);
+      chars += line.length;
+      if (chars >= FLUSH_AT_CHARS) flush();
+      else timer ??= setTimeout(flush, FLUSH_AFTER_MS);
+    },
+    flush,
+  };
+}
+
+const encoder = new TextEncoder();
+const stdoutLines = lineBuffer((text) => {
+  const bytes = encoder.encode(text);
+  for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+});
+
+// The default sink: info and debug lines (the access log's among them) go to stdout through a line buffer;
+// warnings and errors go to stderr at once, after the lines gathered before them.
 function defaultWrite(line: string, l: LogLevel): void {
   if (l === "error" || l === "warn") {
-    flushLogs();
+    stdoutLines.flush();
     console.error(line);
     return;
   }
-  pending.push(line);
-  pendingBytes += line.length;
-  if (pendingBytes >= FLUSH_AT_BYTES) flushLogs();
-  else flushTimer ??= setTimeout(flushLogs, FLUSH_AFTER_MS);
+  stdoutLines.push(line);
 }
-globalThis.addEventListener("unload", flushLogs);
 
 // The ISO time of the current millisecond, formatted once however many lines it stamps.
 let stampedAt = NaN;
