@@ -9,6 +9,7 @@ import type postgres from "postgres";
 import { type AppDeps, HttpError, type Sql } from "../core/mod.ts";
 import { EvolutionError, type FetchedMedia, fetchMedia, normalizeRecipient } from "../gateway/mod.ts";
 import {
+  beginSend,
   consumeQuota,
   isOptedOut,
   recordOutbound,
@@ -355,6 +356,8 @@ async function deliver(
       WHERE id = ${r.id}`;
   // Evolution shows "typing…" (composing presence) for `delay` ms before it sends.
   const typing = c.typing_ms > 0 ? { delay: c.typing_ms } : {};
+  // Until it settled, the engine's SEND_MESSAGE for this send waits for it (lib/messaging/send_flights.ts).
+  const landed = beginSend(deps.sql, c.instance_name, phone);
   try {
     const record = media
       ? await deps.evolution.sendMedia(c.instance_name, {
@@ -378,5 +381,7 @@ async function deliver(
     if (refused && DISCONNECTED.test(detail)) return await pauseFor(deps, c, r.id, "instance_disconnected");
     await finish(refused ? "failed" : "unknown", detail.slice(0, 500));
     return refused ? "failed" : "unknown";
+  } finally {
+    landed();
   }
 }

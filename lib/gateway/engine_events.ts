@@ -3,7 +3,7 @@
 // engine retries, repeats and reorders its webhooks (evolution-api.md §6.3).
 import { z } from "zod";
 import { type AppDeps, createGroupCommit, perPool, retryDeadlock, type Sql } from "../core/mod.ts";
-import { applyInboundMessage, engineMessageType } from "../messaging/mod.ts";
+import { applyInboundMessage, engineMessageType, settlementOfReceipt } from "../messaging/mod.ts";
 
 export const EngineEnvelopeSchema = z.looseObject({
   event: z.string().min(1).max(100),
@@ -67,7 +67,16 @@ export async function ingestEngineEvent(deps: AppDeps, env: EngineEnvelope, owne
     case "SEND_MESSAGE":
       for (const item of asList(env.data)) {
         const m = MessageData.safeParse(item);
-        if (m.success) await outboundReceipt(deps, owner, env.instance, m.data, "sent");
+        if (!m.success) continue;
+        // Sent through this process, its answer is usually on its way: the receipt then meets a settled row.
+        const { key } = m.data;
+        await settlementOfReceipt(
+          deps.sql,
+          env.instance,
+          counterpart(key.remoteJid, key.remoteJidAlt),
+          key.id,
+        );
+        await outboundReceipt(deps, owner, env.instance, m.data, "sent");
       }
       break;
     case "MESSAGES_UPSERT":

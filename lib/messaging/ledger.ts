@@ -1,6 +1,7 @@
 // The message ledger (taguato.message_logs): outbound sends written before the engine call and settled from
 // its answer, the message types it stores, and the engine webhook that feeds it receipts and inbound rows.
 import { type AppDeps, createGroupCommit, isPool, perPool, retryDeadlock, type Sql } from "../core/mod.ts";
+import { sendSettled } from "./send_flights.ts";
 import type postgres from "postgres";
 import { engineCallbackUrl } from "../gateway/mod.ts";
 import { subscribedEvents, WEBHOOK_EVENTS } from "../webhooks/mod.ts";
@@ -285,6 +286,11 @@ async function settleBatch(sql: Sql, batch: PendingSettle[]): Promise<void> {
  * `sending`/`unknown`, and the engine id is only filled when empty.
  */
 export async function settleOutbound(deps: AppDeps, id: number, s: OutboundSettlement): Promise<void> {
+  await settleRow(deps, id, s);
+  if (s.engineMessageId) sendSettled(deps.sql, s.engineMessageId);
+}
+
+async function settleRow(deps: AppDeps, id: number, s: OutboundSettlement): Promise<void> {
   // Usual case in one autocommitted statement: no engine-logged row holds this engine id yet. The guard is
   // re-checked by the unique index, so a receipt row committed concurrently surfaces as 23505.
   try {

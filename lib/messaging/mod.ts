@@ -3,6 +3,7 @@
 // the opt-out registry, contact lists (CSV import, WhatsApp check), and scheduled messages (recurrence,
 // input rules, worker).
 export * from "./ledger.ts";
+export * from "./send_flights.ts";
 export * from "./export.ts";
 export * from "./message_log.ts";
 export * from "./opt_outs.ts";

@@ -8,6 +8,7 @@ import type postgres from "postgres";
 import { type AppDeps, HttpError, type Sql } from "../core/mod.ts";
 import { EvolutionError, type MessageRecord } from "../gateway/mod.ts";
 import { settleOutbound } from "./ledger.ts";
+import { beginSend } from "./send_flights.ts";
 import { optedOutAmong } from "./opt_outs.ts";
 import { consumeQuota } from "./quotas.ts";
 import { nextOccurrence } from "./recurrence.ts";
@@ -235,8 +236,15 @@ async function workMessage(
     }
     if (!first) await sleep(deps.config.scheduledSendDelayMs);
     first = false;
-    const outcome = await deliver(deps, row, message?.body, delays);
-    await settleOutbound(deps, logId, outcome);
+    // Until it settled, the engine's SEND_MESSAGE for this send waits for it (send_flights.ts).
+    const landed = beginSend(deps.sql, row.instance_name, number);
+    let outcome: Awaited<ReturnType<typeof deliver>>;
+    try {
+      outcome = await deliver(deps, row, message?.body, delays);
+      await settleOutbound(deps, logId, outcome);
+    } finally {
+      landed();
+    }
     if (outcome.status === "sent") counts.sent++;
     else counts.failed++;
   }

@@ -22,6 +22,7 @@ import {
 } from "../../lib/gateway/mod.ts";
 import {
   admitOutbound,
+  beginSend,
   IGNORE_OPT_OUT_HEADER,
   refuseOptedOut,
   settleOutbound,
@@ -95,31 +96,40 @@ export async function sendMessage(
   };
 
   const contentType = multipart ? req.contentType : "application/json";
-  let res: EngineExchange;
-  let text: string;
+  // Until it settled, the engine's SEND_MESSAGE for this send waits for it (lib/messaging/send_flights.ts).
+  const landed = beginSend(deps.sql, instanceName, valid.phone);
   try {
-    res = await deps.evolution.exchange("POST", path, {
-      headers: upstreamHeaders(callerOf(c), contentType),
-      body: multipart ? req.bytes : JSON.stringify(body),
-      timeoutMs: deps.config.evolutionTimeoutMs + valid.delay,
+    let res: EngineExchange;
+    let text: string;
+    try {
+      res = await deps.evolution.exchange("POST", path, {
+        headers: upstreamHeaders(callerOf(c), contentType),
+        body: multipart ? req.bytes : JSON.stringify(body),
+        timeoutMs: deps.config.evolutionTimeoutMs + valid.delay,
+      });
+      text = await exchangeText(res.body);
+    } catch (err) {
+      c.set("engineFailed", true);
+      const detail = err instanceof EvolutionError ? err.detail : String(err);
+      const mapped = transportError(err);
+      const neverSent = mapped.status === 502 && NEVER_SENT.test(detail);
+      await settle({
+        status: neverSent ? "failed" : "unknown",
+        errorMessage: `${mapped.message}: ${detail}`,
+      });
+      return errorResponse(mapped);
+    }
+    c.set("engineFailed", isEngineFailure(res.status, text));
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch { /* a non-JSON answer settles from its status */ }
+    await settle(settlementOf(res.status, json));
+    return new Response(text, {
+      status: res.status,
+      headers: { "content-type": res.headers.get("content-type") ?? "application/json; charset=utf-8" },
     });
-    text = await exchangeText(res.body);
-  } catch (err) {
-    c.set("engineFailed", true);
-    const detail = err instanceof EvolutionError ? err.detail : String(err);
-    const mapped = transportError(err);
-    const neverSent = mapped.status === 502 && NEVER_SENT.test(detail);
-    await settle({ status: neverSent ? "failed" : "unknown", errorMessage: `${mapped.message}: ${detail}` });
-    return errorResponse(mapped);
+  } finally {
+    landed();
   }
-  c.set("engineFailed", isEngineFailure(res.status, text));
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch { /* a non-JSON answer settles from its status */ }
-  await settle(settlementOf(res.status, json));
-  return new Response(text, {
-    status: res.status,
-    headers: { "content-type": res.headers.get("content-type") ?? "application/json; charset=utf-8" },
-  });
 }
