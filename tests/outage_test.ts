@@ -6,7 +6,7 @@ import { assert, assertEquals } from "../lib/core/testing.ts";
 import { connect, ManualClock } from "../lib/core/mod.ts";
 import { HEALTH_REUSE_MS } from "../routes/health.ts";
 import { createApp } from "../app.ts";
-import { startTestApp } from "./_helpers/app.ts";
+import { startTestApp, type TestApp } from "./_helpers/app.ts";
 import { adminLogin, assertError, call, createUser, eventually } from "./_helpers/accounts.ts";
 import { freePort, needs } from "./_helpers/services.ts";
 
@@ -171,16 +171,21 @@ function relay(port: number, target: number) {
   };
 }
 
-onPostgres.test("PostgreSQL unreachable: requests answer 503 with a clear error, never 500, and recover", async () => {
-  await using app = await startTestApp();
-  const admin = await adminLogin(app);
-  const ana = await createUser(app, admin, { username: "ana_pg" });
+/** A pool of `max` connections to the test database through a relay the test can cut and restore. */
+function relayedPool(app: TestApp, max: number) {
   const port = freePort();
   const link = relay(port, Number(new URL(app.db.url).port || 5432));
   link.open();
   const u = new URL(app.db.url);
   u.port = String(port);
-  const sql = connect(u.href, 2);
+  return { link, sql: connect(u.href, max) };
+}
+
+onPostgres.test("PostgreSQL unreachable: requests answer 503 with a clear error, never 500, and recover", async () => {
+  await using app = await startTestApp();
+  const admin = await adminLogin(app);
+  const ana = await createUser(app, admin, { username: "ana_pg" });
+  const { link, sql } = relayedPool(app, 2);
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
     createApp({ ...app.deps, sql }).fetch,
@@ -218,12 +223,7 @@ onPostgres.test("PostgreSQL unreachable: requests answer 503 with a clear error,
 onPostgres.test("GET /health reuses a probe's answer for HEALTH_REUSE_MS: an outage and the recovery show once it has passed", async () => {
   await using app = await startTestApp();
   const clock = new ManualClock();
-  const port = freePort();
-  const link = relay(port, Number(new URL(app.db.url).port || 5432));
-  link.open();
-  const u = new URL(app.db.url);
-  u.port = String(port);
-  const sql = connect(u.href, 1);
+  const { link, sql } = relayedPool(app, 1);
   const gw = createApp({ ...app.deps, sql, clock });
   const db = async () => {
     const res = await gw.request("/health");
