@@ -18,7 +18,8 @@
  * database 11 of that Redis so its rate-limit keys meet no one else's), LOAD_CPU_PROF=dir (the gateway
  * runs with --cpu-prof into dir), LOAD_ONLY=regex (only the paths whose label matches, to profile one), LOAD_PAUSE=1 (set everything up,
  * print the addresses and the tenant token, and wait for Ctrl-C). The gateway's CPU per request is printed beside its paths (receipts of the
- * sends arrive up to 2 s later and are partly counted in the next path).
+ * sends arrive up to 2 s later and are partly counted in the next path), and so are the bench database's
+ * rolled-back transactions, each a statement that failed.
  */
 import { connect, createMemoryCache, systemClock } from "../lib/core/mod.ts";
 import { createSession } from "../lib/auth/mod.ts";
@@ -120,6 +121,8 @@ interface Result {
   cpuUs?: number;
   /** PostgreSQL transactions of the bench database and Redis commands, per request (gateway paths). */
   pgTx?: number;
+  /** Transactions rolled back meanwhile (a failed statement: a unique-key clash, a deadlock), in all. */
+  pgRollbacks?: number;
   redisCmds?: number;
   errors: number;
 }
@@ -376,11 +379,12 @@ async function main() {
   await redis.connect();
   cleanups.unshift(() => redis.quit());
   const roundTrips = async () => {
-    const [{ tx }] = await sql<{ tx: number }[]>`
-      SELECT (xact_commit + xact_rollback)::float8 AS tx FROM pg_stat_database WHERE datname = ${dbName}`;
+    const [{ tx, rollbacks }] = await sql<{ tx: number; rollbacks: number }[]>`
+      SELECT (xact_commit + xact_rollback)::float8 AS tx, xact_rollback::float8 AS rollbacks
+      FROM pg_stat_database WHERE datname = ${dbName}`;
     const info = await redis.info("stats");
     const cmds = Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
-    return { pg: tx, redis: cmds };
+    return { pg: tx, rollbacks, redis: cmds };
   };
   // The ledger: every row of the gateway's sends must reach the last receipt the sandbox sends (read). A
   // burst of sends leaves receipts arriving for seconds after it: the paths after one wait for that to
@@ -408,6 +412,7 @@ async function main() {
       r.cpuUs = ((await cpuTicks(gateway.child.pid)) - before.cpu) * 10_000 / n;
       const after = await roundTrips();
       r.pgTx = (after.pg - before.pg) / n;
+      r.pgRollbacks = after.rollbacks - before.rollbacks;
       r.redisCmds = (after.redis - before.redis) / n;
     }
     rows.push([label, r]);
@@ -459,15 +464,17 @@ async function main() {
   console.log(
     `${pad("path", 58)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${
       "gw µs/req".padStart(11)
-    }${"pg tx/req".padStart(11)}${"redis/req".padStart(11)}  non-2xx`,
+    }${"pg tx/req".padStart(11)}${"pg rollbk".padStart(11)}${"redis/req".padStart(11)}  non-2xx`,
   );
   for (const [label, r] of rows) {
     console.log(
       `${pad(label, 58)}${num(r.rps)}${num(r.p50, 2)}${num(r.p99, 2)}${
         (r.cpuUs === undefined ? "" : r.cpuUs.toFixed(0)).padStart(11)
       }${(r.pgTx === undefined ? "" : r.pgTx.toFixed(2)).padStart(11)}${
-        (r.redisCmds === undefined ? "" : r.redisCmds.toFixed(2)).padStart(11)
-      }  ${r.non2xx + r.errors || ""}`,
+        (r.pgRollbacks === undefined ? "" : r.pgRollbacks.toFixed(0)).padStart(11)
+      }${(r.redisCmds === undefined ? "" : r.redisCmds.toFixed(2)).padStart(11)}  ${
+        r.non2xx + r.errors || ""
+      }`,
     );
   }
   const ratio = (a: Result, b: Result) => (a.rps / b.rps).toFixed(2) + "×";
