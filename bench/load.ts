@@ -17,9 +17,11 @@
  * Settings: LOAD_SECONDS, LOAD_CONNECTIONS (32), TEST_DATABASE_URL, TEST_REDIS_URL (the bench uses
  * database 11 of that Redis so its rate-limit keys meet no one else's), LOAD_CPU_PROF=dir (the gateway
  * runs with --cpu-prof into dir), LOAD_ONLY=regex (only the paths whose label matches, to profile one), LOAD_PAUSE=1 (set everything up,
- * print the addresses and the tenant token, and wait for Ctrl-C). The gateway's CPU per request is printed beside its paths (receipts of the
- * sends arrive up to 2 s later and are partly counted in the next path), and so are the bench database's
- * rolled-back transactions, each a statement that failed.
+ * print the addresses and the tenant token, and wait for Ctrl-C). The CPU per request of the Deno servers (the
+ * gateway, the bare server, the bare proxy) is printed beside their paths (receipts of the sends arrive up to
+ * 2 s later and are partly counted in the next path), then, for each ratio target, the CPU per request it
+ * leaves the gateway's one thread (1e6 / the req/s it asks); and so are the bench database's rolled-back
+ * transactions, each a statement that failed.
  */
 import { connect, createMemoryCache, systemClock } from "../lib/core/mod.ts";
 import { createSession } from "../lib/auth/mod.ts";
@@ -117,7 +119,10 @@ interface Result {
   p99: number;
   requests: number;
   non2xx: number;
-  /** Gateway CPU (user + system) per request, for the gateway's paths: steadier than req/s on a busy box. */
+  /**
+   * CPU (user + system) per request of the Deno server answering (gateway, bare server, bare proxy): steadier
+   * than req/s on a busy box, and what bounds a one-thread server's req/s (at most 1e6 / cpuUs).
+   */
   cpuUs?: number;
   /** PostgreSQL transactions of the bench database and Redis commands, per request (gateway paths). */
   pgTx?: number;
@@ -403,13 +408,19 @@ async function main() {
     return ledger;
   };
   const rows: [string, Result][] = [];
+  const denoServers: [string, number][] = [
+    [base.gateway, gateway.child.pid],
+    [base.bare, bare.child.pid],
+    [base.bareProxy, bareProxy.child.pid],
+  ];
   const measure = async (label: string, t: Target, connections = CONNECTIONS) => {
     if (ONLY && !ONLY.test(label)) return { rps: NaN, p50: NaN, p99: NaN, requests: 0, non2xx: 0, errors: 0 };
-    const before = { cpu: await cpuTicks(gateway.child.pid), ...await roundTrips() };
+    const server = denoServers.find(([url]) => t.url.startsWith(url))?.[1];
+    const before = { cpu: server ? await cpuTicks(server) : 0, ...await roundTrips() };
     const r = await wrk(t, connections);
+    const n = Math.max(1, r.requests);
+    if (server) r.cpuUs = ((await cpuTicks(server)) - before.cpu) * 10_000 / n;
     if (t.url.startsWith(base.gateway)) {
-      const n = Math.max(1, r.requests);
-      r.cpuUs = ((await cpuTicks(gateway.child.pid)) - before.cpu) * 10_000 / n;
       const after = await roundTrips();
       r.pgTx = (after.pg - before.pg) / n;
       r.pgRollbacks = after.rollbacks - before.rollbacks;
@@ -463,7 +474,7 @@ async function main() {
   console.log(`\nbench:load — wrk -t1 -c${CONNECTIONS}, ${SECONDS}s per path, one run, loopback`);
   console.log(
     `${pad("path", 58)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${
-      "gw µs/req".padStart(11)
+      "cpu µs/req".padStart(11)
     }${"pg tx/req".padStart(11)}${"pg rollbk".padStart(11)}${"redis/req".padStart(11)}  non-2xx`,
   );
   for (const [label, r] of rows) {
@@ -493,6 +504,20 @@ async function main() {
   console.log(`  /api/auth/me / /health                ${ratio(me, health)}  [≥ 0.5×]`);
   console.log(`  /api/templates                        ${Math.round(templates.rps)} req/s  [≥ 7,000]`);
   console.log(`  fetchInstances after/before sends     ${ratio(fetchAfter, fetchBefore)}`);
+  // The gateway's JavaScript, its HTTP server and its clients share one thread, so a path's req/s is at most
+  // 1e6 / its CPU µs per request: the budget a target leaves, beside what the path and the bare servers cost.
+  const budget = (label: string, need: number, g: Result, floor: Result, floorName: string) =>
+    console.log(
+      `  ${label.padEnd(21)}≤ ${(1e6 / need).toFixed(0).padStart(4)} µs (${
+        Math.round(need)
+      } req/s); gateway ${g.cpuUs?.toFixed(0)} µs, ${floorName} ${floor.cpuUs?.toFixed(0)} µs`,
+    );
+  console.log(`
+CPU per request a target allows the gateway's one thread, against what it takes`);
+  budget("POST sendText", 0.5 * sendNginx.rps, sendGateway, sendBareProxy, "the bare fetch proxy");
+  console.log(`    (a send's CPU includes its receipt webhooks, which the same thread ingests)`);
+  budget("GET connectionState", 0.6 * stateNginx.rps, stateGateway, stateBareProxy, "the bare fetch proxy");
+  budget("GET /health", 0.4 * bareR.rps, health, bareR, "bare Deno.serve");
   const over = (g: Result, d: Result) =>
     `${(g.p50 - d.p50).toFixed(2)} ms (${g.p50.toFixed(2)} vs ${d.p50.toFixed(2)})`;
   console.log(`\none connection: gateway p50 overhead over the direct call [< 1 ms]`);
