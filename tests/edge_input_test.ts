@@ -1,5 +1,7 @@
 // The edge checks every request passes before any route: body size counted while streaming (chunked
 // bodies too, small caps on auth and the engine-events ingest) and NUL characters refused with a 400.
+import { Hono } from "hono";
+import { type AppEnv, bodyReader, errorMapper, silentLogger } from "../lib/core/mod.ts";
 import { assertEquals } from "../lib/core/testing.ts";
 import { engineEventsToken } from "../lib/gateway/mod.ts";
 import { startTestApp } from "./_helpers/app.ts";
@@ -152,5 +154,80 @@ Deno.test("a NUL character in a JSON string, key, path segment or query value is
       raw: '{"name":"lit","content":"\\\\u0000"}',
     });
     assertEquals([fine.status, fine.body.template?.content], [201, "\\u0000"]);
+  });
+});
+
+Deno.test("a body read at the edge reaches every reader of the route whole, with or without a Content-Length", async (t) => {
+  // The edge middleware in front of echo routes, over real HTTP (so Content-Length and chunking are real).
+  const app = new Hono<AppEnv>();
+  app.use(bodyReader());
+  app.post("/echo", async (c) => {
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const type = c.req.header("content-type") ?? "";
+    const text = await c.req.text();
+    return c.json({
+      type,
+      size: bytes.byteLength,
+      text,
+      json: /json/.test(type) ? await c.req.json() : null,
+      form: /form/.test(type)
+        ? Object.fromEntries(
+          Object.entries(await c.req.parseBody()).map((
+            [k, v],
+          ) => [k, typeof v === "string" ? v : `file ${v.name} ${v.size}`]),
+        )
+        : null,
+    });
+  });
+  app.onError(errorMapper(silentLogger));
+  await using server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
+  const url = `http://127.0.0.1:${server.addr.port}/echo`;
+  const post = async (body: BodyInit, headers: Record<string, string> = {}) => {
+    const res = await fetch(url, { method: "POST", headers, body });
+    return { status: res.status, body: await res.json() };
+  };
+  // Three-byte characters, so a chunk boundary can fall inside one.
+  const json = JSON.stringify({ text: "ñandú €".repeat(2000), n: 1 });
+  const size = new TextEncoder().encode(json).byteLength;
+
+  await t.step("a JSON body with a Content-Length: bytes, text and JSON", async () => {
+    const r = await post(json, { "content-type": "application/json" });
+    assertEquals(r.status, 200);
+    assertEquals([r.body.size, r.body.text, r.body.json], [size, json, JSON.parse(json)]);
+  });
+
+  await t.step("the same body chunked, in pieces that split characters", async () => {
+    const bytes = new TextEncoder().encode(json);
+    let at = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(ctrl) {
+        if (at >= bytes.byteLength) return ctrl.close();
+        ctrl.enqueue(bytes.slice(at, at += 1001));
+      },
+    });
+    const r = await post(body, { "content-type": "application/json" });
+    assertEquals(r.status, 200);
+    assertEquals([r.body.size, r.body.text, r.body.json], [size, json, JSON.parse(json)]);
+  });
+
+  await t.step("a JSON-looking text/plain body is read as JSON (curl -d)", async () => {
+    const r = await post(json, { "content-type": "text/plain" });
+    assertEquals([r.status, r.body.type, r.body.json], [200, "application/json", JSON.parse(json)]);
+  });
+
+  await t.step("a urlencoded form and a multipart upload keep their fields and file", async () => {
+    const urlencoded = await post("a=1&b=%C3%B1", { "content-type": "application/x-www-form-urlencoded" });
+    assertEquals([urlencoded.status, urlencoded.body.form], [200, { a: "1", b: "ñ" }]);
+    const form = new FormData();
+    form.set("caption", "hola");
+    form.set("file", new File([new Uint8Array(70_000).fill(7)], "a.bin"));
+    const multipart = await post(form);
+    assertEquals(multipart.status, 200);
+    assertEquals(multipart.body.form, { caption: "hola", file: "file a.bin 70000" });
+  });
+
+  await t.step("a NUL in a declared-length JSON body is still a 400", async () => {
+    const r = await post('{"text":"a\\u0000b"}', { "content-type": "application/json" });
+    assertEquals(r.status, 400);
   });
 });

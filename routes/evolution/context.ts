@@ -49,7 +49,8 @@ export async function readRequestBody(c: EvoContext): Promise<RequestBody> {
   let invalidJson = false;
   let hasFile = false;
   if (type.includes("json")) {
-    const text = new TextDecoder().decode(bytes);
+    // Decoded once by the edge's readBody (lib/core/http.ts), served from Hono's body cache.
+    const text = await c.req.text();
     if (text.trim() !== "") {
       try {
         fields = JSON.parse(text);
