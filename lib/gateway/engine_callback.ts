@@ -125,14 +125,13 @@ const tokenReaders = perPool((sql) =>
   })
 );
 
-/** The instance row (and whether any active tenant webhook listens on it) of each known token hash. */
+/**
+ * The instance row (and whether any active tenant webhook listens on it) of each known token hash: the
+ * query of migration 0027's function, which keeps one plan instead of being planned at every lookup.
+ */
 async function lookupTokens(sql: Sql, hashes: string[]): Promise<Map<string, TokenRow>> {
   const rows = await sql<(TokenRow & { hash: string })[]>`
-    SELECT t.token_sha256 AS hash, i.instance_name AS name, i.callback_nonce AS nonce, i.user_id AS owner,
-           EXISTS (SELECT 1 FROM taguato.user_webhooks w
-                    WHERE w.instance_name = i.instance_name AND w.is_active) AS hooks
-      FROM taguato.engine_event_tokens t JOIN taguato.user_instances i ON i.id = t.instance_id
-     WHERE t.token_sha256 = ANY(${hashes}::text[])`;
+    SELECT hash, name, nonce, owner, hooks FROM taguato.engine_event_token_rows(${hashes}::text[])`;
   return new Map(rows.map(({ hash, ...row }) => [hash, row]));
 }
 
